@@ -1,0 +1,64 @@
+import { readFileSync, realpathSync } from "node:fs";
+import { isAbsolute, relative, sep } from "node:path";
+import { compileProject, CompileError, typecheckFiles, type CompiledProject, type CompileTarget, type Diagnostic } from "@wedata-kit/compiler";
+import type { TargetConfig } from "@wedata-kit/dsl";
+import { loadProject, LoadError, type LoadedProject } from "./load-project.js";
+
+export interface CompileOptions {
+  readonly cwd: string;
+  readonly target?: string;
+  /** Type-check the pipeline files first (default true). */
+  readonly typecheck?: boolean;
+}
+
+export interface ProjectBuild {
+  readonly loaded: LoadedProject;
+  readonly targetName: string;
+  readonly targetConfig: TargetConfig;
+  readonly compiled: CompiledProject;
+}
+
+/** A failure of compile with every diagnostic, paths relative to the project root. */
+export class BuildError extends Error {
+  constructor(readonly diagnostics: readonly Diagnostic[]) {
+    super(`${diagnostics.length} problem(s)`);
+  }
+}
+
+export function relativeDiagnostics(ds: readonly Diagnostic[], root: string): Diagnostic[] {
+  return ds.map((d) => (isAbsolute(d.loc.file) ? { ...d, loc: { ...d.loc, file: relative(root, d.loc.file).split(sep).join("/") } } : d));
+}
+
+/** Load, type-check and compile the project for one target. */
+export async function buildProject(opts: CompileOptions): Promise<ProjectBuild> {
+  let loaded: LoadedProject;
+  try {
+    loaded = await loadProject(opts.cwd);
+  } catch (e) {
+    if (e instanceof LoadError) throw new BuildError(relativeDiagnostics(e.diagnostics, opts.cwd));
+    throw e;
+  }
+  const names = Object.keys(loaded.config.targets);
+  const targetName = opts.target ?? loaded.config.defaultTarget ?? names[0]!;
+  const targetConfig = loaded.config.targets[targetName];
+  if (!targetConfig) {
+    throw new BuildError([{ code: "E_TARGET", message: `unknown target "${targetName}"; the config declares ${names.join(", ")}`, loc: { file: "wedata.config.ts", line: 1, column: 1 }, hint: "pass --target with one of those names" }]);
+  }
+  if (opts.typecheck !== false) {
+    const tsErrors = await typecheckFiles(loaded.root, [loaded.configFile, ...loaded.pipelineFiles]);
+    if (tsErrors.length > 0) throw new BuildError(relativeDiagnostics(tsErrors, loaded.root));
+  }
+  const target: CompileTarget = {
+    name: targetName,
+    projectId: targetConfig.projectId,
+    region: targetConfig.region,
+    ...(targetConfig.projectIdentifier !== undefined && { projectIdentifier: targetConfig.projectIdentifier }),
+  };
+  try {
+    const compiled = compileProject({ root: loaded.root, modules: loaded.modules, target, readFile: (p) => readFileSync(p), realpath: realpathSync });
+    return { loaded, targetName, targetConfig, compiled };
+  } catch (e) {
+    if (e instanceof CompileError) throw new BuildError(e.diagnostics);
+    throw e;
+  }
+}

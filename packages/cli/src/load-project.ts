@@ -1,0 +1,102 @@
+import { existsSync, realpathSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { DslError, type ProjectConfig } from "@wedata-kit/dsl";
+import type { Diagnostic, LoadedModule } from "@wedata-kit/compiler";
+import { z } from "zod";
+
+export const CONFIG_FILE = "wedata.config.ts";
+
+export interface LoadedProject {
+  readonly root: string;
+  readonly configFile: string;
+  readonly config: ProjectConfig;
+  readonly modules: readonly LoadedModule[];
+  readonly pipelineFiles: readonly string[];
+}
+
+/** Raised when the project cannot be loaded at all; carries diagnostics in the compiler's format. */
+export class LoadError extends Error {
+  constructor(readonly diagnostics: readonly Diagnostic[]) {
+    super(diagnostics.map((d) => `${d.loc.file}:${d.loc.line}:${d.loc.column} error[${d.code}]: ${d.message}`).join("\n"));
+  }
+}
+
+const TargetSchema = z.strictObject({
+  projectId: z.string().regex(/^\d+$/, "projectId is the numeric ProjectId, as a string"),
+  region: z.string().regex(/^[a-z]+-[a-z]+(-\d+)?$/, 'region like "ap-guangzhou"'),
+  endpoint: z.string().url().optional(),
+  projectIdentifier: z.string().optional(),
+});
+const ConfigSchema = z.strictObject({
+  name: z.string().optional(),
+  pipelines: z.array(z.string()).min(1, "list at least one pipeline file"),
+  targets: z.record(z.string(), TargetSchema).refine((t) => Object.keys(t).length > 0, "declare at least one target"),
+  defaultTarget: z.string().optional(),
+});
+
+/** Find `wedata.config.ts` in `cwd` or a parent folder. */
+export function findConfig(cwd: string): string | undefined {
+  for (let dir = resolve(cwd); ; dir = dirname(dir)) {
+    const f = join(dir, CONFIG_FILE);
+    if (existsSync(f)) return f;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+let generation = 0;
+
+async function importFresh(file: string): Promise<Record<string, unknown>> {
+  // A query makes repeated loads in one process (watch, tests) see edited files.
+  return (await import(`${pathToFileURL(file).href}?v=${++generation}`)) as Record<string, unknown>;
+}
+
+function loadFailure(e: unknown, file: string, root: string): Diagnostic {
+  if (e instanceof DslError || (e instanceof Error && e.name === "DslError")) {
+    const d = e as DslError;
+    return { code: d.code, message: d.message, loc: d.loc, ...(d.hint && { hint: d.hint }) };
+  }
+  const err = e as Error;
+  const frame = (err?.stack ?? "").split("\n").map((l) => /\((?:file:\/\/)?([^()]+):(\d+):(\d+)\)$|at (?:file:\/\/)?([^\s()]+):(\d+):(\d+)$/.exec(l.trim())).find((m) => m && (m[1] ?? m[4])?.startsWith(root) && !(m[1] ?? m[4])!.includes("node_modules"));
+  const loc = frame ? { file: (frame[1] ?? frame[4])!, line: Number(frame[2] ?? frame[5]), column: Number(frame[3] ?? frame[6]) } : { file, line: 1, column: 1 };
+  return { code: "E_LOAD", message: `loading ${file} failed: ${err?.message ?? String(e)}`, loc, hint: "fix the error in the pipeline file; it must import without side effects" };
+}
+
+/** Load the config and every pipeline module it lists. Only the CLI runs user code. */
+export async function loadProject(cwd: string): Promise<LoadedProject> {
+  const configFile = findConfig(cwd);
+  if (!configFile) {
+    throw new LoadError([{ code: "E_NO_CONFIG", message: `no ${CONFIG_FILE} in ${cwd} or its parents`, loc: { file: join(cwd, CONFIG_FILE), line: 1, column: 1 }, hint: "create one with defineConfig({ pipelines, targets }), or pass --cwd" }]);
+  }
+  const root = realpathSync(dirname(configFile));
+  let raw: unknown;
+  try {
+    raw = (await importFresh(configFile)).default;
+  } catch (e) {
+    throw new LoadError([loadFailure(e, configFile, root)]);
+  }
+  const parsed = ConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new LoadError(parsed.error.issues.map((i) => ({ code: "E_CONFIG", message: `${CONFIG_FILE}: ${i.path.join(".") || "default export"}: ${i.message}`, loc: { file: configFile, line: 1, column: 1 }, hint: "export default defineConfig({ pipelines: [...], targets: { name: { projectId, region } } })" })));
+  }
+  const config = parsed.data as ProjectConfig;
+  if (config.defaultTarget && !config.targets[config.defaultTarget]) {
+    throw new LoadError([{ code: "E_CONFIG", message: `defaultTarget "${config.defaultTarget}" is not one of the targets (${Object.keys(config.targets).join(", ")})`, loc: { file: configFile, line: 1, column: 1 } }]);
+  }
+  const diagnostics: Diagnostic[] = [];
+  const modules: LoadedModule[] = [];
+  const pipelineFiles = config.pipelines.map((p) => resolve(root, p));
+  for (const file of pipelineFiles) {
+    if (!existsSync(file)) {
+      diagnostics.push({ code: "E_NO_PIPELINE", message: `pipeline file ${file} listed in ${CONFIG_FILE} does not exist`, loc: { file: configFile, line: 1, column: 1 }, hint: "fix the path in pipelines: [...] (relative to the config file)" });
+      continue;
+    }
+    try {
+      modules.push({ file, exports: await importFresh(file) });
+    } catch (e) {
+      diagnostics.push(loadFailure(e, file, root));
+    }
+  }
+  if (diagnostics.length > 0) throw new LoadError(diagnostics);
+  return { root, configFile, config, modules, pipelineFiles };
+}

@@ -1,0 +1,74 @@
+import { mkdirSync, readdirSync, rmSync, existsSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { Command, CommanderError } from "commander";
+import { renderOutput, formatDiagnostic } from "@wedata-kit/compiler";
+import pc from "picocolors";
+import { buildProject, BuildError } from "./compile-project.js";
+
+export interface Io {
+  readonly out: (text: string) => void;
+  readonly err: (text: string) => void;
+}
+
+const defaultIo: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
+
+/** Write the compiled files into `dir`, replacing an earlier compile there. */
+function writeOutputDir(dir: string, files: Map<string, string>) {
+  if (existsSync(dir)) {
+    const entries = readdirSync(dir);
+    if (entries.length > 0 && !entries.includes("manifest.json")) {
+      throw new Error(`refusing to overwrite ${dir}: it is not empty and holds no manifest.json from an earlier compile`);
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+  for (const [rel, content] of files) {
+    const path = join(dir, rel);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+  }
+}
+
+function printDiagnostics(io: Io, e: BuildError) {
+  for (const d of e.diagnostics) io.err(`${formatDiagnostic(d).replace(/error\[/, pc.red("error") + "[")}\n`);
+  io.err(`${pc.red(`${e.diagnostics.length} problem${e.diagnostics.length === 1 ? "" : "s"}`)}; nothing was written\n`);
+}
+
+/** Run the CLI; returns the exit code. */
+export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+  let code = 0;
+  const program = new Command()
+    .name("wedata")
+    .description("WeData trigger workflows as code: compile, plan, deploy")
+    .exitOverride()
+    .configureOutput({ writeOut: io.out, writeErr: io.err });
+
+  program
+    .command("compile")
+    .description("check the project and write the WeData request payloads")
+    .option("--cwd <dir>", "project folder (holding wedata.config.ts)", process.cwd())
+    .option("-t, --target <name>", "target from wedata.config.ts")
+    .option("-o, --out <dir>", "output folder, relative to the project root", ".wedata/out")
+    .option("--no-typecheck", "skip the TypeScript check of pipeline files")
+    .action(async (opts: { cwd: string; target?: string; out: string; typecheck: boolean }) => {
+      const build = await buildProject({ cwd: resolve(opts.cwd), ...(opts.target && { target: opts.target }), typecheck: opts.typecheck });
+      const dir = resolve(build.loaded.root, opts.out);
+      writeOutputDir(dir, renderOutput(build.compiled));
+      const c = build.compiled;
+      io.out(`compiled ${c.workflows.length} workflow(s) and ${c.tasks.length} task(s) for target ${build.targetName} (project ${c.target.projectId}) into ${opts.out}\n`);
+    });
+
+  try {
+    await program.parseAsync(argv as string[]);
+  } catch (e) {
+    if (e instanceof BuildError) {
+      printDiagnostics(io, e);
+      code = 1;
+    } else if (e instanceof CommanderError) {
+      code = e.exitCode;
+    } else {
+      io.err(`${pc.red("error")}: ${(e as Error).message}\n`);
+      code = 1;
+    }
+  }
+  return code;
+}

@@ -1,0 +1,42 @@
+import { isTask, isWorkflow, type SourceLocation, type TaskNode, type WorkflowNode } from "@wedata-kit/dsl";
+import type { Diagnostic } from "./diagnostics.js";
+import type { LoadedModule } from "./model.js";
+
+export interface CollectedGraph {
+  readonly workflows: readonly WorkflowNode[];
+  /** Tasks exported by a module but placed in no workflow. */
+  readonly orphans: readonly TaskNode[];
+}
+
+export const identityOf = (name: string, origin: SourceLocation) => `${origin.file}:${origin.line}:${origin.column}#${name}`;
+
+/** Gather the workflows a project's modules export (directly, or in arrays and plain objects). */
+export function collectGraph(modules: readonly LoadedModule[], diagnostics: Diagnostic[]): CollectedGraph {
+  const workflows = new Map<string, WorkflowNode>();
+  const exportedTasks = new Map<string, TaskNode>();
+  const visit = (value: unknown, depth: number): void => {
+    if (isWorkflow(value)) {
+      const node = value.node;
+      const seen = workflows.get(node.name);
+      if (!seen) workflows.set(node.name, node);
+      else if (seen !== node) {
+        diagnostics.push({
+          code: "E_DUPLICATE_WORKFLOW",
+          message: `workflow "${node.name}" is declared twice (first at ${seen.origin.file}:${seen.origin.line})`,
+          loc: node.origin,
+          hint: "workflow names are unique within a project; rename one, or export only the final builder",
+        });
+      }
+    } else if (isTask(value)) {
+      exportedTasks.set(identityOf(value.name, value.node.origin), value.node);
+    } else if (depth < 2 && value && typeof value === "object" && (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype)) {
+      for (const v of Object.values(value)) visit(v, depth + 1);
+    }
+  };
+  for (const m of modules) for (const v of Object.values(m.exports)) visit(v, 0);
+
+  const placed = new Set<string>();
+  for (const wf of workflows.values()) for (const t of wf.tasks) placed.add(identityOf(t.name, t.origin));
+  const orphans = [...exportedTasks.entries()].filter(([id]) => !placed.has(id)).map(([, t]) => t);
+  return { workflows: [...workflows.values()], orphans };
+}

@@ -1,0 +1,346 @@
+import { isAbsolute, relative, resolve, sep } from "node:path";
+import { Cron } from "croner";
+import { TASK_KINDS, type SourceLocation, type TaskKind, type TaskNode, type TaskRef, type WorkflowNode } from "@wedata-kit/dsl";
+import type { z } from "zod";
+import { canonicalJson, sha256 } from "./canonical.js";
+import { collectGraph, identityOf } from "./collect.js";
+import { CompileError, type Diagnostic } from "./diagnostics.js";
+import { lowerTask, lowerWorkflow } from "./lower.js";
+import type { CompiledProject, CompiledTask, CompiledWorkflow, CompileInput, TaskFolderDecl } from "./model.js";
+import { folderChain, folderProblem, nameProblem } from "./names.js";
+import { taskKey, workflowPlaceholder } from "./refs.js";
+import { CreateTriggerTaskRequestSchema, CreateTriggerWorkflowRequestSchema } from "./schemas.js";
+
+/** Largest program accepted in `CodeContent` (the API takes request bodies up to 10 MB). */
+export const MAX_CODE_BYTES = 5 * 1024 * 1024;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+interface Resolved {
+  readonly node: TaskNode;
+  readonly kind: TaskKind;
+  readonly upstream: string[];
+  readonly inputsFrom: string[];
+}
+
+/**
+ * Check a loaded project and lower it into request payloads. Every problem is collected; if there is
+ * any, a `CompileError` carrying all of them is thrown and nothing is returned.
+ */
+export function compileProject(input: CompileInput): CompiledProject {
+  const diagnostics: Diagnostic[] = [];
+  const rel = (loc: SourceLocation): SourceLocation =>
+    isAbsolute(loc.file) ? { ...loc, file: relative(input.root, loc.file).split(sep).join("/") } : loc;
+  const report = (code: string, message: string, loc: SourceLocation, hint?: string, path?: string) =>
+    diagnostics.push({ code, message, loc: rel(loc), ...(hint && { hint }), ...(path && { path }) });
+
+  const graph = collectGraph(input.modules, diagnostics);
+  for (const t of graph.orphans) {
+    report("E_ORPHAN_TASK", `task "${t.name}" is exported but belongs to no workflow, so it would never be deployed`, t.origin, `add it to a workflow: workflow(...).tasks(${t.name})`);
+  }
+  const workflows = [...graph.workflows].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const workflowNames = new Set(workflows.map((w) => w.name));
+  // Which workflows hold each task identity: to tell a cross-workflow reference from an unknown one.
+  const homes = new Map<string, string[]>();
+  for (const w of workflows) for (const t of w.tasks) homes.set(identityOf(t.name, t.origin), [...(homes.get(identityOf(t.name, t.origin)) ?? []), w.name]);
+
+  checkWorkflows(workflows, report);
+  checkNestedWorkflows(workflows, workflowNames, report);
+
+  const compiledWorkflows: CompiledWorkflow[] = [];
+  const compiledTasks: CompiledTask[] = [];
+  const workflowFolders = new Set<string>();
+  const taskFolders = new Map<string, TaskFolderDecl>();
+
+  for (const w of workflows) {
+    const resolved = resolveTasks(w, homes, report);
+    checkCycles(w, resolved, report);
+    if (w.existingId === undefined) {
+      const payload = lowerWorkflow(w, input.target);
+      validate(CreateTriggerWorkflowRequestSchema, payload, w.origin, report);
+      for (const f of folderChain(payload.ParentFolderPath)) workflowFolders.add(f);
+      compiledWorkflows.push({ name: w.name, payload, folder: payload.ParentFolderPath, hash: sha256(canonicalJson(payload)), loc: rel(w.origin) });
+    } else {
+      compiledWorkflows.push({ name: w.name, existingId: w.existingId, hash: sha256(w.existingId), loc: rel(w.origin) });
+    }
+    const workflowId = w.existingId ?? workflowPlaceholder(w.name);
+    for (const r of resolved.values()) {
+      const t = r.node;
+      const code = readCode(t, r.kind, input, report);
+      const payload = lowerTask(t, r.kind, {
+        target: input.target,
+        workflowId,
+        workflowName: w.name,
+        upstream: r.upstream,
+        ...(code && { codeBase64: code.toString("base64") }),
+      });
+      validate(CreateTriggerTaskRequestSchema, payload, t.origin, report, t.locs);
+      const folderType = TASK_KINDS[r.kind].folderType;
+      if (t.folder !== undefined) {
+        for (const path of folderChain(t.folder)) taskFolders.set(`${w.name}|${folderType}|${path}`, { workflow: w.name, path, type: folderType });
+      }
+      compiledTasks.push({
+        key: taskKey(w.name, t.name),
+        workflow: w.name,
+        name: t.name,
+        kind: r.kind,
+        folderType,
+        payload,
+        dependsOn: [...new Set([...r.upstream, ...r.inputsFrom])].map((n) => taskKey(w.name, n)),
+        needsWorkflows: [w.name, ...(t.runs && t.runs.name !== w.name ? [t.runs.name] : [])],
+        ...(code && { code: code.toString("utf8") }),
+        hash: sha256(canonicalJson(payload)),
+        loc: rel(t.origin),
+      });
+    }
+  }
+  if (diagnostics.length > 0) throw new CompileError(sortDiagnostics(diagnostics));
+
+  compiledTasks.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return {
+    target: input.target,
+    workflows: compiledWorkflows,
+    tasks: compiledTasks,
+    order: dependencyOrder(compiledWorkflows, compiledTasks),
+    workflowFolders: [...workflowFolders].sort(),
+    taskFolders: [...taskFolders.values()].sort((a, b) => (`${a.workflow}|${a.type}|${a.path}` < `${b.workflow}|${b.type}|${b.path}` ? -1 : 1)),
+  };
+}
+
+type Report = (code: string, message: string, loc: SourceLocation, hint?: string, path?: string) => void;
+
+function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+  return ds.sort((a, b) => a.loc.file.localeCompare(b.loc.file) || a.loc.line - b.loc.line || a.loc.column - b.loc.column || a.code.localeCompare(b.code));
+}
+
+function checkWorkflows(workflows: readonly WorkflowNode[], report: Report) {
+  for (const w of workflows) {
+    const problem = nameProblem(w.name);
+    if (problem && w.existingId === undefined) report("E_WORKFLOW_NAME", `workflow name "${w.name}" ${problem}`, w.origin, "WeData rejects such names");
+    if (w.existingId !== undefined && !UUID.test(w.existingId)) {
+      report("E_WORKFLOW_ID", `existing workflow id "${w.existingId}" is not a WorkflowId (a UUID)`, w.origin, "copy the id from the WeData console or ListTriggerWorkflows");
+    }
+    if (w.folder !== undefined) {
+      const fp = folderProblem(w.folder);
+      if (fp) report("E_FOLDER_PATH", `workflow folder "${w.folder}" ${fp}`, w.origin, 'write an absolute path such as "/etl/daily"');
+    }
+    for (const s of w.schedules ?? []) {
+      if (s.triggerMode !== "TIME_TRIGGER") continue;
+      try {
+        new Cron(s.cron!, { paused: true });
+        if (s.cron!.trim().split(/\s+/).length !== 7) throw new Error("WeData expects 7 fields: sec min hour day month weekday year");
+      } catch (e) {
+        report("E_CRON", `schedule cron "${s.cron}" is invalid: ${(e as Error).message.replace(/^CronPattern: /, "")}`, w.origin, 'use Quartz syntax with 7 fields, e.g. "0 0 2 * * ? *" for 02:00 daily');
+      }
+      if (!/^UTC[+-]\d{1,2}(:\d{2})?$/.test(s.timezone!)) report("E_TIMEZONE", `schedule timezone "${s.timezone}" is not like "UTC+8"`, w.origin, 'write "UTC+8", "UTC-5", "UTC+5:30"');
+      if (s.start! >= s.end!) report("E_SCHEDULE_RANGE", `schedule start ${s.start} is not before end ${s.end}`, w.origin, "move start before end");
+    }
+    if (w.existingId === undefined && w.folder === undefined) report("E_FOLDER_PATH", `workflow "${w.name}" has no folder`, w.origin, 'add folder: "/etl"');
+  }
+}
+
+function checkNestedWorkflows(workflows: readonly WorkflowNode[], names: ReadonlySet<string>, report: Report) {
+  const runs = new Map<string, string[]>();
+  for (const w of workflows) {
+    for (const t of w.tasks) {
+      if (!t.runs) continue;
+      if (!names.has(t.runs.name)) {
+        report("E_RUN_WORKFLOW_UNKNOWN", `task "${t.name}" runs workflow "${t.runs.name}", which is not part of this project`, t.runs.at, "export that workflow from a pipeline file listed in wedata.config.ts");
+      } else if (t.runs.name === w.name) {
+        report("E_RUN_WORKFLOW_SELF", `task "${t.name}" runs its own workflow "${w.name}"`, t.runs.at, "a workflow cannot nest itself");
+      } else runs.set(w.name, [...(runs.get(w.name) ?? []), t.runs.name]);
+    }
+  }
+  const cycle = findCycle([...runs.keys()], (n) => runs.get(n) ?? []);
+  if (cycle) {
+    const w = workflows.find((x) => x.name === cycle[0])!;
+    report("E_WORKFLOW_CYCLE", `workflows run each other in a cycle: ${cycle.join(" -> ")}`, w.origin, "break the cycle of Run Workflow tasks");
+  }
+}
+
+function resolveTasks(w: WorkflowNode, homes: ReadonlyMap<string, string[]>, report: Report): Map<string, Resolved> {
+  const byName = new Map<string, TaskNode>();
+  for (const t of w.tasks) {
+    const seen = byName.get(t.name);
+    if (seen === t) continue;
+    if (seen) {
+      report("E_DUPLICATE_TASK", `task "${t.name}" appears twice in workflow "${w.name}" (first at ${seen.origin.file}:${seen.origin.line})`, t.origin, "task names are unique within a workflow; rename one");
+      continue;
+    }
+    byName.set(t.name, t);
+  }
+  const resolveRef = (t: TaskNode, ref: TaskRef, what: string): string | undefined => {
+    const target = byName.get(ref.name);
+    const isString = ref.origin === ref.at;
+    if (target && (isString || identityOf(target.name, target.origin) === identityOf(ref.name, ref.origin))) return target.name;
+    const elsewhere = isString ? [] : (homes.get(identityOf(ref.name, ref.origin)) ?? []).filter((n) => n !== w.name);
+    if (elsewhere.length > 0) {
+      report("E_CROSS_WORKFLOW", `task "${t.name}" in workflow "${w.name}" ${what} "${ref.name}" of workflow "${elsewhere[0]}"; WeData only allows dependencies inside one workflow`, ref.at, `to wait for another workflow, nest it: task("run_${elsewhere[0]}").runWorkflow(<that workflow>) and depend on that task`);
+    } else {
+      report("E_UNKNOWN_DEPENDENCY", `task "${t.name}" ${what} "${ref.name}", which is not a task of workflow "${w.name}"`, ref.at, `add it to the workflow: workflow("${w.name}", ...).tasks(..., ${ref.name})`);
+    }
+    return undefined;
+  };
+
+  const out = new Map<string, Resolved>();
+  for (const t of byName.values()) {
+    const np = nameProblem(t.name);
+    if (np) report("E_TASK_NAME", `task name "${t.name}" ${np}`, t.origin, "WeData rejects such names");
+    if (!t.taskKind) {
+      report("E_NO_KIND", `task "${t.name}" has no kind`, t.origin, "call one of .shell(), .python(), .dlcSql(), ... on it");
+      continue;
+    }
+    if (t.folder !== undefined) {
+      const fp = folderProblem(t.folder);
+      if (fp) report("E_FOLDER_PATH", `task folder "${t.folder}" ${fp}`, t.locs.folder ?? t.origin, 'write a path inside the workflow such as "/ods"');
+    }
+    const upstream: string[] = [];
+    for (const ref of t.upstream) {
+      const name = resolveRef(t, ref, "depends on");
+      if (name === undefined || upstream.includes(name)) continue;
+      if (name === t.name) {
+        report("E_SELF_DEPENDENCY", `task "${t.name}" depends on itself`, ref.at, "remove it from .after()");
+        continue;
+      }
+      if (byName.get(name)!.allowDownstream === false) {
+        report("E_DOWNSTREAM_DISALLOWED", `task "${t.name}" depends on "${name}", which forbids downstream dependencies`, ref.at, `remove .allowDownstream(false) from "${name}" or the dependency`);
+      }
+      upstream.push(name);
+    }
+    const inputsFrom: string[] = [];
+    for (const p of t.inputs ?? []) {
+      const at = t.locs[`input:${p.key}`] ?? t.origin;
+      if (p.constant !== undefined) {
+        if (t.taskKind !== "forEach") report("E_INPUT_CONSTANT", `input "${p.key}" of task "${t.name}" is a constant; only For-each tasks take constant inputs`, at, 'read it from an upstream output: .input(key, { from, param })');
+        continue;
+      }
+      const from = resolveRef(t, p.from!, `reads input "${p.key}" from`);
+      if (from === undefined) continue;
+      if (!upstream.includes(from)) {
+        report("E_INPUT_NOT_UPSTREAM", `task "${t.name}" reads input "${p.key}" from "${from}", which is not one of its upstream tasks`, at, `add .after(${from})`);
+      }
+      const source = byName.get(from)!;
+      if (!(source.outputs ?? []).some(([k]) => k === p.fromParam)) {
+        report("E_INPUT_UNKNOWN_OUTPUT", `task "${from}" has no output "${p.fromParam}" for input "${p.key}" of "${t.name}"`, at, `declare it: task("${from}").output("${p.fromParam}", ...)`);
+      }
+      inputsFrom.push(from);
+    }
+    out.set(t.name, { node: t, kind: t.taskKind, upstream, inputsFrom });
+  }
+  return out;
+}
+
+function checkCycles(w: WorkflowNode, resolved: ReadonlyMap<string, Resolved>, report: Report) {
+  const cycle = findCycle([...resolved.keys()].sort(), (n) => resolved.get(n)?.upstream ?? []);
+  if (cycle) {
+    const at = resolved.get(cycle[0]!)!.node;
+    report("E_CYCLE", `tasks of workflow "${w.name}" depend on each other in a cycle: ${[...cycle].reverse().join(" -> ")}`, at.locs[Object.keys(at.locs).find((k) => k.startsWith("after:")) ?? "name"] ?? at.origin, "a workflow is a DAG; remove one of these .after() edges");
+  }
+}
+
+/** A cycle in a directed graph as a list of nodes ending where it starts, or undefined. */
+export function findCycle(nodes: readonly string[], next: (n: string) => readonly string[]): string[] | undefined {
+  const state = new Map<string, 1 | 2>();
+  const stack: string[] = [];
+  const dfs = (n: string): string[] | undefined => {
+    state.set(n, 1);
+    stack.push(n);
+    for (const m of next(n)) {
+      if (state.get(m) === 1) return [...stack.slice(stack.indexOf(m)), m];
+      if (!state.has(m)) {
+        const c = dfs(m);
+        if (c) return c;
+      }
+    }
+    stack.pop();
+    state.set(n, 2);
+    return undefined;
+  };
+  for (const n of nodes) if (!state.has(n)) {
+    const c = dfs(n);
+    if (c) return c;
+  }
+  return undefined;
+}
+
+function readCode(t: TaskNode, kind: TaskKind, input: CompileInput, report: Report): Buffer | undefined {
+  const at = t.locs.code ?? t.locs.kind ?? t.origin;
+  if (!t.code) {
+    if (TASK_KINDS[kind].code === "required") report("E_CODE_REQUIRED", `${TASK_KINDS[kind].label} task "${t.name}" has no code`, at, "pass a file path or { inline } to the kind method");
+    return undefined;
+  }
+  if (t.code.from === "inline") return Buffer.from(t.code.text, "utf8");
+  const abs = resolve(input.root, t.code.path);
+  const inside = (p: string) => {
+    const r = relative(input.root, p);
+    return r !== "" && !r.startsWith("..") && !isAbsolute(r);
+  };
+  if (!inside(abs)) {
+    report("E_CODE_OUTSIDE_ROOT", `code file "${t.code.path}" of task "${t.name}" is outside the project root`, at, "keep code files inside the project folder, so every machine compiles the same bytes");
+    return undefined;
+  }
+  let data: Buffer;
+  try {
+    if (input.realpath) {
+      const realRoot = input.realpath(input.root);
+      const r = relative(realRoot, input.realpath(abs));
+      if (r.startsWith("..") || isAbsolute(r)) {
+        report("E_CODE_OUTSIDE_ROOT", `code file "${t.code.path}" of task "${t.name}" links outside the project root`, at, "copy the file into the project instead of linking it");
+        return undefined;
+      }
+    }
+    data = input.readFile(abs);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") report("E_CODE_MISSING", `code file "${t.code.path}" of task "${t.name}" does not exist`, at, `create it, or fix the path (relative to the project root)`);
+    else report("E_CODE_UNREADABLE", `code file "${t.code.path}" of task "${t.name}" cannot be read (${code ?? (e as Error).message})`, at, "check it is a readable file, not a folder");
+    return undefined;
+  }
+  if (data.length > MAX_CODE_BYTES) {
+    report("E_CODE_TOO_LARGE", `code file "${t.code.path}" is ${data.length} bytes; the limit is ${MAX_CODE_BYTES}`, at, "keep large programs on COS and reference them");
+    return undefined;
+  }
+  return data;
+}
+
+function validate(schema: z.ZodType, payload: unknown, origin: SourceLocation, report: Report, locs?: Readonly<Record<string, SourceLocation>>) {
+  const result = schema.safeParse(payload);
+  if (result.success) return;
+  for (const issue of result.error.issues) {
+    const path = issue.path.join(".");
+    report("E_PAYLOAD", `invalid ${path}: ${issue.message}`, (locs && settingLocFor(path, locs)) ?? origin, "the value is outside what the WeData API accepts", path);
+  }
+}
+
+const FIELD_SETTING: Record<string, string> = {
+  RunPriorityType: "priority",
+  RetryWaitMinute: "retry",
+  MaxRetryNumber: "retry",
+  ExecutionTTLMinute: "timeout",
+  WaitExecutionTotalTTLMinute: "waitTimeout",
+  AllowRedoType: "redo",
+  TaskName: "name",
+  TaskFolderPath: "folder",
+};
+
+function settingLocFor(path: string, locs: Readonly<Record<string, SourceLocation>>): SourceLocation | undefined {
+  const field = path.split(".").find((p) => FIELD_SETTING[p]);
+  return field ? locs[FIELD_SETTING[field]!] : undefined;
+}
+
+/** Resource keys in dependency order; ties broken by key so the order never depends on declaration order. */
+function dependencyOrder(workflows: readonly CompiledWorkflow[], tasks: readonly CompiledTask[]): string[] {
+  const deps = new Map<string, string[]>();
+  for (const w of workflows) deps.set(`workflow:${w.name}`, []);
+  for (const t of tasks) deps.set(`task:${t.key}`, [...t.needsWorkflows.map((n) => `workflow:${n}`), ...t.dependsOn.map((k) => `task:${k}`)]);
+  const order: string[] = [];
+  const done = new Set<string>();
+  let ready = [...deps.keys()].filter((k) => deps.get(k)!.length === 0).sort();
+  while (ready.length > 0) {
+    for (const k of ready) {
+      order.push(k);
+      done.add(k);
+    }
+    ready = [...deps.keys()].filter((k) => !done.has(k) && deps.get(k)!.every((d) => done.has(d))).sort();
+  }
+  return order;
+}

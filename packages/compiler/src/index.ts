@@ -1,0 +1,9 @@
+export { compileProject, findCycle, MAX_CODE_BYTES } from "./compile.js";
+export { renderOutput, MANIFEST_VERSION } from "./emit.js";
+export { canonicalJson, sha256 } from "./canonical.js";
+export { CompileError, formatDiagnostic, type Diagnostic } from "./diagnostics.js";
+export { folderChain, folderProblem, nameProblem } from "./names.js";
+export { parsePlaceholder, taskKey, taskPlaceholder, workflowPlaceholder } from "./refs.js";
+export * from "./schemas.js";
+export type * from "./model.js";
+export { typecheckFiles } from "./typecheck.js";

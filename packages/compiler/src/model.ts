@@ -1,0 +1,73 @@
+import type { SourceLocation, TaskFolderType, TaskKind } from "@wedata-kit/dsl";
+import type { TaskPayload, WorkflowPayload } from "./schemas.js";
+
+export interface CompileTarget {
+  readonly name: string;
+  readonly projectId: string;
+  readonly region: string;
+  readonly projectIdentifier?: string;
+}
+
+/** A module of the user's project, already loaded: its path and its exports. */
+export interface LoadedModule {
+  readonly file: string;
+  readonly exports: Readonly<Record<string, unknown>>;
+}
+
+export interface CompileInput {
+  /** Absolute project root (the folder of `wedata.config.ts`); code paths resolve against it. */
+  readonly root: string;
+  readonly modules: readonly LoadedModule[];
+  readonly target: CompileTarget;
+  /** Reads a code file; the only I/O the compiler does, injected. */
+  readonly readFile: (absolutePath: string) => Buffer;
+  /** Resolves symlinks, so a link cannot smuggle a file from outside the root. */
+  readonly realpath?: (absolutePath: string) => string;
+}
+
+export interface CompiledWorkflow {
+  readonly name: string;
+  /** Set for a managed workflow: its CreateTriggerWorkflow body. */
+  readonly payload?: WorkflowPayload;
+  /** Set for an existing (unmanaged) workflow: its remote id. */
+  readonly existingId?: string;
+  readonly folder?: string;
+  readonly hash: string;
+  readonly loc: SourceLocation;
+}
+
+export interface CompiledTask {
+  /** Logical key `workflow/task`. */
+  readonly key: string;
+  readonly workflow: string;
+  readonly name: string;
+  readonly kind: TaskKind;
+  readonly folderType: TaskFolderType;
+  /** The CreateTriggerTask body, with `$ref:` placeholders for ids not known until deploy. */
+  readonly payload: TaskPayload;
+  /** Keys of tasks this one references (upstreams and input sources), in declared order. */
+  readonly dependsOn: readonly string[];
+  /** Workflows this task needs to exist first (its own, and a Run Workflow target). */
+  readonly needsWorkflows: readonly string[];
+  /** The decoded program text, for readable diffs. */
+  readonly code?: string;
+  readonly hash: string;
+  readonly loc: SourceLocation;
+}
+
+export interface TaskFolderDecl {
+  readonly workflow: string;
+  readonly path: string;
+  readonly type: TaskFolderType;
+}
+
+/** Everything the deployer needs: payloads, order, folders and where each resource was declared. */
+export interface CompiledProject {
+  readonly target: CompileTarget;
+  readonly workflows: readonly CompiledWorkflow[];
+  readonly tasks: readonly CompiledTask[];
+  /** Resource keys (`workflow:name`, `task:wf/name`) in dependency order. */
+  readonly order: readonly string[];
+  readonly workflowFolders: readonly string[];
+  readonly taskFolders: readonly TaskFolderDecl[];
+}

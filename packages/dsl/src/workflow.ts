@@ -1,0 +1,182 @@
+import { CONFIG_MODES, CYCLE_TYPES, SCHEDULER_STATUSES, type ConfigMode, type CycleType, type SchedulerStatus } from "./enums.js";
+import { DslError } from "./errors.js";
+import { WORKFLOW_BRAND, type ScheduleNode, type TaskNode, type WorkflowNode } from "./ir.js";
+import { callerLocation, type SourceLocation } from "./source-location.js";
+import { isTask, type TaskBuilder } from "./task.js";
+import { deepFreeze, requireInt, requireOneOf, requireString, toKeyValues } from "./values.js";
+
+/** A time trigger (`TriggerMode` TIME_TRIGGER). Times are `yyyy-MM-dd HH:mm:ss` in `timezone`. */
+export interface CronSchedule {
+  /** Quartz cron, 7 fields `sec min hour day-of-month month day-of-week year`, e.g. `0 0 2 * * ? *` (daily 02:00). */
+  readonly cron: string;
+  /** `CycleType`; default `CRONTAB_CYCLE` (with `ConfigMode` CRON_EXPRESSION). */
+  readonly cycle?: CycleType;
+  /** `ConfigMode`; default CRON_EXPRESSION, or COMMON when `cycle` is given. */
+  readonly configMode?: ConfigMode;
+  /** `ScheduleTimeZone`; default `UTC+8`. */
+  readonly timezone?: string;
+  /** `StartTime`, required: when the schedule takes effect. */
+  readonly start: string;
+  /** `EndTime`; default `2099-12-31 23:59:59`. */
+  readonly end?: string;
+}
+
+/** A file-arrival trigger (`TriggerMode` FILE_ARRIVAL). */
+export interface FileArrivalSchedule {
+  /** `FileArrivalPath`: the storage path watched. */
+  readonly fileArrival: string;
+  /** `FileNamePattern`: a file name with `*`, no `/`. */
+  readonly pattern?: string;
+  /** `Recursive`: watch sub-directories (default true). */
+  readonly recursive?: boolean;
+  /** `TriggerMinimumInterval`, minutes 1..1440. */
+  readonly minIntervalMinutes: number;
+  /** `TriggerWaitTime`, minutes 1..60. */
+  readonly batchWaitMinutes: number;
+}
+
+export type ScheduleInput = CronSchedule | FileArrivalSchedule;
+
+/** Options of a managed workflow (CreateTriggerWorkflow). */
+export interface WorkflowOptions {
+  /** Workflow folder (`ParentFolderPath`), absolute, e.g. `/etl`; created on deploy. Default `/默认文件夹` is NOT assumed: required. */
+  readonly folder: string;
+  /** `WorkflowDesc`. */
+  readonly description?: string;
+  /** `OwnerUin`; defaults to the caller. */
+  readonly owner?: string;
+  /** `WorkflowParams`, in declared order. */
+  readonly params?: Readonly<Record<string, string | number | boolean>>;
+  /** The unified schedule(s) (`TriggerWorkflowSchedulerConfigurations`). */
+  readonly schedule?: ScheduleInput | readonly ScheduleInput[];
+  /** `SchedulerStatus`: ACTIVE or PAUSED. */
+  readonly status?: SchedulerStatus;
+  /** `TriggerWorkflowRunConfiguration.MaxConcurrentNum`, 1..1000. */
+  readonly maxConcurrentRuns?: number;
+  /** `TriggerWorkflowRunConfiguration.QueuingMode`: queue runs over the limit (true) or skip them (false). */
+  readonly queueWhenBusy?: boolean;
+  /** `GeneralTaskParams` of type SPARK_SQL, sent as `k=v` joined with `;`. */
+  readonly sparkSqlParams?: Readonly<Record<string, string>>;
+  /** `ExecuteUserUin`: run-as account; defaults to the caller. */
+  readonly executeUser?: string;
+  readonly bundleId?: string;
+  readonly bundleInfo?: string;
+}
+
+/** An immutable builder for a trigger workflow. */
+export interface WorkflowBuilder<Name extends string = string> {
+  readonly [WORKFLOW_BRAND]: true;
+  readonly name: Name;
+  readonly node: WorkflowNode;
+  /**
+   * Place tasks in this workflow, in addition to those already placed. Each task's dependencies must be
+   * tasks of this workflow.
+   * @example workflow("daily_etl", { folder: "/etl" }).tasks(extract, load)
+   */
+  tasks(...tasks: TaskBuilder[]): WorkflowBuilder<Name>;
+}
+
+const DATETIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
+
+function scheduleNode(s: ScheduleInput, loc: SourceLocation): ScheduleNode {
+  if (s && typeof s === "object" && "fileArrival" in s) {
+    return {
+      triggerMode: "FILE_ARRIVAL",
+      fileArrivalPath: requireString(s.fileArrival, "fileArrival path", loc),
+      ...(s.pattern !== undefined ? { fileNamePattern: requireString(s.pattern, "file name pattern", loc) } : {}),
+      recursive: s.recursive ?? true,
+      minIntervalMinutes: requireInt(s.minIntervalMinutes, "minIntervalMinutes (TriggerMinimumInterval)", loc, 1, 1440),
+      batchWaitMinutes: requireInt(s.batchWaitMinutes, "batchWaitMinutes (TriggerWaitTime)", loc, 1, 60),
+    };
+  }
+  if (!s || typeof s !== "object" || !("cron" in s)) {
+    throw new DslError("E_TYPE", "schedule must be { cron, start, ... } or { fileArrival, ... }", loc, 'write schedule: { cron: "0 0 2 * * ? *", start: "2026-01-01 00:00:00" }');
+  }
+  for (const [what, v] of [["start", s.start], ["end", s.end]] as const) {
+    if (v !== undefined && (typeof v !== "string" || !DATETIME.test(v))) {
+      throw new DslError("E_DATETIME", `schedule ${what} must be "yyyy-MM-dd HH:mm:ss", got ${JSON.stringify(v)}`, loc, 'e.g. "2026-01-01 00:00:00"');
+    }
+  }
+  if (s.start === undefined) throw new DslError("E_DATETIME", "schedule start is required", loc, 'add start: "2026-01-01 00:00:00"');
+  const cycle = s.cycle === undefined ? "CRONTAB_CYCLE" : requireOneOf(s.cycle, CYCLE_TYPES, "schedule cycle (CycleType)", loc);
+  return {
+    triggerMode: "TIME_TRIGGER",
+    cron: requireString(s.cron, "cron", loc),
+    cycle,
+    configMode: s.configMode === undefined ? (s.cycle ? "COMMON" : "CRON_EXPRESSION") : requireOneOf(s.configMode, CONFIG_MODES, "schedule configMode", loc),
+    timezone: s.timezone ?? "UTC+8",
+    start: s.start,
+    end: s.end ?? "2099-12-31 23:59:59",
+  };
+}
+
+class WorkflowBuilderImpl<Name extends string> implements WorkflowBuilder<Name> {
+  readonly [WORKFLOW_BRAND] = true as const;
+  constructor(readonly node: WorkflowNode) {}
+  get name(): Name {
+    return this.node.name as Name;
+  }
+  tasks(...tasks: TaskBuilder[]): WorkflowBuilder<Name> {
+    const loc = callerLocation();
+    const nodes: TaskNode[] = tasks.map((t, i) => {
+      if (!isTask(t)) throw new DslError("E_TYPE", `tasks() argument ${i + 1} is not a task made with task()`, loc, "pass builders returned by task(...)");
+      return t.node;
+    });
+    return new WorkflowBuilderImpl<Name>(deepFreeze({ ...this.node, tasks: [...this.node.tasks, ...nodes], locs: { ...this.node.locs, tasks: loc } }));
+  }
+}
+
+/**
+ * Declare a trigger workflow managed by this project (CreateTriggerWorkflow).
+ * @param name `WorkflowName`, unique within the project.
+ * @example
+ * export const daily = workflow("daily_etl", {
+ *   folder: "/etl",
+ *   schedule: { cron: "0 0 2 * * ? *", start: "2026-01-01 00:00:00" },
+ *   params: { bizdate: "${yyyyMMdd}" },
+ * }).tasks(extract, load);
+ */
+export function workflow<const Name extends string>(name: Name, options: WorkflowOptions): WorkflowBuilder<Name> {
+  const loc = callerLocation();
+  requireString(name, "workflow name", loc);
+  if (!options || typeof options !== "object") throw new DslError("E_TYPE", `workflow "${name}" needs options with at least { folder }`, loc, 'write workflow("name", { folder: "/etl" })');
+  const o = options;
+  const schedules = o.schedule === undefined ? undefined : (Array.isArray(o.schedule) ? o.schedule : [o.schedule]).map((s) => scheduleNode(s as ScheduleInput, loc));
+  const node: WorkflowNode = {
+    kind: "workflow",
+    name,
+    origin: loc,
+    locs: { name: loc },
+    folder: requireString(o.folder, "workflow folder", loc),
+    ...(o.description !== undefined ? { description: requireString(o.description, "description", loc) } : {}),
+    ...(o.owner !== undefined ? { owner: requireString(o.owner, "owner", loc) } : {}),
+    ...(o.params ? { params: toKeyValues(o.params, "params", loc) } : {}),
+    ...(schedules ? { schedules } : {}),
+    ...(o.status !== undefined ? { status: requireOneOf(o.status, SCHEDULER_STATUSES, "status (SchedulerStatus)", loc) } : {}),
+    ...(o.maxConcurrentRuns !== undefined ? { maxConcurrentRuns: requireInt(o.maxConcurrentRuns, "maxConcurrentRuns (MaxConcurrentNum)", loc, 1, 1000) } : {}),
+    ...(o.queueWhenBusy !== undefined ? { queueWhenBusy: Boolean(o.queueWhenBusy) } : {}),
+    ...(o.sparkSqlParams ? { sparkSqlParams: toKeyValues(o.sparkSqlParams, "sparkSqlParams", loc) } : {}),
+    ...(o.executeUser !== undefined ? { executeUser: requireString(o.executeUser, "executeUser", loc) } : {}),
+    ...(o.bundleId !== undefined ? { bundleId: requireString(o.bundleId, "bundleId", loc) } : {}),
+    ...(o.bundleInfo !== undefined ? { bundleInfo: requireString(o.bundleInfo, "bundleInfo", loc) } : {}),
+    tasks: [],
+  };
+  return new WorkflowBuilderImpl<Name>(deepFreeze(node));
+}
+
+/**
+ * An existing workflow, not managed by this project, to place tasks in by id (as in WeData's own
+ * CreateTriggerTask example). The project never creates, updates or deletes it.
+ * @param id The remote `WorkflowId` (a UUID).
+ * @param name A local name for output paths and messages; defaults to the id.
+ * @example existingWorkflow("d3e40dcc-bf42-4fb9-b081-b00408d478ec", "legacy").tasks(report)
+ */
+export function existingWorkflow(id: string, name?: string): WorkflowBuilder {
+  const loc = callerLocation();
+  requireString(id, "workflow id", loc);
+  return new WorkflowBuilderImpl(deepFreeze({ kind: "workflow", name: name ?? id, origin: loc, locs: { name: loc }, existingId: id, tasks: [] }));
+}
+
+export function isWorkflow(value: unknown): value is WorkflowBuilder {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[WORKFLOW_BRAND] === true;
+}
