@@ -2,7 +2,7 @@ import { readFileSync, realpathSync } from "node:fs";
 import { isAbsolute, relative, sep } from "node:path";
 import { compileProject, CompileError, typecheckFiles, type CompiledProject, type CompileTarget, type Diagnostic } from "@wedata-kit/compiler";
 import type { TargetConfig } from "@wedata-kit/dsl";
-import { loadProject, LoadError, type LoadedProject } from "./load-project.js";
+import { loadConfig, loadPipelines, LoadError, type LoadedConfig, type LoadedProject } from "./load-project.js";
 
 export interface CompileOptions {
   readonly cwd: string;
@@ -31,22 +31,30 @@ export function relativeDiagnostics(ds: readonly Diagnostic[], root: string): Di
 
 /** Load, type-check and compile the project for one target. */
 export async function buildProject(opts: CompileOptions): Promise<ProjectBuild> {
-  let loaded: LoadedProject;
+  let config: LoadedConfig;
   try {
-    loaded = await loadProject(opts.cwd);
+    config = await loadConfig(opts.cwd);
   } catch (e) {
     if (e instanceof LoadError) throw new BuildError(relativeDiagnostics(e.diagnostics, opts.cwd));
     throw e;
   }
-  const names = Object.keys(loaded.config.targets);
-  const targetName = opts.target ?? loaded.config.defaultTarget ?? names[0]!;
-  const targetConfig = loaded.config.targets[targetName];
+  const names = Object.keys(config.config.targets);
+  const targetName = opts.target ?? config.config.defaultTarget ?? names[0]!;
+  const targetConfig = config.config.targets[targetName];
   if (!targetConfig) {
     throw new BuildError([{ code: "E_TARGET", message: `unknown target "${targetName}"; the config declares ${names.join(", ")}`, loc: { file: "wedata.config.ts", line: 1, column: 1 }, hint: "pass --target with one of those names" }]);
   }
+  // Type errors first: they explain most runtime failures of the builders better than the throw does.
   if (opts.typecheck !== false) {
-    const tsErrors = await typecheckFiles(loaded.root, [loaded.configFile, ...loaded.pipelineFiles]);
-    if (tsErrors.length > 0) throw new BuildError(relativeDiagnostics(tsErrors, loaded.root));
+    const tsErrors = await typecheckFiles(config.root, [config.configFile, ...config.pipelineFiles]);
+    if (tsErrors.length > 0) throw new BuildError(relativeDiagnostics(tsErrors, config.root));
+  }
+  let loaded: LoadedProject;
+  try {
+    loaded = await loadPipelines(config);
+  } catch (e) {
+    if (e instanceof LoadError) throw new BuildError(relativeDiagnostics(e.diagnostics, config.root));
+    throw e;
   }
   const target: CompileTarget = {
     name: targetName,

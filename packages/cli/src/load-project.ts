@@ -58,12 +58,19 @@ function loadFailure(e: unknown, file: string, root: string): Diagnostic {
   }
   const err = e as Error;
   const frame = (err?.stack ?? "").split("\n").map((l) => /\((?:file:\/\/)?([^()]+):(\d+):(\d+)\)$|at (?:file:\/\/)?([^\s()]+):(\d+):(\d+)$/.exec(l.trim())).find((m) => m && (m[1] ?? m[4])?.startsWith(root) && !(m[1] ?? m[4])!.includes("node_modules"));
-  const loc = frame ? { file: (frame[1] ?? frame[4])!, line: Number(frame[2] ?? frame[5]), column: Number(frame[3] ?? frame[6]) } : { file, line: 1, column: 1 };
+  const loc = frame ? { file: (frame[1] ?? frame[4])!.replace(/\?.*$/, ""), line: Number(frame[2] ?? frame[5]), column: Number(frame[3] ?? frame[6]) } : { file, line: 1, column: 1 };
   return { code: "E_LOAD", message: `loading ${file} failed: ${err?.message ?? String(e)}`, loc, hint: "fix the error in the pipeline file; it must import without side effects" };
 }
 
+export type LoadedConfig = Omit<LoadedProject, "modules">;
+
 /** Load the config and every pipeline module it lists. Only the CLI runs user code. */
 export async function loadProject(cwd: string): Promise<LoadedProject> {
+  return loadPipelines(await loadConfig(cwd));
+}
+
+/** Load and check `wedata.config.ts`, without importing the pipeline files yet. */
+export async function loadConfig(cwd: string): Promise<LoadedConfig> {
   const configFile = findConfig(cwd);
   if (!configFile) {
     throw new LoadError([{ code: "E_NO_CONFIG", message: `no ${CONFIG_FILE} in ${cwd} or its parents`, loc: { file: join(cwd, CONFIG_FILE), line: 1, column: 1 }, hint: "create one with defineConfig({ pipelines, targets }), or pass --cwd" }]);
@@ -83,9 +90,14 @@ export async function loadProject(cwd: string): Promise<LoadedProject> {
   if (config.defaultTarget && !config.targets[config.defaultTarget]) {
     throw new LoadError([{ code: "E_CONFIG", message: `defaultTarget "${config.defaultTarget}" is not one of the targets (${Object.keys(config.targets).join(", ")})`, loc: { file: configFile, line: 1, column: 1 } }]);
   }
+  return { root, configFile, config, pipelineFiles: config.pipelines.map((p) => resolve(root, p)) };
+}
+
+/** Import every pipeline module of a loaded config. */
+export async function loadPipelines(loaded: LoadedConfig): Promise<LoadedProject> {
+  const { root, configFile, pipelineFiles } = loaded;
   const diagnostics: Diagnostic[] = [];
   const modules: LoadedModule[] = [];
-  const pipelineFiles = config.pipelines.map((p) => resolve(root, p));
   for (const file of pipelineFiles) {
     if (!existsSync(file)) {
       diagnostics.push({ code: "E_NO_PIPELINE", message: `pipeline file ${file} listed in ${CONFIG_FILE} does not exist`, loc: { file: configFile, line: 1, column: 1 }, hint: "fix the path in pipelines: [...] (relative to the config file)" });
@@ -98,5 +110,5 @@ export async function loadProject(cwd: string): Promise<LoadedProject> {
     }
   }
   if (diagnostics.length > 0) throw new LoadError(diagnostics);
-  return { root, configFile, config, modules, pipelineFiles };
+  return { ...loaded, modules };
 }

@@ -93,7 +93,7 @@ export function compileProject(input: CompileInput): CompiledProject {
       });
     }
   }
-  if (diagnostics.length > 0) throw new CompileError(sortDiagnostics(diagnostics));
+  if (diagnostics.length > 0) throw new CompileError(sortDiagnostics(diagnostics.map((d) => ({ ...d, loc: rel(d.loc) }))));
 
   compiledTasks.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return {

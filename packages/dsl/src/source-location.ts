@@ -20,7 +20,7 @@ export function callerLocation(): SourceLocation {
     // Loaders may add a query (`?v=2`) to re-import edited files; it is not part of the path.
     let file = m[1]!.replace(/\?.*$/, "");
     if (file.startsWith("file://")) file = fileURLToPath(file);
-    if (file.startsWith(dslDir) || file.startsWith("node:") || file.includes("/node_modules/")) continue;
+    if ((file.startsWith(dslDir) && !file.endsWith(".test.ts")) || file.startsWith("node:") || file.includes("/node_modules/")) continue;
     return Object.freeze({ file, line: Number(m[2]), column: Number(m[3]) });
   }
   return Object.freeze({ file: "<unknown>", line: 0, column: 0 });

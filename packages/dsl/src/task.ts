@@ -226,7 +226,9 @@ export interface TaskBuilder<Name extends string = string> {
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
 
-function codeSource(input: CodeInput, loc: SourceLocation): CodeSource {
+function codeSource(input: CodeInput | undefined, loc: SourceLocation): CodeSource | undefined {
+  // No code at all is reported by the compiler (E_CODE_REQUIRED) for kinds that need it.
+  if (input === undefined || input === null) return undefined;
   if (typeof input === "string") return { from: "file", path: input };
   if (input && typeof input === "object") {
     if ("file" in input && typeof input.file === "string") return { from: "file", path: input.file };
@@ -339,7 +341,7 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
   dlcSparkStreaming(code: CodeInput | undefined, options: DlcEngineOptions) {
     const loc = callerLocation();
     const ext = [...this.dlcEngineExt(options, loc), ...definedEntries({ dataEngine: options.engine })];
-    return this.withKind("dlcSparkStreaming", loc, code === undefined ? undefined : codeSource(code, loc), ext);
+    return this.withKind("dlcSparkStreaming", loc, codeSource(code, loc), ext);
   }
   offlineSync(job: CodeInput | { readonly job: unknown }) {
     const loc = callerLocation();
@@ -356,14 +358,14 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
   }
   branch(code?: CodeInput) {
     const loc = callerLocation();
-    return this.withKind("branch", loc, code === undefined ? undefined : codeSource(code, loc));
+    return this.withKind("branch", loc, codeSource(code, loc));
   }
   merge() {
     return this.withKind("merge", callerLocation(), undefined);
   }
   notebook(code?: CodeInput) {
     const loc = callerLocation();
-    return this.withKind("notebook", loc, code === undefined ? undefined : codeSource(code, loc));
+    return this.withKind("notebook", loc, codeSource(code, loc));
   }
   ssh(code: CodeInput) {
     const loc = callerLocation();
@@ -371,7 +373,7 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
   }
   forEach(code?: CodeInput) {
     const loc = callerLocation();
-    return this.withKind("forEach", loc, code === undefined ? undefined : codeSource(code, loc));
+    return this.withKind("forEach", loc, codeSource(code, loc));
   }
   runWorkflow(workflow: WorkflowBuilder) {
     const loc = callerLocation();

@@ -1,0 +1,81 @@
+import { task, workflow } from "@wedata-kit/dsl";
+import { describe, expect, it } from "vitest";
+import { canonicalJson } from "./canonical.js";
+import { compileProject, findCycle } from "./compile.js";
+import { CompileError } from "./diagnostics.js";
+import { folderChain, nameProblem } from "./names.js";
+
+const target = { name: "dev", projectId: "2378393617299558400", region: "ap-guangzhou" };
+const compile = (exports: Record<string, unknown>) =>
+  compileProject({ root: "/project", modules: [{ file: "/project/p.ts", exports }], target, readFile: () => Buffer.from("echo hi\n") });
+
+describe("compileProject", () => {
+  it("writes the documented defaults explicitly", () => {
+    const p = compile({ w: workflow("w", { folder: "/f" }).tasks(task("a").shell("a.sh")) });
+    expect(p.tasks[0]!.payload.TriggerTaskSchedulerConfiguration).toEqual({
+      RunPriorityType: 6,
+      RetryWaitMinute: 5,
+      MaxRetryNumber: 4,
+      ExecutionTTLMinute: -1,
+      WaitExecutionTotalTTLMinute: -1,
+      AllowRedoType: "ALL",
+    });
+    expect(p.tasks[0]!.payload.TriggerTaskConfiguration.CodeContent).toBe(Buffer.from("echo hi\n").toString("base64"));
+    expect(p.tasks[0]!.code).toBe("echo hi\n");
+  });
+
+  it("writes placeholders for ids known only after deploy", () => {
+    const a = task("a").shell("a.sh").output("n", "1");
+    const b = task("b").shell("b.sh").after(a).input("n", { from: a, param: "n" });
+    const p = compile({ w: workflow("w", { folder: "/f" }).tasks(a, b) });
+    const pb = p.tasks.find((t) => t.name === "b")!.payload;
+    expect(pb.TriggerTaskBaseAttribute.WorkflowId).toBe("$ref:workflow/w");
+    expect(pb.TriggerTaskSchedulerConfiguration.UpstreamDependencyConfigList).toEqual([{ TaskId: "$ref:task/w/a" }]);
+    expect(pb.TriggerTaskSchedulerConfiguration.ParamTaskInList![0]).toMatchObject({ FromTaskId: "$ref:task/w/a", ParamDesc: "2378393617299558400.a.n" });
+    expect(p.order).toEqual(["workflow:w", "task:w/a", "task:w/b"]);
+  });
+
+  it("orders upstream tasks before dependents and declares parent folders first", () => {
+    const c = task("c").shell("c.sh").folder("/x/y");
+    const b = task("b").shell("b.sh").after(c);
+    const a = task("a").shell("a.sh").after(b);
+    const p = compile({ w: workflow("w", { folder: "/etl/daily" }).tasks(a, b, c) });
+    expect(p.order).toEqual(["workflow:w", "task:w/c", "task:w/b", "task:w/a"]);
+    expect(p.workflowFolders).toEqual(["/etl", "/etl/daily"]);
+    expect(p.taskFolders.map((f) => f.path)).toEqual(["/x", "/x/y"]);
+  });
+
+  it("prints the cycle it found", () => {
+    const a = task("a").shell("a.sh").after("c");
+    const b = task("b").shell("b.sh").after(a);
+    const c = task("c").shell("c.sh").after(b);
+    try {
+      compile({ w: workflow("w", { folder: "/f" }).tasks(a, b, c) });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(CompileError);
+      expect((e as CompileError).diagnostics[0]!.message).toMatch(/a -> b -> c -> a|c -> b -> a -> c|b -> c -> a -> b/);
+    }
+  });
+
+  it("the same task template may be reused in two workflows", () => {
+    const notify = task("notify").shell("n.sh");
+    const p = compile({ a: workflow("a", { folder: "/f" }).tasks(notify), b: workflow("b", { folder: "/f" }).tasks(notify) });
+    expect(p.tasks.map((t) => t.key)).toEqual(["a/notify", "b/notify"]);
+  });
+});
+
+describe("helpers", () => {
+  it("findCycle finds none in a DAG", () => {
+    expect(findCycle(["a", "b"], (n) => (n === "a" ? ["b"] : []))).toBeUndefined();
+    expect(findCycle(["a"], () => ["a"])).toEqual(["a", "a"]);
+  });
+  it("canonicalJson sorts keys and keeps array order", () => {
+    expect(canonicalJson({ b: 1, a: [3, 1] })).toBe('{\n  "a": [\n    3,\n    1\n  ],\n  "b": 1\n}\n');
+  });
+  it("names and folders", () => {
+    expect(nameProblem("订单_daily-1")).toBeUndefined();
+    expect(nameProblem("a.b")).toMatch(/"\."/);
+    expect(folderChain("/a/b/c")).toEqual(["/a", "/a/b", "/a/b/c"]);
+  });
+});

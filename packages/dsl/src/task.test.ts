@@ -1,0 +1,114 @@
+import { describe, expect, expectTypeOf, it } from "vitest";
+import { DslError, existingWorkflow, isTask, isWorkflow, task, workflow, type TaskBuilder, type WorkflowBuilder } from "./index.js";
+
+describe("task builder", () => {
+  it("is immutable: every method returns a new builder and leaves the original as it was", () => {
+    const base = task("load").shell("jobs/load.sh");
+    const retried = base.retry(2);
+    expect(retried).not.toBe(base);
+    expect(base.node.maxRetries).toBeUndefined();
+    expect(retried.node.maxRetries).toBe(2);
+    expect(Object.isFrozen(retried.node)).toBe(true);
+    expect(Object.isFrozen(retried.node.ext)).toBe(true);
+    expect(() => {
+      (retried.node as { name: string }).name = "x";
+    }).toThrow(TypeError);
+  });
+
+  it("records where each setting was written", () => {
+    const t = task("a").shell({ inline: "echo" }).retry(1);
+    expect(t.node.origin.file).toMatch(/task\.test\.ts$/);
+    expect(t.node.locs.retry!.line).toBe(t.node.origin.line);
+    expect(t.node.locs.retry!.column).toBeGreaterThan(t.node.origin.column);
+  });
+
+  it("keeps the original task's identity across derived builders, for .after()", () => {
+    const extract = task("extract").shell("e.sh");
+    const load = task("load").shell("l.sh").after(extract.retry(1), "other");
+    expect(load.node.upstream.map((r) => r.name)).toEqual(["extract", "other"]);
+    expect(load.node.upstream[0]!.origin).toEqual(extract.node.origin);
+  });
+
+  it("typed options write the documented extension keys", () => {
+    const py = task("p").python("x.py", { version: "python3.11" });
+    expect(py.node.ext).toEqual([
+      ["python_type", "python3"],
+      ["python_sub_version", "python3.11"],
+    ]);
+    const sql = task("s").dlcSql("q.sql", { engine: "e1", region: "ap-guangzhou", engineKind: "standard-spark" });
+    expect(Object.fromEntries(sql.node.ext)).toMatchObject({ computeResource: "e1", dlc_region: "ap-guangzhou", dlcEngineType: "StandardSpark", computeResourceType: "nonSparkJob", IsInherit: "2" });
+  });
+
+  it("ext() replaces a key in place instead of duplicating it", () => {
+    const t = task("t").shell("x.sh").ext("a", "1").ext("b", "2").ext("a", "3");
+    expect(t.node.ext).toEqual([
+      ["a", "3"],
+      ["b", "2"],
+    ]);
+  });
+
+  it("throws at once, at the caller's line, for misuse certain at call time", () => {
+    let err: unknown;
+    try {
+      task("t").retry(-1);
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(DslError);
+    expect((err as DslError).code).toBe("E_RANGE");
+    expect((err as DslError).loc.file).toMatch(/task\.test\.ts$/);
+    expect(() => task("t").priority("urgent" as never)).toThrow(/one of high, medium, low/);
+  });
+
+  it("brands builders with Symbol.for so a second copy of the library recognises them", () => {
+    const t = task("t");
+    expect(isTask(t)).toBe(true);
+    expect(isTask({ [Symbol.for("wedata-kit.task")]: true })).toBe(true);
+    expect(isTask({ name: "t" })).toBe(false);
+    expect(isWorkflow(workflow("w", { folder: "/" }))).toBe(true);
+  });
+});
+
+describe("workflow builder", () => {
+  it("adds tasks without changing the original", () => {
+    const w = workflow("w", { folder: "/f" });
+    const w2 = w.tasks(task("a").shell("a.sh"));
+    expect(w.node.tasks).toHaveLength(0);
+    expect(w2.node.tasks.map((t) => t.name)).toEqual(["a"]);
+  });
+  it("fills schedule defaults: UTC+8, CRON_EXPRESSION, end 2099", () => {
+    const w = workflow("w", { folder: "/f", schedule: { cron: "0 0 2 * * ? *", start: "2026-01-01 00:00:00" } });
+    expect(w.node.schedules![0]).toMatchObject({ timezone: "UTC+8", configMode: "CRON_EXPRESSION", cycle: "CRONTAB_CYCLE", end: "2099-12-31 23:59:59" });
+  });
+  it("existingWorkflow carries the remote id", () => {
+    expect(existingWorkflow("d3e40dcc-bf42-4fb9-b081-b00408d478ec").node.existingId).toBe("d3e40dcc-bf42-4fb9-b081-b00408d478ec");
+  });
+});
+
+describe("public types", () => {
+  it("keeps the task name as a literal type", () => {
+    const t = task("load").shell("x.sh").retry(2);
+    expectTypeOf(t).toEqualTypeOf<TaskBuilder<"load">>();
+    expectTypeOf(t.name).toEqualTypeOf<"load">();
+    expectTypeOf(workflow("daily", { folder: "/" })).toEqualTypeOf<WorkflowBuilder<"daily">>();
+  });
+  it("types enums and options", () => {
+    expectTypeOf(task("t").priority).parameter(0).toEqualTypeOf<"high" | "medium" | "low">();
+    expectTypeOf(task("t").redo).parameter(0).toEqualTypeOf<"ALL" | "FAILURE" | "NONE">();
+    expectTypeOf(task("t").after).parameters.toEqualTypeOf<Array<TaskBuilder | string>>();
+    // Compile-time only: `npm run typecheck` fails if any of these lines type-checks.
+    const misuses = () => {
+    // @ts-expect-error retry takes a number
+    task("t").retry("3");
+    // @ts-expect-error unknown priority
+    task("t").priority("urgent");
+    // @ts-expect-error unknown trigger policy
+    task("t").triggerWhen("SOMETIMES");
+    // @ts-expect-error DLC SQL needs its engine options
+    task("t").dlcSql("q.sql");
+    // @ts-expect-error workflows need a folder
+    workflow("w", {});
+    };
+    expect(misuses).toBeTypeOf("function");
+  });
+});
