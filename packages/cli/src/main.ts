@@ -1,4 +1,4 @@
-import { mkdirSync, readdirSync, rmSync, existsSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync, existsSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import { renderOutput, formatDiagnostic } from "@wedata-kit/compiler";
@@ -55,6 +55,28 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       writeOutputDir(dir, renderOutput(build.compiled));
       const c = build.compiled;
       io.out(`compiled ${c.workflows.length} workflow(s) and ${c.tasks.length} task(s) for target ${build.targetName} (project ${c.target.projectId}) into ${opts.out}\n`);
+    });
+
+  program
+    .command("emulator")
+    .description("run the local WeData emulator in the foreground")
+    .option("-p, --port <n>", "port (0 picks a free one)", "9460")
+    .option("--host <addr>", "bind address", "127.0.0.1")
+    .option("--data <dir>", "keep data in this folder (SQLite); default in memory")
+    .option("--rate <n>", "requests per second per action", "20")
+    .option("--faults <file>", "fault injection config (JSON)")
+    .action(async (opts: { port: string; host: string; data?: string; rate: string; faults?: string }) => {
+      const { startEmulator, DEFAULT_KEY_PAIR } = await import("@wedata-kit/emulator");
+      const faults = opts.faults ? JSON.parse(readFileSync(opts.faults, "utf8")) : undefined;
+      const emu = await startEmulator({ port: Number(opts.port), host: opts.host, rateLimit: Number(opts.rate), ...(opts.data && { dataDir: resolve(opts.data) }), ...(faults && { faults }) });
+      io.out(`listening on ${emu.url}\n`);
+      if (!process.env.WEDATA_EMULATOR_SECRET_ID) io.out(`accepting the local key pair SecretId=${DEFAULT_KEY_PAIR.secretId} (see README)\n`);
+      io.out(opts.data ? `data in ${resolve(opts.data)}\n` : "data in memory\n");
+      await new Promise<void>((done) => {
+        const stop = () => void emu.stop().then(done);
+        process.once("SIGINT", stop);
+        process.once("SIGTERM", stop);
+      });
     });
 
   try {

@@ -68,7 +68,7 @@ export function verifySignature(r: SignedRequest, keys: readonly KeyPair[], nowS
 
   const names = signedHeaders.split(";");
   if (!names.includes("content-type") || !names.includes("host")) throw new ApiError("AuthFailure.SignatureFailure", "SignedHeaders must include content-type and host.");
-  const canonicalHeaders = names.map((n) => `${n}:${(n === "host" ? hostname : (header(r, n) ?? "")).trim().toLowerCase()}\n`).join("");
+  const canonicalHeaders = names.map((n) => `${n}:${(n === "host" ? hostname.toLowerCase() : (header(r, n) ?? "")).trim()}\n`).join("");
   const canonicalRequest = [r.method, r.path, r.query, canonicalHeaders, signedHeaders, sha256hex(r.body)].join("\n");
   const stringToSign = ["TC3-HMAC-SHA256", String(ts), `${date}/${service}/tc3_request`, sha256hex(canonicalRequest)].join("\n");
   const kSigning = hmac(hmac(hmac(`TC3${key.secretKey}`, date), service), "tc3_request");
