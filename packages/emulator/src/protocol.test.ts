@@ -3,14 +3,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import * as signNs from "tencentcloud-sdk-nodejs/tencentcloud/common/sign.js";
+import signModule from "tencentcloud-sdk-nodejs/tencentcloud/common/sign.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { PROJECT, repoRootFromEmulatorTest, sdkClient, sdkError, taskBody } from "./test-support.js";
 import { DEFAULT_KEY_PAIR, startEmulator, type RunningEmulator } from "./index.js";
 
 // The SDK's own signer (CommonJS): its class is the default export, one level deeper under some interop.
-type SignClass = typeof signNs.default;
-const Sign: SignClass = (signNs.default as { default?: SignClass }).default ?? signNs.default;
+interface SignLike {
+  sign3(args: { method: string; url: string; payload: Buffer; timestamp: number; service: string; secretId: string; secretKey: string; multipart: boolean; boundary: string; headers: Record<string, string> }): string;
+}
+const Sign: SignLike = (signModule as unknown as { default?: SignLike }).default ?? (signModule as unknown as SignLike);
 
 const running: RunningEmulator[] = [];
 const tmp: string[] = [];
