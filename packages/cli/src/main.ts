@@ -4,6 +4,16 @@ import { Command, CommanderError } from "commander";
 import { renderOutput, formatDiagnostic } from "@wedata-kit/compiler";
 import pc from "picocolors";
 import { buildProject, BuildError } from "./compile-project.js";
+import { deployCommand, planCommand } from "./deploy-command.js";
+import { PlanError, ApiCallError } from "@wedata-kit/deployer";
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
+  return n;
+}
+
+class UsageError extends Error {}
 
 export interface Io {
   readonly out: (text: string) => void;
@@ -57,6 +67,40 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       io.out(`compiled ${c.workflows.length} workflow(s) and ${c.tasks.length} task(s) for target ${build.targetName} (project ${c.target.projectId}) into ${opts.out}\n`);
     });
 
+  const targetOptions = (c: Command) =>
+    c
+      .option("--cwd <dir>", "project folder (holding wedata.config.ts)", process.cwd())
+      .option("-t, --target <name>", "target from wedata.config.ts")
+      .option("--rate <n>", "requests per second per API action", "20")
+      .option("--concurrency <n>", "requests in flight per API action")
+      .option("--no-submit", "leave created and updated tasks as drafts")
+      .option("--no-typecheck", "skip the TypeScript check of pipeline files")
+      .option("--prune", "also delete tasks and workflows this project created that left the code", false)
+      .option("--json", "machine-readable output", false);
+  type TargetOpts = { cwd: string; target?: string; rate: string; concurrency?: string; submit: boolean; typecheck: boolean; prune: boolean; json: boolean };
+  const common = (o: TargetOpts) => ({
+    cwd: resolve(o.cwd),
+    ...(o.target && { target: o.target }),
+    rate: positiveInt(o.rate, "--rate"),
+    ...(o.concurrency && { concurrency: positiveInt(o.concurrency, "--concurrency") }),
+    submit: o.submit,
+    typecheck: o.typecheck,
+    prune: o.prune,
+    json: o.json,
+  });
+
+  targetOptions(program.command("plan").description("compare the code with what is deployed and show what deploy would do"))
+    .option("--detailed-exitcode", "exit 2 when there are changes", false)
+    .action(async (o: TargetOpts & { detailedExitcode: boolean }) => {
+      code = await planCommand({ ...common(o), detailedExitcode: o.detailedExitcode }, io);
+    });
+
+  targetOptions(program.command("deploy").description("compile, plan, confirm and apply"))
+    .option("-y, --yes", "apply without asking (required in CI and without a terminal)", false)
+    .action(async (o: TargetOpts & { yes: boolean }) => {
+      code = await deployCommand({ ...common(o), yes: o.yes }, io);
+    });
+
   program
     .command("emulator")
     .description("run the local WeData emulator in the foreground")
@@ -87,6 +131,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       code = 1;
     } else if (e instanceof CommanderError) {
       code = e.exitCode;
+    } else if (e instanceof UsageError || e instanceof PlanError) {
+      io.err(`${pc.red("error")}: ${e.message}\n`);
+      code = 1;
+    } else if (e instanceof ApiCallError) {
+      io.err(`${pc.red("error")}: ${e.action} failed${e.code ? ` [${e.code}]` : ""}: ${e.message}${e.requestId ? ` (RequestId ${e.requestId})` : ""}\n`);
+      code = 1;
     } else {
       io.err(`${pc.red("error")}: ${(e as Error).message}\n`);
       code = 1;

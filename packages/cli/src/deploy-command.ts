@@ -1,0 +1,165 @@
+import { execFileSync } from "node:child_process";
+import { basename, join } from "node:path";
+import { createInterface } from "node:readline/promises";
+import { applyPlan, fetchRemoteState, planDeployment, planHasChanges, RateLimitedCaller, type ApplyEvent, type ApplySummary, type Plan } from "@wedata-kit/deployer";
+import cliProgress from "cli-progress";
+import pc from "picocolors";
+import { buildProject, type ProjectBuild } from "./compile-project.js";
+import { connectTarget, type Connection } from "./connect.js";
+import type { Io } from "./main.js";
+import { renderPlan } from "./render-plan.js";
+
+export interface PlanCommandOptions {
+  readonly cwd: string;
+  readonly target?: string;
+  readonly rate: number;
+  readonly concurrency?: number;
+  readonly submit: boolean;
+  readonly typecheck: boolean;
+}
+
+export interface Prepared {
+  readonly build: ProjectBuild;
+  readonly connection: Connection;
+  readonly caller: RateLimitedCaller;
+  readonly plan: Plan;
+  readonly reads: Readonly<Record<string, number>>;
+}
+
+/** Compile, connect, read the remote once and plan. The caller must close `connection`. */
+export async function preparePlan(o: PlanCommandOptions): Promise<Prepared> {
+  const build = await buildProject({ cwd: o.cwd, ...(o.target && { target: o.target }), typecheck: o.typecheck });
+  const connection = await connectTarget(build.loaded.root, build.targetConfig);
+  try {
+    const caller = new RateLimitedCaller(connection.api, { rate: o.rate, ...(o.concurrency && { concurrency: o.concurrency }) });
+    const project = projectName(build);
+    const cachePath = join(build.loaded.root, ".wedata", "state", `${build.targetName}-${build.compiled.target.projectId}.json`);
+    const remote = await fetchRemoteState(caller, build.compiled, { project, cachePath });
+    const reads = { ...caller.counts };
+    const plan = planDeployment(build.compiled, remote, { project, submit: o.submit });
+    return { build, connection, caller, plan, reads };
+  } catch (e) {
+    await connection.close();
+    throw e;
+  }
+}
+
+export const projectName = (b: ProjectBuild) => b.loaded.config.name ?? basename(b.loaded.root);
+
+function gitCommit(root: string): string {
+  try {
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+  } catch {
+    return "no-git";
+  }
+}
+
+async function confirm(): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question("Apply this plan? Only 'yes' is accepted: ");
+    return answer.trim() === "yes";
+  } finally {
+    rl.close();
+  }
+}
+
+/** Progress: a bar on a terminal, plain lines in CI, nothing for --json. */
+function progressReporter(io: Io, total: number, mode: "bar" | "lines" | "none"): { onEvent: (e: ApplyEvent) => void; stop: () => void } {
+  if (mode === "none") return { onEvent: () => {}, stop: () => {} };
+  if (mode === "lines") {
+    return {
+      onEvent: (e) => {
+        if (e.type === "done") io.out(`${pc.green("ok")}      ${e.step.label}${e.detail ? pc.dim(` ${e.detail}`) : ""}\n`);
+        if (e.type === "failed") io.out(`${pc.red("failed")}  ${e.step.label}: ${e.error.message}\n`);
+        if (e.type === "skipped") io.out(`${pc.yellow("skipped")} ${e.step.label} (needs: ${e.because})\n`);
+      },
+      stop: () => {},
+    };
+  }
+  const bar = new cliProgress.SingleBar({ format: "{bar} {value}/{total} steps | {speed} steps/s | ETA {eta_formatted} | {last}", hideCursor: true }, cliProgress.Presets.shades_classic);
+  const start = Date.now();
+  let finished = 0;
+  bar.start(total, 0, { speed: "0.0", last: "" });
+  return {
+    onEvent: (e) => {
+      if (e.type === "start") return;
+      finished++;
+      bar.update(finished, { speed: (finished / Math.max(0.001, (Date.now() - start) / 1000)).toFixed(1), last: e.type === "done" ? e.step.label : `${e.type}: ${e.step.label}` });
+    },
+    stop: () => bar.stop(),
+  };
+}
+
+function renderSummary(s: ApplySummary, seconds: number): string {
+  const lines = [pc.bold(`Deployed in ${seconds.toFixed(1)} s: ${s.created} created, ${s.updated} updated, ${s.deleted} deleted, ${s.submitted} submitted${s.adopted ? `, ${s.adopted} adopted` : ""}, ${s.failed.length} failed, ${s.skipped.length} skipped.`)];
+  for (const f of s.failed) {
+    lines.push(`${pc.red("failed")} ${f.step}${f.loc ? ` (${f.loc.file}:${f.loc.line})` : ""}: ${f.code ? `[${f.code}] ` : ""}${f.message}${f.requestId ? ` RequestId ${f.requestId}` : ""}`);
+  }
+  for (const k of s.skipped) lines.push(`${pc.yellow("skipped")} ${k.step}, because ${k.because} did not succeed`);
+  return lines.join("\n") + "\n";
+}
+
+export interface DeployCommandOptions extends PlanCommandOptions {
+  readonly yes: boolean;
+  readonly prune: boolean;
+  readonly json: boolean;
+}
+
+/** `wedata deploy`: plan, show, confirm, apply. Returns the exit code. */
+export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<number> {
+  const p = await preparePlan(o);
+  try {
+    const { plan, build } = p;
+    if (!o.json) io.out(renderPlan(plan, { rate: o.rate, connection: p.connection.description, prune: o.prune }));
+    if (!planHasChanges(plan, o.prune)) {
+      if (o.json) io.out(`${JSON.stringify({ plan, summary: null }, null, 2)}\n`);
+      return 0;
+    }
+    if (!o.yes) {
+      const interactive = process.stdin.isTTY && !process.env.CI;
+      if (!interactive) {
+        io.err(`${pc.red("error")}: refusing to deploy without confirmation: pass --yes (stdin is not a terminal${process.env.CI ? ", CI is set" : ""})\n`);
+        return 1;
+      }
+      if (!(await confirm())) {
+        io.out("Nothing applied.\n");
+        return 1;
+      }
+    }
+    const mode = o.json ? "none" : process.stdout.isTTY && !process.env.CI ? "bar" : "lines";
+    const started = Date.now();
+    const remark = `wedata-kit deploy ${new Date(started).toISOString()} commit ${gitCommit(build.loaded.root)}`;
+    const reporter = progressReporter(io, countSteps(plan, o.prune), mode);
+    let summary: ApplySummary;
+    try {
+      summary = await applyPlan(plan, p.caller, { prune: o.prune, versionRemark: remark, onEvent: reporter.onEvent });
+    } finally {
+      reporter.stop();
+    }
+    if (o.json) io.out(`${JSON.stringify({ plan, summary, calls: p.caller.counts }, null, 2)}\n`);
+    else io.out(renderSummary(summary, (Date.now() - started) / 1000));
+    return summary.failed.length > 0 ? 1 : 0;
+  } finally {
+    await p.connection.close();
+  }
+}
+
+function countSteps(plan: Plan, prune: boolean): number {
+  let n = plan.folders.length;
+  for (const w of [...plan.workflows, ...(prune ? plan.prune.workflows : [])]) n += w.op === "replace" ? 2 : w.op === "noop" ? 0 : 1;
+  for (const t of [...plan.tasks, ...(prune ? plan.prune.tasks : [])]) n += (t.op === "replace" ? 2 : t.op === "noop" ? 0 : 1) + (t.submit ? 1 : 0) + (t.detach?.length ? 1 : 0);
+  return n;
+}
+
+/** `wedata plan`: exit 0 no changes, 2 changes with --detailed-exitcode. */
+export async function planCommand(o: PlanCommandOptions & { json: boolean; detailedExitcode: boolean; prune: boolean }, io: Io): Promise<number> {
+  const p = await preparePlan(o);
+  try {
+    if (o.json) io.out(`${JSON.stringify({ plan: p.plan, reads: p.reads }, null, 2)}\n`);
+    else io.out(renderPlan(p.plan, { rate: o.rate, connection: p.connection.description, prune: o.prune }));
+    return o.detailedExitcode && planHasChanges(p.plan, o.prune) ? 2 : 0;
+  } finally {
+    await p.connection.close();
+  }
+}

@@ -1,0 +1,340 @@
+import { parsePlaceholder, type TaskPayload, type WorkflowPayload } from "@wedata-kit/compiler";
+import type { SourceLocation } from "@wedata-kit/dsl";
+import type { RateLimitedCaller } from "./caller.js";
+import { ApiCallError } from "./errors.js";
+import { OWNER_EXT_KEY, workflowMark } from "./ownership.js";
+import { resolveRefs, type Plan, type TaskChange, type WorkflowChange } from "./plan.js";
+import type { Action, RemoteTask } from "./sdk-client.js";
+import { SYSTEM_EXT_KEYS } from "./normalize.js";
+
+export interface ApplyOptions {
+  /** Also apply `plan.prune` (deletions of owned resources that left the code). */
+  readonly prune?: boolean;
+  /** `VersionRemark` of every submit. */
+  readonly versionRemark: string;
+  readonly onEvent?: (event: ApplyEvent) => void;
+}
+
+export interface StepInfo {
+  readonly id: string;
+  readonly action: Action;
+  readonly label: string;
+}
+
+export type ApplyEvent =
+  | { readonly type: "start" | "done"; readonly step: StepInfo; readonly detail?: string }
+  | { readonly type: "failed"; readonly step: StepInfo; readonly error: ApiCallError | Error }
+  | { readonly type: "skipped"; readonly step: StepInfo; readonly because: string };
+
+export interface ApplyFailure {
+  readonly step: string;
+  readonly action: Action;
+  readonly key: string;
+  readonly code?: string;
+  readonly message: string;
+  readonly requestId?: string;
+  readonly loc?: SourceLocation;
+}
+
+export interface ApplySummary {
+  readonly created: number;
+  readonly updated: number;
+  readonly deleted: number;
+  readonly submitted: number;
+  readonly adopted: number;
+  readonly failed: readonly ApplyFailure[];
+  readonly skipped: readonly { readonly step: string; readonly because: string }[];
+  /** Ids after apply, by logical key. */
+  readonly ids: { readonly workflows: Readonly<Record<string, string>>; readonly tasks: Readonly<Record<string, string>> };
+}
+
+interface Step extends StepInfo {
+  readonly deps: readonly string[];
+  readonly key: string;
+  readonly loc?: SourceLocation;
+  readonly count?: "created" | "updated" | "deleted" | "submitted";
+  run(): Promise<string | void>;
+}
+
+class Skipped extends Error {}
+
+const parentOf = (p: string) => (p.lastIndexOf("/") <= 0 ? "/" : p.slice(0, p.lastIndexOf("/")));
+const baseName = (p: string) => p.slice(p.lastIndexOf("/") + 1);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Apply a plan: the only effectful step. Every call goes through the rate-limited caller; each step
+ * starts as soon as the steps it needs have finished, so the pipe stays full; a failure skips only
+ * what depends on it.
+ */
+export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: ApplyOptions): Promise<ApplySummary> {
+  const ProjectId = plan.target.projectId;
+  const replaced = new Set(plan.tasks.filter((t) => t.op === "replace").map((t) => t.key));
+  const workflowIds = new Map(Object.entries(plan.remoteIds.workflows));
+  for (const w of plan.workflows) if (w.op === "replace") workflowIds.delete(w.name);
+  const taskIds = new Map(Object.entries(plan.remoteIds.tasks).filter(([k]) => !replaced.has(k)));
+  const ids = { workflows: workflowIds, tasks: taskIds };
+  let adopted = 0;
+
+  const resolve = <T>(value: T, what: string): T => {
+    const out = resolveRefs(value, ids);
+    const unresolved = JSON.stringify(out).match(/\(new id of [^)]+\)/);
+    if (unresolved) throw new Error(`${what}: ${unresolved[0]} is not known; its create did not finish`);
+    return out;
+  };
+
+  const steps = new Map<string, Step>();
+  const add = (s: Step) => steps.set(s.id, s);
+  const has = (id: string) => steps.has(id);
+
+  // Folders, parents first.
+  for (const f of plan.folders) {
+    if (f.kind === "workflowFolder") {
+      add({
+        id: `wf-folder:${f.path}`, action: "CreateWorkflowFolder", key: f.path, label: `create workflow folder ${f.path}`,
+        deps: plan.folders.some((g) => g.kind === "workflowFolder" && g.path === parentOf(f.path)) ? [`wf-folder:${parentOf(f.path)}`] : [],
+        run: () => ensureFolder(caller, "CreateWorkflowFolder", { ProjectId, ParentFolderPath: parentOf(f.path), FolderName: baseName(f.path) }),
+      });
+    } else {
+      const parent = parentOf(f.path);
+      add({
+        id: `task-folder:${f.workflow}|${f.type}|${f.path}`, action: "CreateTaskFolder", key: `${f.workflow}${f.path}`, label: `create ${f.type} task folder ${f.path} in ${f.workflow}`,
+        deps: [`workflow:${f.workflow}`, `task-folder:${f.workflow}|${f.type}|${parent}`],
+        run: () => ensureFolder(caller, "CreateTaskFolder", { ProjectId, WorkflowId: workflowIds.get(f.workflow)!, ParentTaskFolderPath: parent, TaskFolderName: baseName(f.path), TaskFolderType: f.type }),
+      });
+    }
+  }
+
+  const taskDeletes: TaskChange[] = [...plan.tasks.filter((t) => t.op === "replace"), ...(options.prune ? plan.prune.tasks : [])];
+  const deleteStepOfId = new Map(taskDeletes.map((t) => [t.id!, `task-delete:${t.key}`]));
+
+  // Workflows.
+  const workflowChanges: WorkflowChange[] = [...plan.workflows, ...(options.prune ? plan.prune.workflows : [])];
+  for (const w of workflowChanges) {
+    const inIt = taskDeletes.filter((t) => t.workflow === w.name).map((t) => `task-delete:${t.key}`);
+    if (w.op === "delete" || w.op === "replace") {
+      add({ id: `workflow-delete:${w.name}`, action: "DeleteTriggerWorkflow", key: w.name, label: `delete workflow ${w.name}`, deps: inIt, count: w.op === "delete" ? "deleted" : undefined, ...(w.loc && { loc: w.loc }),
+        run: () => deleteIdempotent(caller, "DeleteTriggerWorkflow", { ProjectId, WorkflowId: w.id! }) });
+    }
+    if (w.op === "create" || w.op === "replace") {
+      const payload = w.payload!;
+      add({
+        id: `workflow:${w.name}`, action: "CreateTriggerWorkflow", key: w.name, label: `create workflow ${w.name}`, count: "created", ...(w.loc && { loc: w.loc }),
+        deps: [...(w.op === "replace" ? [`workflow-delete:${w.name}`] : []), `wf-folder:${payload.ParentFolderPath}`],
+        run: async () => {
+          const body = withWorkflowMark(payload, plan.project);
+          const { id, how } = await createWithAdoption(caller, "CreateTriggerWorkflow", body, async () => {
+            const found = await listAllPages<{ WorkflowName?: string; WorkflowId?: string }>((PageNumber) => caller.call("ListTriggerWorkflows", { ProjectId, Keyword: payload.WorkflowName, ParentFolderPath: payload.ParentFolderPath, PageNumber, PageSize: 200 }, { retryAmbiguous: true }).then((r) => r.Data));
+            return found.find((x) => x.WorkflowName === payload.WorkflowName)?.WorkflowId;
+          }, (r) => r.Data?.WorkflowId);
+          if (how === "duplicate") await caller.call("UpdateTriggerWorkflow", workflowUpdateBody(ProjectId, id, body), { retryAmbiguous: true });
+          if (how !== "created") adopted++;
+          workflowIds.set(w.name, id);
+          return how === "created" ? id : `${id} (adopted)`;
+        },
+      });
+    } else if (w.op === "update") {
+      add({ id: `workflow:${w.name}`, action: "UpdateTriggerWorkflow", key: w.name, label: `update workflow ${w.name}`, deps: [], count: "updated", ...(w.loc && { loc: w.loc }),
+        run: async () => void (await caller.call("UpdateTriggerWorkflow", workflowUpdateBody(ProjectId, w.id!, withWorkflowMark(w.payload!, plan.project)), { retryAmbiguous: true })) });
+    }
+  }
+
+  // Detach dependents from tasks about to be deleted.
+  for (const t of plan.tasks) {
+    if (!t.detach?.length) continue;
+    add({ id: `detach:${t.key}`, action: "UpdateTriggerTaskPartially", key: t.key, label: `detach ${t.key} from ${t.detach.join(", ")}`, deps: [], ...(t.loc && { loc: t.loc }),
+      run: async () => void (await caller.call("UpdateTriggerTaskPartially", { ProjectId, TaskId: t.id!, FieldToRemoveList: [`TaskSchedulerConfiguration/UpstreamDependencyConfigList:${t.detach!.join(",")}`] }, { retryAmbiguous: true })) });
+  }
+
+  // Deletes, downstream first.
+  for (const t of taskDeletes) {
+    const detachers = plan.tasks.filter((x) => x.detach?.includes(t.id!)).map((x) => `detach:${x.key}`);
+    const below = (t.downstreamIds ?? []).map((id) => deleteStepOfId.get(id)).filter((x): x is string => x !== undefined);
+    add({ id: `task-delete:${t.key}`, action: "DeleteTriggerTask", key: t.key, label: `delete task ${t.key}`, deps: [...detachers, ...below], count: t.op === "delete" ? "deleted" : undefined, ...(t.loc && { loc: t.loc }),
+      run: () => deleteIdempotent(caller, "DeleteTriggerTask", { ProjectId, TaskId: t.id! }) });
+  }
+
+  // Task creates and updates: after their workflow, folder, and every upstream that gets a new id.
+  const byKey = new Map(plan.tasks.map((t) => [t.key, t]));
+  for (const t of plan.tasks) {
+    if (t.op === "noop") continue;
+    const folder = t.payload!.TriggerTaskBaseAttribute.TaskFolderPath;
+    const deps = [
+      `workflow:${t.workflow}`,
+      ...t.needsWorkflows.map((w) => `workflow:${w}`),
+      ...(folder && folder !== "/" ? [`task-folder:${t.workflow}|${t.folderType}|${folder}`] : []),
+      ...t.dependsOn.filter((k) => ["create", "replace"].includes(byKey.get(k)?.op ?? "")).map((k) => `task:${k}`),
+      ...(t.op === "replace" ? [`task-delete:${t.key}`] : []),
+    ];
+    if (t.op === "create" || t.op === "replace") {
+      add({ id: `task:${t.key}`, action: "CreateTriggerTask", key: t.key, label: `create task ${t.key}`, deps, count: "created", ...(t.loc && { loc: t.loc }),
+        run: async () => {
+          const body = withTaskMark(resolve(t.payload!, t.key), plan.project);
+          const WorkflowId = body.TriggerTaskBaseAttribute.WorkflowId;
+          const { id, how } = await createWithAdoption(caller, "CreateTriggerTask", body, async () => {
+            const found = await listAllPages<{ TaskName?: string; WorkflowId?: string; TaskId?: string }>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, WorkflowId, TaskName: t.name, PageNumber, PageSize: 200 }, { retryAmbiguous: true }).then((r) => r.Data));
+            return found.find((x) => x.TaskName === t.name && x.WorkflowId === WorkflowId)?.TaskId;
+          }, (r) => r.Data?.TaskId);
+          if (how === "duplicate") {
+            const current = (await caller.call("GetTriggerTask", { ProjectId, TaskId: id }, { retryAmbiguous: true })).Data!;
+            await caller.call("UpdateTriggerTask", taskUpdateBody(ProjectId, id, body, current, plan.project), { retryAmbiguous: true });
+          }
+          if (how !== "created") adopted++;
+          taskIds.set(t.key, id);
+          return how === "created" ? id : `${id} (adopted)`;
+        },
+      });
+    } else {
+      add({ id: `task:${t.key}`, action: "UpdateTriggerTask", key: t.key, label: `update task ${t.key}`, deps: [...deps, ...(t.detach?.length ? [`detach:${t.key}`] : [])], count: "updated", ...(t.loc && { loc: t.loc }),
+        run: async () => {
+          const body = withTaskMark(resolve(t.payload!, t.key), plan.project);
+          await caller.call("UpdateTriggerTask", taskUpdateBody(ProjectId, t.id!, body, { ext: t.keepExt ?? [], ownerUin: t.remoteOwnerUin }, plan.project), { retryAmbiguous: true });
+        },
+      });
+    }
+  }
+
+  // Submits, upstream first.
+  for (const t of plan.tasks) {
+    if (!t.submit) continue;
+    add({ id: `submit:${t.key}`, action: "SubmitTriggerTask", key: t.key, label: `submit task ${t.key}`, count: "submitted", ...(t.loc && { loc: t.loc }),
+      deps: [`task:${t.key}`, ...t.dependsOn.filter((k) => byKey.get(k)?.submit).map((k) => `submit:${k}`)],
+      run: async () => {
+        const r = await caller.call("SubmitTriggerTask", { ProjectId, TaskId: taskIds.get(t.key)!, VersionRemark: options.versionRemark }, { retryAmbiguous: true });
+        return r.Data?.VersionId;
+      },
+    });
+  }
+
+  // Run the DAG: each step waits only for its own dependencies.
+  const promises = new Map<string, Promise<void>>();
+  const failed: ApplyFailure[] = [];
+  const skipped: { step: string; because: string }[] = [];
+  const counts = { created: 0, updated: 0, deleted: 0, submitted: 0 };
+  const run = (id: string): Promise<void> => {
+    const existing = promises.get(id);
+    if (existing) return existing;
+    const step = steps.get(id)!;
+    const p = (async () => {
+      const deps = step.deps.filter(has);
+      const results = await Promise.allSettled(deps.map(run));
+      const bad = deps[results.findIndex((r) => r.status === "rejected")];
+      if (bad !== undefined) {
+        skipped.push({ step: step.label, because: steps.get(bad)!.label });
+        options.onEvent?.({ type: "skipped", step, because: steps.get(bad)!.label });
+        throw new Skipped(bad);
+      }
+      options.onEvent?.({ type: "start", step });
+      try {
+        const detail = await step.run();
+        if (step.count) counts[step.count]++;
+        options.onEvent?.({ type: "done", step, ...(detail && { detail }) });
+      } catch (e) {
+        const err = e instanceof Error ? e : new Error(String(e));
+        failed.push({ step: step.label, action: step.action, key: step.key, ...(err instanceof ApiCallError && { code: err.code, requestId: err.requestId }), message: err.message, ...(step.loc && { loc: step.loc }) });
+        options.onEvent?.({ type: "failed", step, error: err });
+        throw err;
+      }
+    })();
+    promises.set(id, p);
+    return p;
+  };
+  await Promise.allSettled([...steps.keys()].map(run));
+  return { ...counts, adopted, failed, skipped, ids: { workflows: Object.fromEntries(workflowIds), tasks: Object.fromEntries(taskIds) } };
+}
+
+function withTaskMark(p: TaskPayload, project: string): TaskPayload {
+  const ext = (p.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).filter((e) => e.ParamKey !== OWNER_EXT_KEY);
+  return { ...p, TriggerTaskConfiguration: { ...p.TriggerTaskConfiguration, TaskExtConfigurationList: [...ext, { ParamKey: OWNER_EXT_KEY, ParamValue: project }] } };
+}
+
+function withWorkflowMark(p: WorkflowPayload, project: string): WorkflowPayload {
+  return p.BundleInfo === undefined ? { ...p, BundleInfo: workflowMark(project) } : p;
+}
+
+function workflowUpdateBody(ProjectId: string, WorkflowId: string, p: WorkflowPayload) {
+  const { ProjectId: _p, ParentFolderPath: _f, ...settings } = p;
+  return { ProjectId, WorkflowId, ...settings };
+}
+
+/** A full UpdateTriggerTask body: the desired task, keeping the server-managed keys it already has. */
+function taskUpdateBody(ProjectId: string, TaskId: string, p: TaskPayload, current: RemoteTask | { ext: ReadonlyArray<{ ParamKey: string; ParamValue: string }>; ownerUin: string | undefined }, project: string) {
+  const declared = new Set((p.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).map((e) => e.ParamKey));
+  const currentExt = "ext" in current ? current.ext : (current.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).filter((e) => SYSTEM_EXT_KEYS.has(e.ParamKey));
+  const ownerUin = "ext" in current ? current.ownerUin : current.TriggerTaskBaseAttribute.OwnerUin;
+  const b = p.TriggerTaskBaseAttribute;
+  void project;
+  return {
+    ProjectId,
+    TaskId,
+    Task: {
+      TriggerTaskBaseAttribute: { TaskName: b.TaskName, OwnerUin: b.OwnerUin ?? ownerUin ?? "", TaskDescription: b.TaskDescription ?? "", TaskFolderPath: b.TaskFolderPath ?? "/" },
+      TriggerTaskConfiguration: { ...p.TriggerTaskConfiguration, TaskExtConfigurationList: [...(p.TriggerTaskConfiguration.TaskExtConfigurationList ?? []), ...currentExt.filter((e) => !declared.has(e.ParamKey))] },
+      TriggerTaskSchedulerConfiguration: p.TriggerTaskSchedulerConfiguration,
+    },
+  };
+}
+
+async function listAllPages<T>(fetchPage: (page: number) => Promise<{ Items?: T[] | null; TotalPageNumber?: number | null } | undefined>): Promise<T[]> {
+  const out: T[] = [];
+  for (let page = 1; ; page++) {
+    const d = await fetchPage(page);
+    out.push(...(d?.Items ?? []));
+    if (!d || page >= (d.TotalPageNumber ?? 1)) return out;
+  }
+}
+
+async function ensureFolder(caller: RateLimitedCaller, action: "CreateWorkflowFolder" | "CreateTaskFolder", body: never | Record<string, string>): Promise<void> {
+  try {
+    await caller.call(action, body as never, { retryAmbiguous: true });
+  } catch (e) {
+    if (e instanceof ApiCallError && e.code === "InvalidParameter.DuplicateName") return;
+    throw e;
+  }
+}
+
+async function deleteIdempotent(caller: RateLimitedCaller, action: "DeleteTriggerTask" | "DeleteTriggerWorkflow", body: Record<string, string>): Promise<void> {
+  try {
+    await caller.call(action, body as never, { retryAmbiguous: true });
+  } catch (e) {
+    // A retried delete whose first attempt went through finds nothing: that is success.
+    if (e instanceof ApiCallError && e.code === "ResourceNotFound") return;
+    throw e;
+  }
+}
+
+/**
+ * Create without ever duplicating: when the outcome is unknown (timeout, reset, InternalError), look
+ * the resource up by name before trying again; a DuplicateName answer also adopts the existing one.
+ */
+async function createWithAdoption<A extends "CreateTriggerTask" | "CreateTriggerWorkflow">(
+  caller: RateLimitedCaller,
+  action: A,
+  body: unknown,
+  lookup: () => Promise<string | undefined>,
+  idOf: (response: { Data?: { TaskId?: string; WorkflowId?: string } }) => string | undefined,
+): Promise<{ id: string; how: "created" | "found" | "duplicate" }> {
+  for (let attempt = 0; attempt < 8; attempt++) {
+    try {
+      const r = await caller.call(action, body as never, { retryAmbiguous: false });
+      const id = idOf(r as never);
+      if (!id) throw new Error(`${action} answered without an id`);
+      return { id, how: "created" };
+    } catch (e) {
+      if (!(e instanceof ApiCallError)) throw e;
+      if (e.code === "InvalidParameter.DuplicateName") {
+        const id = await lookup();
+        if (id) return { id, how: "duplicate" };
+        throw e;
+      }
+      if (!e.ambiguous) throw e;
+      // The create may have happened: list views can lag, so look a few times before creating again.
+      for (let look = 0; look < 3; look++) {
+        await sleep(caller.backoff(look));
+        const id = await lookup();
+        if (id) return { id, how: "found" };
+      }
+    }
+  }
+  throw new Error(`${action} did not succeed after 8 attempts`);
+}

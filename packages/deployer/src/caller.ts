@@ -1,0 +1,94 @@
+import PQueue from "p-queue";
+import { ApiCallError } from "./errors.js";
+import type { Action, RequestOf, ResponseOf, WedataApi } from "./sdk-client.js";
+
+export interface RetryPolicy {
+  /** Attempts in all, the first included. */
+  readonly attempts: number;
+  readonly baseDelayMs: number;
+  readonly maxDelayMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseDelayMs: 200, maxDelayMs: 8000 };
+
+export interface CallerOptions {
+  /** Requests per second per action (default 20, WeData's documented limit). */
+  readonly rate?: number;
+  /** Requests in flight per action (default: the rate). */
+  readonly concurrency?: number;
+  readonly retry?: RetryPolicy;
+  /** Source of jitter; injectable for tests. */
+  readonly random?: () => number;
+  readonly onRetry?: (action: Action, error: ApiCallError, attempt: number, delayMs: number) => void;
+}
+
+export interface CallOptions {
+  /**
+   * Retry also when the outcome is unknown (timeout, reset, InternalError). True for reads and for
+   * writes that are safe to repeat; a create passes false and resolves the ambiguity itself.
+   */
+  readonly retryAmbiguous: boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Every call goes through one p-queue per action, limited to `rate` starts in any sliding window
+ * (`strict`), with a 5% margin so requests bunched by the network still fit the server's window.
+ * Retryable failures back off exponentially with jitter.
+ */
+export class RateLimitedCaller {
+  private readonly queues = new Map<Action, PQueue>();
+  private readonly sent = new Map<Action, number>();
+  readonly rate: number;
+  private readonly concurrency: number;
+  private readonly retry: RetryPolicy;
+  private readonly random: () => number;
+
+  constructor(
+    private readonly api: WedataApi,
+    private readonly options: CallerOptions = {},
+  ) {
+    this.rate = options.rate ?? 20;
+    this.concurrency = options.concurrency ?? this.rate;
+    this.retry = options.retry ?? DEFAULT_RETRY;
+    this.random = options.random ?? Math.random;
+  }
+
+  private queue(action: Action): PQueue {
+    let q = this.queues.get(action);
+    if (!q) {
+      q = new PQueue({ concurrency: this.concurrency, intervalCap: this.rate, interval: 1050, strict: true });
+      this.queues.set(action, q);
+    }
+    return q;
+  }
+
+  /** Requests actually sent per action, retries included. */
+  get counts(): Readonly<Record<string, number>> {
+    return Object.fromEntries(this.sent);
+  }
+
+  backoff(attempt: number): number {
+    const cap = Math.min(this.retry.maxDelayMs, this.retry.baseDelayMs * 2 ** attempt);
+    return Math.round(cap / 2 + (this.random() * cap) / 2);
+  }
+
+  async call<A extends Action>(action: A, request: RequestOf<A>, options: CallOptions): Promise<ResponseOf<A>> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return (await this.queue(action).add(() => {
+          this.sent.set(action, (this.sent.get(action) ?? 0) + 1);
+          return this.api.call(action, request);
+        })) as ResponseOf<A>;
+      } catch (e) {
+        const err = e instanceof ApiCallError ? e : new ApiCallError(action, undefined, String((e as Error)?.message ?? e), undefined, true);
+        const again = err.retryable && (!err.ambiguous || options.retryAmbiguous) && attempt + 1 < this.retry.attempts;
+        if (!again) throw err;
+        const delay = this.backoff(attempt);
+        this.options.onRetry?.(action, err, attempt + 1, delay);
+        await sleep(delay);
+      }
+    }
+  }
+}

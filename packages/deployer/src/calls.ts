@@ -1,0 +1,29 @@
+import type { Plan } from "./plan.js";
+import type { Action } from "./sdk-client.js";
+
+/** The API calls applying `plan` will make, per action (retries aside). */
+export function plannedCalls(plan: Plan, prune = false): Partial<Record<Action, number>> {
+  const calls: Partial<Record<Action, number>> = {};
+  const add = (a: Action, n = 1) => (calls[a] = (calls[a] ?? 0) + n);
+  for (const f of plan.folders) add(f.kind === "workflowFolder" ? "CreateWorkflowFolder" : "CreateTaskFolder");
+  for (const w of [...plan.workflows, ...(prune ? plan.prune.workflows : [])]) {
+    if (w.op === "create") add("CreateTriggerWorkflow");
+    if (w.op === "update") add("UpdateTriggerWorkflow");
+    if (w.op === "replace") (add("DeleteTriggerWorkflow"), add("CreateTriggerWorkflow"));
+    if (w.op === "delete") add("DeleteTriggerWorkflow");
+  }
+  for (const t of [...plan.tasks, ...(prune ? plan.prune.tasks : [])]) {
+    if (t.op === "create") add("CreateTriggerTask");
+    if (t.op === "update") add("UpdateTriggerTask");
+    if (t.op === "replace") (add("DeleteTriggerTask"), add("CreateTriggerTask"));
+    if (t.op === "delete") add("DeleteTriggerTask");
+    if (t.detach?.length) add("UpdateTriggerTaskPartially");
+    if (t.submit) add("SubmitTriggerTask");
+  }
+  return calls;
+}
+
+/** Lower bound of the apply time in seconds: actions run in parallel, each at `rate` per second. */
+export function expectedSeconds(calls: Partial<Record<Action, number>>, rate: number): number {
+  return Math.max(0, ...Object.values(calls).map((n) => Math.max(0, Math.ceil(n! / rate) - 1)));
+}

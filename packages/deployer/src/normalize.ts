@@ -1,0 +1,125 @@
+import { canonicalJson, type TaskPayload, type WorkflowPayload } from "@wedata-kit/compiler";
+import { OWNER_EXT_KEY, workflowOwner } from "./ownership.js";
+import type { RemoteTask, RemoteWorkflowDetail } from "./sdk-client.js";
+
+/** Extension keys the server adds and manages (WEDATA-API.md 7.1); never diffed unless the code sets them. */
+export const SYSTEM_EXT_KEYS: ReadonlySet<string> = new Set([
+  "sql.file.name", "ftp.file.name", "bucket", "region", "tenantId", "specLabelConfItems", "calendar_open",
+  "notebook.workspace.mapping", "notebook.engineClusters", "notebook.workspaceEnvs", "notebook.script.scriptmd5",
+  "notebook.task.name", "notebook.scriptEnvs", "notebook.scriptId", "notebook.source", "isGitTask", "git.repo.filepath", "git.config.id",
+]);
+
+/** Scheduler values WeData assumes when a field is not sent. */
+const SCHEDULER_DEFAULTS: Record<string, unknown> = {
+  RunPriorityType: 6, RetryWaitMinute: 5, MaxRetryNumber: 4, ExecutionTTLMinute: -1, WaitExecutionTotalTTLMinute: -1,
+  AllowRedoType: "ALL", DependencyTriggerPolicy: "ALL_SUCCESS", AllowDownstreamDependency: 1, ScheduleType: 0,
+};
+const SCHEDULER_LISTS = ["ParamTaskOutList", "ParamTaskInList", "TaskOutputRegistryList"];
+const CONFIG_SCALARS = ["ResourceGroup", "DataCluster", "BrokerIp", "YarnQueue", "SourceServiceId", "TargetServiceId", "BundleId", "BundleInfo"];
+
+type Json = Record<string, unknown>;
+type KV = { ParamKey?: string | null; ParamValue?: string | null };
+
+/** A task in one comparable shape, whether it came from the code or from the server. */
+export interface ComparableTask {
+  readonly fields: Record<string, unknown>;
+  readonly code: string;
+}
+
+const blank = (v: unknown) => v === undefined || v === null || v === "";
+const clean = (o: Json): Json => Object.fromEntries(Object.entries(o).filter(([, v]) => !blank(v) && !(Array.isArray(v) && v.length === 0)));
+const stripNulls = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(stripNulls) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null && x !== undefined).map(([k, x]) => [k, stripNulls(x)])) : v;
+const decode = (b64: unknown) => (typeof b64 === "string" && b64 ? Buffer.from(b64, "base64").toString("utf8") : "");
+
+/**
+ * Reduce a task to what both sides can be compared on: TaskTypeId as a string, documented defaults
+ * filled in, empty values dropped, server-managed extension keys and the ownership mark removed,
+ * upstream ids as a set, code decoded.
+ */
+export function comparableTask(
+  base: Json,
+  config: Json,
+  scheduler: Json,
+  opts: { readonly declaredExt: ReadonlySet<string>; readonly compareOwner: boolean },
+): ComparableTask {
+  const ext: Json = {};
+  for (const e of (config.TaskExtConfigurationList as KV[] | null | undefined) ?? []) {
+    const k = e.ParamKey ?? "";
+    if (k === OWNER_EXT_KEY || (SYSTEM_EXT_KEYS.has(k) && !opts.declaredExt.has(k))) continue;
+    ext[k] = e.ParamValue ?? "";
+  }
+  const sched: Json = { ...SCHEDULER_DEFAULTS };
+  for (const [k, v] of Object.entries(scheduler)) if (!blank(v) && k !== "UpstreamDependencyConfigList") sched[k] = stripNulls(v);
+  for (const k of SCHEDULER_LISTS) if (Array.isArray(sched[k]) && (sched[k] as unknown[]).length === 0) delete sched[k];
+  const upstream = ((scheduler.UpstreamDependencyConfigList as Array<{ TaskId?: string }> | null | undefined) ?? []).map((d) => d.TaskId ?? "").sort();
+  const fields = clean({
+    TaskName: base.TaskName,
+    TaskTypeId: base.TaskTypeId === undefined || base.TaskTypeId === null ? undefined : String(base.TaskTypeId),
+    OwnerUin: opts.compareOwner ? base.OwnerUin : undefined,
+    TaskDescription: base.TaskDescription,
+    TaskFolderPath: base.TaskFolderPath === "/" ? undefined : base.TaskFolderPath,
+    ...Object.fromEntries(CONFIG_SCALARS.map((k) => [k, config[k]])),
+    TaskSchedulingParameterList: stripNulls(config.TaskSchedulingParameterList),
+    TaskExtConfigurationList: Object.keys(ext).length ? ext : undefined,
+    UpstreamDependencyConfigList: upstream,
+    ...sched,
+  });
+  return { fields, code: decode(config.CodeContent) };
+}
+
+export function comparableDesiredTask(p: TaskPayload): ComparableTask {
+  const declaredExt = new Set((p.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).map((e) => e.ParamKey));
+  return comparableTask(p.TriggerTaskBaseAttribute, p.TriggerTaskConfiguration, p.TriggerTaskSchedulerConfiguration, { declaredExt, compareOwner: p.TriggerTaskBaseAttribute.OwnerUin !== undefined });
+}
+
+export function comparableRemoteTask(r: RemoteTask, desired: TaskPayload): ComparableTask {
+  const declaredExt = new Set((desired.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).map((e) => e.ParamKey));
+  return comparableTask(r.TriggerTaskBaseAttribute as unknown as Json, r.TriggerTaskConfiguration as unknown as Json, r.TriggerTaskSchedulerConfiguration as unknown as Json, { declaredExt, compareOwner: desired.TriggerTaskBaseAttribute.OwnerUin !== undefined });
+}
+
+/** Optional workflow settings compared only when the code sets them (the server fills its own otherwise). */
+const WORKFLOW_OPTIONAL = ["OwnerUin", "SchedulerStatus", "TriggerMode", "ExecuteUserUin", "BundleId"];
+
+export function comparableWorkflow(source: Json, desired: WorkflowPayload): Record<string, unknown> {
+  const schedules = ((source.TriggerWorkflowSchedulerConfigurations as Json[] | null | undefined) ?? []).map((c) => {
+    const { TriggerId: _id, ExtraInfo: _x, ...rest } = c;
+    return clean(stripNulls(rest) as Json);
+  });
+  const bundleInfo = workflowOwner(source.BundleInfo as string | undefined) === undefined ? source.BundleInfo : undefined;
+  const out: Json = clean({
+    WorkflowName: source.WorkflowName,
+    WorkflowDesc: source.WorkflowDesc,
+    WorkflowParams: stripNulls(source.WorkflowParams),
+    TriggerWorkflowSchedulerConfigurations: schedules,
+    GeneralTaskParams: stripNulls(source.GeneralTaskParams),
+    TriggerWorkflowRunConfiguration: source.TriggerWorkflowRunConfiguration ? clean(stripNulls(source.TriggerWorkflowRunConfiguration) as Json) : undefined,
+    BundleInfo: bundleInfo,
+  });
+  if (out.TriggerWorkflowRunConfiguration && Object.keys(out.TriggerWorkflowRunConfiguration as Json).length === 0) delete out.TriggerWorkflowRunConfiguration;
+  for (const k of WORKFLOW_OPTIONAL) if ((desired as Json)[k] !== undefined && !blank(source[k])) out[k] = source[k];
+  return out;
+}
+
+export const comparableRemoteWorkflow = (d: RemoteWorkflowDetail, desired: WorkflowPayload) => comparableWorkflow(d as unknown as Json, desired);
+export const comparableDesiredWorkflow = (p: WorkflowPayload) => comparableWorkflow(p as unknown as Json, p);
+
+export interface FieldChange {
+  readonly path: string;
+  readonly from: unknown;
+  readonly to: unknown;
+}
+
+/** Field-level differences between two comparable records: `{ path, from, to }` per changed leaf. */
+export function diffFields(from: Record<string, unknown>, to: Record<string, unknown>, prefix = ""): FieldChange[] {
+  const out: FieldChange[] = [];
+  for (const k of [...new Set([...Object.keys(from), ...Object.keys(to)])].sort()) {
+    const a = from[k];
+    const b = to[k];
+    const path = prefix ? `${prefix}.${k}` : k;
+    const isObj = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
+    if (isObj(a) && isObj(b)) out.push(...diffFields(a as Json, b as Json, path));
+    else if (canonicalJson(a ?? null) !== canonicalJson(b ?? null)) out.push({ path, from: a ?? null, to: b ?? null });
+  }
+  return out;
+}

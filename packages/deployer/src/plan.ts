@@ -1,0 +1,292 @@
+import { createTwoFilesPatch } from "diff";
+import { parsePlaceholder, type CompiledProject, type CompiledTask, type TaskPayload, type WorkflowPayload } from "@wedata-kit/compiler";
+import type { SourceLocation, TaskFolderType } from "@wedata-kit/dsl";
+import { comparableDesiredTask, comparableDesiredWorkflow, comparableRemoteTask, comparableRemoteWorkflow, diffFields, SYSTEM_EXT_KEYS, type FieldChange } from "./normalize.js";
+import type { RemoteState, RemoteTaskRecord, RemoteWorkflow } from "./remote.js";
+
+export type ChangeOp = "create" | "update" | "replace" | "delete" | "noop";
+
+export interface WorkflowChange {
+  readonly kind: "workflow";
+  readonly op: ChangeOp;
+  readonly name: string;
+  /** The remote WorkflowId (the one replaced or deleted, for those ops). */
+  readonly id?: string;
+  readonly fields: readonly FieldChange[];
+  readonly reason?: string;
+  /** CreateTriggerWorkflow body, placeholders unresolved; absent for deletes and unmanaged workflows. */
+  readonly payload?: WorkflowPayload;
+  readonly managed: boolean;
+  readonly loc?: SourceLocation;
+}
+
+export interface TaskChange {
+  readonly kind: "task";
+  readonly op: ChangeOp;
+  /** Logical key `workflow/task`. */
+  readonly key: string;
+  readonly workflow: string;
+  readonly name: string;
+  readonly id?: string;
+  readonly fields: readonly FieldChange[];
+  /** Unified diff of the decoded program, when it changed. */
+  readonly codeDiff?: string;
+  readonly reason?: string;
+  /** Submit after the change (a new version to production). */
+  readonly submit: boolean;
+  /** Ids to remove from this task's upstream list before those tasks are deleted. */
+  readonly detach?: readonly string[];
+  /** Keys this task depends on (upstreams, input sources). */
+  readonly dependsOn: readonly string[];
+  /** Workflows that must exist first (its own, a Run Workflow target). */
+  readonly needsWorkflows: readonly string[];
+  /** For deletes: remote ids of the tasks downstream of it that are deleted too. */
+  readonly downstreamIds?: readonly string[];
+  readonly payload?: TaskPayload;
+  /** Server-managed extension keys to keep on a full update, and the remote owner for `OwnerUin`. */
+  readonly keepExt?: ReadonlyArray<{ ParamKey: string; ParamValue: string }>;
+  readonly remoteOwnerUin?: string;
+  readonly folderType?: TaskFolderType;
+  readonly loc?: SourceLocation;
+}
+
+export type FolderChange =
+  | { readonly kind: "workflowFolder"; readonly path: string }
+  | { readonly kind: "taskFolder"; readonly workflow: string; readonly type: TaskFolderType; readonly path: string };
+
+/** A deployment plan: data that can be printed, saved, reviewed and applied. */
+export interface Plan {
+  readonly version: 1;
+  readonly project: string;
+  readonly target: { readonly name: string; readonly projectId: string; readonly region: string };
+  readonly folders: readonly FolderChange[];
+  readonly workflows: readonly WorkflowChange[];
+  readonly tasks: readonly TaskChange[];
+  /** Deletions of resources this project owns that left the code; applied only with --prune. */
+  readonly prune: { readonly workflows: readonly WorkflowChange[]; readonly tasks: readonly TaskChange[] };
+  /** Remote tasks in managed workflows that this project does not own: reported, never touched. */
+  readonly unmanaged: readonly string[];
+  /** Ids known before apply, by logical key. */
+  readonly remoteIds: { readonly workflows: Readonly<Record<string, string>>; readonly tasks: Readonly<Record<string, string>> };
+}
+
+export class PlanError extends Error {
+  override readonly name = "PlanError";
+}
+
+export interface PlanOptions {
+  /** The project name used in ownership marks. */
+  readonly project: string;
+  /** Plan submits of unsubmitted and changed tasks (default true). */
+  readonly submit?: boolean;
+}
+
+const newIdMarker = (key: string) => `(new id of ${key})`;
+
+/** Swap placeholders for known ids; unknown ones become a readable marker. */
+export function resolveRefs<T>(value: T, ids: { workflows: ReadonlyMap<string, string>; tasks: ReadonlyMap<string, string> }): T {
+  const walk = (v: unknown): unknown => {
+    if (typeof v === "string") {
+      const ref = parsePlaceholder(v);
+      if (!ref) return v;
+      return (ref.kind === "workflow" ? ids.workflows.get(ref.key) : ids.tasks.get(ref.key)) ?? newIdMarker(ref.key);
+    }
+    if (Array.isArray(v)) return v.map(walk);
+    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    return v;
+  };
+  return walk(value) as T;
+}
+
+function codeDiffOf(key: string, from: string, to: string): string | undefined {
+  if (from === to) return undefined;
+  return createTwoFilesPatch(`remote/${key}`, `local/${key}`, from, to, "", "", { context: 3 }).split("\n").slice(1).join("\n");
+}
+
+/**
+ * Compute the plan: desired (compiled) x remote -> changes. Pure: no I/O. Identity is the logical
+ * key (workflow name, task name), mapped to remote ids by lookup.
+ */
+export function planDeployment(compiled: CompiledProject, remote: RemoteState, options: PlanOptions): Plan {
+  const submitAll = options.submit !== false;
+  const remoteByName = new Map<string, RemoteWorkflow>();
+  for (const w of remote.workflows) remoteByName.set(w.name, w);
+  const remoteById = new Map(remote.workflows.map((w) => [w.id, w]));
+  const tasksByWorkflow = new Map<string, RemoteTaskRecord[]>();
+  for (const t of remote.tasks) tasksByWorkflow.set(t.workflowId, [...(tasksByWorkflow.get(t.workflowId) ?? []), t]);
+
+  const workflowIds = new Map<string, string>();
+  const workflows: WorkflowChange[] = [];
+  const replacedWorkflows = new Set<string>();
+  const remoteOf = new Map<string, RemoteWorkflow>();
+
+  for (const w of compiled.workflows) {
+    if (w.existingId) {
+      const r = remoteById.get(w.existingId);
+      if (!r) throw new PlanError(`workflow "${w.name}" (${w.loc.file}:${w.loc.line}) places tasks in existing workflow ${w.existingId}, which does not exist in project ${compiled.target.projectId}`);
+      workflowIds.set(w.name, r.id);
+      remoteOf.set(w.name, r);
+      workflows.push({ kind: "workflow", op: "noop", name: w.name, id: r.id, fields: [], managed: false, loc: w.loc });
+      continue;
+    }
+    const r = remoteByName.get(w.name);
+    const payload = w.payload!;
+    if (!r) {
+      workflows.push({ kind: "workflow", op: "create", name: w.name, fields: [], payload, managed: true, loc: w.loc });
+      continue;
+    }
+    remoteOf.set(w.name, r);
+    if (r.folder !== payload.ParentFolderPath) {
+      replacedWorkflows.add(w.name);
+      workflows.push({ kind: "workflow", op: "replace", name: w.name, id: r.id, fields: [{ path: "ParentFolderPath", from: r.folder, to: payload.ParentFolderPath }], reason: "a workflow cannot move to another folder in place", payload, managed: true, loc: w.loc });
+      continue;
+    }
+    workflowIds.set(w.name, r.id);
+    const fields = diffFields(comparableRemoteWorkflow(r.detail, payload), comparableDesiredWorkflow(payload));
+    workflows.push({ kind: "workflow", op: fields.length ? "update" : "noop", name: w.name, id: r.id, fields, payload, managed: true, loc: w.loc });
+  }
+
+  // Match desired tasks to remote ones by (workflow, name).
+  const taskIds = new Map<string, string>();
+  const matched = new Map<string, RemoteTaskRecord>();
+  const consumed = new Set<string>();
+  for (const t of compiled.tasks) {
+    const r = remoteOf.get(t.workflow);
+    if (!r || replacedWorkflows.has(t.workflow)) continue;
+    const same = (tasksByWorkflow.get(r.id) ?? []).filter((x) => x.name === t.name);
+    if (same.length > 1) throw new PlanError(`workflow "${t.workflow}" holds ${same.length} tasks named "${t.name}" (${same.map((x) => x.id).join(", ")}); remove the duplicates in WeData before deploying`);
+    if (same[0]) {
+      matched.set(t.key, same[0]);
+      consumed.add(same[0].id);
+      if (same[0].typeId === Number(t.payload.TriggerTaskBaseAttribute.TaskTypeId)) taskIds.set(t.key, same[0].id);
+    }
+  }
+  // A task that moved to another workflow: an owned remote task of the same name that left the code.
+  const moved = new Map<string, RemoteTaskRecord>();
+  for (const t of compiled.tasks) {
+    if (matched.has(t.key)) continue;
+    const candidates = remote.tasks.filter((x) => x.name === t.name && !consumed.has(x.id) && x.owner === options.project && remoteById.get(x.workflowId)?.name !== t.workflow);
+    if (candidates.length === 1) {
+      moved.set(t.key, candidates[0]!);
+      consumed.add(candidates[0]!.id);
+    }
+  }
+
+  const ids = { workflows: workflowIds, tasks: taskIds };
+  const tasks = new Map<string, TaskChange>();
+  const common = (t: CompiledTask) => ({ kind: "task" as const, key: t.key, workflow: t.workflow, name: t.name, dependsOn: t.dependsOn, needsWorkflows: t.needsWorkflows, payload: t.payload, folderType: t.folderType, loc: t.loc });
+  const remoteWorkflowOfTask = (t: CompiledTask) => remoteOf.get(t.workflow);
+  for (const t of compiled.tasks) {
+    const r = matched.get(t.key);
+    const inReplacedWorkflow = replacedWorkflows.has(t.workflow) ? (tasksByWorkflow.get(remoteWorkflowOfTask(t)?.id ?? "") ?? []).find((x) => x.name === t.name) : undefined;
+    if (inReplacedWorkflow) {
+      consumed.add(inReplacedWorkflow.id);
+      tasks.set(t.key, { ...common(t), op: "replace", id: inReplacedWorkflow.id, fields: [], reason: `its workflow "${t.workflow}" is replaced`, submit: submitAll });
+      continue;
+    }
+    const from = moved.get(t.key);
+    if (from) {
+      tasks.set(t.key, { ...common(t), op: "replace", id: from.id, fields: [{ path: "WorkflowId", from: from.workflowId, to: newIdMarker(t.workflow) }], reason: `a task cannot move from workflow "${remoteById.get(from.workflowId)?.name}" to "${t.workflow}" in place`, submit: submitAll });
+      continue;
+    }
+    if (!r) {
+      tasks.set(t.key, { ...common(t), op: "create", fields: [], submit: submitAll });
+      continue;
+    }
+    if (r.typeId !== Number(t.payload.TriggerTaskBaseAttribute.TaskTypeId)) {
+      tasks.set(t.key, { ...common(t), op: "replace", id: r.id, fields: [{ path: "TaskTypeId", from: String(r.typeId), to: t.payload.TriggerTaskBaseAttribute.TaskTypeId }], reason: "a task's kind cannot change in place", submit: submitAll });
+      continue;
+    }
+    const desired = resolveRefs(t.payload, ids);
+    const a = comparableRemoteTask(r.task, desired);
+    const b = comparableDesiredTask(desired);
+    const fields = diffFields(a.fields, b.fields);
+    const codeDiff = codeDiffOf(t.key, a.code, b.code);
+    if (codeDiff) fields.push({ path: "CodeContent", from: `${Buffer.byteLength(a.code)} bytes`, to: `${Buffer.byteLength(b.code)} bytes` });
+    const changed = fields.length > 0;
+    const declared = new Set((t.payload.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).map((e) => e.ParamKey));
+    const keepExt = (r.task.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).filter((e) => SYSTEM_EXT_KEYS.has(e.ParamKey) && !declared.has(e.ParamKey));
+    tasks.set(t.key, {
+      ...common(t),
+      op: changed ? "update" : "noop",
+      id: r.id,
+      fields,
+      ...(codeDiff && { codeDiff }),
+      submit: submitAll && (changed || !r.submitted),
+      ...(!r.submitted && !changed && { reason: "its latest version is not submitted" }),
+      keepExt,
+      ...(r.task.TriggerTaskBaseAttribute.OwnerUin && { remoteOwnerUin: r.task.TriggerTaskBaseAttribute.OwnerUin }),
+    });
+  }
+
+  // Replacing gives new ids: dependents must point at them (and let go of the old ones first).
+  const replacedKeys = new Set([...tasks.values()].filter((c) => c.op === "replace").map((c) => c.key));
+  const upstreamOf = (r: RemoteTaskRecord) => (r.task.TriggerTaskSchedulerConfiguration?.UpstreamDependencyConfigList ?? []).map((d) => d.TaskId);
+  for (const c of [...tasks.values()]) {
+    if (c.op !== "noop" && c.op !== "update") continue;
+    const newUpstreams = c.dependsOn.filter((k) => replacedKeys.has(k));
+    const newWorkflows = c.needsWorkflows.filter((w) => replacedWorkflows.has(w) && w !== c.workflow);
+    if (newUpstreams.length === 0 && newWorkflows.length === 0) continue;
+    const r = matched.get(c.key)!;
+    const oldIds = new Set(upstreamOf(r));
+    const detach = newUpstreams.map((k) => tasks.get(k)!.id!).filter((id) => oldIds.has(id));
+    const extra: FieldChange[] = [
+      ...newUpstreams.map((k) => ({ path: `UpstreamDependencyConfigList[${k}]`, from: tasks.get(k)!.id ?? null, to: newIdMarker(k) })),
+      ...newWorkflows.map((w) => ({ path: `RunWorkflow[${w}]`, from: remoteByName.get(w)?.id ?? null, to: newIdMarker(w) })),
+    ];
+    tasks.set(c.key, { ...c, op: "update", fields: [...c.fields, ...extra], submit: submitAll, ...(detach.length && { detach }) });
+  }
+
+  // What is left remotely: owned resources are prunable; others are reported and left alone.
+  const pruneTasks: TaskChange[] = [];
+  const unmanaged: string[] = [];
+  const interesting = new Set([...remoteOf.values()].map((w) => w.id));
+  for (const w of remote.workflows) if (w.owner === options.project) interesting.add(w.id);
+  const leftover = remote.tasks.filter((x) => interesting.has(x.workflowId) && !consumed.has(x.id));
+  const leftoverIds = new Set(leftover.map((x) => x.id));
+  for (const x of leftover) {
+    const wname = remoteById.get(x.workflowId)?.name ?? x.workflowId;
+    const key = `${wname}/${x.name}`;
+    if (x.owner !== options.project) {
+      unmanaged.push(key);
+      continue;
+    }
+    const downstreamIds = remote.tasks.filter((y) => leftoverIds.has(y.id) && upstreamOf(y).includes(x.id)).map((y) => y.id);
+    pruneTasks.push({ kind: "task", op: "delete", key, workflow: wname, name: x.name, id: x.id, fields: [], submit: false, dependsOn: [], needsWorkflows: [], downstreamIds, reason: "no longer in the code" });
+  }
+  // A replaced task is deleted before it is created again: remote tasks below it that are deleted too go first.
+  const goingAway = new Set([...[...tasks.values()].filter((c) => c.op === "replace").map((c) => c.id!), ...pruneTasks.map((c) => c.id!)]);
+  for (const c of [...tasks.values()]) {
+    if (c.op !== "replace") continue;
+    const downstreamIds = remote.tasks.filter((y) => goingAway.has(y.id) && y.id !== c.id && upstreamOf(y).includes(c.id!)).map((y) => y.id);
+    if (downstreamIds.length) tasks.set(c.key, { ...c, downstreamIds });
+  }
+  const desiredWorkflowNames = new Set(compiled.workflows.map((w) => w.name));
+  const pruneWorkflows: WorkflowChange[] = remote.workflows
+    .filter((w) => w.owner === options.project && !desiredWorkflowNames.has(w.name))
+    .map((w) => ({ kind: "workflow", op: "delete", name: w.name, id: w.id, fields: [], managed: true, reason: "no longer in the code" }));
+
+  // Folders to create: workflow folders, and task folders of existing and new workflows.
+  const folders: FolderChange[] = compiled.workflowFolders.filter((p) => !remote.workflowFolders.has(p)).map((path) => ({ kind: "workflowFolder", path }));
+  for (const f of compiled.taskFolders) {
+    const wid = workflowIds.get(f.workflow);
+    if (wid === undefined || !remote.taskFolders.has(`${wid}|${f.type}|${f.path}`)) folders.push({ kind: "taskFolder", workflow: f.workflow, type: f.type, path: f.path });
+  }
+
+  return {
+    version: 1,
+    project: options.project,
+    target: { name: compiled.target.name, projectId: compiled.target.projectId, region: compiled.target.region },
+    folders,
+    workflows,
+    tasks: [...tasks.values()],
+    prune: { workflows: pruneWorkflows, tasks: pruneTasks },
+    unmanaged: unmanaged.sort(),
+    remoteIds: { workflows: Object.fromEntries(workflowIds), tasks: Object.fromEntries([...matched].map(([k, r]) => [k, r.id])) },
+  };
+}
+
+/** Whether applying the plan (with or without prune) would change anything. */
+export function planHasChanges(plan: Plan, prune = false): boolean {
+  return plan.folders.length > 0 || plan.workflows.some((w) => w.op !== "noop") || plan.tasks.some((t) => t.op !== "noop" || t.submit) || (prune && (plan.prune.tasks.length > 0 || plan.prune.workflows.length > 0));
+}

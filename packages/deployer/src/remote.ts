@@ -1,0 +1,156 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { CompiledProject } from "@wedata-kit/compiler";
+import type { RateLimitedCaller } from "./caller.js";
+import { taskOwner, workflowOwner } from "./ownership.js";
+import type { RemoteTask, RemoteTaskBase, RemoteWorkflowDetail, RemoteWorkflowInfo } from "./sdk-client.js";
+
+export interface RemoteWorkflow {
+  readonly id: string;
+  readonly name: string;
+  /** Folder, derived from `Path` (`<folder>/<name>`). */
+  readonly folder: string;
+  readonly detail: RemoteWorkflowDetail;
+  /** Project named by the ownership mark, if any. */
+  readonly owner?: string;
+}
+
+export interface RemoteTaskRecord {
+  readonly id: string;
+  readonly workflowId: string;
+  readonly name: string;
+  readonly typeId: number;
+  readonly version: string;
+  /** Whether the latest saved version is the submitted one. */
+  readonly submitted: boolean;
+  readonly task: RemoteTask;
+  readonly owner?: string;
+}
+
+/** What exists remotely, read once before planning. */
+export interface RemoteState {
+  readonly projectId: string;
+  readonly workflows: readonly RemoteWorkflow[];
+  readonly tasks: readonly RemoteTaskRecord[];
+  readonly workflowFolders: ReadonlySet<string>;
+  /** `workflowId|TYPE|/path` of existing task folders. */
+  readonly taskFolders: ReadonlySet<string>;
+}
+
+const PAGE = 200;
+
+/** Reads every page of a list call at the largest page size. */
+async function listAll<T>(fetchPage: (page: number) => Promise<{ Items?: T[] | null; TotalPageNumber?: number | null } | undefined>): Promise<T[]> {
+  const out: T[] = [];
+  for (let page = 1; ; page++) {
+    const data = await fetchPage(page);
+    out.push(...(data?.Items ?? []));
+    if (!data || page >= (data.TotalPageNumber ?? 1)) return out;
+  }
+}
+
+const parentOf = (p: string) => (p.lastIndexOf("/") <= 0 ? "/" : p.slice(0, p.lastIndexOf("/")));
+export const folderOfPath = (path: string | null | undefined, name: string) => {
+  const p = path ?? `/${name}`;
+  return p.endsWith(`/${name}`) ? p.slice(0, -name.length - 1) || "/" : parentOf(p);
+};
+
+interface TaskCache {
+  version: 1;
+  tasks: Record<string, { v: string; task: RemoteTask }>;
+}
+
+function readCache(path: string | undefined): TaskCache {
+  if (!path || !existsSync(path)) return { version: 1, tasks: {} };
+  try {
+    const c = JSON.parse(readFileSync(path, "utf8")) as TaskCache;
+    return c.version === 1 ? c : { version: 1, tasks: {} };
+  } catch {
+    return { version: 1, tasks: {} };
+  }
+}
+
+export interface FetchOptions {
+  /** The project name in ownership marks. */
+  readonly project: string;
+  /**
+   * Local cache of full task reads keyed by TaskId and save version: an unchanged version needs no
+   * GetTriggerTask. Any remote save bumps the version, so a cached read is never stale.
+   */
+  readonly cachePath?: string;
+}
+
+/**
+ * Read the remote state the plan needs: workflows (one list, a Get per workflow of interest), every
+ * task of those workflows (one project-wide list at page size 200, a Get only for tasks whose version
+ * is not cached), and the folders the project uses.
+ */
+export async function fetchRemoteState(caller: RateLimitedCaller, compiled: CompiledProject, opts: FetchOptions): Promise<RemoteState> {
+  const ProjectId = compiled.target.projectId;
+  const read = { retryAmbiguous: true };
+  const infos = await listAll<RemoteWorkflowInfo>((PageNumber) => caller.call("ListTriggerWorkflows", { ProjectId, PageNumber, PageSize: PAGE }, read).then((r) => r.Data));
+  const managed = new Set(compiled.workflows.filter((w) => w.payload).map((w) => w.name));
+  const existingIds = new Set(compiled.workflows.flatMap((w) => (w.existingId ? [w.existingId] : [])));
+
+  const details = await Promise.all(
+    infos.map(async (info) => {
+      const detail = (await caller.call("GetTriggerWorkflow", { ProjectId, WorkflowId: info.WorkflowId! }, read)).Data;
+      return detail ? { info, detail } : undefined;
+    }),
+  );
+  const workflows: RemoteWorkflow[] = [];
+  for (const d of details) {
+    if (!d) continue;
+    const name = d.info.WorkflowName!;
+    const owner = workflowOwner(d.detail.BundleInfo);
+    if (!managed.has(name) && !existingIds.has(d.info.WorkflowId!) && owner !== opts.project) continue;
+    workflows.push({ id: d.info.WorkflowId!, name, folder: folderOfPath(d.detail.Path, name), detail: d.detail, ...(owner !== undefined && { owner }) });
+  }
+  const ofInterest = new Set(workflows.map((w) => w.id));
+
+  const bases = (await listAll<RemoteTaskBase>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, PageNumber, PageSize: PAGE }, read).then((r) => r.Data))).filter((b) => ofInterest.has(b.WorkflowId));
+  const cache = readCache(opts.cachePath);
+  const fresh: TaskCache = { version: 1, tasks: {} };
+  const tasks = await Promise.all(
+    bases.map(async (b): Promise<RemoteTaskRecord | undefined> => {
+      const version = b.TaskLatestVersionNo ?? "";
+      const cached = cache.tasks[b.TaskId];
+      const task = cached && cached.v === version && version !== "" ? cached.task : (await caller.call("GetTriggerTask", { ProjectId, TaskId: b.TaskId }, read)).Data;
+      if (!task) return undefined;
+      fresh.tasks[b.TaskId] = { v: version, task };
+      const owner = taskOwner(task.TriggerTaskConfiguration?.TaskExtConfigurationList);
+      return { id: b.TaskId, workflowId: b.WorkflowId, name: b.TaskName!, typeId: Number(b.TaskTypeId), version, submitted: b.Submit === true, task, ...(owner !== undefined && { owner }) };
+    }),
+  );
+  if (opts.cachePath) {
+    mkdirSync(dirname(opts.cachePath), { recursive: true });
+    writeFileSync(opts.cachePath, JSON.stringify(fresh));
+  }
+
+  // Folders: list the children of every parent the project's folders live under.
+  const workflowFolders = new Set<string>(["/"]);
+  const parents = new Set(compiled.workflowFolders.map(parentOf));
+  await Promise.all(
+    [...parents].map(async (ParentFolderPath) => {
+      const items = await listAll<{ FolderPath?: string }>((PageNumber) => caller.call("ListWorkflowFolders", { ProjectId, ParentFolderPath, PageNumber, PageSize: PAGE }, read).then((r) => r.Data));
+      for (const f of items) if (f.FolderPath) workflowFolders.add(f.FolderPath);
+    }),
+  );
+  const taskFolders = new Set<string>();
+  const byName = new Map(workflows.map((w) => [w.name, w]));
+  const taskParents = new Map<string, { WorkflowId: string; TaskFolderType: string; ParentTaskFolderPath: string }>();
+  for (const f of compiled.taskFolders) {
+    const w = byName.get(f.workflow) ?? (compiled.workflows.find((x) => x.name === f.workflow)?.existingId ? { id: compiled.workflows.find((x) => x.name === f.workflow)!.existingId! } : undefined);
+    if (!w) continue;
+    const key = `${w.id}|${f.type}|${parentOf(f.path)}`;
+    taskParents.set(key, { WorkflowId: w.id, TaskFolderType: f.type, ParentTaskFolderPath: parentOf(f.path) });
+  }
+  await Promise.all(
+    [...taskParents.values()].map(async (q) => {
+      const items = await listAll<{ TaskFolderPath?: string }>((PageNumber) => caller.call("ListTaskFolders", { ProjectId, ...q, PageNumber, PageSize: PAGE }, read).then((r) => r.Data));
+      for (const f of items) if (f.TaskFolderPath) taskFolders.add(`${q.WorkflowId}|${q.TaskFolderType}|${f.TaskFolderPath}`);
+    }),
+  );
+
+  return { projectId: ProjectId, workflows, tasks: tasks.filter((t): t is RemoteTaskRecord => t !== undefined), workflowFolders, taskFolders };
+}
