@@ -1,0 +1,159 @@
+import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { startEmulator, type RunningEmulator } from "@wedata-kit/emulator";
+import { emulatorEnv, runCli } from "./cli.js";
+import { examplesDir, repoRoot } from "./helpers.js";
+import { PROJECT, sdkClient } from "./sdk.js";
+
+const running: RunningEmulator[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((e) => e.stop()));
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A copy of examples/daily-etl that a test may edit. */
+function copyExample(): string {
+  const dir = mkdtempSync(join(tmpdir(), "wedata-etl-"));
+  dirs.push(dir);
+  cpSync(join(examplesDir, "daily-etl"), dir, { recursive: true, filter: (src) => !src.includes(".wedata") && !src.includes("/compiled") });
+  mkdirSync(join(dir, "node_modules", "@wedata-kit"), { recursive: true });
+  symlinkSync(join(repoRoot, "packages", "dsl"), join(dir, "node_modules", "@wedata-kit", "dsl"), "dir");
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module", private: true }));
+  return dir;
+}
+
+async function emulator(opts: Parameters<typeof startEmulator>[0] = {}) {
+  const e = await startEmulator(opts);
+  running.push(e);
+  return e;
+}
+
+async function remoteTasks(emu: RunningEmulator) {
+  const c = sdkClient(emu);
+  const items = (await c.ListTriggerTasks({ ProjectId: PROJECT, PageSize: 200 })).Data!.Items!;
+  const workflows = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, PageSize: 200 })).Data!.Items!;
+  const wname = new Map(workflows.map((w) => [w.WorkflowId, w.WorkflowName]));
+  return items.map((t) => ({ key: `${wname.get(t.WorkflowId)}/${t.TaskName}`, id: t.TaskId, submit: t.Submit, version: t.TaskLatestVersionNo }));
+}
+
+const deploy = (dir: string, emu: RunningEmulator, ...extra: string[]) => runCli(["deploy", "--cwd", dir, "--yes", "--no-typecheck", ...extra], emulatorEnv(emu.url));
+const plan = (dir: string, emu: RunningEmulator, ...extra: string[]) => runCli(["plan", "--cwd", dir, "--no-typecheck", "--detailed-exitcode", ...extra], emulatorEnv(emu.url));
+
+describe("deploy examples/daily-etl end to end, through the SDK, to the emulator", () => {
+  it("creates everything, submits it, converges, and orders creates after their upstreams", async () => {
+    const dir = copyExample();
+    const emu = await emulator();
+    const first = await deploy(dir, emu);
+    expect(first.err).toBe("");
+    expect(first.code).toBe(0);
+    expect(first.out).toMatch(/16 created, 0 updated, 0 deleted, 13 submitted, 0 failed/);
+    const tasks = await remoteTasks(emu);
+    expect(tasks.map((t) => t.key).sort()).toEqual([
+      "daily_orders/clean_orders", "daily_orders/extract_orders", "daily_orders/load_fact_orders", "daily_orders/notify", "daily_orders/publish_report", "daily_orders/run_dim_refresh", "daily_orders/score_customers",
+      "dim_refresh/build_dim_customer", "dim_refresh/build_dim_product", "dim_refresh/check_dims", "dim_refresh/sync_customers", "hourly_monitor/alert_oncall", "hourly_monitor/check_freshness",
+    ]);
+    expect(tasks.every((t) => t.submit)).toBe(true);
+
+    // Ordering, from the emulator's own log: a task's upstream ids were answered before it was sent.
+    const answered = new Map<string, number>();
+    for (const e of emu.log) {
+      if (e.action === "CreateTriggerTask" && e.outcome === "ok") {
+        const ups = ((e.body!.TriggerTaskSchedulerConfiguration as { UpstreamDependencyConfigList?: { TaskId: string }[] }).UpstreamDependencyConfigList ?? []).map((u) => u.TaskId);
+        for (const u of ups) expect(answered.get(u), `upstream ${u} created before its dependent`).toBeLessThanOrEqual(e.start);
+        answered.set((e.data as { TaskId: string }).TaskId, e.end);
+      }
+    }
+    expect(answered.size).toBe(13);
+    const run = emu.log.find((e) => e.action === "CreateTriggerTask" && (e.body!.TriggerTaskBaseAttribute as { TaskName: string }).TaskName === "run_dim_refresh")!;
+    const dims = emu.log.find((e) => e.action === "CreateTriggerWorkflow" && e.body!.WorkflowName === "dim_refresh")!;
+    expect(JSON.stringify(run.body)).toContain((dims.data as { WorkflowId: string }).WorkflowId);
+
+    const again = await plan(dir, emu);
+    expect(again.out).toMatch(/No changes\./);
+    expect(again.code).toBe(0);
+    const second = await deploy(dir, emu);
+    expect(second.code).toBe(0);
+    expect(second.out).toMatch(/No changes\./);
+    expect((await remoteTasks(emu)).map((t) => t.version)).toEqual(tasks.map((t) => t.version));
+  });
+
+  it("an edit to one task updates exactly that task, with a readable diff", async () => {
+    const dir = copyExample();
+    const emu = await emulator();
+    await deploy(dir, emu);
+    const before = await remoteTasks(emu);
+    writeFileSync(join(dir, "jobs/publish_report.sh"), readFileSync(join(dir, "jobs/publish_report.sh"), "utf8") + 'echo "report published"\n');
+    const p = await plan(dir, emu);
+    expect(p.code).toBe(2);
+    expect(p.out).toMatch(/update\s+daily_orders\/publish_report/);
+    expect(p.out).toContain('+echo "report published"');
+    expect(p.out).not.toMatch(/[A-Za-z0-9+/]{60,}={0,2}/);
+    emu.clearLog();
+    const d = await deploy(dir, emu);
+    expect(d.out).toMatch(/0 created, 1 updated, 0 deleted, 1 submitted/);
+    const writes = emu.log.filter((e) => /^(Create|Update|Delete|Submit)/.test(e.action));
+    const target = before.find((t) => t.key === "daily_orders/publish_report")!.id;
+    expect(writes.map((e) => [e.action, e.body!.TaskId])).toEqual([
+      ["UpdateTriggerTask", target],
+      ["SubmitTriggerTask", target],
+    ]);
+    expect((await plan(dir, emu)).code).toBe(0);
+  });
+
+  it("deletes a removed task only with --prune, and only tasks it created", async () => {
+    const dir = copyExample();
+    const emu = await emulator();
+    await deploy(dir, emu);
+    // A task someone added by hand in a managed workflow is never pruned.
+    const c = sdkClient(emu);
+    const wf = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "hourly_monitor" })).Data!.Items![0]!.WorkflowId!;
+    await c.CreateTriggerTask({ ProjectId: PROJECT, TriggerTaskBaseAttribute: { TaskName: "hand_made", TaskTypeId: "35", WorkflowId: wf }, TriggerTaskConfiguration: {}, TriggerTaskSchedulerConfiguration: {} });
+    const src = readFileSync(join(dir, "pipelines/daily-orders.ts"), "utf8");
+    writeFileSync(join(dir, "pipelines/daily-orders.ts"), src.replace("const notify = task(", "const notifyGone = task(").replace(".tasks(extract, clean, runDims, loadFact, score, publish, notify)", ".tasks(extract, clean, runDims, loadFact, score, publish)"));
+    const p = await plan(dir, emu);
+    expect(p.out).toMatch(/Deletions, applied only with --prune/);
+    expect(p.out).toMatch(/delete\s+daily_orders\/notify/);
+    expect(p.out).toMatch(/Left alone .*hourly_monitor\/hand_made/);
+    expect(p.code).toBe(0);
+    const noPrune = await deploy(dir, emu);
+    expect(noPrune.out).toMatch(/No changes\./);
+    expect((await remoteTasks(emu)).some((t) => t.key === "daily_orders/notify")).toBe(true);
+    const pruned = await deploy(dir, emu, "--prune");
+    expect(pruned.out).toMatch(/1 deleted/);
+    const keys = (await remoteTasks(emu)).map((t) => t.key);
+    expect(keys).not.toContain("daily_orders/notify");
+    expect(keys).toContain("hourly_monitor/hand_made");
+  });
+
+  it("replaces a task whose kind changed and points its dependents at the new id", async () => {
+    const dir = copyExample();
+    const emu = await emulator();
+    await deploy(dir, emu);
+    const before = new Map((await remoteTasks(emu)).map((t) => [t.key, t.id]));
+    const src = readFileSync(join(dir, "pipelines/daily-orders.ts"), "utf8");
+    writeFileSync(join(dir, "pipelines/daily-orders.ts"), src.replace('.shell("jobs/publish_report.sh")', '.python({ inline: "print(1)\\n" })'));
+    const p = await plan(dir, emu);
+    expect(p.out).toMatch(/-\/\+ replace daily_orders\/publish_report \(a task's kind cannot change in place\)/);
+    expect(p.out).toMatch(/update\s+daily_orders\/notify/);
+    const d = await deploy(dir, emu);
+    expect(d.code).toBe(0);
+    const after = new Map((await remoteTasks(emu)).map((t) => [t.key, t.id]));
+    expect(after.get("daily_orders/publish_report")).not.toBe(before.get("daily_orders/publish_report"));
+    expect(after.get("daily_orders/notify")).toBe(before.get("daily_orders/notify"));
+    const notify = (await sdkClient(emu).GetTriggerTask({ ProjectId: PROJECT, TaskId: after.get("daily_orders/notify")! })).Data!;
+    expect(notify.TriggerTaskSchedulerConfiguration.UpstreamDependencyConfigList).toEqual([{ TaskId: after.get("daily_orders/publish_report") }]);
+    expect((await plan(dir, emu)).code).toBe(0);
+  });
+
+  it("refuses to deploy without --yes when not on a terminal", async () => {
+    const dir = copyExample();
+    const emu = await emulator();
+    const r = await runCli(["deploy", "--cwd", dir, "--no-typecheck"], emulatorEnv(emu.url));
+    expect(r.code).toBe(1);
+    expect(r.err).toMatch(/pass --yes/);
+    expect(await remoteTasks(emu)).toEqual([]);
+  });
+});
