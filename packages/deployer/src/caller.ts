@@ -9,7 +9,7 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 8, baseDelayMs: 200, maxDelayMs: 8000 };
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 10, baseDelayMs: 200, maxDelayMs: 8000 };
 
 export interface CallerOptions {
   /** Requests per second per action (default 20, WeData's documented limit). */
@@ -32,10 +32,14 @@ export interface CallOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** Requests are spaced 5% wider than the limit allows, so network jitter cannot bunch them past it. */
+const PACING_MARGIN = 1.05;
+
 /**
- * Every call goes through one p-queue per action, limited to `rate` starts in any sliding window
- * (`strict`), with a 5% margin so requests bunched by the network still fit the server's window.
- * Retryable failures back off exponentially with jitter.
+ * Every call goes through one p-queue per action that spaces starts evenly at `rate` per second
+ * (a strict sliding window of one start per 1/rate s, with a 5% margin): bursts of `rate` at once
+ * would fit a client window but, delayed unevenly on the way, could overflow the server's.
+ * Retryable failures back off exponentially with jitter and go through the queue again.
  */
 export class RateLimitedCaller {
   private readonly queues = new Map<Action, PQueue>();
@@ -58,7 +62,7 @@ export class RateLimitedCaller {
   private queue(action: Action): PQueue {
     let q = this.queues.get(action);
     if (!q) {
-      q = new PQueue({ concurrency: this.concurrency, intervalCap: this.rate, interval: 1050, strict: true });
+      q = new PQueue({ concurrency: this.concurrency, intervalCap: 1, interval: Math.ceil((1000 * PACING_MARGIN) / this.rate), strict: true });
       this.queues.set(action, q);
     }
     return q;

@@ -108,7 +108,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (!req.headers["x-tc-region"]) throw new ApiError("MissingParameter", "The request is missing X-TC-Region.");
       const handler = HANDLERS[action];
       if (!handler) throw new ApiError("InvalidAction", `The action ${action} does not exist or is not supported by this emulator of the WeData trigger-workflow API.`);
-      if (!limiter.tryAcquire(`${account.uin}|${action}`, now())) {
+      if (!limiter.tryAcquire(`${account.uin}|${action}`, start)) {
         throw new ApiError("RequestLimitExceeded", `Your request rate for ${action} exceeds the limit of ${options.rateLimit ?? 20} per second.`);
       }
       try {

@@ -1,0 +1,177 @@
+import { spawn } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { DEFAULT_KEY_PAIR, startEmulator, type RunningEmulator } from "@wedata-kit/emulator";
+import { applyPlan, connectSdk, fetchRemoteState, planDeployment, RateLimitedCaller, type WedataApi } from "@wedata-kit/deployer";
+import { buildProject } from "../packages/cli/src/compile-project.js";
+import { emulatorEnv, runCli } from "./cli.js";
+import { examplesDir, repoRoot } from "./helpers.js";
+import { PROJECT, sdkClient } from "./sdk.js";
+
+const running: RunningEmulator[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((e) => e.stop()));
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+async function emulator(opts: Parameters<typeof startEmulator>[0] = {}) {
+  const e = await startEmulator(opts);
+  running.push(e);
+  return e;
+}
+function projectDir(files?: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "wedata-rel-"));
+  dirs.push(dir);
+  if (files) for (const [n, c] of Object.entries(files)) (mkdirSync(join(dir, n, ".."), { recursive: true }), writeFileSync(join(dir, n), c));
+  else cpSync(join(examplesDir, "daily-etl"), dir, { recursive: true, filter: (src) => !src.includes(".wedata") && !src.includes("/compiled") });
+  mkdirSync(join(dir, "node_modules", "@wedata-kit"), { recursive: true });
+  symlinkSync(join(repoRoot, "packages", "dsl"), join(dir, "node_modules", "@wedata-kit", "dsl"), "dir");
+  writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module", private: true }));
+  return dir;
+}
+
+async function remoteKeys(emu: RunningEmulator): Promise<string[]> {
+  const c = sdkClient(emu);
+  const wfs = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, PageSize: 200 })).Data!.Items!;
+  const names = new Map(wfs.map((w) => [w.WorkflowId, w.WorkflowName]));
+  const out: string[] = [];
+  for (let page = 1; ; page++) {
+    const d = (await c.ListTriggerTasks({ ProjectId: PROJECT, PageSize: 200, PageNumber: page })).Data!;
+    out.push(...d.Items!.map((t) => `${names.get(t.WorkflowId)}/${t.TaskName}`));
+    if (page >= d.TotalPageNumber!) return out.sort();
+  }
+}
+
+const EXPECTED = [
+  "daily_orders/clean_orders", "daily_orders/extract_orders", "daily_orders/load_fact_orders", "daily_orders/notify", "daily_orders/publish_report", "daily_orders/run_dim_refresh", "daily_orders/score_customers",
+  "dim_refresh/build_dim_customer", "dim_refresh/build_dim_product", "dim_refresh/check_dims", "dim_refresh/sync_customers", "hourly_monitor/alert_oncall", "hourly_monitor/check_freshness",
+];
+
+function cliEnv(emu: RunningEmulator): Record<string, string> {
+  const env = { ...process.env, ...emulatorEnv(emu.url) } as unknown as Record<string, string>;
+  delete env.TENCENTCLOUD_SECRET_ID;
+  delete env.TENCENTCLOUD_SECRET_KEY;
+  return env;
+}
+
+/** Largest number of requests for one action that arrived within any sliding 1000 ms. */
+function maxInAnySecond(starts: number[]): number {
+  const s = [...starts].sort((a, b) => a - b);
+  let best = 0;
+  for (let i = 0, j = 0; i < s.length; i++) {
+    while (s[i]! - s[j]! >= 1000) j++;
+    best = Math.max(best, i - j + 1);
+  }
+  return best;
+}
+
+describe("rate", () => {
+  it("never exceeds 20 calls per action in a sliding second, and sustains at least 90% of it for 240 tasks", async () => {
+    const pipeline = `import { task, workflow } from "@wedata-kit/dsl";
+export const flows = Array.from({ length: 4 }, (_, w) => {
+  const roots = Array.from({ length: 6 }, (_, i) => task(\`root_\${i}\`).shell({ inline: \`echo \${i}\` }));
+  const rest = Array.from({ length: 54 }, (_, i) => task(\`t_\${i}\`).shell({ inline: \`echo \${i}\` }).after(roots[i % 6]!));
+  return workflow(\`bulk_\${w}\`, { folder: "/bulk" }).tasks(...roots, ...rest);
+});
+`;
+    const dir = projectDir({ "wedata.config.ts": `import { defineConfig } from "@wedata-kit/dsl";\nexport default defineConfig({ name: "bulk", pipelines: ["p.ts"], targets: { dev: { projectId: "${PROJECT}", region: "ap-guangzhou" } } });\n`, "p.ts": pipeline });
+    const emu = await emulator();
+    // The CLI runs in its own process, as it would against the real service.
+    const out = await new Promise<string>((resolve) => {
+      const child = spawn(process.execPath, [join(repoRoot, "packages/cli/bin/wedata.js"), "deploy", "--cwd", dir, "--yes", "--no-typecheck"], { env: cliEnv(emu), stdio: ["ignore", "pipe", "inherit"] });
+      let text = "";
+      child.stdout!.on("data", (d: Buffer) => (text += d.toString()));
+      child.once("exit", () => resolve(text));
+    });
+    expect(out).toMatch(/240 submitted, 0 failed/);
+    const byAction = new Map<string, number[]>();
+    for (const e of emu.log) byAction.set(e.action, [...(byAction.get(e.action) ?? []), e.start]);
+    for (const [action, starts] of byAction) expect(maxInAnySecond(starts), action).toBeLessThanOrEqual(20);
+    expect(emu.log.filter((e) => e.code === "RequestLimitExceeded")).toEqual([]);
+    const creates = emu.log.filter((e) => e.action === "CreateTriggerTask").map((e) => e.start);
+    const rate = (creates.length - 1) / ((Math.max(...creates) - Math.min(...creates)) / 1000);
+    console.log(`CreateTriggerTask: ${creates.length} calls at ${rate.toFixed(1)}/s sustained (limit 20/s)`);
+    expect(rate).toBeGreaterThanOrEqual(18);
+  }, 120_000);
+});
+
+describe("faults", () => {
+  it("converges to exactly the declared tasks through errors, throttling, resets and committed-then-lost responses", async () => {
+    const dir = projectDir();
+    const emu = await emulator({ faults: { seed: 11, default: { errors: { InternalError: 0.05, RequestLimitExceeded: 0.05 }, resetRate: 0.08, lostResponseRate: 0.1 } } });
+    const r = await runCli(["deploy", "--cwd", dir, "--yes", "--no-typecheck"], emulatorEnv(emu.url));
+    expect(r.out + r.err).toMatch(/ 0 failed/);
+    expect(r.code, r.out + r.err).toBe(0);
+    const outcomes = new Set(emu.log.map((e) => e.outcome));
+    expect(outcomes).toEqual(new Set(["ok", "error", "reset", "lost"]));
+    expect(emu.log.some((e) => e.action === "CreateTriggerTask" && e.outcome === "lost")).toBe(true);
+    emu.setFaults({});
+    const keys = await remoteKeys(emu);
+    expect(keys).toEqual(EXPECTED);
+    expect(new Set(keys).size).toBe(keys.length);
+    const again = await runCli(["plan", "--cwd", dir, "--no-typecheck", "--detailed-exitcode"], emulatorEnv(emu.url));
+    expect(again.out).toMatch(/No changes\./);
+  }, 120_000);
+
+  it("a permanent error on one task fails it with code, RequestId and location, skips its dependents, and deploys the rest", async () => {
+    const dir = projectDir();
+    const emu = await emulator();
+    const sdk = connectSdk({ endpoint: emu.url, region: "ap-guangzhou", credentials: DEFAULT_KEY_PAIR });
+    // Corrupt one request on its way out so the emulator itself rejects it.
+    const api: WedataApi = {
+      call: (action, req) => {
+        const r = req as { TriggerTaskBaseAttribute?: { TaskName?: string; TaskTypeId?: string } };
+        if (action === "CreateTriggerTask" && r.TriggerTaskBaseAttribute?.TaskName === "extract_orders") {
+          return sdk.call(action, { ...req, TriggerTaskBaseAttribute: { ...r.TriggerTaskBaseAttribute, TaskTypeId: "99" } } as never);
+        }
+        return sdk.call(action, req);
+      },
+    };
+    const { compiled } = await buildProject({ cwd: dir, typecheck: false });
+    const caller = new RateLimitedCaller(api);
+    const remote = await fetchRemoteState(caller, compiled, { project: "daily-etl" });
+    const summary = await applyPlan(planDeployment(compiled, remote, { project: "daily-etl" }), caller, { versionRemark: "test" });
+    expect(summary.failed).toHaveLength(1);
+    expect(summary.failed[0]).toMatchObject({ key: "daily_orders/extract_orders", action: "CreateTriggerTask", code: "InvalidParameterValue", loc: { file: "pipelines/daily-orders.ts", line: 5 } });
+    expect(summary.failed[0]!.requestId).toMatch(/^[0-9a-f-]{36}$/);
+    const skipped = summary.skipped.map((s) => s.step);
+    for (const k of ["clean_orders", "load_fact_orders", "score_customers", "publish_report", "notify"]) expect(skipped).toContain(`create task daily_orders/${k}`);
+    const keys = await remoteKeys(emu);
+    expect(keys).toEqual(["daily_orders/run_dim_refresh", "dim_refresh/build_dim_customer", "dim_refresh/build_dim_product", "dim_refresh/check_dims", "dim_refresh/sync_customers", "hourly_monitor/alert_oncall", "hourly_monitor/check_freshness"]);
+  });
+});
+
+describe("kill and resume", () => {
+  it("a deploy killed with SIGKILL at random points converges on re-run, without duplicates", async () => {
+    const dir = projectDir();
+    const emu = await emulator({ faults: { seed: 3, default: { latencyMs: { min: 20, max: 60 } } } });
+    const env = cliEnv(emu);
+    let seed = 5;
+    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    const killedAt: number[] = [];
+    for (let run = 0; run < 3; run++) {
+      const child = spawn(process.execPath, [join(repoRoot, "packages/cli/bin/wedata.js"), "deploy", "--cwd", dir, "--yes", "--no-typecheck"], { env, stdio: "ignore" });
+      // Kill once the deploy has started writing, at a random point of the apply.
+      const writesBefore = emu.log.filter((e) => e.action.startsWith("Create") || e.action.startsWith("Submit")).length;
+      const waitFor = 1 + Math.floor(random() * 20);
+      const deadline = Date.now() + 30_000;
+      while (emu.log.filter((e) => e.action.startsWith("Create") || e.action.startsWith("Submit")).length < writesBefore + waitFor && Date.now() < deadline && child.exitCode === null) {
+        await new Promise((r) => setTimeout(r, 5));
+      }
+      child.kill("SIGKILL");
+      await new Promise((r) => child.once("exit", r));
+      killedAt.push(waitFor);
+    }
+    const final = await runCli(["deploy", "--cwd", dir, "--yes", "--no-typecheck"], emulatorEnv(emu.url));
+    expect(final.code).toBe(0);
+    emu.setFaults({});
+    const keys = await remoteKeys(emu);
+    expect(keys).toEqual(EXPECTED);
+    const wfs = (await sdkClient(emu).ListTriggerWorkflows({ ProjectId: PROJECT, PageSize: 200 })).Data!.Items!.map((w) => w.WorkflowName).sort();
+    expect(wfs).toEqual(["daily_orders", "dim_refresh", "hourly_monitor"]);
+    const plan = await runCli(["plan", "--cwd", dir, "--no-typecheck"], emulatorEnv(emu.url));
+    expect(plan.out, `killed after ${killedAt.join(", ")} writes`).toMatch(/No changes\./);
+  }, 120_000);
+});
