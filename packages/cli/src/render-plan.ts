@@ -62,7 +62,7 @@ export function renderPlan(plan: Plan, opts: { rate: number; connection: string;
   if (entries.length === 0) {
     out.push(pc.green("No changes.") + (pruneCount && !opts.prune ? ` ${pruneCount} deletion(s) wait for --prune.` : ""));
   } else {
-    out.push(`API calls: ${entries.map(([a, c]) => `${a} ${c}`).join(", ")}; about ${expectedSeconds(calls, opts.rate)} s at ${opts.rate} requests/s per action`);
+    out.push(`API calls: ${entries.map(([a, c]) => `${a} ${c}`).join(", ")}; about ${expectedSeconds(calls, opts.rate).toFixed(1)} s at ${opts.rate} requests/s per action`);
     out.push(pc.bold(`Plan: ${n("create")} to create, ${n("update")} to update, ${n("replace")} to replace, ${submits} to submit, ${opts.prune ? pruneCount : 0} to delete${!opts.prune && pruneCount ? ` (${pruneCount} more with --prune)` : ""}.`));
   }
   return out.join("\n") + "\n";

@@ -23,7 +23,10 @@ export function plannedCalls(plan: Plan, prune = false): Partial<Record<Action, 
   return calls;
 }
 
-/** Lower bound of the apply time in seconds: actions run in parallel, each at `rate` per second. */
+/**
+ * Expected apply time in seconds at the rate limit: actions run in parallel, each paced at `rate`
+ * per second (with the caller's 5% margin), so the busiest action sets the pace.
+ */
 export function expectedSeconds(calls: Partial<Record<Action, number>>, rate: number): number {
-  return Math.max(0, ...Object.values(calls).map((n) => Math.max(0, Math.ceil(n! / rate) - 1)));
+  return Math.max(0, ...Object.values(calls).map((n) => (n! * 1.05) / rate));
 }
