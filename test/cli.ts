@@ -12,7 +12,9 @@ export async function runCli(args: string[], env: Record<string, string | undefi
   }
   try {
     const code = await main(["node", "wedata", ...args], { out: (t) => void (out += t), err: (t) => void (err += t) });
-    return { code, out, err };
+    // Colours depend on the terminal and on CI; tests read the text.
+    const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
+    return { code, out: plain(out), err: plain(err) };
   } finally {
     for (const [k, v] of Object.entries(saved)) {
       if (v === undefined) delete process.env[k];

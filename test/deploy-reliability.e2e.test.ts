@@ -85,7 +85,7 @@ export const flows = Array.from({ length: 4 }, (_, w) => {
       child.stdout!.on("data", (d: Buffer) => (text += d.toString()));
       child.once("exit", () => resolve(text));
     });
-    expect(out).toMatch(/240 submitted, 0 failed/);
+    expect(out.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/240 submitted, 0 failed/);
     const byAction = new Map<string, number[]>();
     for (const e of emu.log) byAction.set(e.action, [...(byAction.get(e.action) ?? []), e.start]);
     for (const [action, starts] of byAction) expect(maxInAnySecond(starts), action).toBeLessThanOrEqual(20);
