@@ -1,13 +1,18 @@
 import { execFileSync } from "node:child_process";
 import { basename, join } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { applyPlan, fetchRemoteState, planDeployment, planHasChanges, RateLimitedCaller, type ApplyEvent, type ApplySummary, type Plan } from "@wedata-kit/deployer";
+import { readFileSync, writeFileSync } from "node:fs";
+import { redactSecrets, redactValue, renderSnapshot } from "@wedata-kit/compiler";
+import { applyPlan, fetchRemoteState, planDeployment, planHasChanges, RateLimitedCaller, type ApplyEvent, type ApplySummary, type Plan, type RemoteState } from "@wedata-kit/deployer";
 import cliProgress from "cli-progress";
 import pc from "picocolors";
 import { buildProject, type ProjectBuild } from "./compile-project.js";
 import { connectTarget, type Connection } from "./connect.js";
 import type { Io } from "./main.js";
+import { graphsFromSnapshot } from "./graph.js";
+import { makePlanFile, stalePlanReason, type PlanFile } from "./plan-file.js";
 import { renderPlan } from "./render-plan.js";
+import { changesFromPlan, renderReviewMarkdown } from "./review.js";
 
 export interface PlanCommandOptions {
   readonly cwd: string;
@@ -23,6 +28,7 @@ export interface Prepared {
   readonly connection: Connection;
   readonly caller: RateLimitedCaller;
   readonly plan: Plan;
+  readonly remote: RemoteState;
   readonly reads: Readonly<Record<string, number>>;
 }
 
@@ -37,7 +43,7 @@ export async function preparePlan(o: PlanCommandOptions): Promise<Prepared> {
     const remote = await fetchRemoteState(caller, build.compiled, { project, cachePath });
     const reads = { ...caller.counts };
     const plan = planDeployment(build.compiled, remote, { project, submit: o.submit });
-    return { build, connection, caller, plan, reads };
+    return { build, connection, caller, plan, remote, reads };
   } catch (e) {
     await connection.close();
     throw e;
@@ -71,7 +77,7 @@ function progressReporter(io: Io, total: number, mode: "bar" | "lines" | "none")
     return {
       onEvent: (e) => {
         if (e.type === "done") io.out(`${pc.green("ok")}      ${e.step.label}${e.detail ? pc.dim(` ${e.detail}`) : ""}\n`);
-        if (e.type === "failed") io.out(`${pc.red("failed")}  ${e.step.label}: ${e.error.message}\n`);
+        if (e.type === "failed") io.out(redactSecrets(`${pc.red("failed")}  ${e.step.label}: ${e.error.message}\n`));
         if (e.type === "skipped") io.out(`${pc.yellow("skipped")} ${e.step.label} (needs: ${e.because})\n`);
       },
       stop: () => {},
@@ -97,26 +103,46 @@ function renderSummary(s: ApplySummary, seconds: number): string {
     lines.push(`${pc.red("failed")} ${f.step}${f.loc ? ` (${f.loc.file}:${f.loc.line})` : ""}: ${f.code ? `[${f.code}] ` : ""}${f.message}${f.requestId ? ` RequestId ${f.requestId}` : ""}`);
   }
   for (const k of s.skipped) lines.push(`${pc.yellow("skipped")} ${k.step}, because ${k.because} did not succeed`);
-  return lines.join("\n") + "\n";
+  return redactSecrets(lines.join("\n") + "\n");
 }
 
 export interface DeployCommandOptions extends PlanCommandOptions {
   readonly yes: boolean;
   readonly prune: boolean;
   readonly json: boolean;
+  /** Apply exactly this saved plan (`wedata plan --out`), refusing when code or remote moved. */
+  readonly planFile?: string;
 }
 
 /** `wedata deploy`: plan, show, confirm, apply. Returns the exit code. */
 export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<number> {
+  let saved: PlanFile | undefined;
+  if (o.planFile) {
+    try {
+      saved = JSON.parse(readFileSync(o.planFile, "utf8")) as PlanFile;
+    } catch (e) {
+      io.err(`${pc.red("error")}: cannot read plan file ${o.planFile}: ${(e as Error).message}\n`);
+      return 1;
+    }
+    o = { ...o, prune: saved.prune, submit: saved.submit, ...(saved.target?.name && { target: saved.target.name }) };
+  }
   const p = await preparePlan(o);
   try {
     const { plan, build } = p;
+    if (saved) {
+      const why = stalePlanReason(saved, plan, build.compiled, p.remote);
+      if (why) {
+        io.err(`${pc.red("error")}: refusing to apply ${o.planFile}: ${why}. Run \`wedata plan --out ${o.planFile}\` again and review it.\n`);
+        return 1;
+      }
+    }
     if (!o.json) io.out(renderPlan(plan, { rate: o.rate, connection: p.connection.description, prune: o.prune }));
     if (!planHasChanges(plan, o.prune)) {
-      if (o.json) io.out(`${JSON.stringify({ plan, summary: null }, null, 2)}\n`);
+      if (o.json) io.out(`${JSON.stringify(redactValue({ plan, summary: null }), null, 2)}\n`);
       return 0;
     }
-    if (!o.yes) {
+    // A saved plan was reviewed already; applying it is the confirmation.
+    if (!o.yes && !saved) {
       const interactive = process.stdin.isTTY && !process.env.CI;
       if (!interactive) {
         io.err(`${pc.red("error")}: refusing to deploy without confirmation: pass --yes (stdin is not a terminal${process.env.CI ? ", CI is set" : ""})\n`);
@@ -137,7 +163,7 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
     } finally {
       reporter.stop();
     }
-    if (o.json) io.out(`${JSON.stringify({ plan, summary, calls: p.caller.counts }, null, 2)}\n`);
+    if (o.json) io.out(`${JSON.stringify(redactValue({ plan, summary, calls: p.caller.counts }), null, 2)}\n`);
     else io.out(renderSummary(summary, (Date.now() - started) / 1000));
     return summary.failed.length > 0 ? 1 : 0;
   } finally {
@@ -152,12 +178,29 @@ function countSteps(plan: Plan, prune: boolean): number {
   return n;
 }
 
+/** The plan as Markdown for a pull request. */
+export function planMarkdown(p: Prepared, prune: boolean): string {
+  const removed = prune ? p.plan.prune.tasks.map((t) => ({ key: t.key, kind: "task", upstream: [] as string[] })) : [];
+  return renderReviewMarkdown({
+    title: `wedata plan: ${p.plan.target.name}`,
+    subtitle: `Project \`${p.plan.target.projectId}\` in \`${p.plan.target.region}\`, compared with ${p.connection.description}.`,
+    changes: changesFromPlan(p.plan, prune),
+    graphs: graphsFromSnapshot(renderSnapshot(p.build.compiled), undefined, removed),
+  });
+}
+
 /** `wedata plan`: exit 0 no changes, 2 changes with --detailed-exitcode. */
-export async function planCommand(o: PlanCommandOptions & { json: boolean; detailedExitcode: boolean; prune: boolean }, io: Io): Promise<number> {
+export async function planCommand(o: PlanCommandOptions & { json: boolean; format: string; out?: string; detailedExitcode: boolean; prune: boolean }, io: Io): Promise<number> {
   const p = await preparePlan(o);
   try {
-    if (o.json) io.out(`${JSON.stringify({ plan: p.plan, reads: p.reads }, null, 2)}\n`);
+    if (o.out) {
+      writeFileSync(o.out, `${JSON.stringify(makePlanFile(p.plan, p.build.compiled, p.remote, { prune: o.prune, submit: o.submit }), null, 2)}\n`);
+    }
+    const format = o.json ? "json" : o.format;
+    if (format === "json") io.out(`${JSON.stringify(redactValue({ plan: p.plan, reads: p.reads }), null, 2)}\n`);
+    else if (format === "markdown") io.out(planMarkdown(p, o.prune));
     else io.out(renderPlan(p.plan, { rate: o.rate, connection: p.connection.description, prune: o.prune }));
+    if (o.out && format !== "json") io.err(`plan saved to ${o.out}; apply it with: wedata deploy --plan ${o.out}\n`);
     return o.detailedExitcode && planHasChanges(p.plan, o.prune) ? 2 : 0;
   } finally {
     await p.connection.close();

@@ -1,7 +1,9 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, existsSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, join, relative, resolve } from "node:path";
 import { Command, CommanderError } from "commander";
-import { renderOutput, formatDiagnostic } from "@wedata-kit/compiler";
+import { renderOutput, formatDiagnostic, renderSnapshot, SNAPSHOT_DIR } from "@wedata-kit/compiler";
+import { diffCommand, graphCommand } from "./review-commands.js";
+import { readTree, staleFiles, syncTree } from "./snapshot-io.js";
 import pc from "picocolors";
 import { buildProject, BuildError } from "./compile-project.js";
 import { deployCommand, planCommand } from "./deploy-command.js";
@@ -14,6 +16,11 @@ function positiveInt(value: string, flag: string): number {
 }
 
 class UsageError extends Error {}
+
+function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(", ")}, got "${value}"`);
+  return value as T;
+}
 
 export interface Io {
   readonly out: (text: string) => void;
@@ -54,17 +61,31 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
 
   program
     .command("compile")
-    .description("check the project and write the WeData request payloads")
+    .description("check the project, refresh the review snapshot, and optionally write the request payloads")
     .option("--cwd <dir>", "project folder (holding wedata.config.ts)", process.cwd())
     .option("-t, --target <name>", "target from wedata.config.ts")
-    .option("-o, --out <dir>", "output folder, relative to the project root", ".wedata/out")
+    .option("-o, --out <dir>", "also write the exact request payloads and a manifest here (relative to the project root)")
+    .option("--snapshot <dir>", "review snapshot folder, relative to the project root", SNAPSHOT_DIR)
+    .option("--no-snapshot", "do not touch the snapshot")
+    .option("--check", "write nothing; exit 1 listing the snapshot files that are stale", false)
     .option("--no-typecheck", "skip the TypeScript check of pipeline files")
-    .action(async (opts: { cwd: string; target?: string; out: string; typecheck: boolean }) => {
+    .action(async (opts: { cwd: string; target?: string; out?: string; snapshot: string | false; check: boolean; typecheck: boolean }) => {
       const build = await buildProject({ cwd: resolve(opts.cwd), ...(opts.target && { target: opts.target }), typecheck: opts.typecheck });
-      const dir = resolve(build.loaded.root, opts.out);
-      writeOutputDir(dir, renderOutput(build.compiled));
       const c = build.compiled;
-      io.out(`compiled ${c.workflows.length} workflow(s) and ${c.tasks.length} task(s) for target ${build.targetName} (project ${c.target.projectId}) into ${opts.out}\n`);
+      const snapshotDir = opts.snapshot === false ? undefined : resolve(build.loaded.root, opts.snapshot);
+      if (opts.check) {
+        if (!snapshotDir) throw new UsageError("--check compares the snapshot; it cannot be combined with --no-snapshot");
+        const stale = staleFiles(renderSnapshot(c), readTree(snapshotDir));
+        if (stale.length > 0) {
+          io.err(`${pc.red("error")}: the snapshot in ${relative(process.cwd(), snapshotDir) || "."} is stale (${stale.length} file(s)); run \`wedata compile\` and commit it:\n`);
+          for (const f of stale) io.err(`  ${f.why.padEnd(7)} ${join(relative(process.cwd(), snapshotDir), f.path)}\n`);
+          code = 1;
+        } else io.out(`snapshot is up to date (${c.workflows.length} workflow(s), ${c.tasks.length} task(s))\n`);
+        return;
+      }
+      if (opts.out) writeOutputDir(resolve(build.loaded.root, opts.out), renderOutput(c));
+      const changed = snapshotDir ? syncTree(snapshotDir, renderSnapshot(c)) : 0;
+      io.out(`compiled ${c.workflows.length} workflow(s) and ${c.tasks.length} task(s) for target ${build.targetName} (project ${c.target.projectId})${snapshotDir ? `; snapshot ${relative(build.loaded.root, snapshotDir)}: ${changed} file(s) changed` : ""}${opts.out ? `; payloads in ${opts.out}` : ""}\n`);
     });
 
   const targetOptions = (c: Command) =>
@@ -91,14 +112,42 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
 
   targetOptions(program.command("plan").description("compare the code with what is deployed and show what deploy would do"))
     .option("--detailed-exitcode", "exit 2 when there are changes", false)
-    .action(async (o: TargetOpts & { detailedExitcode: boolean }) => {
-      code = await planCommand({ ...common(o), detailedExitcode: o.detailedExitcode }, io);
+    .option("--format <format>", "text, markdown (for pull requests) or json", "text")
+    .option("--out <file>", "save the plan with fingerprints of the code and remote, for deploy --plan")
+    .action(async (o: TargetOpts & { detailedExitcode: boolean; format: string; out?: string }) => {
+      code = await planCommand({ ...common(o), detailedExitcode: o.detailedExitcode, format: oneOf(o.format, ["text", "markdown", "json"], "--format"), ...(o.out && { out: resolve(o.out) }) }, io);
     });
 
   targetOptions(program.command("deploy").description("compile, plan, confirm and apply"))
     .option("-y, --yes", "apply without asking (required in CI and without a terminal)", false)
-    .action(async (o: TargetOpts & { yes: boolean }) => {
-      code = await deployCommand({ ...common(o), yes: o.yes }, io);
+    .option("--plan <file>", "apply exactly a plan saved by `wedata plan --out`; refused if the code or remote moved")
+    .action(async (o: TargetOpts & { yes: boolean; plan?: string }) => {
+      code = await deployCommand({ ...common(o), yes: o.yes, ...(o.plan && { planFile: resolve(o.plan) }) }, io);
+    });
+
+  program
+    .command("diff")
+    .description("offline: what a change does, between two git revisions or snapshot folders (default: merge base with main vs the working tree)")
+    .argument("[base]", "git revision or snapshot folder")
+    .argument("[head]", "git revision or snapshot folder; default the working tree")
+    .option("--cwd <dir>", "project folder (holding wedata.config.ts)", process.cwd())
+    .option("-t, --target <name>", "target from wedata.config.ts")
+    .option("--format <format>", "text or markdown", "text")
+    .option("--snapshot <dir>", "snapshot folder, relative to the project root", SNAPSHOT_DIR)
+    .action(async (base: string | undefined, head: string | undefined, o: { cwd: string; target?: string; format: string; snapshot: string }) => {
+      const out = await diffCommand({ cwd: resolve(o.cwd), ...(o.target && { target: o.target }), format: oneOf(o.format, ["text", "markdown"], "--format"), snapshot: o.snapshot, ...(base && { base }), ...(head && { head }) });
+      io.out(out);
+    });
+
+  program
+    .command("graph")
+    .description("draw each workflow's DAG")
+    .option("--cwd <dir>", "project folder (holding wedata.config.ts)", process.cwd())
+    .option("-t, --target <name>", "target from wedata.config.ts")
+    .option("-w, --workflow <name>", "only this workflow (and the workflows it runs)")
+    .option("--format <format>", "mermaid, dot or svg", "mermaid")
+    .action(async (o: { cwd: string; target?: string; workflow?: string; format: string }) => {
+      io.out(await graphCommand({ cwd: resolve(o.cwd), ...(o.target && { target: o.target }), ...(o.workflow && { workflow: o.workflow }), format: oneOf(o.format, ["mermaid", "dot", "svg"], "--format") }));
     });
 
   program

@@ -1,8 +1,9 @@
+import { redactSecrets, redactValue } from "@wedata-kit/compiler";
 import { expectedSeconds, plannedCalls, type FieldChange, type Plan, type TaskChange, type WorkflowChange } from "@wedata-kit/deployer";
 import pc from "picocolors";
 
 const SYMBOL: Record<string, string> = { create: pc.green("+"), update: pc.yellow("~"), replace: pc.magenta("-/+"), delete: pc.red("-"), noop: " " };
-const show = (v: unknown) => (typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v));
+const show = (v: unknown) => JSON.stringify(redactValue(v)) ?? "null";
 const where = (loc?: { file: string; line: number }) => (loc ? pc.dim(`  ${loc.file}:${loc.line}`) : "");
 
 function fieldLines(fields: readonly FieldChange[], indent: string): string[] {
@@ -65,5 +66,5 @@ export function renderPlan(plan: Plan, opts: { rate: number; connection: string;
     out.push(`API calls: ${entries.map(([a, c]) => `${a} ${c}`).join(", ")}; about ${expectedSeconds(calls, opts.rate).toFixed(1)} s at ${opts.rate} requests/s per action`);
     out.push(pc.bold(`Plan: ${n("create")} to create, ${n("update")} to update, ${n("replace")} to replace, ${submits} to submit, ${opts.prune ? pruneCount : 0} to delete${!opts.prune && pruneCount ? ` (${pruneCount} more with --prune)` : ""}.`));
   }
-  return out.join("\n") + "\n";
+  return redactSecrets(out.join("\n") + "\n");
 }

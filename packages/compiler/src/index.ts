@@ -7,3 +7,6 @@ export { parsePlaceholder, taskKey, taskPlaceholder, workflowPlaceholder } from 
 export * from "./schemas.js";
 export type * from "./model.js";
 export { typecheckFiles } from "./typecheck.js";
+
+export { redactSecrets, redactValue, isSecretKey } from "./redact.js";
+export { renderSnapshot, diffSnapshots, SNAPSHOT_DIR, type ResourceDiff } from "./snapshot.js";

@@ -1,0 +1,2 @@
+#!/bin/bash
+echo "daily_orders finished for ${bizdate}"

@@ -1,0 +1,52 @@
+/**
+ * The one redactor every renderer uses (plans, diffs, markdown, JSON, progress lines): anything that
+ * looks like a credential in code or parameters is replaced before it is shown or written.
+ */
+const RULES: ReadonlyArray<[RegExp, string | ((m: string, ...g: string[]) => string)]> = [
+  // PEM private keys.
+  [/-----BEGIN [A-Z ]*PRIVATE KEY-----[\s\S]*?-----END [A-Z ]*PRIVATE KEY-----/g, "[REDACTED PRIVATE KEY]"],
+  // Tencent Cloud and AWS access key ids.
+  [/\b(AKID[0-9A-Za-z]{12,}|AKIA[0-9A-Z]{16})\b/g, "[REDACTED]"],
+  // Credentials inside URLs: scheme://user:password@host.
+  [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, (_m, head: string) => `${head}[REDACTED]@`],
+  // Bearer tokens.
+  [/\b(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g, (_m, head: string) => `${head}[REDACTED]`],
+  // key = value / key: value / --key value for secret-sounding keys (quotes kept, value replaced).
+  [
+    /((?:^|[^A-Za-z0-9])(?:[A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)[A-Za-z0-9_.-]*)["']?\s*(?:[:=]|\s)\s*["']?)([^\s"'&;,)}\]]{3,})/gi,
+    (_m, head: string, value: string) => (value.startsWith("[REDACTED") || value.startsWith("$") ? `${head}${value}` : `${head}[REDACTED]`),
+  ],
+];
+
+export function redactSecrets(text: string): string {
+  let out = text;
+  for (const [re, replacement] of RULES) out = out.replace(re, replacement as never);
+  return out;
+}
+
+/** Whether a key (parameter or extension key) names a secret, so its whole value is hidden. */
+export function isSecretKey(key: string): boolean {
+  return /password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential/i.test(key);
+}
+
+/**
+ * Structural redaction for data (payloads, plans): `{ParamKey, ParamValue}` pairs and object keys that
+ * name a secret lose their value, strings go through `redactSecrets`, and base64 code is replaced by
+ * its size and hash (code is shown decoded, through the text redactor, where it is shown at all).
+ */
+export function redactValue<T>(value: T, codeHash?: (b64: string) => string): T {
+  const walk = (v: unknown, key?: string): unknown => {
+    if (typeof v === "string") {
+      if (key === "CodeContent" && v.length > 0) return codeHash ? codeHash(v) : `[code, ${Buffer.from(v, "base64").length} bytes]`;
+      return key && isSecretKey(key) ? "[REDACTED]" : redactSecrets(v);
+    }
+    if (Array.isArray(v)) return v.map((x) => walk(x));
+    if (v && typeof v === "object") {
+      const o = v as Record<string, unknown>;
+      const secretPair = typeof o.ParamKey === "string" && isSecretKey(o.ParamKey);
+      return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, secretPair && k === "ParamValue" ? "[REDACTED]" : walk(x, k)]));
+    }
+    return v;
+  };
+  return walk(value) as T;
+}

@@ -1,0 +1,107 @@
+import { diffLines } from "diff";
+import type { TaskKind } from "@wedata-kit/dsl";
+import { canonicalJson, sha256 } from "./canonical.js";
+import type { CompiledProject } from "./model.js";
+import { redactSecrets, redactValue } from "./redact.js";
+
+/** Default folder of the committed snapshot, relative to the project root. */
+export const SNAPSHOT_DIR = "wedata.snapshot";
+
+const CODE_EXT: Partial<Record<TaskKind, string>> = { shell: "sh", ssh: "sh", python: "py", dlcPySpark: "py", dlcSparkStreaming: "py", dlcSql: "sql", offlineSync: "job.json", branch: "txt", notebook: "txt", forEach: "txt" };
+
+/**
+ * The review snapshot: one JSON file per workflow and task (payloads with placeholders, secrets
+ * redacted, the program replaced by its hash and file name), and the program as a readable file beside
+ * it. No index or sequence file: branches that touch different tasks touch different files.
+ */
+export function renderSnapshot(project: CompiledProject): Map<string, string> {
+  const files = new Map<string, string>();
+  for (const w of project.workflows) {
+    const body = w.payload ? { ...redactValue(w.payload), $source: w.loc.file } : { existingWorkflowId: w.existingId, $source: w.loc.file };
+    files.set(`${w.name}/workflow.json`, canonicalJson(body));
+  }
+  for (const t of project.tasks) {
+    const codeFile = t.code !== undefined ? `${t.name}.${CODE_EXT[t.kind] ?? "txt"}` : undefined;
+    const payload = redactValue(t.payload, () => "");
+    const config = payload.TriggerTaskConfiguration as Record<string, unknown>;
+    if (codeFile) config.CodeContent = { file: codeFile, sha256: sha256(Buffer.from(t.payload.TriggerTaskConfiguration.CodeContent ?? "", "base64")) };
+    files.set(`${t.workflow}/tasks/${t.name}.json`, canonicalJson({ ...payload, $source: t.loc.file }));
+    if (codeFile) files.set(`${t.workflow}/tasks/${codeFile}`, redactSecrets(t.code!));
+  }
+  return files;
+}
+
+/** What a change did to one resource of the snapshot. */
+export interface ResourceDiff {
+  readonly kind: "workflow" | "task";
+  /** `workflow` or `workflow/task`. */
+  readonly key: string;
+  readonly workflow: string;
+  readonly op: "add" | "remove" | "modify";
+  readonly fields: ReadonlyArray<{ readonly path: string; readonly from: unknown; readonly to: unknown }>;
+  /** Unified-style line diff of the program, when it changed. */
+  readonly code?: ReadonlyArray<{ readonly sign: "+" | "-" | " "; readonly line: string }>;
+  /** The pipeline file that declares it (from the snapshot). */
+  readonly source?: string;
+  readonly kindLabel?: string;
+  readonly upstream?: readonly string[];
+}
+
+function flatten(v: unknown, prefix: string, out: Map<string, string>) {
+  if (v !== null && typeof v === "object" && !Array.isArray(v)) {
+    for (const [k, x] of Object.entries(v)) flatten(x, prefix ? `${prefix}.${k}` : k, out);
+  } else out.set(prefix, JSON.stringify(v));
+}
+
+function resources(files: ReadonlyMap<string, string>): Map<string, { json: Record<string, unknown>; code?: string; kind: "workflow" | "task"; workflow: string }> {
+  const out = new Map<string, { json: Record<string, unknown>; code?: string; kind: "workflow" | "task"; workflow: string }>();
+  for (const [path, content] of files) {
+    // Task names hold no ".", so program files such as "sync.job.json" never match.
+    const m = /^([^/]+)\/(?:workflow\.json|tasks\/([^/.]+)\.json)$/.exec(path);
+    if (!m) continue;
+    const json = JSON.parse(content) as Record<string, unknown>;
+    const key = m[2] ? `${m[1]}/${m[2]}` : m[1]!;
+    const codeRef = ((json.TriggerTaskConfiguration as Record<string, unknown> | undefined)?.CodeContent as { file?: string } | undefined)?.file;
+    out.set(key, { json, kind: m[2] ? "task" : "workflow", workflow: m[1]!, ...(codeRef !== undefined && { code: files.get(`${m[1]}/tasks/${codeRef}`) ?? "" }) });
+  }
+  return out;
+}
+
+const TYPE_LABEL: Record<string, string> = { "26": "OfflineSync", "30": "Python", "32": "DLC SQL", "35": "Shell", "38": "Shell Form", "46": "DLC Spark", "50": "DLC PySpark", "130": "Branch", "131": "Merge", "132": "Notebook", "133": "SSH", "137": "For-each", "139": "DLC Spark Streaming", "140": "Run Workflow" };
+
+function describe(r: { json: Record<string, unknown>; kind: string }) {
+  const base = r.json.TriggerTaskBaseAttribute as Record<string, unknown> | undefined;
+  const ups = ((r.json.TriggerTaskSchedulerConfiguration as Record<string, unknown> | undefined)?.UpstreamDependencyConfigList as Array<{ TaskId: string }> | undefined) ?? [];
+  return {
+    ...(typeof r.json.$source === "string" && { source: r.json.$source }),
+    ...(base && { kindLabel: TYPE_LABEL[String(base.TaskTypeId)] ?? String(base.TaskTypeId) }),
+    upstream: ups.map((u) => u.TaskId.replace(/^\$ref:task\/[^/]+\//, "")),
+  };
+}
+
+/** Compare two snapshots resource by resource: field by field, and the program line by line. */
+export function diffSnapshots(base: ReadonlyMap<string, string>, head: ReadonlyMap<string, string>): ResourceDiff[] {
+  const a = resources(base);
+  const b = resources(head);
+  const out: ResourceDiff[] = [];
+  for (const key of [...new Set([...a.keys(), ...b.keys()])].sort()) {
+    const from = a.get(key);
+    const to = b.get(key);
+    const any = (to ?? from)!;
+    const fa = new Map<string, string>();
+    const fb = new Map<string, string>();
+    if (from) flatten(from.json, "", fa);
+    if (to) flatten(to.json, "", fb);
+    const fields = [...new Set([...fa.keys(), ...fb.keys()])]
+      .filter((p) => !p.startsWith("$source") && !p.includes("CodeContent.file") && fa.get(p) !== fb.get(p))
+      .sort()
+      .map((p) => ({ path: p, from: fa.has(p) ? JSON.parse(fa.get(p)!) : null, to: fb.has(p) ? JSON.parse(fb.get(p)!) : null }));
+    const codeA = from?.code ?? "";
+    const codeB = to?.code ?? "";
+    const code = codeA !== codeB ? diffLines(codeA, codeB).flatMap((part) => part.value.replace(/\n$/, "").split("\n").map((line) => ({ sign: (part.added ? "+" : part.removed ? "-" : " ") as "+" | "-" | " ", line }))) : undefined;
+    const op = !from ? "add" : !to ? "remove" : "modify";
+    if (op === "modify" && fields.length === 0 && !code) continue;
+    out.push({ kind: any.kind, key, workflow: any.workflow, op, fields: op === "modify" ? fields : [], ...(code && { code }), ...describe(any) });
+  }
+  return out;
+}
