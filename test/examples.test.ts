@@ -73,3 +73,12 @@ export const two = workflow("two", { folder: "/g" }).tasks(task("p").shell({ inl
     }
   });
 });
+
+describe("committed snapshots of the examples", () => {
+  it.each(["seed", "daily-etl"])("examples/%s/wedata.snapshot is up to date", async (name) => {
+    const { runCli } = await import("./cli.js");
+    const r = await runCli(["compile", "--cwd", join(examplesDir, name), "--no-typecheck", "--check"]);
+    expect(r.err).toBe("");
+    expect(r.code).toBe(0);
+  });
+});

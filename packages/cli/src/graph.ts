@@ -108,7 +108,7 @@ export function renderMermaid(graphs: readonly WorkflowGraph[]): string {
 
 /** Graphviz DOT, one cluster per workflow. */
 export function renderDot(graphs: readonly WorkflowGraph[]): string {
-  const q = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"')}"`;
+  const q = (s: string) => `"${s.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
   const lines = ["digraph wedata {", "  rankdir=LR;", "  node [shape=box, style=rounded];"];
   graphs.forEach((g, gi) => {
     lines.push(`  subgraph cluster_${gi} {`, `    label=${q(g.workflow)};`);

@@ -121,7 +121,7 @@ export function renderReviewMarkdown(opts: { title: string; subtitle?: string; c
   }
   if (workflows.length > MAX_ROWS) parts.push(`| … ${workflows.length - MAX_ROWS} more workflows | | | | | | |`);
   const totals = (["add", "modify", "replace", "remove", "submit"] as const).map((op) => changes.filter((c) => c.op === op).length);
-  parts.push("", `**${totals[0]} to add, ${totals[1]} to change, ${totals[2]} to replace, ${totals[3]} to remove, ${totals[4]} to submit only.**`, "");
+  parts.push("", `**${totals[0]} to add, ${totals[1]} to change, ${totals[2]} to replace, ${totals[3]} to remove, ${totals[4]} to submit only.**`, "", "");
 
   const closing = (omitted: number, graphsOmitted: number) =>
     omitted + graphsOmitted > 0

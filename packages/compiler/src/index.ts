@@ -8,5 +8,5 @@ export * from "./schemas.js";
 export type * from "./model.js";
 export { typecheckFiles } from "./typecheck.js";
 
-export { redactSecrets, redactValue, isSecretKey } from "./redact.js";
+export { redactSecrets, redactValue, isSecretKey, rememberSecrets } from "./redact.js";
 export { renderSnapshot, diffSnapshots, SNAPSHOT_DIR, type ResourceDiff } from "./snapshot.js";

@@ -9,6 +9,8 @@ const RULES: ReadonlyArray<[RegExp, string | ((m: string, ...g: string[]) => str
   [/\b(AKID[0-9A-Za-z]{12,}|AKIA[0-9A-Z]{16})\b/g, "[REDACTED]"],
   // Credentials inside URLs: scheme://user:password@host.
   [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+@/gi, (_m, head: string) => `${head}[REDACTED]@`],
+  // user:password after -u / --user (curl, mysql and friends).
+  [/((?:^|\s)(?:-u|--user)[\s=]+[^\s:]+:)[^\s]+/g, (_m, head: string) => `${head}[REDACTED]`],
   // Bearer tokens.
   [/\b(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g, (_m, head: string) => `${head}[REDACTED]`],
   // key = value / key: value / --key value for secret-sounding keys (quotes kept, value replaced).
@@ -18,8 +20,27 @@ const RULES: ReadonlyArray<[RegExp, string | ((m: string, ...g: string[]) => str
   ],
 ];
 
+/** Values seen under secret-named keys (and credentials of this process): hidden wherever they appear. */
+const knownSecrets = new Set<string>();
+
+/** Learn the secret values inside `value` (pairs and keys that name a secret), so text never shows them. */
+export function rememberSecrets(value: unknown): void {
+  const walk = (v: unknown, key?: string) => {
+    if (typeof v === "string") {
+      if (key && isSecretKey(key) && v.length >= 4 && !v.startsWith("$")) knownSecrets.add(v);
+    } else if (Array.isArray(v)) v.forEach((x) => walk(x));
+    else if (v && typeof v === "object") {
+      const o = v as Record<string, unknown>;
+      if (typeof o.ParamKey === "string" && typeof o.ParamValue === "string") walk(o.ParamValue, o.ParamKey);
+      for (const [k, x] of Object.entries(o)) walk(x, k);
+    }
+  };
+  walk(value);
+}
+
 export function redactSecrets(text: string): string {
   let out = text;
+  for (const secret of [...knownSecrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join("[REDACTED]");
   for (const [re, replacement] of RULES) out = out.replace(re, replacement as never);
   return out;
 }
