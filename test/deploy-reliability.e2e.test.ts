@@ -1,13 +1,12 @@
 import { spawn } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_KEY_PAIR, startEmulator, type RunningEmulator } from "@wedata-kit/emulator";
 import { applyPlan, connectSdk, fetchRemoteState, planDeployment, RateLimitedCaller, type WedataApi } from "@wedata-kit/deployer";
 import { buildProject } from "../packages/cli/src/compile-project.js";
 import { emulatorEnv, runCli } from "./cli.js";
-import { examplesDir, repoRoot } from "./helpers.js";
+import { copyExample, repoRoot, tempProject } from "./helpers.js";
 import { PROJECT, sdkClient } from "./sdk.js";
 
 const running: RunningEmulator[] = [];
@@ -22,14 +21,9 @@ async function emulator(opts: Parameters<typeof startEmulator>[0] = {}) {
   return e;
 }
 function projectDir(files?: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "wedata-rel-"));
-  dirs.push(dir);
-  if (files) for (const [n, c] of Object.entries(files)) (mkdirSync(join(dir, n, ".."), { recursive: true }), writeFileSync(join(dir, n), c));
-  else cpSync(join(examplesDir, "daily-etl"), dir, { recursive: true, filter: (src) => !src.includes(".wedata") && !src.includes("/compiled") });
-  mkdirSync(join(dir, "node_modules", "@wedata-kit"), { recursive: true });
-  symlinkSync(join(repoRoot, "packages", "dsl"), join(dir, "node_modules", "@wedata-kit", "dsl"), "dir");
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module", private: true }));
-  return dir;
+  const p = files ? tempProject(files) : copyExample("daily-etl");
+  dirs.push(p.dir);
+  return p.dir;
 }
 
 async function remoteKeys(emu: RunningEmulator): Promise<string[]> {

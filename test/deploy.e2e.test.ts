@@ -1,10 +1,9 @@
-import { cpSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "@wedata-kit/emulator";
 import { emulatorEnv, runCli } from "./cli.js";
-import { examplesDir, repoRoot } from "./helpers.js";
+import { copyExample as copyExampleProject } from "./helpers.js";
 import { PROJECT, sdkClient } from "./sdk.js";
 
 const running: RunningEmulator[] = [];
@@ -14,15 +13,10 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-/** A copy of examples/daily-etl that a test may edit. */
 function copyExample(): string {
-  const dir = mkdtempSync(join(tmpdir(), "wedata-etl-"));
-  dirs.push(dir);
-  cpSync(join(examplesDir, "daily-etl"), dir, { recursive: true, filter: (src) => !src.includes(".wedata") && !src.includes("/compiled") });
-  mkdirSync(join(dir, "node_modules", "@wedata-kit"), { recursive: true });
-  symlinkSync(join(repoRoot, "packages", "dsl"), join(dir, "node_modules", "@wedata-kit", "dsl"), "dir");
-  writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module", private: true }));
-  return dir;
+  const p = copyExampleProject("daily-etl");
+  dirs.push(p.dir);
+  return p.dir;
 }
 
 async function emulator(opts: Parameters<typeof startEmulator>[0] = {}) {

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,3 +22,10 @@ export function tempProject(files: Record<string, string>): { dir: string; clean
 export const CONFIG = `import { defineConfig } from "@wedata-kit/dsl";
 export default defineConfig({ pipelines: ["pipeline.ts"], targets: { dev: { projectId: "2378393617299558400", region: "ap-guangzhou" } } });
 `;
+
+/** A copy of an example project that a test may edit, without its local state or golden output. */
+export function copyExample(name: string): { dir: string; cleanup: () => void } {
+  const p = tempProject({});
+  cpSync(join(examplesDir, name), p.dir, { recursive: true, filter: (src) => !src.includes(".wedata") && !src.includes("/compiled") });
+  return p;
+}

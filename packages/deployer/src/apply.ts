@@ -6,6 +6,7 @@ import { OWNER_EXT_KEY, workflowMark } from "./ownership.js";
 import { resolveRefs, type Plan, type TaskChange, type WorkflowChange } from "./plan.js";
 import type { Action, RemoteTask } from "./sdk-client.js";
 import { SYSTEM_EXT_KEYS } from "./normalize.js";
+import { listAll } from "./remote.js";
 
 export interface ApplyOptions {
   /** Also apply `plan.prune` (deletions of owned resources that left the code). */
@@ -124,7 +125,7 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
         run: async () => {
           const body = withWorkflowMark(payload, plan.project);
           const { id, how } = await createWithAdoption(caller, "CreateTriggerWorkflow", body, async () => {
-            const found = await listAllPages<{ WorkflowName?: string; WorkflowId?: string }>((PageNumber) => caller.call("ListTriggerWorkflows", { ProjectId, Keyword: payload.WorkflowName, ParentFolderPath: payload.ParentFolderPath, PageNumber, PageSize: 200 }, { retryAmbiguous: true }).then((r) => r.Data));
+            const found = await listAll<{ WorkflowName?: string; WorkflowId?: string }>((PageNumber) => caller.call("ListTriggerWorkflows", { ProjectId, Keyword: payload.WorkflowName, ParentFolderPath: payload.ParentFolderPath, PageNumber, PageSize: 200 }, { retryAmbiguous: true }).then((r) => r.Data));
             return found.find((x) => x.WorkflowName === payload.WorkflowName)?.WorkflowId;
           }, (r) => r.Data?.WorkflowId);
           if (how === "duplicate") await caller.call("UpdateTriggerWorkflow", workflowUpdateBody(ProjectId, id, body), { retryAmbiguous: true });
@@ -172,12 +173,12 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
           const body = withTaskMark(resolve(t.payload!, t.key), plan.project);
           const WorkflowId = body.TriggerTaskBaseAttribute.WorkflowId;
           const { id, how } = await createWithAdoption(caller, "CreateTriggerTask", body, async () => {
-            const found = await listAllPages<{ TaskName?: string; WorkflowId?: string; TaskId?: string }>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, WorkflowId, TaskName: t.name, PageNumber, PageSize: 200 }, { retryAmbiguous: true }).then((r) => r.Data));
+            const found = await listAll<{ TaskName?: string; WorkflowId?: string; TaskId?: string }>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, WorkflowId, TaskName: t.name, PageNumber, PageSize: 200 }, { retryAmbiguous: true }).then((r) => r.Data));
             return found.find((x) => x.TaskName === t.name && x.WorkflowId === WorkflowId)?.TaskId;
           }, (r) => r.Data?.TaskId);
           if (how === "duplicate") {
             const current = (await caller.call("GetTriggerTask", { ProjectId, TaskId: id }, { retryAmbiguous: true })).Data!;
-            await caller.call("UpdateTriggerTask", taskUpdateBody(ProjectId, id, body, current, plan.project), { retryAmbiguous: true });
+            await caller.call("UpdateTriggerTask", taskUpdateBody(ProjectId, id, body, current), { retryAmbiguous: true });
           }
           if (how !== "created") adopted++;
           taskIds.set(t.key, id);
@@ -188,7 +189,7 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
       add({ id: `task:${t.key}`, action: "UpdateTriggerTask", key: t.key, label: `update task ${t.key}`, deps: [...deps, ...(t.detach?.length ? [`detach:${t.key}`] : [])], count: "updated", ...(t.loc && { loc: t.loc }),
         run: async () => {
           const body = withTaskMark(resolve(t.payload!, t.key), plan.project);
-          await caller.call("UpdateTriggerTask", taskUpdateBody(ProjectId, t.id!, body, { ext: t.keepExt ?? [], ownerUin: t.remoteOwnerUin }, plan.project), { retryAmbiguous: true });
+          await caller.call("UpdateTriggerTask", taskUpdateBody(ProjectId, t.id!, body, { ext: t.keepExt ?? [], ownerUin: t.remoteOwnerUin }), { retryAmbiguous: true });
         },
       });
     }
@@ -258,12 +259,11 @@ function workflowUpdateBody(ProjectId: string, WorkflowId: string, p: WorkflowPa
 }
 
 /** A full UpdateTriggerTask body: the desired task, keeping the server-managed keys it already has. */
-function taskUpdateBody(ProjectId: string, TaskId: string, p: TaskPayload, current: RemoteTask | { ext: ReadonlyArray<{ ParamKey: string; ParamValue: string }>; ownerUin: string | undefined }, project: string) {
+function taskUpdateBody(ProjectId: string, TaskId: string, p: TaskPayload, current: RemoteTask | { ext: ReadonlyArray<{ ParamKey: string; ParamValue: string }>; ownerUin: string | undefined }) {
   const declared = new Set((p.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).map((e) => e.ParamKey));
   const currentExt = "ext" in current ? current.ext : (current.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).filter((e) => SYSTEM_EXT_KEYS.has(e.ParamKey));
   const ownerUin = "ext" in current ? current.ownerUin : current.TriggerTaskBaseAttribute.OwnerUin;
   const b = p.TriggerTaskBaseAttribute;
-  void project;
   return {
     ProjectId,
     TaskId,
@@ -273,15 +273,6 @@ function taskUpdateBody(ProjectId: string, TaskId: string, p: TaskPayload, curre
       TriggerTaskSchedulerConfiguration: p.TriggerTaskSchedulerConfiguration,
     },
   };
-}
-
-async function listAllPages<T>(fetchPage: (page: number) => Promise<{ Items?: T[] | null; TotalPageNumber?: number | null } | undefined>): Promise<T[]> {
-  const out: T[] = [];
-  for (let page = 1; ; page++) {
-    const d = await fetchPage(page);
-    out.push(...(d?.Items ?? []));
-    if (!d || page >= (d.TotalPageNumber ?? 1)) return out;
-  }
 }
 
 async function ensureFolder(caller: RateLimitedCaller, action: "CreateWorkflowFolder" | "CreateTaskFolder", body: never | Record<string, string>): Promise<void> {

@@ -40,7 +40,7 @@ export interface RemoteState {
 const PAGE = 200;
 
 /** Reads every page of a list call at the largest page size. */
-async function listAll<T>(fetchPage: (page: number) => Promise<{ Items?: T[] | null; TotalPageNumber?: number | null } | undefined>): Promise<T[]> {
+export async function listAll<T>(fetchPage: (page: number) => Promise<{ Items?: T[] | null; TotalPageNumber?: number | null } | undefined>): Promise<T[]> {
   const out: T[] = [];
   for (let page = 1; ; page++) {
     const data = await fetchPage(page);
