@@ -142,6 +142,45 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     expect((await plan(dir, emu)).code).toBe(0);
   });
 
+  it("replaces a workflow moved to another folder: its tasks are recreated and the Run Workflow task follows", async () => {
+    const dir = copyExample();
+    const emu = await emulator();
+    await deploy(dir, emu);
+    const c = sdkClient(emu);
+    const oldId = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "dim_refresh" })).Data!.Items![0]!.WorkflowId!;
+    const src = readFileSync(join(dir, "pipelines/dimensions.ts"), "utf8");
+    writeFileSync(join(dir, "pipelines/dimensions.ts"), src.replace('folder: "/etl/dims"', 'folder: "/etl/dimensions"'));
+    const p = await plan(dir, emu);
+    expect(p.out).toMatch(/-\/\+ replace dim_refresh \(a workflow cannot move to another folder in place\)/);
+    expect(p.out).toMatch(/ParentFolderPath: "\/etl\/dims" -> "\/etl\/dimensions"/);
+    expect(p.out).toMatch(/replace dim_refresh\/check_dims/);
+    expect(p.out).toMatch(/update\s+daily_orders\/run_dim_refresh/);
+    const d = await deploy(dir, emu);
+    expect(d.code, d.out + d.err).toBe(0);
+    const moved = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, ParentFolderPath: "/etl/dimensions" })).Data!.Items!;
+    expect(moved.map((w) => w.WorkflowName)).toEqual(["dim_refresh"]);
+    expect(moved[0]!.WorkflowId).not.toBe(oldId);
+    const run = (await c.ListTriggerTasks({ ProjectId: PROJECT, TaskName: "run_dim_refresh" })).Data!.Items![0]!;
+    const ext = (await c.GetTriggerTask({ ProjectId: PROJECT, TaskId: run.TaskId })).Data!.TriggerTaskConfiguration.TaskExtConfigurationList!;
+    expect(ext).toContainEqual({ ParamKey: "subWorkflowId", ParamValue: moved[0]!.WorkflowId });
+    expect((await remoteTasks(emu)).filter((t) => t.key.startsWith("dim_refresh/"))).toHaveLength(4);
+    expect((await plan(dir, emu)).code).toBe(0);
+  });
+
+  it("--no-submit leaves drafts, and the next deploy submits them without new save versions", async () => {
+    const dir = copyExample();
+    const emu = await emulator();
+    const d = await deploy(dir, emu, "--no-submit");
+    expect(d.out).toMatch(/16 created, 0 updated, 0 deleted, 0 submitted/);
+    const drafts = await remoteTasks(emu);
+    expect(drafts.every((t) => !t.submit && t.version === "V1")).toBe(true);
+    const p = await plan(dir, emu);
+    expect(p.out).toMatch(/submit\s+daily_orders\/notify \(its latest version is not submitted\)/);
+    const s = await deploy(dir, emu);
+    expect(s.out).toMatch(/0 created, 0 updated, 0 deleted, 13 submitted/);
+    expect((await remoteTasks(emu)).every((t) => t.submit && t.version === "V1")).toBe(true);
+  });
+
   it("refuses to deploy without --yes when not on a terminal", async () => {
     const dir = copyExample();
     const emu = await emulator();
