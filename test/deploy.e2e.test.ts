@@ -181,6 +181,20 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     expect((await remoteTasks(emu)).every((t) => t.submit && t.version === "V1")).toBe(true);
   });
 
+  it("destroy deletes everything the project created, and only that", async () => {
+    const dir = copyExample();
+    const emu = await emulator();
+    await deploy(dir, emu);
+    const c = sdkClient(emu);
+    const other = (await c.CreateTriggerWorkflow({ ProjectId: PROJECT, WorkflowName: "someone_elses", ParentFolderPath: "/" })).Data!.WorkflowId!;
+    await c.CreateTriggerTask({ ProjectId: PROJECT, TriggerTaskBaseAttribute: { TaskName: "theirs", TaskTypeId: "35", WorkflowId: other }, TriggerTaskConfiguration: {}, TriggerTaskSchedulerConfiguration: {} });
+    const r = await runCli(["destroy", "--cwd", dir, "--yes", "--no-typecheck"], emulatorEnv(emu.url));
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(r.out).toMatch(/0 created, 0 updated, 16 deleted/);
+    expect((await remoteTasks(emu)).map((t) => t.key)).toEqual(["someone_elses/theirs"]);
+    expect((await c.ListTriggerWorkflows({ ProjectId: PROJECT })).Data!.Items!.map((w) => w.WorkflowName)).toEqual(["someone_elses"]);
+  });
+
   it("refuses to deploy without --yes when not on a terminal", async () => {
     const dir = copyExample();
     const emu = await emulator();

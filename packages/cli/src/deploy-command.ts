@@ -32,9 +32,14 @@ export interface Prepared {
   readonly reads: Readonly<Record<string, number>>;
 }
 
-/** Compile, connect, read the remote once and plan. The caller must close `connection`. */
-export async function preparePlan(o: PlanCommandOptions): Promise<Prepared> {
-  const build = await buildProject({ cwd: o.cwd, ...(o.target && { target: o.target }), typecheck: o.typecheck });
+/**
+ * Compile, connect, read the remote once and plan. The caller must close `connection`. With
+ * `destroy`, the plan is computed as if the code declared no managed workflows and no tasks, so every
+ * resource this project owns lands in the prune list.
+ */
+export async function preparePlan(o: PlanCommandOptions & { destroy?: boolean }): Promise<Prepared> {
+  const built = await buildProject({ cwd: o.cwd, ...(o.target && { target: o.target }), typecheck: o.typecheck });
+  const build = o.destroy ? { ...built, compiled: { ...built.compiled, workflows: built.compiled.workflows.filter((w) => w.existingId), tasks: [], order: [], workflowFolders: [], taskFolders: [] } } : built;
   const connection = await connectTarget(build.loaded.root, build.targetConfig);
   try {
     const caller = new RateLimitedCaller(connection.api, { rate: o.rate, ...(o.concurrency && { concurrency: o.concurrency }) });
@@ -107,6 +112,8 @@ function renderSummary(s: ApplySummary, seconds: number): string {
 }
 
 export interface DeployCommandOptions extends PlanCommandOptions {
+  /** Delete everything this project owns on the target (`wedata destroy`). */
+  readonly destroy?: boolean;
   readonly yes: boolean;
   readonly prune: boolean;
   readonly json: boolean;

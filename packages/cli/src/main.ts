@@ -125,6 +125,12 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
       code = await deployCommand({ ...common(o), yes: o.yes, ...(o.plan && { planFile: resolve(o.plan) }) }, io);
     });
 
+  targetOptions(program.command("destroy").description("delete every task and workflow this project created on the target (nothing else)"))
+    .option("-y, --yes", "delete without asking (required in CI and without a terminal)", false)
+    .action(async (o: TargetOpts & { yes: boolean }) => {
+      code = await deployCommand({ ...common(o), yes: o.yes, prune: true, destroy: true, submit: false }, io);
+    });
+
   program
     .command("diff")
     .description("offline: what a change does, between two git revisions or snapshot folders (default: merge base with main vs the working tree)")
