@@ -100,9 +100,9 @@ describe("offline diff between git revisions", () => {
 
     const r = await runCli(["diff", rev1, rev2, "--cwd", dir]);
     expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^\+ daily\/audit \(Shell\)/m);
-    expect(r.out).toMatch(/^- daily\/report \(Shell\)/m);
-    expect(r.out).toMatch(/^~ daily\/load \(Python\)/m);
+    expect(r.out).toMatch(/^\+ daily\/audit \(Shell\)\s+pipeline\.ts:4$/m);
+    expect(r.out).toMatch(/^- daily\/report \(Shell\)\s+pipeline\.ts:4$/m);
+    expect(r.out).toMatch(/^~ daily\/load \(Python\)\s+pipeline\.ts:3$/m);
     expect(r.out).toContain("TriggerTaskSchedulerConfiguration.MaxRetryNumber: 3 -> 5");
     expect(r.out).toContain("+print('more')");
     expect(r.out).toMatch(/1 added, 1 modified, 0 replaced, 1 removed/);

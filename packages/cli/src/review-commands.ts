@@ -1,10 +1,10 @@
-import { existsSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { diffSnapshots, redactSecrets, renderSnapshot } from "@wedata-kit/compiler";
 import { buildProject } from "./compile-project.js";
 import { graphsFromSnapshot, renderDot, renderMermaid, type NodeStatus } from "./graph.js";
 import { changesFromDiff, renderReviewMarkdown, renderReviewText } from "./review.js";
-import { defaultBase, readTree, readTreeAtRevision } from "./snapshot-io.js";
+import { defaultBase, readFileAtRevision, readTree, readTreeAtRevision } from "./snapshot-io.js";
 
 export interface DiffOptions {
   readonly cwd: string;
@@ -23,9 +23,24 @@ export async function diffCommand(o: DiffOptions): Promise<string> {
   const baseSpec = o.base ?? defaultBase(root);
   const base = side(baseSpec);
   const head = o.head ? side(o.head) : renderSnapshot(build.compiled);
-  // Builder locations are known for the working tree; for revisions the snapshot names the file.
+  // Builder locations: exact for the working tree; for a revision, found in that revision's source.
   const locations = new Map<string, string>(o.head ? [] : [...build.compiled.tasks.map((t) => [t.key, `${t.loc.file}:${t.loc.line}`] as const), ...build.compiled.workflows.map((w) => [w.name, `${w.loc.file}:${w.loc.line}`] as const)]);
-  const changes = changesFromDiff(diffSnapshots(base, head), locations);
+  const diffs = diffSnapshots(base, head);
+  const sourceAt = (spec: string | undefined) => (file: string) => {
+    try {
+      if (spec && !(existsSync(resolve(o.cwd, spec)) && statSync(resolve(o.cwd, spec)).isDirectory())) return readFileAtRevision(root, file, spec);
+      return readFileSync(resolve(root, file), "utf8");
+    } catch {
+      return undefined;
+    }
+  };
+  for (const d of diffs) {
+    if (locations.has(d.key) || !d.source) continue;
+    const text = (d.op === "remove" ? sourceAt(baseSpec) : sourceAt(o.head))(d.source);
+    const line = text && builderLine(text, d.kind, d.kind === "workflow" ? d.key : d.key.slice(d.workflow.length + 1));
+    if (line) locations.set(d.key, `${d.source}:${line}`);
+  }
+  const changes = changesFromDiff(diffs, locations);
   const title = `wedata diff ${baseSpec.slice(0, 12)}..${o.head ?? "working tree"}`;
   if (o.format === "text") return renderReviewText(title, changes);
   const status = new Map<string, NodeStatus>(changes.map((c) => [c.key, c.op === "add" ? "added" : c.op === "remove" ? "removed" : "changed"]));
@@ -36,6 +51,14 @@ export async function diffCommand(o: DiffOptions): Promise<string> {
       return { key: c.key, kind: c.kindLabel ?? "task", upstream: (json.TriggerTaskSchedulerConfiguration?.UpstreamDependencyConfigList ?? []).map((u) => u.TaskId.replace(/^\$ref:task\/[^/]+\//, "")) };
     });
   return renderReviewMarkdown({ title, changes, graphs: graphsFromSnapshot(head, (k) => status.get(k) ?? "same", removed) });
+}
+
+/** The line of `task("name")` / `workflow("name")` in a source text, when the name is written literally. */
+export function builderLine(text: string, kind: "workflow" | "task", name: string): number | undefined {
+  const escaped = name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const re = new RegExp(`\\b${kind === "task" ? "task" : "(?:workflow|existingWorkflow)"}\\(\\s*["'\`]${escaped}["'\`]`);
+  const i = text.split("\n").findIndex((l) => re.test(l));
+  return i >= 0 ? i + 1 : undefined;
 }
 
 export interface GraphOptions {

@@ -61,6 +61,12 @@ export function readTreeAtRevision(root: string, snapshotDir: string, rev: strin
   return out;
 }
 
+/** A project file at a git revision. */
+export function readFileAtRevision(root: string, file: string, rev: string): string {
+  const top = git(root, ["rev-parse", "--show-toplevel"]).trim();
+  return git(top, ["show", `${rev}:${relative(top, join(root, file)).split(sep).join("/")}`]);
+}
+
 /** The merge base of HEAD with the main branch (origin/main, main, origin/master or master). */
 export function defaultBase(root: string): string {
   for (const branch of ["origin/main", "main", "origin/master", "master"]) {
