@@ -23,7 +23,3 @@ export class ApiCallError extends Error {
 
 const RETRYABLE = ["RequestLimitExceeded", "InternalError", "ServiceUnavailable", "ResourceUnavailable", "ResourceInUse"];
 
-/** Errors whose request was certainly not executed. */
-export function certainlyNotExecuted(e: ApiCallError): boolean {
-  return e.code !== undefined && !e.ambiguous;
-}

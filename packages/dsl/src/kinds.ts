@@ -33,6 +33,3 @@ export const TASK_KINDS = {
 
 export type TaskKind = keyof typeof TASK_KINDS;
 
-export function taskKindByTypeId(typeId: number): TaskKind | undefined {
-  return (Object.keys(TASK_KINDS) as TaskKind[]).find((k) => TASK_KINDS[k].typeId === typeId);
-}
