@@ -164,10 +164,18 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option("--data <dir>", "keep data in this folder (SQLite); default in memory")
     .option("--rate <n>", "requests per second per action", "20")
     .option("--faults <file>", "fault injection config (JSON)")
-    .action(async (opts: { port: string; host: string; data?: string; rate: string; faults?: string }) => {
+    .option("--projects <ids>", "comma-separated ProjectIds that exist; others are ResourceNotFound (default: any, from first use)")
+    .action(async (opts: { port: string; host: string; data?: string; rate: string; faults?: string; projects?: string }) => {
       const { startEmulator, DEFAULT_KEY_PAIR } = await import("@wedata-kit/emulator");
       const faults = opts.faults ? JSON.parse(readFileSync(opts.faults, "utf8")) : undefined;
-      const emu = await startEmulator({ port: Number(opts.port), host: opts.host, rateLimit: Number(opts.rate), ...(opts.data && { dataDir: resolve(opts.data) }), ...(faults && { faults }) });
+      const emu = await startEmulator({
+        port: Number(opts.port),
+        host: opts.host,
+        rateLimit: positiveInt(opts.rate, "--rate"),
+        ...(opts.data && { dataDir: resolve(opts.data) }),
+        ...(faults && { faults }),
+        ...(opts.projects && { projects: opts.projects.split(",").map((p) => p.trim()).filter(Boolean) }),
+      });
       io.out(`listening on ${emu.url}\n`);
       if (!process.env.WEDATA_EMULATOR_SECRET_ID) io.out(`accepting the local key pair SecretId=${DEFAULT_KEY_PAIR.secretId} (see README)\n`);
       io.out(opts.data ? `data in ${resolve(opts.data)}\n` : "data in memory\n");
