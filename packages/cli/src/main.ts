@@ -1,7 +1,7 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, existsSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { Command, CommanderError } from "commander";
-import { renderOutput, formatDiagnostic, renderSnapshot, SNAPSHOT_DIR } from "@wedata-kit/compiler";
+import { renderOutput, formatDiagnostic, redactSecrets, renderSnapshot, SNAPSHOT_DIR } from "@wedata-kit/compiler";
 import { diffCommand, graphCommand } from "./review-commands.js";
 import { readTree, staleFiles, syncTree } from "./snapshot-io.js";
 import pc from "picocolors";
@@ -51,7 +51,9 @@ function printDiagnostics(io: Io, e: BuildError) {
 }
 
 /** Run the CLI; returns the exit code. */
-export async function main(argv: readonly string[], io: Io = defaultIo): Promise<number> {
+export async function main(argv: readonly string[], rawIo: Io = defaultIo): Promise<number> {
+  // Everything the CLI prints passes the shared redactor, error messages included.
+  const io: Io = { out: (t) => rawIo.out(redactSecrets(t)), err: (t) => rawIo.err(redactSecrets(t)) };
   let code = 0;
   const program = new Command()
     .name("wedata")
@@ -166,7 +168,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
     .option("--faults <file>", "fault injection config (JSON)")
     .option("--projects <ids>", "comma-separated ProjectIds that exist; others are ResourceNotFound (default: any, from first use)")
     .action(async (opts: { port: string; host: string; data?: string; rate: string; faults?: string; projects?: string }) => {
-      const { startEmulator, DEFAULT_KEY_PAIR } = await import("@wedata-kit/emulator");
+      const { startEmulator } = await import("@wedata-kit/emulator");
       const faults = opts.faults ? JSON.parse(readFileSync(opts.faults, "utf8")) : undefined;
       const emu = await startEmulator({
         port: Number(opts.port),
@@ -177,7 +179,7 @@ export async function main(argv: readonly string[], io: Io = defaultIo): Promise
         ...(opts.projects && { projects: opts.projects.split(",").map((p) => p.trim()).filter(Boolean) }),
       });
       io.out(`listening on ${emu.url}\n`);
-      if (!process.env.WEDATA_EMULATOR_SECRET_ID) io.out(`accepting the local key pair SecretId=${DEFAULT_KEY_PAIR.secretId} (see README)\n`);
+      io.out(process.env.WEDATA_EMULATOR_SECRET_ID ? "accepting the key pair from WEDATA_EMULATOR_SECRET_ID/KEY\n" : "accepting the documented local key pair (see README)\n");
       io.out(opts.data ? `data in ${resolve(opts.data)}\n` : "data in memory\n");
       await new Promise<void>((done) => {
         const stop = () => void emu.stop().then(done);
