@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { startEmulator, type RunningEmulator } from "@wedata-kit/emulator";
 import { emulatorEnv, runCli } from "./cli.js";
-import { copyExample as copyExampleProject } from "./helpers.js";
+import { copyExample as copyExampleProject, tempProject } from "./helpers.js";
 import { PROJECT, sdkClient } from "./sdk.js";
 
 const running: RunningEmulator[] = [];
@@ -193,6 +193,28 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     expect(r.out).toMatch(/0 created, 0 updated, 16 deleted/);
     expect((await remoteTasks(emu)).map((t) => t.key)).toEqual(["someone_elses/theirs"]);
     expect((await c.ListTriggerWorkflows({ ProjectId: PROJECT })).Data!.Items!.map((w) => w.WorkflowName)).toEqual(["someone_elses"]);
+  });
+
+  it("import writes deployed workflows back as DSL code that type-checks and plans with no changes", async () => {
+    const dir = copyExample();
+    const emu = await emulator();
+    await deploy(dir, emu);
+    const fresh = tempProject({ "wedata.config.ts": `import { defineConfig } from "@wedata-kit/dsl";\nexport default defineConfig({ name: "daily-etl", pipelines: ["pipelines/imported.ts"], targets: { dev: { projectId: "${PROJECT}", region: "ap-guangzhou" } } });\n` });
+    dirs.push(fresh.dir);
+    const r = await runCli(["import", "daily_orders", "dim_refresh", "hourly_monitor", "--cwd", fresh.dir], emulatorEnv(emu.url));
+    expect(r.code, r.err).toBe(0);
+    expect(r.out).toMatch(/imported 3 workflow\(s\)/);
+    const source = readFileSync(join(fresh.dir, "pipelines/imported.ts"), "utf8");
+    expect(source).toContain('.runWorkflow(dimRefresh)');
+    expect(readFileSync(join(fresh.dir, "imported/daily_orders/publish_report.sh"), "utf8")).toBe(readFileSync(join(dir, "jobs/publish_report.sh"), "utf8"));
+    const p = await runCli(["plan", "--cwd", fresh.dir, "--detailed-exitcode"], emulatorEnv(emu.url));
+    expect(p.err).toBe("");
+    expect(p.out).toMatch(/No changes\./);
+    expect(p.code).toBe(0);
+    const again = await runCli(["import", "daily_orders", "--cwd", fresh.dir], emulatorEnv(emu.url));
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/refusing to overwrite pipelines\/imported\.ts/);
+    expect((await runCli(["import", "nope", "--cwd", fresh.dir, "--out", "p2.ts"], emulatorEnv(emu.url))).err).toMatch(/no workflow named "nope"/);
   });
 
   it("refuses to deploy without --yes when not on a terminal", async () => {

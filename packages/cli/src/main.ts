@@ -6,6 +6,9 @@ import { diffCommand, graphCommand } from "./review-commands.js";
 import { readTree, staleFiles, syncTree } from "./snapshot-io.js";
 import pc from "picocolors";
 import { buildProject, BuildError } from "./compile-project.js";
+import { connectTarget } from "./connect.js";
+import { importWorkflows, writeImport } from "./import-command.js";
+import { loadConfig, LoadError } from "./load-project.js";
 import { deployCommand, planCommand } from "./deploy-command.js";
 import { PlanError, ApiCallError } from "@wedata-kit/deployer";
 
@@ -131,6 +134,32 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
     .option("-y, --yes", "delete without asking (required in CI and without a terminal)", false)
     .action(async (o: TargetOpts & { yes: boolean }) => {
       code = await deployCommand({ ...common(o), yes: o.yes, prune: true, destroy: true, submit: false }, io);
+    });
+
+  program
+    .command("import")
+    .description("write existing WeData workflows (and their tasks and scripts) as DSL code")
+    .argument("<workflows...>", "names of the workflows to import")
+    .option("--cwd <dir>", "project folder (holding wedata.config.ts)", process.cwd())
+    .option("-t, --target <name>", "target from wedata.config.ts")
+    .option("--out <file>", "pipeline file to write, relative to the project root", "pipelines/imported.ts")
+    .option("--code-dir <dir>", "folder for the imported scripts, relative to the project root", "imported")
+    .action(async (names: string[], o: { cwd: string; target?: string; out: string; codeDir: string }) => {
+      const config = await loadConfig(resolve(o.cwd)).catch((e: unknown) => {
+        throw e instanceof LoadError ? new BuildError(e.diagnostics) : e;
+      });
+      const targetName = o.target ?? config.config.defaultTarget ?? Object.keys(config.config.targets)[0]!;
+      const target = config.config.targets[targetName];
+      if (!target) throw new UsageError(`unknown target "${targetName}"; the config declares ${Object.keys(config.config.targets).join(", ")}`);
+      const connection = await connectTarget(config.root, target);
+      try {
+        const result = await importWorkflows(connection.api, target.projectId, names, { pipelineFile: o.out, codeDir: o.codeDir });
+        writeImport(config.root, result);
+        io.out(`imported ${names.length} workflow(s) from project ${target.projectId} into ${o.out} and ${result.files.size - 1} script file(s) under ${o.codeDir}/\n`);
+        if (!config.config.pipelines.some((p) => resolve(config.root, p) === resolve(config.root, o.out))) io.out(`add "${o.out}" to pipelines in wedata.config.ts, then run \`wedata plan\`\n`);
+      } finally {
+        await connection.close();
+      }
     });
 
   program
