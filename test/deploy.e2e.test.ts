@@ -74,6 +74,25 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     expect((await remoteTasks(emu)).map((t) => t.version)).toEqual(tasks.map((t) => t.version));
   });
 
+  it("reads the remote with list calls, and Gets only what its cache cannot vouch for", async () => {
+    const dir = copyExample();
+    const emu = await emulator();
+    await deploy(dir, emu);
+    await sdkClient(emu).CreateTriggerWorkflow({ ProjectId: PROJECT, WorkflowName: "unrelated", ParentFolderPath: "/" });
+    const reads = async () => (JSON.parse((await runCli(["plan", "--cwd", dir, "--no-typecheck", "--json"], emulatorEnv(emu.url))).out) as { reads: Record<string, number> }).reads;
+    const first = await reads();
+    expect(first).toMatchObject({ ListTriggerWorkflows: 1, ListTriggerTasks: 1, GetTriggerWorkflow: 4 });
+    const second = await reads();
+    expect(second).toMatchObject({ ListTriggerWorkflows: 1, ListTriggerTasks: 1, GetTriggerWorkflow: 3 });
+    expect(second.GetTriggerTask ?? 0).toBe(0);
+    // A remote save bumps the version: that task, and only that task, is read again.
+    const c = sdkClient(emu);
+    const t = (await c.ListTriggerTasks({ ProjectId: PROJECT, TaskName: "notify" })).Data!.Items![0]!;
+    await c.UpdateTriggerTaskPartially({ ProjectId: PROJECT, TaskId: t.TaskId, NewSetting: { TriggerTaskBaseAttribute: { TaskDescription: "edited in the console" } } });
+    expect((await reads()).GetTriggerTask).toBe(1);
+    expect((await plan(dir, emu)).out).toMatch(/TaskDescription: "edited in the console" -> null/);
+  });
+
   it("an edit to one task updates exactly that task, with a readable diff", async () => {
     const dir = copyExample();
     const emu = await emulator();

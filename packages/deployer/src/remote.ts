@@ -58,15 +58,18 @@ export const folderOfPath = (path: string | null | undefined, name: string) => {
 interface TaskCache {
   version: 1;
   tasks: Record<string, { v: string; task: RemoteTask }>;
+  /** Workflows the code does not name: their owner mark as of a ModifyTime. */
+  foreign?: Record<string, { m: string; owner?: string }>;
 }
 
 function readCache(path: string | undefined): TaskCache {
-  if (!path || !existsSync(path)) return { version: 1, tasks: {} };
+  const empty: TaskCache = { version: 1, tasks: {}, foreign: {} };
+  if (!path || !existsSync(path)) return empty;
   try {
     const c = JSON.parse(readFileSync(path, "utf8")) as TaskCache;
-    return c.version === 1 ? c : { version: 1, tasks: {} };
+    return c.version === 1 ? c : empty;
   } catch {
-    return { version: 1, tasks: {} };
+    return empty;
   }
 }
 
@@ -75,13 +78,15 @@ export interface FetchOptions {
   readonly project: string;
   /**
    * Local cache of full task reads keyed by TaskId and save version: an unchanged version needs no
-   * GetTriggerTask. Any remote save bumps the version, so a cached read is never stale.
+   * GetTriggerTask. Any remote save bumps the version, so a cached read is never stale. It also keeps
+   * the owner mark of workflows the code does not name, per ModifyTime.
    */
   readonly cachePath?: string;
 }
 
 /**
- * Read the remote state the plan needs: workflows (one list, a Get per workflow of interest), every
+ * Read the remote state the plan needs: workflows (one list, a Get per workflow the code names and per
+ * other workflow whose owner mark is not cached for its ModifyTime), every
  * task of those workflows (one project-wide list at page size 200, a Get only for tasks whose version
  * is not cached), and the folders the project uses.
  */
@@ -92,9 +97,21 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
   const managed = new Set(compiled.workflows.filter((w) => w.payload).map((w) => w.name));
   const existingIds = new Set(compiled.workflows.flatMap((w) => (w.existingId ? [w.existingId] : [])));
 
+  const cache = readCache(opts.cachePath);
+  const fresh: TaskCache = { version: 1, tasks: {}, foreign: {} };
   const details = await Promise.all(
     infos.map(async (info) => {
-      const detail = (await caller.call("GetTriggerWorkflow", { ProjectId, WorkflowId: info.WorkflowId! }, read)).Data;
+      const id = info.WorkflowId!;
+      // A workflow the code does not name matters only if this project owns it. Its owner mark is kept
+      // per ModifyTime, so unrelated workflows of a shared project are read once per change, not per plan.
+      const foreign = !managed.has(info.WorkflowName!) && !existingIds.has(id);
+      const known = cache.foreign?.[id];
+      if (foreign && known && known.m === info.ModifyTime && known.owner !== opts.project) {
+        fresh.foreign![id] = known;
+        return undefined;
+      }
+      const detail = (await caller.call("GetTriggerWorkflow", { ProjectId, WorkflowId: id }, read)).Data;
+      if (foreign && detail && info.ModifyTime) fresh.foreign![id] = { m: info.ModifyTime, ...(workflowOwner(detail.BundleInfo) !== undefined && { owner: workflowOwner(detail.BundleInfo)! }) };
       return detail ? { info, detail } : undefined;
     }),
   );
@@ -109,8 +126,6 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
   const ofInterest = new Set(workflows.map((w) => w.id));
 
   const bases = (await listAll<RemoteTaskBase>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, PageNumber, PageSize: PAGE }, read).then((r) => r.Data))).filter((b) => ofInterest.has(b.WorkflowId));
-  const cache = readCache(opts.cachePath);
-  const fresh: TaskCache = { version: 1, tasks: {} };
   const tasks = await Promise.all(
     bases.map(async (b): Promise<RemoteTaskRecord | undefined> => {
       const version = b.TaskLatestVersionNo ?? "";
