@@ -88,11 +88,11 @@ function checkUpstreams(ctx: ActionContext, projectId: string, workflowId: strin
   return [...new Set(ids)];
 }
 
-function checkCodeTypeRules(typeId: number, base64: unknown) {
+/** Base64 that decodes and re-encodes to itself: stray characters or bad padding are refused. */
+function checkCanonicalBase64(base64: unknown) {
   if (typeof base64 === "string" && base64.length > 0 && Buffer.from(base64, "base64").toString("base64") !== base64) {
     throw badValue("TriggerTaskConfiguration.CodeContent", "is not canonical base64");
   }
-  void typeId;
 }
 
 // ---------- workflows ----------
@@ -274,7 +274,7 @@ const createTriggerTask: Handler = (req, ctx) => {
   if (ctx.store.taskByName(w.workflowId, base.TaskName)) {
     throw new ApiError("InvalidParameter.DuplicateName", `A task named "${base.TaskName}" already exists in workflow ${w.workflowId}.`);
   }
-  checkCodeTypeRules(typeId, req.TriggerTaskConfiguration.CodeContent);
+  checkCanonicalBase64(req.TriggerTaskConfiguration.CodeContent);
   const upstream = checkUpstreams(ctx, projectId, w.workflowId, undefined, req.TriggerTaskSchedulerConfiguration);
   const time = ctx.now();
   const taskId = ctx.store.nextSequence("task_id", BigInt(compactTime(time))).toString();
@@ -340,7 +340,7 @@ const updateTriggerTask: Handler = (req, ctx) => {
   renameCheck(ctx, t, base.TaskName);
   const w = requireWorkflow(ctx, projectId, t.workflowId);
   checkTaskFolder(ctx, w, t.typeId, base.TaskFolderPath);
-  checkCodeTypeRules(t.typeId, config.CodeContent);
+  checkCanonicalBase64(config.CodeContent);
   const upstream = checkUpstreams(ctx, projectId, t.workflowId, t.taskId, sched);
   const { WorkflowId: _w, TaskTypeId: _t, TaskName: name, ...baseRest } = base as Req;
   const { UpstreamDependencyConfigList: _u, ...scheduler } = sched as Req;
@@ -393,7 +393,7 @@ const updateTriggerTaskPartially: Handler = (req, ctx) => {
     if (!target || !key) throw badValue("FieldToRemoveList", `cannot remove from ${path}`);
     target[field] = ((target[field] as Req[]) ?? []).filter((x) => !keys.includes(String(x[key])));
   }
-  checkCodeTypeRules(t.typeId, config.CodeContent);
+  checkCanonicalBase64(config.CodeContent);
   const upstream = checkUpstreams(ctx, projectId, t.workflowId, t.taskId, scheduler);
   const { UpstreamDependencyConfigList: _u, ...schedRest } = scheduler;
   const time = ctx.now();
