@@ -29,21 +29,27 @@ export function relativeDiagnostics(ds: readonly Diagnostic[], root: string): Di
   return ds.map((d) => (isAbsolute(d.loc.file) ? { ...d, loc: { ...d.loc, file: relative(root, d.loc.file).split(sep).join("/") } } : d));
 }
 
-/** Load, type-check and compile the project for one target. */
-export async function buildProject(opts: CompileOptions): Promise<ProjectBuild> {
+/** Load `wedata.config.ts` and pick the target: `--target`, else `defaultTarget`, else the first. */
+export async function loadTargetConfig(cwd: string, target: string | undefined): Promise<{ config: LoadedConfig; targetName: string; targetConfig: TargetConfig }> {
   let config: LoadedConfig;
   try {
-    config = await loadConfig(opts.cwd);
+    config = await loadConfig(cwd);
   } catch (e) {
-    if (e instanceof LoadError) throw new BuildError(relativeDiagnostics(e.diagnostics, opts.cwd));
+    if (e instanceof LoadError) throw new BuildError(relativeDiagnostics(e.diagnostics, cwd));
     throw e;
   }
   const names = Object.keys(config.config.targets);
-  const targetName = opts.target ?? config.config.defaultTarget ?? names[0]!;
+  const targetName = target ?? config.config.defaultTarget ?? names[0]!;
   const targetConfig = config.config.targets[targetName];
   if (!targetConfig) {
     throw new BuildError([{ code: "E_TARGET", message: `unknown target "${targetName}"; the config declares ${names.join(", ")}`, loc: { file: "wedata.config.ts", line: 1, column: 1 }, hint: "pass --target with one of those names" }]);
   }
+  return { config, targetName, targetConfig };
+}
+
+/** Load, type-check and compile the project for one target. */
+export async function buildProject(opts: CompileOptions): Promise<ProjectBuild> {
+  const { config, targetName, targetConfig } = await loadTargetConfig(opts.cwd, opts.target);
   // Type errors first: they explain most runtime failures of the builders better than the throw does.
   if (opts.typecheck !== false) {
     const tsErrors = await typecheckFiles(config.root, [config.configFile, ...config.pipelineFiles]);

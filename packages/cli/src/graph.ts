@@ -1,3 +1,5 @@
+import { taskTypeLabel } from "@wedata-kit/compiler";
+
 /** A workflow's DAG for drawing: task nodes, upstream edges, and the workflows Run Workflow tasks nest. */
 export type NodeStatus = "added" | "changed" | "replaced" | "removed" | "same";
 
@@ -16,7 +18,6 @@ export interface WorkflowGraph {
   readonly edges: ReadonlyArray<readonly [string, string]>;
 }
 
-const TYPE_LABEL: Record<string, string> = { "26": "OfflineSync", "30": "Python", "32": "DLC SQL", "35": "Shell", "38": "Shell Form", "46": "DLC Spark", "50": "DLC PySpark", "130": "Branch", "131": "Merge", "132": "Notebook", "133": "SSH", "137": "For-each", "139": "DLC Spark Streaming", "140": "Run Workflow" };
 
 /** Graphs of every workflow in a snapshot (payloads with `$ref:` placeholders), statuses by task key. */
 export function graphsFromSnapshot(files: ReadonlyMap<string, string>, status: (key: string) => NodeStatus = () => "same", extra: ReadonlyArray<{ key: string; kind: string; upstream: readonly string[] }> = []): WorkflowGraph[] {
@@ -30,7 +31,7 @@ export function graphsFromSnapshot(files: ReadonlyMap<string, string>, status: (
     const json = JSON.parse(content) as { TriggerTaskBaseAttribute: { TaskTypeId: string }; TriggerTaskConfiguration: { TaskExtConfigurationList?: Array<{ ParamKey: string; ParamValue: string }> }; TriggerTaskSchedulerConfiguration: { UpstreamDependencyConfigList?: Array<{ TaskId: string }> } };
     const g = get(m[1]!);
     const runs = json.TriggerTaskConfiguration.TaskExtConfigurationList?.find((e) => e.ParamKey === "subWorkflowName")?.ParamValue;
-    g.nodes.push({ name: m[2]!, kind: TYPE_LABEL[json.TriggerTaskBaseAttribute.TaskTypeId] ?? json.TriggerTaskBaseAttribute.TaskTypeId, status: status(`${m[1]}/${m[2]}`), ...(runs && json.TriggerTaskBaseAttribute.TaskTypeId === "140" && { runs }) });
+    g.nodes.push({ name: m[2]!, kind: taskTypeLabel(json.TriggerTaskBaseAttribute.TaskTypeId), status: status(`${m[1]}/${m[2]}`), ...(runs && json.TriggerTaskBaseAttribute.TaskTypeId === "140" && { runs }) });
     for (const u of json.TriggerTaskSchedulerConfiguration.UpstreamDependencyConfigList ?? []) {
       const up = /^\$ref:task\/[^/]+\/(.+)$/.exec(u.TaskId)?.[1];
       if (up) g.edges.push([up, m[2]!]);

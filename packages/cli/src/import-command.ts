@@ -1,15 +1,13 @@
 import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { listAll, OWNER_EXT_KEY, RateLimitedCaller, SYSTEM_EXT_KEYS, type WedataApi } from "@wedata-kit/deployer";
+import { folderOfPath, listAll, OWNER_EXT_KEY, RateLimitedCaller, SCHEDULER_DEFAULTS, SYSTEM_EXT_KEYS, type WedataApi } from "@wedata-kit/deployer";
 import { DLC_SQL_ENGINE_KINDS, TASK_KINDS, type TaskKind } from "@wedata-kit/dsl";
-import { findCycle } from "@wedata-kit/compiler";
+import { codeFileName, findCycle } from "@wedata-kit/compiler";
 
 type KV = { ParamKey?: string | null; ParamValue?: string | null };
 type Json = Record<string, any>;
 
 const KIND_OF_TYPE = new Map<number, TaskKind>((Object.keys(TASK_KINDS) as TaskKind[]).map((k) => [TASK_KINDS[k].typeId, k]));
-const CODE_EXT: Partial<Record<TaskKind, string>> = { shell: "sh", ssh: "sh", python: "py", dlcPySpark: "py", dlcSparkStreaming: "py", dlcSql: "sql", offlineSync: "json" };
-const SCHEDULER_DEFAULTS: Record<string, unknown> = { RunPriorityType: 6, RetryWaitMinute: 5, MaxRetryNumber: 4, ExecutionTTLMinute: -1, WaitExecutionTotalTTLMinute: -1, AllowRedoType: "ALL", DependencyTriggerPolicy: "ALL_SUCCESS", AllowDownstreamDependency: 1, ScheduleType: 0 };
 const PRIORITY_NAME: Record<number, string> = { 4: "high", 5: "medium", 6: "low" };
 
 const lit = (v: unknown) => JSON.stringify(v);
@@ -55,8 +53,7 @@ export async function importWorkflows(api: WedataApi, projectId: string, names: 
     blocks.set(name, { lines: body, runs });
     const id = byName.get(name)!;
     const w = (await caller.call("GetTriggerWorkflow", { ProjectId: projectId, WorkflowId: id }, read)).Data as Json;
-    const path: string = w.Path ?? `/${name}`;
-    const folder = path.endsWith(`/${name}`) ? path.slice(0, -name.length - 1) || "/" : "/";
+    const folder = folderOfPath(w.Path, name);
     const tasks = await Promise.all(allTasks.filter((t) => t.WorkflowId === id).map(async (t) => (await caller.call("GetTriggerTask", { ProjectId: projectId, TaskId: t.TaskId }, read)).Data as Json));
     const nameOfId = new Map(tasks.map((t) => [t.TriggerTaskBaseAttribute.TaskId as string, t.TriggerTaskBaseAttribute.TaskName as string]));
     const upstreamOf = (t: Json) => ((t.TriggerTaskSchedulerConfiguration?.UpstreamDependencyConfigList ?? []) as Array<{ TaskId: string }>).map((u) => nameOfId.get(u.TaskId)).filter((x): x is string => x !== undefined);
@@ -86,7 +83,7 @@ export async function importWorkflows(api: WedataApi, projectId: string, names: 
       const calls: string[] = [];
       let codeArg = "";
       if (c.CodeContent) {
-        const file = join(opts.codeDir, name, `${tn}.${CODE_EXT[kind] ?? "txt"}`);
+        const file = join(opts.codeDir, name, codeFileName(tn, kind));
         files.set(file, Buffer.from(c.CodeContent, "base64").toString("utf8"));
         // Code paths are relative to the project root, like every code path in the DSL.
         codeArg = lit(file);

@@ -5,10 +5,9 @@ import { renderOutput, formatDiagnostic, redactSecrets, renderSnapshot, SNAPSHOT
 import { diffCommand, graphCommand } from "./review-commands.js";
 import { readTree, staleFiles, syncTree } from "./snapshot-io.js";
 import pc from "picocolors";
-import { buildProject, BuildError } from "./compile-project.js";
+import { buildProject, BuildError, loadTargetConfig } from "./compile-project.js";
 import { connectTarget } from "./connect.js";
 import { importWorkflows, writeImport } from "./import-command.js";
-import { loadConfig, LoadError } from "./load-project.js";
 import { deployCommand, planCommand } from "./deploy-command.js";
 import { PlanError, ApiCallError } from "@wedata-kit/deployer";
 
@@ -145,12 +144,7 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
     .option("--out <file>", "pipeline file to write, relative to the project root", "pipelines/imported.ts")
     .option("--code-dir <dir>", "folder for the imported scripts, relative to the project root", "imported")
     .action(async (names: string[], o: { cwd: string; target?: string; out: string; codeDir: string }) => {
-      const config = await loadConfig(resolve(o.cwd)).catch((e: unknown) => {
-        throw e instanceof LoadError ? new BuildError(e.diagnostics) : e;
-      });
-      const targetName = o.target ?? config.config.defaultTarget ?? Object.keys(config.config.targets)[0]!;
-      const target = config.config.targets[targetName];
-      if (!target) throw new UsageError(`unknown target "${targetName}"; the config declares ${Object.keys(config.config.targets).join(", ")}`);
+      const { config, targetConfig: target } = await loadTargetConfig(resolve(o.cwd), o.target);
       const connection = await connectTarget(config.root, target);
       try {
         const result = await importWorkflows(connection.api, target.projectId, names, { pipelineFile: o.out, codeDir: o.codeDir });

@@ -19,7 +19,9 @@ export interface DiffOptions {
 export async function diffCommand(o: DiffOptions): Promise<string> {
   const build = await buildProject({ cwd: o.cwd, ...(o.target && { target: o.target }), typecheck: false });
   const root = build.loaded.root;
-  const side = (spec: string) => (existsSync(resolve(o.cwd, spec)) && statSync(resolve(o.cwd, spec)).isDirectory() ? readTree(resolve(o.cwd, spec)) : readTreeAtRevision(root, o.snapshot, spec));
+  // A BASE or HEAD that names a folder is a snapshot folder; anything else is a git revision.
+  const isFolder = (spec: string) => existsSync(resolve(o.cwd, spec)) && statSync(resolve(o.cwd, spec)).isDirectory();
+  const side = (spec: string) => (isFolder(spec) ? readTree(resolve(o.cwd, spec)) : readTreeAtRevision(root, o.snapshot, spec));
   const baseSpec = o.base ?? defaultBase(root);
   const base = side(baseSpec);
   const head = o.head ? side(o.head) : renderSnapshot(build.compiled);
@@ -28,7 +30,7 @@ export async function diffCommand(o: DiffOptions): Promise<string> {
   const diffs = diffSnapshots(base, head);
   const sourceAt = (spec: string | undefined) => (file: string) => {
     try {
-      if (spec && !(existsSync(resolve(o.cwd, spec)) && statSync(resolve(o.cwd, spec)).isDirectory())) return readFileAtRevision(root, file, spec);
+      if (spec && !isFolder(spec)) return readFileAtRevision(root, file, spec);
       return readFileSync(resolve(root, file), "utf8");
     } catch {
       return undefined;

@@ -9,4 +9,4 @@ export type * from "./model.js";
 export { typecheckFiles } from "./typecheck.js";
 
 export { redactSecrets, redactValue, isSecretKey, rememberSecrets } from "./redact.js";
-export { renderSnapshot, diffSnapshots, SNAPSHOT_DIR, type ResourceDiff } from "./snapshot.js";
+export { renderSnapshot, diffSnapshots, codeFileName, taskTypeLabel, SNAPSHOT_DIR, type ResourceDiff } from "./snapshot.js";

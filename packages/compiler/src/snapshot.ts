@@ -9,6 +9,9 @@ export const SNAPSHOT_DIR = "wedata.snapshot";
 
 const CODE_EXT: Partial<Record<TaskKind, string>> = { shell: "sh", ssh: "sh", python: "py", dlcPySpark: "py", dlcSparkStreaming: "py", dlcSql: "sql", offlineSync: "job.json", branch: "txt", notebook: "txt", forEach: "txt" };
 
+/** File name of a task's program beside its JSON (`load.py`, `sync.job.json`). */
+export const codeFileName = (task: string, kind: TaskKind) => `${task}.${CODE_EXT[kind] ?? "txt"}`;
+
 /**
  * The review snapshot: one JSON file per workflow and task (payloads with placeholders, secrets
  * redacted, the program replaced by its hash and file name), and the program as a readable file beside
@@ -21,7 +24,7 @@ export function renderSnapshot(project: CompiledProject): Map<string, string> {
     files.set(`${w.name}/workflow.json`, canonicalJson(body));
   }
   for (const t of project.tasks) {
-    const codeFile = t.code !== undefined ? `${t.name}.${CODE_EXT[t.kind] ?? "txt"}` : undefined;
+    const codeFile = t.code !== undefined ? codeFileName(t.name, t.kind) : undefined;
     const payload = redactValue(t.payload, () => "");
     const config = payload.TriggerTaskConfiguration as Record<string, unknown>;
     if (codeFile) config.CodeContent = { file: codeFile, sha256: sha256(Buffer.from(t.payload.TriggerTaskConfiguration.CodeContent ?? "", "base64")) };
@@ -67,14 +70,17 @@ function resources(files: ReadonlyMap<string, string>): Map<string, { json: Reco
   return out;
 }
 
+/** Short display names of task kinds by TaskTypeId, for diffs and graphs. */
 const TYPE_LABEL: Record<string, string> = { "26": "OfflineSync", "30": "Python", "32": "DLC SQL", "35": "Shell", "38": "Shell Form", "46": "DLC Spark", "50": "DLC PySpark", "130": "Branch", "131": "Merge", "132": "Notebook", "133": "SSH", "137": "For-each", "139": "DLC Spark Streaming", "140": "Run Workflow" };
+
+export const taskTypeLabel = (typeId: string | number) => TYPE_LABEL[String(typeId)] ?? String(typeId);
 
 function describe(r: { json: Record<string, unknown>; kind: string }) {
   const base = r.json.TriggerTaskBaseAttribute as Record<string, unknown> | undefined;
   const ups = ((r.json.TriggerTaskSchedulerConfiguration as Record<string, unknown> | undefined)?.UpstreamDependencyConfigList as Array<{ TaskId: string }> | undefined) ?? [];
   return {
     ...(typeof r.json.$source === "string" && { source: r.json.$source }),
-    ...(base && { kindLabel: TYPE_LABEL[String(base.TaskTypeId)] ?? String(base.TaskTypeId) }),
+    ...(base && { kindLabel: taskTypeLabel(base.TaskTypeId as string) }),
     upstream: ups.map((u) => u.TaskId.replace(/^\$ref:task\/[^/]+\//, "")),
   };
 }

@@ -6,7 +6,7 @@ import { OWNER_EXT_KEY, workflowMark } from "./ownership.js";
 import { resolveRefs, type Plan, type TaskChange, type WorkflowChange } from "./plan.js";
 import type { Action, RemoteTask } from "./sdk-client.js";
 import { SYSTEM_EXT_KEYS } from "./normalize.js";
-import { listAll } from "./remote.js";
+import { listAll, parentOf } from "./remote.js";
 
 export interface ApplyOptions {
   /** Also apply `plan.prune` (deletions of owned resources that left the code). */
@@ -59,7 +59,6 @@ interface Step extends StepInfo {
 
 class Skipped extends Error {}
 
-const parentOf = (p: string) => (p.lastIndexOf("/") <= 0 ? "/" : p.slice(0, p.lastIndexOf("/")));
 const baseName = (p: string) => p.slice(p.lastIndexOf("/") + 1);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

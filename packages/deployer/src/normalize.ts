@@ -10,7 +10,7 @@ export const SYSTEM_EXT_KEYS: ReadonlySet<string> = new Set([
 ]);
 
 /** Scheduler values WeData assumes when a field is not sent. */
-const SCHEDULER_DEFAULTS: Record<string, unknown> = {
+export const SCHEDULER_DEFAULTS: Record<string, unknown> = {
   RunPriorityType: 6, RetryWaitMinute: 5, MaxRetryNumber: 4, ExecutionTTLMinute: -1, WaitExecutionTotalTTLMinute: -1,
   AllowRedoType: "ALL", DependencyTriggerPolicy: "ALL_SUCCESS", AllowDownstreamDependency: 1, ScheduleType: 0,
 };

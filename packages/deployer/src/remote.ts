@@ -49,7 +49,7 @@ export async function listAll<T>(fetchPage: (page: number) => Promise<{ Items?: 
   }
 }
 
-const parentOf = (p: string) => (p.lastIndexOf("/") <= 0 ? "/" : p.slice(0, p.lastIndexOf("/")));
+export const parentOf = (p: string) => (p.lastIndexOf("/") <= 0 ? "/" : p.slice(0, p.lastIndexOf("/")));
 export const folderOfPath = (path: string | null | undefined, name: string) => {
   const p = path ?? `/${name}`;
   return p.endsWith(`/${name}`) ? p.slice(0, -name.length - 1) || "/" : parentOf(p);
