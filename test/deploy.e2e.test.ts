@@ -218,22 +218,26 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     const dir = copyExample();
     const emu = await emulator();
     await deploy(dir, emu);
-    const fresh = tempProject({ "wedata.config.ts": `import { defineConfig } from "@wedata-kit/dsl";\nexport default defineConfig({ name: "daily-etl", pipelines: ["pipelines/imported.ts"], targets: { dev: { projectId: "${PROJECT}", region: "ap-guangzhou" } } });\n` });
+    const fresh = tempProject({ "wedata.config.ts": `import { defineConfig } from "@wedata-kit/dsl";\nexport default defineConfig({\n  name: "daily-etl",\n  pipelines: [],\n  targets: { dev: { projectId: "${PROJECT}", region: "ap-guangzhou" } },\n});\n` });
     dirs.push(fresh.dir);
-    const r = await runCli(["import", "daily_orders", "dim_refresh", "hourly_monitor", "--cwd", fresh.dir], emulatorEnv(emu.url));
-    expect(r.code, r.err).toBe(0);
-    expect(r.out).toMatch(/imported 3 workflow\(s\)/);
-    const source = readFileSync(join(fresh.dir, "pipelines/imported.ts"), "utf8");
-    expect(source).toContain('.runWorkflow(dimRefresh)');
-    expect(readFileSync(join(fresh.dir, "imported/daily_orders/publish_report.sh"), "utf8")).toBe(readFileSync(join(dir, "jobs/publish_report.sh"), "utf8"));
+    const r = await runCli(["import", "--cwd", fresh.dir], emulatorEnv(emu.url));
+    expect(r.code, r.out + r.err).toBe(0);
+    expect(r.out).toMatch(/read 3 workflow\(s\) and 13 task\(s\)/);
+    expect(r.out).toMatch(/proof: the code type-checks and compiles, and a plan of it against project \d+ shows no changes/);
+    const source = readFileSync(join(fresh.dir, "pipelines/daily_orders.ts"), "utf8");
+    expect(source).toContain('import { dimRefresh } from "./dim_refresh.js";');
+    expect(source).toContain(".runWorkflow(dimRefresh)");
+    expect(readFileSync(join(fresh.dir, "pipelines/daily_orders/publish_report.sh"), "utf8")).toBe(readFileSync(join(dir, "jobs/publish_report.sh"), "utf8"));
+    expect(readFileSync(join(fresh.dir, "wedata.config.ts"), "utf8")).toMatch(/pipelines: \["pipelines\/daily_orders\.ts", "pipelines\/dim_refresh\.ts", "pipelines\/hourly_monitor\.ts"\]/);
     const p = await runCli(["plan", "--cwd", fresh.dir, "--detailed-exitcode"], emulatorEnv(emu.url));
     expect(p.err).toBe("");
     expect(p.out).toMatch(/No changes\./);
     expect(p.code).toBe(0);
-    const again = await runCli(["import", "daily_orders", "--cwd", fresh.dir], emulatorEnv(emu.url));
+    const again = await runCli(["import", "--workflow", "daily_orders", "--cwd", fresh.dir], emulatorEnv(emu.url));
     expect(again.code).toBe(1);
-    expect(again.err).toMatch(/refusing to overwrite pipelines\/imported\.ts/);
-    expect((await runCli(["import", "nope", "--cwd", fresh.dir, "--out", "p2.ts"], emulatorEnv(emu.url))).err).toMatch(/no workflow named "nope"/);
+    expect(again.err).toMatch(/refusing to overwrite pipelines\/daily_orders\.ts, pipelines\/daily_orders\//);
+    console.log(source, readFileSync(join(fresh.dir, "pipelines/dim_refresh.ts"), "utf8"));
+    expect((await runCli(["import", "-w", "nope", "--cwd", fresh.dir, "--out", "p2"], emulatorEnv(emu.url))).err).toMatch(/no workflow named "nope"/);
   });
 
   it("refuses to deploy without --yes when not on a terminal", async () => {

@@ -39,6 +39,8 @@ export const w = workflow("w", { folder: "/f" }).tasks(a);` },
 export const w = workflow("w", { folder: "/f" }).tasks(a);` },
   { name: "absolute code path outside the root", code: "E_CODE_OUTSIDE_ROOT", src: `const a = task("a").python("/etc/hostname"); // <-
 export const w = workflow("w", { folder: "/f" }).tasks(a);` },
+  { name: "binary code file", code: "E_CODE_BINARY", files: { "jobs/tool.bin": "\u007fELF\u0000\u0001" }, src: `const a = task("a").shell("jobs/tool.bin"); // <-
+export const w = workflow("w", { folder: "/f" }).tasks(a);` },
   { name: "task without a kind", code: "E_NO_KIND", src: `const a = task("a").retry(2); // <-
 export const w = workflow("w", { folder: "/f" }).tasks(a);` },
   { name: "invalid task name", code: "E_TASK_NAME", src: `const a = task("bad name!").shell({ inline: "x" }); // <-
@@ -137,6 +139,25 @@ export const w = workflow("w", { folder: "/f" }).tasks(a, b);
     try {
       const err = (await buildProject({ cwd: p.dir, typecheck: false }).catch((e: unknown) => e)) as BuildError;
       expect(err.diagnostics.map((d) => d.code).sort()).toEqual(["E_CODE_MISSING", "E_TASK_NAME", "E_UNKNOWN_DEPENDENCY"]);
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it("sends a non-UTF-8 program byte for byte when it is declared binary", async () => {
+    const gbk = Buffer.from([0x2d, 0x2d, 0x20, 0xb6, 0xa9, 0xb5, 0xa5, 0x0a]);
+    const src = `${H}const a = task("a").shell({ file: "jobs/gbk.sh", binary: true });
+export const w = workflow("w", { folder: "/f" }).tasks(a);
+`;
+    const p = tempProject({ "wedata.config.ts": CONFIG, "pipeline.ts": src, "jobs/gbk.sh": "" });
+    try {
+      const { writeFileSync } = await import("node:fs");
+      writeFileSync(`${p.dir}/jobs/gbk.sh`, gbk);
+      const b = await buildProject({ cwd: p.dir, typecheck: true });
+      expect(b.compiled.tasks[0]!.payload.TriggerTaskConfiguration.CodeContent).toBe(gbk.toString("base64"));
+      writeFileSync(`${p.dir}/pipeline.ts`, src.replace(', binary: true', ''));
+      const err = (await buildProject({ cwd: p.dir, typecheck: false }).catch((e: unknown) => e)) as BuildError;
+      expect(err.diagnostics.map((d) => `${d.code} ${d.hint}`)).toEqual([expect.stringMatching(/^E_CODE_BINARY .*binary: true/)]);
     } finally {
       p.cleanup();
     }

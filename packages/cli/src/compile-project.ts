@@ -9,6 +9,8 @@ export interface CompileOptions {
   readonly target?: string;
   /** Type-check the pipeline files first (default true). */
   readonly typecheck?: boolean;
+  /** Compile these files (absolute paths) instead of the config's `pipelines`. */
+  readonly pipelineFiles?: readonly string[];
 }
 
 export interface ProjectBuild {
@@ -49,7 +51,9 @@ export async function loadTargetConfig(cwd: string, target: string | undefined):
 
 /** Load, type-check and compile the project for one target. */
 export async function buildProject(opts: CompileOptions): Promise<ProjectBuild> {
-  const { config, targetName, targetConfig } = await loadTargetConfig(opts.cwd, opts.target);
+  const loadedTarget = await loadTargetConfig(opts.cwd, opts.target);
+  const { targetName, targetConfig } = loadedTarget;
+  const config = opts.pipelineFiles ? { ...loadedTarget.config, pipelineFiles: opts.pipelineFiles } : loadedTarget.config;
   // Type errors first: they explain most runtime failures of the builders better than the throw does.
   if (opts.typecheck !== false) {
     const tsErrors = await typecheckFiles(config.root, [config.configFile, ...config.pipelineFiles]);

@@ -30,7 +30,8 @@ const TargetSchema = z.strictObject({
 });
 const ConfigSchema = z.strictObject({
   name: z.string().optional(),
-  pipelines: z.array(z.string()).min(1, "list at least one pipeline file"),
+  // Empty is allowed: a project about to be filled by `wedata import`.
+  pipelines: z.array(z.string()),
   targets: z.record(z.string(), TargetSchema).refine((t) => Object.keys(t).length > 0, "declare at least one target"),
   defaultTarget: z.string().optional(),
 });

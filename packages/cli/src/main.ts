@@ -1,5 +1,5 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync, existsSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, resolve } from "node:path";
+import { basename, dirname, join, relative, resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import { renderOutput, formatDiagnostic, redactSecrets, renderSnapshot, SNAPSHOT_DIR } from "@wedata-kit/compiler";
 import { diffCommand, graphCommand } from "./review-commands.js";
@@ -7,7 +7,8 @@ import { readTree, staleFiles, syncTree } from "./snapshot-io.js";
 import pc from "picocolors";
 import { buildProject, BuildError, loadTargetConfig } from "./compile-project.js";
 import { connectTarget } from "./connect.js";
-import { importWorkflows, writeImport } from "./import-command.js";
+import { importProject, ImportError } from "./import/command.js";
+import { printImportReport } from "./import/report.js";
 import { deployCommand, planCommand } from "./deploy-command.js";
 import { PlanError, ApiCallError } from "@wedata-kit/deployer";
 
@@ -137,20 +138,35 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
 
   program
     .command("import")
-    .description("write existing WeData workflows (and their tasks and scripts) as DSL code")
-    .argument("<workflows...>", "names of the workflows to import")
+    .description("write existing WeData workflows, their tasks and scripts as DSL code, and prove it plans with no changes")
     .option("--cwd <dir>", "project folder (holding wedata.config.ts)", process.cwd())
     .option("-t, --target <name>", "target from wedata.config.ts")
-    .option("--out <file>", "pipeline file to write, relative to the project root", "pipelines/imported.ts")
-    .option("--code-dir <dir>", "folder for the imported scripts, relative to the project root", "imported")
-    .action(async (names: string[], o: { cwd: string; target?: string; out: string; codeDir: string }) => {
-      const { config, targetConfig: target } = await loadTargetConfig(resolve(o.cwd), o.target);
+    .option("-w, --workflow <names...>", "workflows to import (default: every workflow of the project)")
+    .option("--out <dir>", "folder for the generated files, relative to the project root", "pipelines")
+    .option("--allow-lossy", "keep the code even when it cannot reproduce every remote field", false)
+    .option("--rate <n>", "requests per second per API action", "20")
+    .action(async (o: { cwd: string; target?: string; workflow?: string[]; out: string; allowLossy: boolean; rate: string }) => {
+      const { config, targetName, targetConfig: target } = await loadTargetConfig(resolve(o.cwd), o.target);
       const connection = await connectTarget(config.root, target);
       try {
-        const result = await importWorkflows(connection.api, target.projectId, names, { pipelineFile: o.out, codeDir: o.codeDir });
-        writeImport(config.root, result);
-        io.out(`imported ${names.length} workflow(s) from project ${target.projectId} into ${o.out} and ${result.files.size - 1} script file(s) under ${o.codeDir}/\n`);
-        if (!config.config.pipelines.some((p) => resolve(config.root, p) === resolve(config.root, o.out))) io.out(`add "${o.out}" to pipelines in wedata.config.ts, then run \`wedata plan\`\n`);
+        const report = await importProject(connection.api, {
+          root: config.root,
+          configFile: config.configFile,
+          configuredPipelines: config.config.pipelines,
+          targetName,
+          target,
+          project: config.config.name ?? basename(config.root),
+          workflows: o.workflow ?? [],
+          outDir: o.out,
+          allowLossy: o.allowLossy,
+          rate: positiveInt(o.rate, "--rate"),
+        });
+        code = printImportReport(report, { projectId: target.projectId, out: o.out, allowLossy: o.allowLossy, root: config.root }, io);
+      } catch (e) {
+        if (e instanceof ImportError) {
+          io.err(`${pc.red("error")}: ${redactSecrets(e.message)}\n`);
+          code = 1;
+        } else throw e;
       } finally {
         await connection.close();
       }

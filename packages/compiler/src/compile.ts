@@ -87,7 +87,7 @@ export function compileProject(input: CompileInput): CompiledProject {
         payload,
         dependsOn: [...new Set([...r.upstream, ...r.inputsFrom])].map((n) => taskKey(w.name, n)),
         needsWorkflows: [w.name, ...(t.runs && t.runs.name !== w.name ? [t.runs.name] : [])],
-        ...(code && { code: code.toString("utf8") }),
+        ...(code && isText(code) && { code: code.toString("utf8") }),
         hash: sha256(canonicalJson(payload)),
         loc: rel(t.origin),
       });
@@ -299,7 +299,16 @@ function readCode(t: TaskNode, kind: TaskKind, input: CompileInput, report: Repo
     report("E_CODE_TOO_LARGE", `code file "${t.code.path}" is ${data.length} bytes; the limit is ${MAX_CODE_BYTES}`, at, "keep large programs on COS and reference them");
     return undefined;
   }
+  if (!t.code.binary && !isText(data)) {
+    report("E_CODE_BINARY", `code file "${t.code.path}" of task "${t.name}" is not UTF-8 text`, at, `save it as UTF-8; if WeData must get these exact bytes (e.g. a GBK script), write { file: ${JSON.stringify(t.code.path)}, binary: true }`);
+    return undefined;
+  }
   return data;
+}
+
+/** UTF-8 without NUL bytes: what a script file is expected to be. */
+export function isText(data: Buffer): boolean {
+  return !data.includes(0) && Buffer.from(data.toString("utf8"), "utf8").equals(data);
 }
 
 function validate(schema: z.ZodType, payload: unknown, origin: SourceLocation, report: Report, locs?: Readonly<Record<string, SourceLocation>>) {

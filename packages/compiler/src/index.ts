@@ -1,4 +1,4 @@
-export { compileProject, findCycle, MAX_CODE_BYTES } from "./compile.js";
+export { compileProject, findCycle, isText, MAX_CODE_BYTES } from "./compile.js";
 export { renderOutput, MANIFEST_VERSION } from "./emit.js";
 export { canonicalJson, sha256 } from "./canonical.js";
 export { CompileError, formatDiagnostic, type Diagnostic } from "./diagnostics.js";

@@ -27,7 +27,10 @@ export function renderSnapshot(project: CompiledProject): Map<string, string> {
     const codeFile = t.code !== undefined ? codeFileName(t.name, t.kind) : undefined;
     const payload = redactValue(t.payload, () => "");
     const config = payload.TriggerTaskConfiguration as Record<string, unknown>;
-    if (codeFile) config.CodeContent = { file: codeFile, sha256: sha256(Buffer.from(t.payload.TriggerTaskConfiguration.CodeContent ?? "", "base64")) };
+    const bytes = Buffer.from(t.payload.TriggerTaskConfiguration.CodeContent ?? "", "base64");
+    if (codeFile) config.CodeContent = { file: codeFile, sha256: sha256(bytes) };
+    // A program that is not text (sent as declared with { binary: true }) is recorded by size and hash only.
+    else if (t.payload.TriggerTaskConfiguration.CodeContent) config.CodeContent = { binary: true, bytes: bytes.length, sha256: sha256(bytes) };
     files.set(`${t.workflow}/tasks/${t.name}.json`, canonicalJson({ ...payload, $source: t.loc.file }));
     if (codeFile) files.set(`${t.workflow}/tasks/${codeFile}`, redactSecrets(t.code!));
   }

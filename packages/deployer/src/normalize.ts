@@ -24,6 +24,8 @@ type KV = { ParamKey?: string | null; ParamValue?: string | null };
 export interface ComparableTask {
   readonly fields: Record<string, unknown>;
   readonly code: string;
+  /** The program's bytes, base64 (text decoding would hide differences in non-UTF-8 programs). */
+  readonly codeBytes: string;
 }
 
 const blank = (v: unknown) => v === undefined || v === null || v === "";
@@ -65,7 +67,8 @@ export function comparableTask(
     UpstreamDependencyConfigList: upstream,
     ...sched,
   });
-  return { fields, code: decode(config.CodeContent) };
+  const bytes = typeof config.CodeContent === "string" ? Buffer.from(config.CodeContent, "base64") : Buffer.alloc(0);
+  return { fields, code: decode(config.CodeContent), codeBytes: bytes.toString("base64") };
 }
 
 export function comparableDesiredTask(p: TaskPayload): ComparableTask {
@@ -81,7 +84,11 @@ export function comparableRemoteTask(r: RemoteTask, desired: TaskPayload): Compa
 /** Optional workflow settings compared only when the code sets them (the server fills its own otherwise). */
 const WORKFLOW_OPTIONAL = ["OwnerUin", "SchedulerStatus", "TriggerMode", "ExecuteUserUin", "BundleId"];
 
-export function comparableWorkflow(source: Json, desired: WorkflowPayload): Record<string, unknown> {
+/**
+ * A workflow in comparable shape. Optional settings count only when the code sets them and the remote
+ * reports them (`remote`): WeData does not echo every one (e.g. `TriggerMode`).
+ */
+export function comparableWorkflow(source: Json, desired: WorkflowPayload, remote: Json): Record<string, unknown> {
   const schedules = ((source.TriggerWorkflowSchedulerConfigurations as Json[] | null | undefined) ?? []).map((c) => {
     const { TriggerId: _id, ExtraInfo: _x, ...rest } = c;
     return clean(stripNulls(rest) as Json);
@@ -97,12 +104,12 @@ export function comparableWorkflow(source: Json, desired: WorkflowPayload): Reco
     BundleInfo: bundleInfo,
   });
   if (out.TriggerWorkflowRunConfiguration && Object.keys(out.TriggerWorkflowRunConfiguration as Json).length === 0) delete out.TriggerWorkflowRunConfiguration;
-  for (const k of WORKFLOW_OPTIONAL) if ((desired as Json)[k] !== undefined && !blank(source[k])) out[k] = source[k];
+  for (const k of WORKFLOW_OPTIONAL) if ((desired as Json)[k] !== undefined && !blank(remote[k]) && !blank(source[k])) out[k] = source[k];
   return out;
 }
 
-export const comparableRemoteWorkflow = (d: RemoteWorkflowDetail, desired: WorkflowPayload) => comparableWorkflow(d as unknown as Json, desired);
-export const comparableDesiredWorkflow = (p: WorkflowPayload) => comparableWorkflow(p as unknown as Json, p);
+export const comparableRemoteWorkflow = (d: RemoteWorkflowDetail, desired: WorkflowPayload) => comparableWorkflow(d as unknown as Json, desired, d as unknown as Json);
+export const comparableDesiredWorkflow = (p: WorkflowPayload, remote: RemoteWorkflowDetail) => comparableWorkflow(p as unknown as Json, p, remote as unknown as Json);
 
 export interface FieldChange {
   readonly path: string;

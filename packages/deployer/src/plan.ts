@@ -142,7 +142,7 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
       continue;
     }
     workflowIds.set(w.name, r.id);
-    const fields = diffFields(comparableRemoteWorkflow(r.detail, payload), comparableDesiredWorkflow(payload));
+    const fields = diffFields(comparableRemoteWorkflow(r.detail, payload), comparableDesiredWorkflow(payload, r.detail));
     workflows.push({ kind: "workflow", op: fields.length ? "update" : "noop", name: w.name, id: r.id, fields, payload, managed: true, loc: w.loc });
   }
 
@@ -202,6 +202,7 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
     const b = comparableDesiredTask(desired);
     const fields = diffFields(a.fields, b.fields);
     const codeDiff = codeDiffOf(t.key, a.code, b.code);
+    if (!codeDiff && a.codeBytes !== b.codeBytes) fields.push({ path: "CodeContent", from: `${Buffer.from(a.codeBytes, "base64").length} bytes (not text)`, to: `${Buffer.from(b.codeBytes, "base64").length} bytes` });
     if (codeDiff) fields.push({ path: "CodeContent", from: `${Buffer.byteLength(a.code)} bytes`, to: `${Buffer.byteLength(b.code)} bytes` });
     const changed = fields.length > 0;
     const declared = new Set((t.payload.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).map((e) => e.ParamKey));

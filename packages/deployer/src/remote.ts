@@ -73,6 +73,14 @@ function readCache(path: string | undefined): TaskCache {
   }
 }
 
+/** Add full task reads made elsewhere (e.g. by an import) to the local cache, so the next plan need not read them again. */
+export function cacheTaskReads(cachePath: string, tasks: readonly RemoteTaskRecord[]): void {
+  const cache = readCache(cachePath);
+  for (const t of tasks) if (t.version) cache.tasks[t.id] = { v: t.version, task: t.task };
+  mkdirSync(dirname(cachePath), { recursive: true });
+  writeFileSync(cachePath, JSON.stringify(cache));
+}
+
 export interface FetchOptions {
   /** The project name in ownership marks. */
   readonly project: string;

@@ -15,7 +15,7 @@ export const WORKFLOW_BRAND = Symbol.for("wedata-kit.workflow");
 
 /** The program of a task: a project-relative file read at compile time, or inline text. */
 export type CodeSource =
-  | { readonly from: "file"; readonly path: string }
+  | { readonly from: "file"; readonly path: string; readonly binary?: true }
   | { readonly from: "inline"; readonly text: string };
 
 export type KeyValue = readonly [key: string, value: string];

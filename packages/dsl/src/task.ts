@@ -19,8 +19,12 @@ import { callerLocation, type SourceLocation } from "./source-location.js";
 import { deepFreeze, requireInt, requireOneOf, requireString, toKeyValues, upsert } from "./values.js";
 import { isWorkflow, type WorkflowBuilder } from "./workflow.js";
 
-/** A task's program: a path relative to the project root (the folder of `wedata.config.ts`), `{ file }`, or `{ inline }` text. */
-export type CodeInput = string | { readonly file: string } | { readonly inline: string };
+/**
+ * A task's program: a path relative to the project root (the folder of `wedata.config.ts`), `{ file }`, or
+ * `{ inline }` text. Files must be UTF-8 text; `{ file, binary: true }` sends a file's bytes unchecked
+ * (e.g. a GBK-encoded script).
+ */
+export type CodeInput = string | { readonly file: string; readonly binary?: boolean } | { readonly inline: string };
 
 /** Settings shared by the DLC kinds. */
 export interface DlcEngineOptions {
@@ -231,7 +235,7 @@ function codeSource(input: CodeInput | undefined, loc: SourceLocation): CodeSour
   if (input === undefined || input === null) return undefined;
   if (typeof input === "string") return { from: "file", path: input };
   if (input && typeof input === "object") {
-    if ("file" in input && typeof input.file === "string") return { from: "file", path: input.file };
+    if ("file" in input && typeof input.file === "string") return { from: "file", path: input.file, ...(input.binary === true && { binary: true as const }) };
     if ("inline" in input && typeof input.inline === "string") return { from: "inline", text: input.inline };
   }
   throw new DslError("E_TYPE", "code must be a file path, { file } or { inline }", loc, 'write .shell("jobs/x.sh") or .shell({ inline: "echo hi" })');

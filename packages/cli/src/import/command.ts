@@ -1,0 +1,194 @@
+import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { cacheTaskReads, listAll, planDeployment, RateLimitedCaller, taskOwner, workflowOwner, folderOfPath, type Plan, type RemoteState, type RemoteTaskRecord, type WedataApi } from "@wedata-kit/deployer";
+import type { TargetConfig } from "@wedata-kit/dsl";
+import { Project, SyntaxKind } from "ts-morph";
+import { buildProject, BuildError } from "../compile-project.js";
+import { generateImport, type GeneratedImport, type LossyField, type SourceTask, type SourceWorkflow } from "./generate.js";
+
+export interface ImportOptions {
+  /** Project root (the folder of wedata.config.ts). */
+  readonly root: string;
+  readonly configFile: string;
+  /** Configured pipeline files, relative to the root as written in the config. */
+  readonly configuredPipelines: readonly string[];
+  readonly targetName: string;
+  readonly target: TargetConfig;
+  /** The project name in ownership marks. */
+  readonly project: string;
+  /** Workflow names to import; all when empty. */
+  readonly workflows: readonly string[];
+  /** Output folder relative to the root. */
+  readonly outDir: string;
+  readonly rate?: number;
+  /** Keep the code even when it does not reproduce everything (otherwise nothing is left written). */
+  readonly allowLossy: boolean;
+}
+
+export interface ImportReport {
+  readonly generated: GeneratedImport;
+  readonly workflows: readonly string[];
+  readonly tasks: number;
+  /** Differences between what the written code compiles to and the remote, per resource. */
+  readonly lossy: readonly LossyField[];
+  /** Diagnostics when the written code does not compile (an import defect; never expected). */
+  readonly buildError?: BuildError;
+  /** Whether the files were kept (false: lossy without --allow-lossy, or not compiling; nothing is left). */
+  readonly kept: boolean;
+  /** Whether `pipelines` in wedata.config.ts now lists the files. */
+  readonly configUpdated: boolean;
+  /** Remote tasks whose latest version is not submitted (the next deploy submits them). */
+  readonly unsubmitted: readonly string[];
+  readonly calls: number;
+}
+
+export class ImportError extends Error {
+  override readonly name = "ImportError";
+}
+
+/**
+ * Read workflows and their tasks, write them as DSL code, then prove it: compile what was written and
+ * plan it against what was read. Every difference is reported as lossy, with the task it concerns.
+ */
+export async function importProject(api: WedataApi, o: ImportOptions): Promise<ImportReport> {
+  const caller = new RateLimitedCaller(api, o.rate ? { rate: o.rate } : {});
+  const ProjectId = o.target.projectId;
+  const read = { retryAmbiguous: true };
+  const infos = await listAll<{ WorkflowId?: string; WorkflowName?: string }>((PageNumber) => caller.call("ListTriggerWorkflows", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data));
+  const names = infos.map((i) => i.WorkflowName!);
+  const unknown = o.workflows.filter((n) => !names.includes(n));
+  if (unknown.length) throw new ImportError(`no workflow named ${unknown.map((n) => `"${n}"`).join(", ")} in project ${ProjectId}; it has ${names.slice(0, 20).join(", ") || "none"}${names.length > 20 ? ", ..." : ""}`);
+  const selected = [...new Set(o.workflows.length ? o.workflows : names)];
+  const selectedIds = new Set(infos.filter((i) => selected.includes(i.WorkflowName!)).map((i) => i.WorkflowId!));
+
+  const details = await Promise.all(
+    infos.map(async (i): Promise<SourceWorkflow> => ({
+      id: i.WorkflowId!,
+      name: i.WorkflowName!,
+      detail: selectedIds.has(i.WorkflowId!) ? ((await caller.call("GetTriggerWorkflow", { ProjectId, WorkflowId: i.WorkflowId! }, read)).Data as Record<string, unknown>) ?? {} : {},
+    })),
+  );
+  const bases = (await listAll<{ TaskId: string; WorkflowId: string; TaskName?: string; TaskTypeId?: number; TaskLatestVersionNo?: string; Submit?: boolean }>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data))).filter((b) => selectedIds.has(b.WorkflowId));
+  const records = (
+    await Promise.all(
+      bases.map(async (b): Promise<RemoteTaskRecord | undefined> => {
+        const task = (await caller.call("GetTriggerTask", { ProjectId, TaskId: b.TaskId }, read)).Data;
+        if (!task) return undefined;
+        const owner = taskOwner(task.TriggerTaskConfiguration?.TaskExtConfigurationList);
+        return { id: b.TaskId, workflowId: b.WorkflowId, name: b.TaskName ?? task.TriggerTaskBaseAttribute.TaskName ?? "", typeId: Number(b.TaskTypeId ?? task.TriggerTaskBaseAttribute.TaskTypeId), version: b.TaskLatestVersionNo ?? "", submitted: b.Submit === true, task, ...(owner !== undefined && { owner }) };
+      }),
+    )
+  ).filter((r): r is RemoteTaskRecord => r !== undefined);
+
+  const generated = generateImport({
+    workflows: details,
+    selected,
+    tasks: records.map((r): SourceTask => ({ id: r.id, workflowId: r.workflowId, task: r.task as unknown as Record<string, unknown> })),
+    projectIdent: o.target.projectIdentifier ?? ProjectId,
+    outDir: o.outDir.split("\\").join("/").replace(/^\.\//, ""),
+  });
+  const clashes = [...new Set([...generated.pipelineFiles, ...generated.files.keys()])].filter((f) => existsSync(join(o.root, f)));
+  if (clashes.length) throw new ImportError(`refusing to overwrite ${clashes.slice(0, 5).join(", ")}${clashes.length > 5 ? ` and ${clashes.length - 5} more` : ""}; move them away or pass another --out`);
+  for (const [f, content] of generated.files) {
+    mkdirSync(dirname(join(o.root, f)), { recursive: true });
+    writeFileSync(join(o.root, f), content);
+  }
+
+  // The proof: compile exactly the files written, and plan them against what was read.
+  const lossy: LossyField[] = [...generated.lossy];
+  let buildError: BuildError | undefined;
+  try {
+    const build = await buildProject({ cwd: o.root, target: o.targetName, pipelineFiles: generated.pipelineFiles.map((f) => resolve(o.root, f)) });
+    const remote: RemoteState = {
+      projectId: ProjectId,
+      workflows: details
+        .filter((w) => selectedIds.has(w.id) || build.compiled.workflows.some((c) => c.existingId === w.id))
+        .map((w) => {
+          const owner = workflowOwner(w.detail.BundleInfo as string | undefined);
+          return { id: w.id, name: w.name, folder: folderOfPath(w.detail.Path as string | undefined, w.name), detail: w.detail as never, ...(owner !== undefined && { owner }) };
+        }),
+      tasks: records,
+      // Folders are not part of the proof: every imported resource already lives in its folder.
+      workflowFolders: new Set(["/", ...build.compiled.workflowFolders]),
+      taskFolders: new Set(),
+    };
+    const plan = planDeployment(build.compiled, remote, { project: o.project });
+    lossy.push(...differences(plan, generated.skipped));
+  } catch (e) {
+    if (!(e instanceof BuildError)) throw e;
+    buildError = e;
+  }
+  const kept = !buildError && (lossy.length === 0 || o.allowLossy);
+  let configUpdated = false;
+  if (kept) {
+    configUpdated = addPipelines(o.configFile, o.configuredPipelines, generated.pipelineFiles);
+    cacheTaskReads(join(o.root, ".wedata", "state", `${o.targetName}-${ProjectId}.json`), records);
+  } else {
+    for (const f of generated.files.keys()) rmSync(join(o.root, f), { force: true });
+    removeEmptyFolders(o.root, [...generated.files.keys()]);
+  }
+  return {
+    generated,
+    kept,
+    workflows: selected,
+    tasks: records.length,
+    lossy,
+    ...(buildError && { buildError }),
+    configUpdated,
+    unsubmitted: records.filter((r) => !r.submitted).map((r) => `${details.find((w) => w.id === r.workflowId)?.name}/${r.name}`),
+    calls: Object.values(caller.counts).reduce((a, b) => a + b, 0),
+  };
+}
+
+/** Remove the folders an abandoned import created (deepest first), when they are empty. */
+function removeEmptyFolders(root: string, files: readonly string[]) {
+  const folders = new Set<string>();
+  for (const f of files) for (let d = dirname(f); d !== "." && d !== "/" && d !== ""; d = dirname(d)) folders.add(d);
+  for (const d of [...folders].sort((a, b) => b.length - a.length)) {
+    try {
+      if (readdirSync(join(root, d)).length === 0) rmdirSync(join(root, d));
+    } catch {
+      // Already gone.
+    }
+  }
+}
+
+/** What the plan of the written code against the remote would change, as lossy fields. */
+function differences(plan: Plan, skipped: readonly string[]): LossyField[] {
+  const out: LossyField[] = [];
+  const show = (v: unknown) => {
+    const s = typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v ?? null);
+    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
+  };
+  for (const w of plan.workflows) {
+    if (w.op === "noop") continue;
+    if (w.op === "create") out.push({ workflow: w.name, message: "the code creates it anew instead of matching the remote workflow" });
+    else for (const f of w.fields) out.push({ workflow: w.name, message: `${f.path}: the remote has ${show(f.from)}, the code gives ${show(f.to)}` });
+  }
+  for (const t of plan.tasks) {
+    if (t.op === "noop") continue;
+    if (t.op === "create" || t.op === "replace") out.push({ workflow: t.workflow, task: t.name, message: `the next deploy would ${t.op} it${t.reason ? ` (${t.reason})` : ""}` });
+    else for (const f of t.fields) out.push({ workflow: t.workflow, task: t.name, message: `${f.path}: the remote has ${show(f.from)}, the code gives ${show(f.to)}` });
+  }
+  const left = new Set(skipped);
+  for (const key of plan.unmanaged) if (!left.has(key)) out.push({ workflow: key.slice(0, key.indexOf("/")), task: key.slice(key.indexOf("/") + 1), message: "it exists remotely but not in the code" });
+  return out;
+}
+
+/**
+ * List the generated files in `pipelines` of wedata.config.ts, editing the array literal in place
+ * (formatting and comments kept). Returns false when the config computes the list some other way.
+ */
+function addPipelines(configFile: string, configured: readonly string[], files: readonly string[]): boolean {
+  const root = dirname(configFile);
+  const missing = files.filter((f) => !configured.some((c) => resolve(root, c) === resolve(root, f)));
+  if (missing.length === 0) return true;
+  const project = new Project({ useInMemoryFileSystem: false, skipAddingFilesFromTsConfig: true });
+  const sf = project.addSourceFileAtPath(configFile);
+  const prop = sf.getDescendantsOfKind(SyntaxKind.PropertyAssignment).find((p) => p.getName() === "pipelines");
+  const array = prop?.getInitializerIfKind(SyntaxKind.ArrayLiteralExpression);
+  if (!array) return false;
+  array.addElements(missing.map((f) => JSON.stringify(f)));
+  sf.saveSync();
+  return true;
+}

@@ -1,0 +1,576 @@
+import { Project, QuoteKind, IndentationText, VariableDeclarationKind, type CodeBlockWriter } from "ts-morph";
+import { codeFileName, findCycle, folderProblem, isText, nameProblem } from "@wedata-kit/compiler";
+import { folderOfPath, OWNER_EXT_KEY, SCHEDULER_DEFAULTS, SYSTEM_EXT_KEYS, workflowOwner } from "@wedata-kit/deployer";
+import { DLC_SQL_ENGINE_KINDS, PRIORITIES, PYTHON_VERSIONS, REDO_POLICIES, TASK_KINDS, TRIGGER_POLICIES, type DlcSqlEngineKind, type TaskKind } from "@wedata-kit/dsl";
+import { fileBase, variableName } from "./names.js";
+
+type Json = Record<string, any>;
+type KV = { ParamKey?: string | null; ParamValue?: string | null };
+
+/** A remote workflow as read for the import. */
+export interface SourceWorkflow {
+  readonly id: string;
+  readonly name: string;
+  readonly detail: Json;
+}
+
+/** A remote task as read for the import (GetTriggerTask `Data`). */
+export interface SourceTask {
+  readonly id: string;
+  readonly workflowId: string;
+  readonly task: Json;
+}
+
+export interface GenerateInput {
+  /** Every workflow of the project (Run Workflow targets outside the selection become `existingWorkflow`). */
+  readonly workflows: readonly SourceWorkflow[];
+  /** The names to import. */
+  readonly selected: readonly string[];
+  /** The tasks of the selected workflows. */
+  readonly tasks: readonly SourceTask[];
+  /** `projectIdentifier ?? projectId`: the prefix of default input-parameter descriptions. */
+  readonly projectIdent: string;
+  /** Output folder, relative to the project root, `/`-separated. */
+  readonly outDir: string;
+}
+
+/** Something of the remote the generated code does not reproduce. */
+export interface LossyField {
+  readonly workflow: string;
+  readonly task?: string;
+  readonly message: string;
+}
+
+export interface GeneratedImport {
+  /** Relative path -> content: the TS files (strings) and the programs (exact bytes). */
+  readonly files: ReadonlyMap<string, string | Buffer>;
+  /** The generated TS files, in a stable order. */
+  readonly pipelineFiles: readonly string[];
+  readonly lossy: readonly LossyField[];
+  /** Remote tasks left out of the code (`workflow/task`), e.g. names the DSL does not accept. */
+  readonly skipped: readonly string[];
+}
+
+const KIND_OF_TYPE = new Map<number, TaskKind>((Object.keys(TASK_KINDS) as TaskKind[]).map((k) => [TASK_KINDS[k].typeId, k]));
+const PRIORITY_OF = new Map<number, string>(Object.entries(PRIORITIES).map(([k, v]) => [v, k]));
+const DLC_KIND_KEYS = [...new Set(Object.values(DLC_SQL_ENGINE_KINDS).flatMap((o) => Object.keys(o)))];
+const EXISTING_FILE = "_existing";
+
+const lit = (v: unknown) => JSON.stringify(v);
+const propKey = (k: string) => (/^[\p{ID_Start}$_][\p{ID_Continue}$]*$/u.test(k) ? k : lit(k));
+/** An object literal, on one line when short. */
+function objectText(entries: ReadonlyArray<readonly [string, string]>, indent = "  "): string {
+  if (entries.length === 0) return "{}";
+  const parts = entries.map(([k, v]) => `${propKey(k)}: ${v}`);
+  const one = `{ ${parts.join(", ")} }`;
+  return one.length <= 90 && !one.includes("\n") ? one : `{\n${parts.map((p) => `${indent}${p},`).join("\n")}\n${indent.slice(2)}}`;
+}
+const recordText = (kvs: ReadonlyArray<KV>) => objectText(kvs.map((p) => [p.ParamKey ?? "", lit(p.ParamValue ?? "")] as const));
+/** Whether a list of key/values survives the round trip through a JS object (no duplicate or reordered keys). */
+const recordSafe = (kvs: ReadonlyArray<KV>) => {
+  const keys = kvs.map((p) => p.ParamKey ?? "");
+  return new Set(keys).size === keys.length && Object.keys(Object.fromEntries(keys.map((k) => [k, 1]))).join("\u0000") === keys.join("\u0000");
+};
+const kvLinesRecord = (s: string): Array<[string, string]> | undefined => {
+  const lines = s.split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)] as [string, string]);
+  if (s === "" || s.split("\n").some((l) => !l.includes("="))) return undefined;
+  return lines.map(([k, v]) => `${k}=${v}`).join("\n") === s && recordSafe(lines.map(([k]) => ({ ParamKey: k }))) ? lines : undefined;
+};
+const inRange = (v: unknown, min: number, max: number, minusOne = false) => typeof v === "number" && Number.isInteger(v) && ((v >= min && v <= max) || (minusOne && v === -1));
+
+interface TaskCode {
+  readonly builder: string;
+  readonly calls: string[];
+}
+
+/**
+ * Turn remote workflows and tasks into DSL code: one TS file per workflow under `outDir`, the programs
+ * next to it (`<outDir>/<workflow>/<task>.<ext>`, exact bytes), builder chains with the typed methods,
+ * documented defaults left out. Pure: the caller reads and writes.
+ */
+export function generateImport(input: GenerateInput): GeneratedImport {
+  const files = new Map<string, string | Buffer>();
+  const lossy: LossyField[] = [];
+  const skipped: string[] = [];
+  const byName = new Map(input.workflows.map((w) => [w.name, w]));
+  const byId = new Map(input.workflows.map((w) => [w.id, w]));
+  const selected = input.selected.filter((n) => byName.has(n));
+
+  // Workflow variables are unique across the import, so files can import each other without aliases.
+  const workflowVars = new Map<string, string>();
+  const fileTaken = new Set<string>([EXISTING_FILE.toLowerCase()]);
+  const fileOf = new Map<string, string>();
+  const globalTaken = new Set<string>();
+  for (const n of selected) {
+    workflowVars.set(n, variableName(n, globalTaken));
+    fileOf.set(n, fileBase(n, fileTaken));
+  }
+  const externals = new Map<string, { id: string; variable: string }>();
+  const pipelineFiles: string[] = [];
+  const dir = input.outDir.replace(/\/+$/, "");
+
+  for (const wname of selected) {
+    const w = byName.get(wname)!;
+    const d = w.detail;
+    const base = fileOf.get(wname)!;
+    const note = (message: string, task?: string) => lossy.push({ workflow: wname, ...(task !== undefined && { task }), message });
+    const nameIssue = nameProblem(wname);
+    if (nameIssue) {
+      note(`the workflow name ${nameIssue}; wedata-kit cannot manage it`);
+      continue;
+    }
+    const tasks = input.tasks.filter((t) => t.workflowId === w.id);
+    const kept: SourceTask[] = [];
+    for (const t of tasks) {
+      const b = t.task.TriggerTaskBaseAttribute as Json;
+      const tn = String(b.TaskName ?? "");
+      const problem = nameProblem(tn) ? `the task name ${nameProblem(tn)}` : !KIND_OF_TYPE.has(Number(b.TaskTypeId)) ? `TaskTypeId ${b.TaskTypeId} is not a workflow task kind` : undefined;
+      if (problem) {
+        note(`${problem}; the task is left out of the code`, tn);
+        skipped.push(`${wname}/${tn}`);
+      } else kept.push(t);
+    }
+    const nameOfId = new Map(kept.map((t) => [t.id, String(t.task.TriggerTaskBaseAttribute.TaskName)]));
+    const upstreamIds = (t: SourceTask) => ((t.task.TriggerTaskSchedulerConfiguration?.UpstreamDependencyConfigList ?? []) as Array<{ TaskId?: string }>).map((u) => String(u.TaskId ?? ""));
+    const inputIds = (t: SourceTask) => ((t.task.TriggerTaskSchedulerConfiguration?.ParamTaskInList ?? []) as Json[]).filter((p) => p.Type !== "CONSTANT").map((p) => String(p.FromTaskId ?? ""));
+    const refsOf = (t: SourceTask) => [...upstreamIds(t), ...inputIds(t)].flatMap((id) => (nameOfId.has(id) ? [nameOfId.get(id)!] : []));
+    const taskByName = new Map(kept.map((t) => [String(t.task.TriggerTaskBaseAttribute.TaskName), t]));
+    const sortedNames = [...taskByName.keys()].sort();
+    const cycle = findCycle(sortedNames, (n) => refsOf(taskByName.get(n)!));
+    if (cycle) note(`its tasks depend on each other in a cycle (${cycle.join(" -> ")}); the compiler will refuse it until the cycle is broken`);
+    // Declare tasks after the tasks they reference (a cycle falls back to names as strings).
+    const ordered: string[] = [];
+    const placed = new Set<string>();
+    while (ordered.length < sortedNames.length) {
+      const before = ordered.length;
+      for (const n of sortedNames) if (!placed.has(n) && refsOf(taskByName.get(n)!).every((u) => placed.has(u))) (ordered.push(n), placed.add(n));
+      if (ordered.length === before) for (const n of sortedNames) if (!placed.has(n)) (ordered.push(n), placed.add(n));
+    }
+
+    const taken = new Set<string>([...globalTaken]);
+    const taskVars = new Map<string, string>();
+    const declared = new Set<string>();
+    const scriptTaken = new Set<string>();
+    const imports = new Map<string, Set<string>>();
+    const ref = (name: string) => (declared.has(name) ? taskVars.get(name)! : lit(name));
+    const statements: Array<{ name: string; code: TaskCode; docs?: string }> = [];
+    for (const tn of ordered) {
+      const t = taskByName.get(tn)!;
+      const variable = variableName(tn, taken);
+      taskVars.set(tn, variable);
+      const code = taskCode(t, {
+        workflow: wname,
+        note: (m) => note(m, tn),
+        ref,
+        nameOfId,
+        projectIdent: input.projectIdent,
+        writeCode: (bytes, kind) => {
+          const ext = codeFileName("x", kind).slice(2);
+          const path = `${dir}/${base}/${fileBase(tn, scriptTaken)}.${ext}`;
+          files.set(path, bytes);
+          return isText(bytes) ? lit(path) : `{ file: ${lit(path)}, binary: true }`;
+        },
+        runTarget: (id, name) => {
+          const target = (name && byName.get(name)) ?? byId.get(id);
+          if (!target) return undefined;
+          if (workflowVars.has(target.name)) {
+            if (target.name !== wname) imports.set(`./${fileOf.get(target.name)}.js`, new Set([...(imports.get(`./${fileOf.get(target.name)}.js`) ?? []), workflowVars.get(target.name)!]));
+            return workflowVars.get(target.name);
+          }
+          if (!externals.has(target.name)) externals.set(target.name, { id: target.id, variable: variableName(target.name, globalTaken) });
+          const v = externals.get(target.name)!.variable;
+          imports.set(`./${EXISTING_FILE}.js`, new Set([...(imports.get(`./${EXISTING_FILE}.js`) ?? []), v]));
+          return v;
+        },
+      });
+      declared.add(tn);
+      statements.push({ name: variable, code });
+    }
+    const options = workflowOptions(d, wname, (m) => note(m));
+    const taskList = ordered.map((n) => taskVars.get(n)!);
+    // A task's dependency on a name that the remote does not know, or on a task left out, is reported.
+    for (const t of kept) {
+      for (const id of upstreamIds(t)) if (!nameOfId.has(id)) note(`an upstream dependency on task ${id}, which is not a task of this workflow that can be imported, is dropped`, String(t.task.TriggerTaskBaseAttribute.TaskName));
+    }
+
+    const source = renderWorkflowFile({
+      header: [`Workflow "${wname}", imported from WeData (WorkflowId ${w.id}).`, "This file is now its source of truth: edit it, then run `wedata plan`."],
+      dslImports: ["task", "workflow"].filter((x) => x === "workflow" || statements.length > 0),
+      imports,
+      statements,
+      workflow: { variable: workflowVars.get(wname)!, name: wname, options, tasks: taskList },
+    });
+    const file = `${dir}/${base}.ts`;
+    files.set(file, source);
+    pipelineFiles.push(file);
+  }
+
+  if (externals.size > 0) {
+    const project = tsProject();
+    const sf = project.createSourceFile("existing.ts", "");
+    sf.addImportDeclaration({ namedImports: ["existingWorkflow"], moduleSpecifier: "@wedata-kit/dsl" });
+    for (const [name, e] of [...externals].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      sf.addVariableStatement({
+        isExported: true,
+        declarationKind: VariableDeclarationKind.Const,
+        docs: [`Run by imported Run Workflow tasks; not managed by this project (not imported).`],
+        declarations: [{ name: e.variable, initializer: `existingWorkflow(${lit(e.id)}, ${lit(name)})` }],
+      });
+    }
+    const file = `${dir}/${EXISTING_FILE}.ts`;
+    files.set(file, formatted(sf));
+    pipelineFiles.push(file);
+  }
+  return { files, pipelineFiles: pipelineFiles.sort(), lossy, skipped };
+}
+
+interface TaskContext {
+  readonly workflow: string;
+  note(message: string): void;
+  /** A declared task's variable, or its name as a string literal. */
+  ref(name: string): string;
+  readonly nameOfId: ReadonlyMap<string, string>;
+  readonly projectIdent: string;
+  /** Store a program next to the workflow file; returns the code argument. */
+  writeCode(bytes: Buffer, kind: TaskKind): string;
+  /** The variable of a Run Workflow target (importing it), if it exists. */
+  runTarget(id: string, name: string | undefined): string | undefined;
+}
+
+function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
+  const b = t.task.TriggerTaskBaseAttribute as Json;
+  const c = (t.task.TriggerTaskConfiguration ?? {}) as Json;
+  const s = (t.task.TriggerTaskSchedulerConfiguration ?? {}) as Json;
+  const tn = String(b.TaskName);
+  const kind = KIND_OF_TYPE.get(Number(b.TaskTypeId))!;
+  const calls: string[] = [];
+  // Every extension key, the system ones too: typed options read some of them (e.g. ftp.file.name).
+  const ext = new Map<string, string>(((c.TaskExtConfigurationList ?? []) as KV[]).filter((e) => e.ParamKey && e.ParamKey !== OWNER_EXT_KEY).map((e) => [e.ParamKey!, e.ParamValue ?? ""]));
+  const take = (k: string) => {
+    const v = ext.get(k);
+    ext.delete(k);
+    return v;
+  };
+  const opt = (entries: Array<[string, string | undefined]>) => objectText(entries.filter((e): e is [string, string] => e[1] !== undefined).map(([k, v]) => [k, v] as const), "    ");
+  const bytes = typeof c.CodeContent === "string" && c.CodeContent !== "" ? Buffer.from(c.CodeContent, "base64") : undefined;
+  let codeArg: string | undefined;
+  if (bytes && bytes.length > 0) {
+    if (TASK_KINDS[kind].code === "none") ctx.note(`it has CodeContent, which a ${TASK_KINDS[kind].label} task cannot carry in wedata-kit; the program is dropped`);
+    else codeArg = ctx.writeCode(bytes, kind);
+  }
+  const requiredCode = () => codeArg ?? '{ inline: "" }';
+  const engine = (key: string) => {
+    const e = take(key);
+    if (e === undefined || e === "") ctx.note(`it has no DLC engine (${key}); the code names an empty one`);
+    return [["engine", lit(e ?? "")], ["region", ext.has("dlc_region") ? lit(take("dlc_region")) : undefined], ["engineDescriptor", ext.has("dlcDataEngine") ? lit(take("dlcDataEngine")) : undefined]] as Array<[string, string | undefined]>;
+  };
+  const confLines = (key: string) => {
+    const v = ext.get(key);
+    const rec = v === undefined ? undefined : kvLinesRecord(v);
+    if (!rec) return undefined;
+    ext.delete(key);
+    return objectText(rec.map(([k, x]) => [k, lit(x)] as const), "      ");
+  };
+  const list = (key: string) => {
+    const v = ext.get(key);
+    if (v === undefined || v === "") return undefined;
+    ext.delete(key);
+    return `[${v.split(",").map(lit).join(", ")}]`;
+  };
+  const pythonVersion = (typeValue: (v: string) => string) => {
+    const sub = ext.get("python_sub_version");
+    if (sub === undefined || !(PYTHON_VERSIONS as readonly string[]).includes(sub) || ext.get("python_type") !== typeValue(sub)) return undefined;
+    ext.delete("python_sub_version");
+    ext.delete("python_type");
+    return lit(sub);
+  };
+
+  switch (kind) {
+    case "python": {
+      const version = pythonVersion((v) => (v === "python2" ? "python2" : "python3"));
+      calls.push(`.python(${requiredCode()}${version ? `, { version: ${version} }` : ""})`);
+      break;
+    }
+    case "dlcSql": {
+      const eng = engine("computeResource");
+      // The engine kind whose implied keys match; differing values are kept exact with .ext().
+      const kinds = Object.keys(DLC_SQL_ENGINE_KINDS) as DlcSqlEngineKind[];
+      const implied = (k: DlcSqlEngineKind) => DLC_SQL_ENGINE_KINDS[k] as Record<string, string>;
+      const exact = kinds.find((k) => DLC_KIND_KEYS.every((key) => ext.get(key) === implied(k)[key]));
+      const engineKind = exact ?? kinds.find((k) => (implied(k).IsInherit === undefined) === !ext.has("IsInherit")) ?? "supersql-sparksql";
+      for (const key of DLC_KIND_KEYS) {
+        if (implied(engineKind)[key] === undefined) continue;
+        if (!ext.has(key)) ctx.note(`its DLC SQL settings lack ${key}, which every engine kind sets`);
+        if (ext.get(key) === implied(engineKind)[key]) ext.delete(key);
+      }
+      let conf: string | undefined;
+      const raw = ext.get("runConfParams");
+      if (raw !== undefined) {
+        try {
+          const parsed = JSON.parse(raw) as Array<{ name: string; value: string }>;
+          const rec = parsed.map((p) => [p.name, p.value] as [string, string]);
+          if (JSON.stringify(rec.map(([name, value]) => ({ name, value }))) === raw && recordSafe(rec.map(([k]) => ({ ParamKey: k }))) && rec.every(([k, v]) => typeof k === "string" && typeof v === "string")) {
+            conf = objectText(rec.map(([k, v]) => [k, lit(v)] as const), "      ");
+            ext.delete("runConfParams");
+          }
+        } catch {
+          // Not the JSON the typed option writes: kept with .ext().
+        }
+      }
+      calls.push(`.dlcSql(${requiredCode()}, ${opt([...eng, ["engineKind", engineKind === "supersql-sparksql" ? undefined : lit(engineKind)], ["conf", conf]])})`);
+      break;
+    }
+    case "dlcSpark": {
+      const eng = engine("dataEngine");
+      const appFile = take("dlcSparkAppFile");
+      if (!appFile) ctx.note("it has no dlcSparkAppFile; the code names an empty one");
+      const entries: Array<[string, string | undefined]> = [
+        ...eng,
+        ["appFile", lit(appFile ?? "")],
+        ["mainClass", ext.has("dlcSparkMainClass") ? lit(take("dlcSparkMainClass")) : undefined],
+        ["roleArn", ext.has("roleArn") ? lit(take("roleArn")) : undefined],
+        ["jars", list("dlcSparkAppJars")],
+        ["pyFiles", list("dlcSparkAppPyFiles")],
+        ["files", list("dlcSparkAppFiles")],
+        ["archives", list("dlcSparkAppArchives")],
+        ["conf", confLines("dlcSparkAppConf")],
+        ["args", ext.has("dlcSparkCmdArgsV2") ? lit(take("dlcSparkCmdArgsV2")) : undefined],
+      ];
+      calls.push(`.dlcSpark(${opt(entries)})`);
+      break;
+    }
+    case "dlcPySpark": {
+      const eng = engine("dataEngine");
+      const entries: Array<[string, string | undefined]> = [
+        ...eng,
+        ["roleArn", ext.has("roleArn") ? lit(take("roleArn")) : undefined],
+        ["pythonVersion", pythonVersion(() => "python3")],
+        ["mainArgs", ext.has("cmdargsMainArgs") ? lit(take("cmdargsMainArgs")) : undefined],
+        ["conf", confLines("cmdargsSparkConfig")],
+      ];
+      calls.push(`.dlcPySpark(${requiredCode()}, ${opt(entries)})`);
+      break;
+    }
+    case "dlcSparkStreaming":
+      calls.push(`.dlcSparkStreaming(${codeArg ?? "undefined"}, ${opt(engine("dataEngine"))})`);
+      break;
+    case "shellForm": {
+      const resource = take("ftp.file.name");
+      const command = take("shell.cmd");
+      if (resource === undefined || command === undefined) ctx.note("its Shell Form settings lack ftp.file.name or shell.cmd; the code names empty ones");
+      calls.push(`.shellForm(${opt([["resource", lit(resource ?? "")], ["command", lit(command ?? "")], ["args", ext.has("shell.args") ? lit(take("shell.args")) : undefined]])})`);
+      break;
+    }
+    case "offlineSync":
+      calls.push(`.offlineSync(${requiredCode()})`);
+      break;
+    case "runWorkflow": {
+      const id = ext.get("subWorkflowId") ?? "";
+      const name = ext.get("subWorkflowName");
+      const target = ctx.runTarget(id, name);
+      if (target) {
+        ext.delete("subWorkflowId");
+        ext.delete("subWorkflowName");
+        calls.push(`.runWorkflow(${target})`);
+      } else {
+        ctx.note(`it runs workflow ${lit(name ?? id)}, which does not exist in the project; it runs nothing in the code`);
+        calls.push(`.runWorkflow(undefined as never)`);
+      }
+      break;
+    }
+    case "merge":
+      calls.push(".merge()");
+      break;
+    default:
+      calls.push(TASK_KINDS[kind].code === "required" ? `.${kind}(${requiredCode()})` : `.${kind}(${codeArg ?? ""})`);
+  }
+
+  if (b.OwnerUin) calls.push(`.owner(${lit(String(b.OwnerUin))})`);
+  if (b.TaskDescription) calls.push(`.description(${lit(b.TaskDescription)})`);
+  if (b.TaskFolderPath && b.TaskFolderPath !== "/") {
+    if (folderProblem(b.TaskFolderPath)) ctx.note(`its folder ${lit(b.TaskFolderPath)} ${folderProblem(b.TaskFolderPath)}; the code leaves it in the root folder`);
+    else calls.push(`.folder(${lit(b.TaskFolderPath)})`);
+  }
+  for (const [field, method] of [["ResourceGroup", "resourceGroup"], ["DataCluster", "dataCluster"], ["BrokerIp", "brokerIp"], ["YarnQueue", "yarnQueue"]] as const) if (c[field]) calls.push(`.${method}(${lit(c[field])})`);
+  if (c.SourceServiceId) calls.push(`.sourceServices(${String(c.SourceServiceId).split(";").map(lit).join(", ")})`);
+  if (c.TargetServiceId) calls.push(`.targetServices(${String(c.TargetServiceId).split(";").map(lit).join(", ")})`);
+  if (c.BundleId) calls.push(`.bundle(${lit(c.BundleId)}${c.BundleInfo ? `, ${lit(c.BundleInfo)}` : ""})`);
+  else if (c.BundleInfo) ctx.note("it has BundleInfo without BundleId, which the code cannot set");
+  const sched = (c.TaskSchedulingParameterList ?? []) as KV[];
+  if (sched.length && recordSafe(sched)) calls.push(`.schedulingParams(${recordText(sched)})`);
+  else if (sched.length) ctx.note("its scheduling parameters repeat a key or have numeric keys out of order; their order is not kept");
+  const kerberos = ext.get("enableKerberosLogin");
+  if (kerberos === "true" || kerberos === "false") (calls.push(`.kerberos(${kerberos})`), ext.delete("enableKerberosLogin"));
+  for (const [k, v] of ext) if (!SYSTEM_EXT_KEYS.has(k)) calls.push(`.ext(${lit(k)}, ${lit(v)})`);
+
+  // Scheduling: only what differs from the documented defaults.
+  const differs = (k: string) => s[k] !== undefined && s[k] !== null && s[k] !== SCHEDULER_DEFAULTS[k];
+  if (differs("MaxRetryNumber") || differs("RetryWaitMinute")) {
+    const retries = s.MaxRetryNumber ?? SCHEDULER_DEFAULTS.MaxRetryNumber;
+    if (!inRange(retries, 0, 99) || (differs("RetryWaitMinute") && !inRange(s.RetryWaitMinute, 1, 1440))) ctx.note(`its retry policy (${retries} retries, ${s.RetryWaitMinute} min) is outside what the code accepts (0..99, 1..1440 min)`);
+    else calls.push(`.retry(${retries}${differs("RetryWaitMinute") ? `, { waitMinutes: ${s.RetryWaitMinute} }` : ""})`);
+  }
+  if (differs("RunPriorityType")) {
+    if (PRIORITY_OF.has(s.RunPriorityType)) calls.push(`.priority(${lit(PRIORITY_OF.get(s.RunPriorityType))})`);
+    else ctx.note(`its RunPriorityType ${s.RunPriorityType} is not one of 4, 5, 6`);
+  }
+  for (const [k, method] of [["ExecutionTTLMinute", "timeout"], ["WaitExecutionTotalTTLMinute", "waitTimeout"]] as const) {
+    if (!differs(k)) continue;
+    if (inRange(s[k], 1, 525600, true)) calls.push(`.${method}(${s[k]})`);
+    else ctx.note(`its ${k} ${s[k]} is outside what the code accepts (-1 or 1..525600)`);
+  }
+  if (differs("AllowRedoType")) {
+    if ((REDO_POLICIES as readonly string[]).includes(s.AllowRedoType)) calls.push(`.redo(${lit(s.AllowRedoType)})`);
+    else ctx.note(`its AllowRedoType ${lit(s.AllowRedoType)} is not one of ${REDO_POLICIES.join(", ")}`);
+  }
+  if (differs("DependencyTriggerPolicy")) {
+    if ((TRIGGER_POLICIES as readonly string[]).includes(s.DependencyTriggerPolicy)) calls.push(`.triggerWhen(${lit(s.DependencyTriggerPolicy)})`);
+    else ctx.note(`its DependencyTriggerPolicy ${lit(s.DependencyTriggerPolicy)} is not a known policy`);
+  }
+  if (differs("AllowDownstreamDependency")) calls.push(`.allowDownstream(${s.AllowDownstreamDependency !== 0})`);
+  if (differs("ScheduleType")) calls.push(`.dryRun()`);
+  for (const o of (s.ParamTaskOutList ?? []) as KV[]) calls.push(`.output(${lit(o.ParamKey)}, ${lit(o.ParamValue ?? "")})`);
+  const upstreamIds = new Set(((s.UpstreamDependencyConfigList ?? []) as Array<{ TaskId?: string }>).map((u) => String(u.TaskId)));
+  const ups = ((s.UpstreamDependencyConfigList ?? []) as Array<{ TaskId?: string }>).flatMap((u) => (ctx.nameOfId.has(String(u.TaskId)) ? [ctx.ref(ctx.nameOfId.get(String(u.TaskId))!)] : []));
+  if (ups.length) calls.push(`.after(${ups.join(", ")})`);
+  for (const p of (s.ParamTaskInList ?? []) as Json[]) {
+    if (p.Type === "CONSTANT") {
+      calls.push(`.input(${lit(p.ParamKey)}, ${objectText([["constant", lit(p.FromParamKey ?? "")], ...(p.ParamDesc && p.ParamDesc !== p.FromParamKey ? [["desc", lit(p.ParamDesc)] as const] : [])])})`);
+      continue;
+    }
+    const from = ctx.nameOfId.get(String(p.FromTaskId));
+    if (!from) {
+      ctx.note(`its input ${lit(p.ParamKey)} reads from task ${p.FromTaskId}, which is not a task of this workflow that can be imported; the input is dropped`);
+      continue;
+    }
+    if (!upstreamIds.has(String(p.FromTaskId))) {
+      ctx.note(`its input ${lit(p.ParamKey)} reads from "${from}", which is not one of its upstream tasks (the compiler requires that); the input is dropped`);
+      continue;
+    }
+    const defaultDesc = `${ctx.projectIdent}.${from}.${p.FromParamKey}`;
+    calls.push(`.input(${lit(p.ParamKey)}, ${objectText([["from", ctx.ref(from)], ["param", lit(p.FromParamKey ?? "")], ...(p.ParamDesc && p.ParamDesc !== defaultDesc ? [["desc", lit(p.ParamDesc)] as const] : [])])})`);
+  }
+  for (const r of (s.TaskOutputRegistryList ?? []) as Json[]) {
+    const entries: Array<[string, string | undefined]> = [
+      ["datasourceId", lit(r.DatasourceId ?? "")],
+      ["database", lit(r.DatabaseName ?? "")],
+      ["table", lit(r.TableName ?? "")],
+      ["partition", r.PartitionName ? lit(r.PartitionName) : undefined],
+      ["flow", r.DataFlowType && r.DataFlowType !== "DOWNSTREAM" ? lit(r.DataFlowType) : undefined],
+      ["tablePhysicalId", lit(r.TablePhysicalId ?? "")],
+      ["dbGuid", r.DbGuid ? lit(r.DbGuid) : undefined],
+      ["tableGuid", r.TableGuid ? lit(r.TableGuid) : undefined],
+      ["catalog", r.CatalogName ? lit(r.CatalogName) : undefined],
+      ["datasourceName", r.DatasourceName ? lit(r.DatasourceName) : undefined],
+      ["qualifiedName", r.QualifiedName ? lit(r.QualifiedName) : undefined],
+    ];
+    calls.push(`.registerOutput(${opt(entries)})`);
+  }
+  return { builder: `task(${lit(tn)})`, calls };
+}
+
+const DEFAULT_END = "2099-12-31 23:59:59";
+
+function workflowOptions(d: Json, name: string, note: (m: string) => void): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  const folder = folderOfPath(d.Path, name);
+  if (folder !== "/" && folderProblem(folder)) note(`its folder ${lit(folder)} ${folderProblem(folder)}`);
+  out.push(["folder", lit(folder)]);
+  if (d.WorkflowDesc) out.push(["description", lit(d.WorkflowDesc)]);
+  if (d.OwnerUin) out.push(["owner", lit(String(d.OwnerUin))]);
+  const params = (d.WorkflowParams ?? []) as KV[];
+  if (params.length && recordSafe(params)) out.push(["params", recordText(params)]);
+  else if (params.length) note("its parameters repeat a key or have numeric keys out of order; their order is not kept");
+  const triggers = (d.TriggerWorkflowSchedulerConfigurations ?? []) as Json[];
+  const schedules = triggers.map((tc) => {
+    if (tc.SchedulerStatus && d.SchedulerStatus && tc.SchedulerStatus !== d.SchedulerStatus) note(`a schedule's SchedulerStatus ${tc.SchedulerStatus} differs from the workflow's ${d.SchedulerStatus}; the code uses the workflow's`);
+    if (tc.TriggerMode === "FILE_ARRIVAL") {
+      return objectText(
+        [
+          ["fileArrival", lit(tc.FileArrivalPath ?? "")],
+          ...(tc.FileNamePattern ? [["pattern", lit(tc.FileNamePattern)] as [string, string]] : []),
+          ...(tc.Recursive === 0 ? [["recursive", "false"] as [string, string]] : []),
+          ["minIntervalMinutes", String(tc.TriggerMinimumInterval)],
+          ["batchWaitMinutes", String(tc.TriggerWaitTime)],
+        ],
+        "    ",
+      );
+    }
+    const cycle = tc.CycleType ?? "CRONTAB_CYCLE";
+    const defaultMode = cycle !== "CRONTAB_CYCLE" ? "COMMON" : "CRON_EXPRESSION";
+    return objectText(
+      [
+        ["cron", lit(tc.CrontabExpression ?? "")],
+        ["start", lit(tc.StartTime ?? "")],
+        ...(tc.EndTime && tc.EndTime !== DEFAULT_END ? [["end", lit(tc.EndTime)] as [string, string]] : []),
+        ...(tc.ScheduleTimeZone && tc.ScheduleTimeZone !== "UTC+8" ? [["timezone", lit(tc.ScheduleTimeZone)] as [string, string]] : []),
+        ...(cycle !== "CRONTAB_CYCLE" ? [["cycle", lit(cycle)] as [string, string]] : []),
+        ...(tc.ConfigMode && tc.ConfigMode !== defaultMode ? [["configMode", lit(tc.ConfigMode)] as [string, string]] : []),
+      ],
+      "    ",
+    );
+  });
+  if (schedules.length === 1) out.push(["schedule", schedules[0]!]);
+  else if (schedules.length > 1) out.push(["schedule", `[\n    ${schedules.join(",\n    ")},\n  ]`]);
+  if (d.SchedulerStatus) out.push(["status", lit(d.SchedulerStatus)]);
+  const run = d.TriggerWorkflowRunConfiguration as Json | null | undefined;
+  if (run?.MaxConcurrentNum !== undefined && run?.MaxConcurrentNum !== null) out.push(["maxConcurrentRuns", String(run.MaxConcurrentNum)]);
+  if (run?.QueuingMode !== undefined && run?.QueuingMode !== null) out.push(["queueWhenBusy", String(run.QueuingMode === 1)]);
+  for (const g of (d.GeneralTaskParams ?? []) as Json[]) {
+    const pairs = String(g.Value ?? "").split(";").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)] as [string, string]);
+    if (g.Type === "SPARK_SQL" && pairs.map(([k, v]) => `${k}=${v}`).join(";") === g.Value && recordSafe(pairs.map(([k]) => ({ ParamKey: k })))) out.push(["sparkSqlParams", objectText(pairs.map(([k, v]) => [k, lit(v)] as const), "    ")]);
+    else note(`its general task parameters of type ${lit(g.Type)} cannot be written with sparkSqlParams; they are dropped`);
+  }
+  if (d.ExecuteUserUin) out.push(["executeUser", lit(String(d.ExecuteUserUin))]);
+  if (d.BundleId) out.push(["bundleId", lit(d.BundleId)]);
+  // The deployer's own ownership mark is not user data.
+  if (d.BundleInfo && workflowOwner(d.BundleInfo) === undefined) out.push(["bundleInfo", lit(d.BundleInfo)]);
+  return out;
+}
+
+function tsProject() {
+  return new Project({ useInMemoryFileSystem: true, manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double } });
+}
+
+/** Formatted by the TypeScript formatter, with a blank line between top-level statements. */
+function formatted(sf: ReturnType<Project["createSourceFile"]>): string {
+  sf.formatText({ indentSize: 2, tabSize: 2, convertTabsToSpaces: true });
+  return sf.getFullText().replace(/;\n(?=(export )?const |\/\*\*)/g, ";\n\n").replace(/\n+$/, "\n");
+}
+
+function writeChain(w: CodeBlockWriter, code: TaskCode) {
+  w.write(code.builder);
+  for (const c of code.calls) w.newLine().write(`  ${c}`);
+}
+
+function renderWorkflowFile(f: {
+  header: readonly string[];
+  dslImports: string[];
+  imports: ReadonlyMap<string, ReadonlySet<string>>;
+  statements: ReadonlyArray<{ name: string; code: TaskCode }>;
+  workflow: { variable: string; name: string; options: Array<[string, string]>; tasks: string[] };
+}): string {
+  const sf = tsProject().createSourceFile("w.ts", "");
+  sf.addImportDeclaration({ namedImports: f.dslImports, moduleSpecifier: "@wedata-kit/dsl" });
+  for (const [spec, names] of [...f.imports].sort(([a], [b]) => (a < b ? -1 : 1))) sf.addImportDeclaration({ namedImports: [...names].sort(), moduleSpecifier: spec });
+  for (const s of f.statements) {
+    sf.addVariableStatement({ declarationKind: VariableDeclarationKind.Const, declarations: [{ name: s.name, initializer: (w) => writeChain(w, s.code) }] });
+  }
+  const opts = `{\n${f.workflow.options.map(([k, v]) => `  ${k}: ${v},`).join("\n")}\n}`;
+  sf.addVariableStatement({
+    isExported: true,
+    declarationKind: VariableDeclarationKind.Const,
+    declarations: [
+      {
+        name: f.workflow.variable,
+        initializer: (w) => {
+          w.write(`workflow(${lit(f.workflow.name)}, ${opts})`);
+          const list = f.workflow.tasks.join(", ");
+          if (list.length > 70) w.write(`.tasks(\n${f.workflow.tasks.map((t) => `  ${t},`).join("\n")}\n)`);
+          else if (list) w.write(`.tasks(${list})`);
+        },
+      },
+    ],
+  });
+  return `${f.header.map((l) => `// ${l}\n`).join("")}${formatted(sf)}`;
+}
