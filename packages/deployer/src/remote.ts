@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import type { CompiledProject } from "@wedata-kit/compiler";
+import { folderChain, type CompiledProject } from "@wedata-kit/compiler";
+import { TASK_KINDS, type TaskFolderType } from "@wedata-kit/dsl";
 import type { RateLimitedCaller } from "./caller.js";
 import { taskOwner, workflowOwner } from "./ownership.js";
 import type { RemoteTask, RemoteTaskBase, RemoteWorkflowDetail, RemoteWorkflowInfo } from "./sdk-client.js";
@@ -38,6 +39,7 @@ export interface RemoteState {
 }
 
 const PAGE = 200;
+const FOLDER_TYPE_OF = new Map<number, TaskFolderType>(Object.values(TASK_KINDS).map((k) => [k.typeId, k.folderType]));
 
 /** Reads every page of a list call at the largest page size. */
 export async function listAll<T>(fetchPage: (page: number) => Promise<{ Items?: T[] | null; TotalPageNumber?: number | null } | undefined>): Promise<T[]> {
@@ -58,12 +60,12 @@ export const folderOfPath = (path: string | null | undefined, name: string) => {
 interface TaskCache {
   version: 1;
   tasks: Record<string, { v: string; task: RemoteTask }>;
-  /** Workflows the code does not name: their owner mark as of a ModifyTime. */
-  foreign?: Record<string, { m: string; owner?: string }>;
+  /** Workflow details as of a ModifyTime: an unchanged workflow needs no GetTriggerWorkflow. */
+  workflows?: Record<string, { m: string; at: number; detail: RemoteWorkflowDetail }>;
 }
 
 function readCache(path: string | undefined): TaskCache {
-  const empty: TaskCache = { version: 1, tasks: {}, foreign: {} };
+  const empty: TaskCache = { version: 1, tasks: {}, workflows: {} };
   if (!path || !existsSync(path)) return empty;
   try {
     const c = JSON.parse(readFileSync(path, "utf8")) as TaskCache;
@@ -81,20 +83,29 @@ export function cacheTaskReads(cachePath: string, tasks: readonly RemoteTaskReco
   writeFileSync(cachePath, JSON.stringify(cache));
 }
 
+/** ModifyTime is Beijing time to the second: `yyyy-MM-dd HH:mm:ss`. */
+const beijingMs = (t: string) => Date.parse(`${t.replace(" ", "T")}+08:00`);
+/**
+ * ModifyTime counts whole seconds, so an edit in the same second as a read would leave it unchanged.
+ * A cached detail is trusted only when it was read well after that second (3 s, also covering clock
+ * skew); a read closer to the change is repeated next time.
+ */
+const settled = (e: { m: string; at: number }) => Number.isFinite(beijingMs(e.m)) && e.at - beijingMs(e.m) >= 3000;
+
 export interface FetchOptions {
   /** The project name in ownership marks. */
   readonly project: string;
   /**
    * Local cache of full task reads keyed by TaskId and save version: an unchanged version needs no
    * GetTriggerTask. Any remote save bumps the version, so a cached read is never stale. It also keeps
-   * the owner mark of workflows the code does not name, per ModifyTime.
+   * workflow details per ModifyTime.
    */
   readonly cachePath?: string;
 }
 
 /**
- * Read the remote state the plan needs: workflows (one list, a Get per workflow the code names and per
- * other workflow whose owner mark is not cached for its ModifyTime), every
+ * Read the remote state the plan needs: workflows (one list, a Get per workflow whose detail is not
+ * cached for its ModifyTime), every
  * task of those workflows (one project-wide list at page size 200, a Get only for tasks whose version
  * is not cached), and the folders the project uses.
  */
@@ -106,20 +117,21 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
   const existingIds = new Set(compiled.workflows.flatMap((w) => (w.existingId ? [w.existingId] : [])));
 
   const cache = readCache(opts.cachePath);
-  const fresh: TaskCache = { version: 1, tasks: {}, foreign: {} };
+  const fresh: TaskCache = { version: 1, tasks: {}, workflows: {} };
   const details = await Promise.all(
     infos.map(async (info) => {
       const id = info.WorkflowId!;
-      // A workflow the code does not name matters only if this project owns it. Its owner mark is kept
-      // per ModifyTime, so unrelated workflows of a shared project are read once per change, not per plan.
-      const foreign = !managed.has(info.WorkflowName!) && !existingIds.has(id);
-      const known = cache.foreign?.[id];
-      if (foreign && known && known.m === info.ModifyTime && known.owner !== opts.project) {
-        fresh.foreign![id] = known;
-        return undefined;
+      // Any change to a workflow moves its ModifyTime: a detail read at the same ModifyTime is current.
+      // This covers the workflows of a shared project that the code does not name, too (read only to
+      // learn whether this project owns them).
+      const known = cache.workflows?.[id];
+      if (known && info.ModifyTime && known.m === info.ModifyTime && settled(known)) {
+        fresh.workflows![id] = known;
+        return { info, detail: known.detail };
       }
+      const at = Date.now();
       const detail = (await caller.call("GetTriggerWorkflow", { ProjectId, WorkflowId: id }, read)).Data;
-      if (foreign && detail && info.ModifyTime) fresh.foreign![id] = { m: info.ModifyTime, ...(workflowOwner(detail.BundleInfo) !== undefined && { owner: workflowOwner(detail.BundleInfo)! }) };
+      if (detail && info.ModifyTime) fresh.workflows![id] = { m: info.ModifyTime, at, detail };
       return detail ? { info, detail } : undefined;
     }),
   );
@@ -150,9 +162,12 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
     writeFileSync(opts.cachePath, JSON.stringify(fresh));
   }
 
-  // Folders: list the children of every parent the project's folders live under.
+  // Folders: a folder that holds a remote workflow or task exists (and so do its parents); only the
+  // parents of folders not known that way are listed.
+  const liveTasks = tasks.filter((t): t is RemoteTaskRecord => t !== undefined);
   const workflowFolders = new Set<string>(["/"]);
-  const parents = new Set(compiled.workflowFolders.map(parentOf));
+  for (const w of workflows) for (const p of folderChain(w.folder)) workflowFolders.add(p);
+  const parents = new Set(compiled.workflowFolders.filter((p) => !workflowFolders.has(p)).map(parentOf));
   await Promise.all(
     [...parents].map(async (ParentFolderPath) => {
       const items = await listAll<{ FolderPath?: string }>((PageNumber) => caller.call("ListWorkflowFolders", { ProjectId, ParentFolderPath, PageNumber, PageSize: PAGE }, read).then((r) => r.Data));
@@ -160,11 +175,16 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
     }),
   );
   const taskFolders = new Set<string>();
+  for (const t of liveTasks) {
+    const type = FOLDER_TYPE_OF.get(t.typeId);
+    const path = t.task.TriggerTaskBaseAttribute?.TaskFolderPath;
+    if (type && path) for (const p of folderChain(path)) taskFolders.add(`${t.workflowId}|${type}|${p}`);
+  }
   const byName = new Map(workflows.map((w) => [w.name, w]));
   const taskParents = new Map<string, { WorkflowId: string; TaskFolderType: string; ParentTaskFolderPath: string }>();
   for (const f of compiled.taskFolders) {
     const w = byName.get(f.workflow) ?? (compiled.workflows.find((x) => x.name === f.workflow)?.existingId ? { id: compiled.workflows.find((x) => x.name === f.workflow)!.existingId! } : undefined);
-    if (!w) continue;
+    if (!w || taskFolders.has(`${w.id}|${f.type}|${f.path}`)) continue;
     const key = `${w.id}|${f.type}|${parentOf(f.path)}`;
     taskParents.set(key, { WorkflowId: w.id, TaskFolderType: f.type, ParentTaskFolderPath: parentOf(f.path) });
   }
@@ -175,5 +195,5 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
     }),
   );
 
-  return { projectId: ProjectId, workflows, tasks: tasks.filter((t): t is RemoteTaskRecord => t !== undefined), workflowFolders, taskFolders };
+  return { projectId: ProjectId, workflows, tasks: liveTasks, workflowFolders, taskFolders };
 }
