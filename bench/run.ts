@@ -1,63 +1,220 @@
 /**
- * Benchmarks: print figures, assert nothing. Run with `npm run bench`.
- *  1. compile: time and heap per task for growing projects (ratio to the smallest).
- *  2. deploy: sustained CreateTriggerTask rate against the embedded emulator, as a ratio of the limit.
+ * Benchmarks: print figures, assert nothing. `npm run bench [-- compile|deploy|plan] [-- --quick]`.
+ * Results go to bench/results/<name>.json; BENCHMARKS.md summarises them.
+ *
+ *  compile  synthetic projects of 1,000 and 10,000 tasks over 50 workflows: wall time, tasks/s and peak
+ *           RSS of `wedata compile --no-typecheck --out`, as a ratio to a floor script in the same run.
+ *  deploy   a fresh deploy of 2,000 tasks (DAG depth 10) to the emulator at 20 requests/s per action
+ *           with 50 ms latency: achieved rate per action as a fraction of the limit, throttled answers,
+ *           side by side with a naive baseline (one SDK call at a time, topological order) and the bound.
+ *  plan     `wedata plan` with nothing changed on 10,000 deployed tasks at 20 requests/s: calls and
+ *           wall time, side by side with a per-task Get refresh.
  */
-import { compileProject } from "@wedata-kit/compiler";
-import { applyPlan, connectSdk, fetchRemoteState, planDeployment, RateLimitedCaller } from "@wedata-kit/deployer";
-import { task, workflow, type WorkflowBuilder } from "@wedata-kit/dsl";
-import { DEFAULT_KEY_PAIR, startEmulator } from "@wedata-kit/emulator";
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { applyPlan, connectSdk, fetchRemoteState, planDeployment, planHasChanges, RateLimitedCaller, resolveRefs } from "@wedata-kit/deployer";
+import { DEFAULT_KEY_PAIR, startEmulator, type RunningEmulator } from "@wedata-kit/emulator";
+import { buildProject } from "../packages/cli/src/compile-project.js";
+import { main } from "../packages/cli/src/main.js";
+import { BENCH_PROJECT_ID, writeSyntheticProject } from "./synth.js";
 
-const target = { name: "bench", projectId: "2378393617299558400", region: "ap-guangzhou" };
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const args = process.argv.slice(2);
+const quick = args.includes("--quick");
+const only = args.filter((a) => !a.startsWith("--"));
+const wanted = (name: string) => only.length === 0 || only.includes(name);
+const RATE = 20;
+const LATENCY_MS = 50;
 
-function project(tasks: number, perWorkflow = 100): WorkflowBuilder[] {
-  const flows: WorkflowBuilder[] = [];
-  for (let w = 0; w * perWorkflow < tasks; w++) {
-    const n = Math.min(perWorkflow, tasks - w * perWorkflow);
-    const roots = Array.from({ length: Math.min(5, n) }, (_, i) => task(`root_${i}`).shell({ inline: `echo root ${i}\n` }));
-    const rest = Array.from({ length: n - roots.length }, (_, i) => task(`t_${i}`).python({ inline: `print(${i})\n` }).retry(2).after(roots[i % roots.length]!));
-    flows.push(workflow(`wf_${w}`, { folder: "/bench" }).tasks(...roots, ...rest));
-  }
-  return flows;
+function save(name: string, result: unknown) {
+  mkdirSync(join(repoRoot, "bench", "results"), { recursive: true });
+  writeFileSync(join(repoRoot, "bench", "results", `${name}.json`), `${JSON.stringify({ benchmark: name, quick, node: process.version, date: new Date().toISOString(), ...(result as object) }, null, 2)}\n`);
 }
 
-function compileBench() {
-  console.log("compile (in memory, no type-check)");
-  let base: number | undefined;
-  for (const n of [100, 1000, 5000]) {
-    const flows = project(n);
-    global.gc?.();
-    const heap0 = process.memoryUsage().heapUsed;
-    const t0 = performance.now();
-    const out = compileProject({ root: "/bench", modules: [{ file: "/bench/p.ts", exports: { flows } }], target, readFile: () => Buffer.alloc(0) });
-    const ms = performance.now() - t0;
-    global.gc?.();
-    const heapMb = (process.memoryUsage().heapUsed - heap0) / 1e6;
-    const perTask = ms / n;
-    base ??= perTask;
-    console.log(`  ${String(n).padStart(5)} tasks: ${ms.toFixed(0)} ms (${(perTask * 1000).toFixed(0)} us/task, x${(perTask / base).toFixed(2)} vs 100), retained heap ${heapMb.toFixed(1)} MB (${((heapMb * 1e3) / n).toFixed(1)} KB/task), ${out.tasks.length} payloads`);
-  }
+function tempDir(): string {
+  return mkdtempSync(join(tmpdir(), "wedata-bench-"));
 }
 
-async function deployBench(n: number, rate: number) {
-  console.log(`deploy ${n} tasks to the embedded emulator at ${rate} requests/s per action`);
-  const emu = await startEmulator({ rateLimit: rate });
+function child(mode: string, dir: string, out = ""): Promise<{ ms: number; maxRssMb: number; count: number; wallMs: number }> {
+  const t0 = performance.now();
+  return new Promise((res, rej) => {
+    const p = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "bench", "compile-child.ts"), mode, dir, out], { stdio: ["ignore", "pipe", "inherit"], cwd: repoRoot });
+    let text = "";
+    p.stdout.on("data", (d: Buffer) => (text += d.toString()));
+    p.once("exit", (code) => (code === 0 ? res({ ...JSON.parse(text.trim().split("\n").pop()!), wallMs: performance.now() - t0 }) : rej(new Error(`${mode} exited ${code}`))));
+  });
+}
+
+const best = <T extends { ms: number }>(xs: T[]) => xs.reduce((a, b) => (b.ms < a.ms ? b : a));
+
+async function compileBench() {
+  const sizes = quick ? [1000, 2000] : [1000, 10000];
+  console.log(`compile: synthetic projects over 50 workflows, DAG depth 10, one code file per task (best of 2 runs, each in a fresh process)`);
+  const rows = [];
+  for (const n of sizes) {
+    const dir = tempDir();
+    try {
+      writeSyntheticProject(dir, repoRoot, { tasks: n, workflows: 50, depth: 10 });
+      const runs = { compile: [] as Awaited<ReturnType<typeof child>>[], floor: [] as Awaited<ReturnType<typeof child>>[] };
+      // Each run writes into a fresh folder, so no run pays for deleting an earlier one's files.
+      for (let i = 0; i < 2; i++) {
+        runs.floor.push(await child("floor", dir, join(dir, `out-floor-${i}`)));
+        runs.compile.push(await child("compile", dir, join(dir, `out-${i}`)));
+      }
+      const c = best(runs.compile);
+      const f = best(runs.floor);
+      const tc = await child("typecheck", dir);
+      const row = {
+        tasks: n,
+        compile: { ms: Math.round(c.ms), tasksPerSecond: Math.round((n / c.ms) * 1000), peakRssMb: Math.round(c.maxRssMb), processWallMs: Math.round(c.wallMs) },
+        floor: { ms: Math.round(f.ms), peakRssMb: Math.round(f.maxRssMb) },
+        ratioToFloor: Number((c.ms / f.ms).toFixed(2)),
+        typecheck: { ms: Math.round(tc.ms), peakRssMb: Math.round(tc.maxRssMb) },
+      };
+      rows.push(row);
+      console.log(
+        `  ${String(n).padStart(6)} tasks: compile ${row.compile.ms} ms (${row.compile.tasksPerSecond} tasks/s, peak RSS ${row.compile.peakRssMb} MB, process ${row.compile.processWallMs} ms); floor ${row.floor.ms} ms; ratio ${row.ratioToFloor}; type-check (separate) ${row.typecheck.ms} ms, ${row.typecheck.peakRssMb} MB`,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  save("compile", { targets: { tenThousandTasksMs: 5000, peakRssMb: 500, ratioToFloor: 3 }, rows });
+}
+
+function perAction(emu: RunningEmulator) {
+  const by = new Map<string, number[]>();
+  for (const e of emu.log) if (e.outcome === "ok") by.set(e.action, [...(by.get(e.action) ?? []), e.start]);
+  const out: Record<string, { calls: number; perSecond: number; fractionOfLimit: number }> = {};
+  for (const [action, starts] of by) {
+    if (starts.length < 2 * RATE) continue;
+    const span = (Math.max(...starts) - Math.min(...starts)) / 1000;
+    const perSecond = (starts.length - 1) / span;
+    out[action] = { calls: starts.length, perSecond: Number(perSecond.toFixed(2)), fractionOfLimit: Number((perSecond / RATE).toFixed(3)) };
+  }
+  return out;
+}
+
+async function deployBench() {
+  const n = quick ? 300 : 2000;
+  const depth = 10;
+  console.log(`deploy: ${n} tasks over 50 workflows (DAG depth ${depth}) to the emulator at ${RATE} requests/s per action, ${LATENCY_MS} ms latency`);
+  const dir = tempDir();
   try {
-    const compiled = compileProject({ root: "/bench", modules: [{ file: "/bench/p.ts", exports: { flows: project(n, 50) } }], target, readFile: () => Buffer.alloc(0) });
-    const caller = new RateLimitedCaller(connectSdk({ endpoint: emu.url, region: target.region, credentials: DEFAULT_KEY_PAIR }), { rate });
-    const t0 = performance.now();
-    const remote = await fetchRemoteState(caller, compiled, { project: "bench" });
-    const plan = planDeployment(compiled, remote, { project: "bench" });
-    const summary = await applyPlan(plan, caller, { versionRemark: "bench" });
-    const seconds = (performance.now() - t0) / 1000;
-    const creates = emu.log.filter((e) => e.action === "CreateTriggerTask" && e.outcome === "ok").map((e) => e.start);
-    const sustained = (creates.length - 1) / ((Math.max(...creates) - Math.min(...creates)) / 1000);
-    const throttled = emu.log.filter((e) => e.code === "RequestLimitExceeded").length;
-    console.log(`  ${summary.created} created, ${summary.submitted} submitted in ${seconds.toFixed(1)} s; CreateTriggerTask sustained ${sustained.toFixed(1)}/s = ${(sustained / rate).toFixed(2)} of the limit; ${throttled} throttled`);
+    writeSyntheticProject(dir, repoRoot, { tasks: n, workflows: 50, depth });
+    const { compiled } = await buildProject({ cwd: dir, typecheck: false });
+    const emulator = () => startEmulator({ rateLimit: RATE, faults: { default: { latencyMs: LATENCY_MS } } });
+    const sdkFor = (emu: RunningEmulator) => connectSdk({ endpoint: emu.url, region: "ap-guangzhou", credentials: DEFAULT_KEY_PAIR });
+
+    // wedata-kit: rate-limited queue per action, DAG-ordered apply.
+    const ours = await emulator();
+    let oursRow;
+    try {
+      const caller = new RateLimitedCaller(sdkFor(ours), { rate: RATE });
+      const t0 = performance.now();
+      const remote = await fetchRemoteState(caller, compiled, { project: "bench" });
+      const summary = await applyPlan(planDeployment(compiled, remote, { project: "bench" }), caller, { versionRemark: "bench" });
+      const seconds = (performance.now() - t0) / 1000;
+      oursRow = { seconds: Number(seconds.toFixed(1)), created: summary.created, submitted: summary.submitted, failed: summary.failed.length, calls: ours.log.length, throttled: ours.log.filter((e) => e.code === "RequestLimitExceeded").length, perAction: perAction(ours) };
+    } finally {
+      await ours.stop();
+    }
+    // Naive baseline: one SDK call at a time, topological order, no queue.
+    const naive = await emulator();
+    let naiveRow;
+    try {
+      const sdk = sdkFor(naive);
+      const t0 = performance.now();
+      const ids = { workflows: new Map<string, string>(), tasks: new Map<string, string>() };
+      for (const f of compiled.workflowFolders) await sdk.call("CreateWorkflowFolder", { ProjectId: BENCH_PROJECT_ID, ParentFolderPath: "/", FolderName: f.slice(1) });
+      const byKey = new Map(compiled.tasks.map((t) => [t.key, t]));
+      for (const k of compiled.order) {
+        if (k.startsWith("workflow:")) {
+          const w = compiled.workflows.find((x) => x.name === k.slice(9))!;
+          ids.workflows.set(w.name, (await sdk.call("CreateTriggerWorkflow", w.payload!)).Data!.WorkflowId!);
+        } else {
+          const t = byKey.get(k.slice(5))!;
+          const id = (await sdk.call("CreateTriggerTask", resolveRefs(t.payload, ids))).Data!.TaskId!;
+          ids.tasks.set(t.key, id);
+          await sdk.call("SubmitTriggerTask", { ProjectId: BENCH_PROJECT_ID, TaskId: id, VersionRemark: "bench" });
+        }
+      }
+      const seconds = (performance.now() - t0) / 1000;
+      naiveRow = { seconds: Number(seconds.toFixed(1)), calls: naive.log.length, throttled: naive.log.filter((e) => e.code === "RequestLimitExceeded").length, perAction: perAction(naive) };
+    } finally {
+      await naive.stop();
+    }
+    const busiest = Math.max(...Object.values(oursRow.perAction).map((a) => a.calls));
+    const boundSeconds = Math.max(busiest / RATE, (depth * LATENCY_MS) / 1000);
+    const row = { tasks: n, depth, rate: RATE, latencyMs: LATENCY_MS, boundSeconds, ours: { ...oursRow, ratioToBound: Number((oursRow.seconds / boundSeconds).toFixed(2)) }, naive: { ...naiveRow, ratioToBound: Number((naiveRow.seconds / boundSeconds).toFixed(2)) }, speedup: Number((naiveRow.seconds / oursRow.seconds).toFixed(2)) };
+    console.log(`  bound max(N/rate, depth x latency) = max(${busiest}/${RATE}, ${depth} x ${LATENCY_MS} ms) = ${boundSeconds.toFixed(1)} s`);
+    console.log(`  wedata-kit: ${row.ours.seconds} s (${row.ours.ratioToBound} x bound), ${row.ours.created} created, ${row.ours.submitted} submitted, ${row.ours.throttled} throttled`);
+    for (const [a, x] of Object.entries(row.ours.perAction)) console.log(`    ${a}: ${x.calls} calls at ${x.perSecond}/s = ${x.fractionOfLimit} of the limit`);
+    console.log(`  naive:      ${row.naive.seconds} s (${row.naive.ratioToBound} x bound), ${row.naive.calls} calls, ${row.naive.throttled} throttled; wedata-kit is ${row.speedup}x faster`);
+    for (const [a, x] of Object.entries(row.naive.perAction)) console.log(`    ${a}: ${x.calls} calls at ${x.perSecond}/s = ${x.fractionOfLimit} of the limit`);
+    save("deploy", { targets: { fractionOfLimit: 0.95, throttled: 0 }, ...row });
   } finally {
-    await emu.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
-compileBench();
-await deployBench(200, 20);
+async function cli(argv: string[], env: Record<string, string>): Promise<{ code: number; out: string }> {
+  const saved = { ...process.env };
+  Object.assign(process.env, env);
+  delete process.env.TENCENTCLOUD_SECRET_ID;
+  delete process.env.TENCENTCLOUD_SECRET_KEY;
+  let out = "";
+  try {
+    const code = await main(["node", "wedata", ...argv], { out: (t) => void (out += t), err: (t) => void (out += t) });
+    return { code, out };
+  } finally {
+    process.env = saved;
+  }
+}
+
+async function planBench() {
+  const n = quick ? 1000 : 10000;
+  console.log(`plan: \`wedata plan\` with nothing changed on ${n} deployed tasks over 50 workflows, emulator at ${RATE} requests/s per action, ${LATENCY_MS} ms latency`);
+  const dir = tempDir();
+  const data = tempDir();
+  try {
+    writeSyntheticProject(dir, repoRoot, { tasks: n, workflows: 50, depth: 10 });
+    // Seed quickly (no rate limit), then read once so the local read cache is warm, as after any plan.
+    const fast = await startEmulator({ rateLimit: 1_000_000, dataDir: data });
+    try {
+      const seed = await cli(["deploy", "--cwd", dir, "--yes", "--no-typecheck", "--rate", "2000", "--concurrency", "64"], { WEDATA_ENDPOINT: fast.url, CI: "true" });
+      if (seed.code !== 0) throw new Error(`seeding failed:\n${seed.out.slice(-2000)}`);
+      await new Promise((r) => setTimeout(r, 3500));
+      const warm = await cli(["plan", "--cwd", dir, "--no-typecheck", "--rate", "2000", "--json"], { WEDATA_ENDPOINT: fast.url, CI: "true" });
+      if (warm.code !== 0) throw new Error(`warm-up plan failed:\n${warm.out.slice(-2000)}`);
+    } finally {
+      await fast.stop();
+    }
+    const emu = await startEmulator({ rateLimit: RATE, dataDir: data, faults: { default: { latencyMs: LATENCY_MS } } });
+    try {
+      const t0 = performance.now();
+      const r = await cli(["plan", "--cwd", dir, "--no-typecheck", "--json"], { WEDATA_ENDPOINT: emu.url, CI: "true" });
+      const seconds = (performance.now() - t0) / 1000;
+      const parsed = JSON.parse(r.out) as { reads: Record<string, number>; plan: Parameters<typeof planHasChanges>[0] };
+      const calls = Object.values(parsed.reads).reduce((a, b) => a + b, 0);
+      const listCalls = calls - (parsed.reads.GetTriggerTask ?? 0);
+      const refresh = { calls: listCalls + n, lowerBoundSeconds: Number((n / RATE).toFixed(1)) };
+      const row = { tasks: n, rate: RATE, latencyMs: LATENCY_MS, noop: { seconds: Number(seconds.toFixed(1)), calls, reads: parsed.reads, changes: planHasChanges(parsed.plan) }, perTaskGetRefresh: refresh, callRatio: Number((refresh.calls / calls).toFixed(1)) };
+      console.log(`  no-op plan: ${row.noop.seconds} s wall (compile included), ${calls} calls ${JSON.stringify(parsed.reads)}, changes: ${row.noop.changes}`);
+      console.log(`  per-task Get refresh: ${refresh.calls} calls, at least ${refresh.lowerBoundSeconds} s at ${RATE}/s (${row.callRatio}x the calls)`);
+      save("plan", { targets: { calls: 100, seconds: 10 }, ...row });
+    } finally {
+      await emu.stop();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(data, { recursive: true, force: true });
+  }
+}
+
+if (wanted("compile")) await compileBench();
+if (wanted("plan")) await planBench();
+if (wanted("deploy")) await deployBench();

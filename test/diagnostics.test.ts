@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildProject, BuildError } from "../packages/cli/src/compile-project.js";
-import { CONFIG, tempProject } from "./helpers.js";
+import { join } from "node:path";
+import { CONFIG, repoRoot, tempProject } from "./helpers.js";
 
 /**
  * One row per kind of bad input. The offending line carries the marker `// <-`; the test asserts the
@@ -158,6 +159,25 @@ export const w = workflow("w", { folder: "/f" }).tasks(a);
       writeFileSync(`${p.dir}/pipeline.ts`, src.replace(', binary: true', ''));
       const err = (await buildProject({ cwd: p.dir, typecheck: false }).catch((e: unknown) => e)) as BuildError;
       expect(err.diagnostics.map((d) => `${d.code} ${d.hint}`)).toEqual([expect.stringMatching(/^E_CODE_BINARY .*binary: true/)]);
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it("points at the same line when the CLI runs in its own process (source-mapped call sites)", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const src = `${H}const a = task("a").shell({ inline: "x" });
+
+const b = task("b")
+  .shell({ inline: "y" })
+  .after("ghost");
+export const w = workflow("w", { folder: "/f" }).tasks(a, b);
+`;
+    const p = tempProject({ "wedata.config.ts": CONFIG, "pipeline.ts": src });
+    try {
+      const r = spawnSync(process.execPath, [join(repoRoot, "packages/cli/bin/wedata.js"), "compile", "--cwd", p.dir, "--no-typecheck", "--no-snapshot"], { encoding: "utf8" });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/pipeline\.ts:6:\d+ error\[E_UNKNOWN_DEPENDENCY\]/);
     } finally {
       p.cleanup();
     }
