@@ -6,5 +6,7 @@ export default defineConfig({
     exclude: ["**/node_modules/**", "**/dist/**"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    // Prints the reliability suite's figures at the end of a run.
+    globalSetup: ["test/reliability/report.setup.ts"],
   },
 });

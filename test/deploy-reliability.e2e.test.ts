@@ -5,7 +5,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { DEFAULT_KEY_PAIR, startEmulator, type RunningEmulator } from "@wedata-kit/emulator";
 import { applyPlan, connectSdk, fetchRemoteState, planDeployment, RateLimitedCaller, type WedataApi } from "@wedata-kit/deployer";
 import { buildProject } from "../packages/cli/src/compile-project.js";
-import { emulatorEnv, runCli } from "./cli.js";
+import { emulatorEnv } from "./cli.js";
 import { copyExample, repoRoot, tempProject } from "./helpers.js";
 import { PROJECT, sdkClient } from "./sdk.js";
 
@@ -38,10 +38,6 @@ async function remoteKeys(emu: RunningEmulator): Promise<string[]> {
   }
 }
 
-const EXPECTED = [
-  "daily_orders/clean_orders", "daily_orders/extract_orders", "daily_orders/load_fact_orders", "daily_orders/notify", "daily_orders/publish_report", "daily_orders/run_dim_refresh", "daily_orders/score_customers",
-  "dim_refresh/build_dim_customer", "dim_refresh/build_dim_product", "dim_refresh/check_dims", "dim_refresh/sync_customers", "hourly_monitor/alert_oncall", "hourly_monitor/check_freshness",
-];
 
 function cliEnv(emu: RunningEmulator): Record<string, string> {
   const env = { ...process.env, ...emulatorEnv(emu.url) } as unknown as Record<string, string>;
@@ -92,23 +88,6 @@ export const flows = Array.from({ length: 4 }, (_, w) => {
 });
 
 describe("faults", () => {
-  it("converges to exactly the declared tasks through errors, throttling, resets and committed-then-lost responses", async () => {
-    const dir = projectDir();
-    const emu = await emulator({ faults: { seed: 11, default: { errors: { InternalError: 0.05, RequestLimitExceeded: 0.05 }, resetRate: 0.08, lostResponseRate: 0.1 } } });
-    const r = await runCli(["deploy", "--cwd", dir, "--yes", "--no-typecheck"], emulatorEnv(emu.url));
-    expect(r.out + r.err).toMatch(/ 0 failed/);
-    expect(r.code, r.out + r.err).toBe(0);
-    const outcomes = new Set(emu.log.map((e) => e.outcome));
-    expect(outcomes).toEqual(new Set(["ok", "error", "reset", "lost"]));
-    expect(emu.log.some((e) => e.action === "CreateTriggerTask" && e.outcome === "lost")).toBe(true);
-    emu.setFaults({});
-    const keys = await remoteKeys(emu);
-    expect(keys).toEqual(EXPECTED);
-    expect(new Set(keys).size).toBe(keys.length);
-    const again = await runCli(["plan", "--cwd", dir, "--no-typecheck", "--detailed-exitcode"], emulatorEnv(emu.url));
-    expect(again.out).toMatch(/No changes\./);
-  }, 120_000);
-
   it("a permanent error on one task fails it with code, RequestId and location, skips its dependents, and deploys the rest", async () => {
     const dir = projectDir();
     const emu = await emulator();
@@ -135,37 +114,4 @@ describe("faults", () => {
     const keys = await remoteKeys(emu);
     expect(keys).toEqual(["daily_orders/run_dim_refresh", "dim_refresh/build_dim_customer", "dim_refresh/build_dim_product", "dim_refresh/check_dims", "dim_refresh/sync_customers", "hourly_monitor/alert_oncall", "hourly_monitor/check_freshness"]);
   });
-});
-
-describe("kill and resume", () => {
-  it("a deploy killed with SIGKILL at random points converges on re-run, without duplicates", async () => {
-    const dir = projectDir();
-    const emu = await emulator({ faults: { seed: 3, default: { latencyMs: { min: 20, max: 60 } } } });
-    const env = cliEnv(emu);
-    let seed = 5;
-    const random = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
-    const killedAt: number[] = [];
-    for (let run = 0; run < 3; run++) {
-      const child = spawn(process.execPath, [join(repoRoot, "packages/cli/bin/wedata.js"), "deploy", "--cwd", dir, "--yes", "--no-typecheck"], { env, stdio: "ignore" });
-      // Kill once the deploy has started writing, at a random point of the apply.
-      const writesBefore = emu.log.filter((e) => e.action.startsWith("Create") || e.action.startsWith("Submit")).length;
-      const waitFor = 1 + Math.floor(random() * 20);
-      const deadline = Date.now() + 30_000;
-      while (emu.log.filter((e) => e.action.startsWith("Create") || e.action.startsWith("Submit")).length < writesBefore + waitFor && Date.now() < deadline && child.exitCode === null) {
-        await new Promise((r) => setTimeout(r, 5));
-      }
-      child.kill("SIGKILL");
-      await new Promise((r) => child.once("exit", r));
-      killedAt.push(waitFor);
-    }
-    const final = await runCli(["deploy", "--cwd", dir, "--yes", "--no-typecheck"], emulatorEnv(emu.url));
-    expect(final.code).toBe(0);
-    emu.setFaults({});
-    const keys = await remoteKeys(emu);
-    expect(keys).toEqual(EXPECTED);
-    const wfs = (await sdkClient(emu).ListTriggerWorkflows({ ProjectId: PROJECT, PageSize: 200 })).Data!.Items!.map((w) => w.WorkflowName).sort();
-    expect(wfs).toEqual(["daily_orders", "dim_refresh", "hourly_monitor"]);
-    const plan = await runCli(["plan", "--cwd", dir, "--no-typecheck"], emulatorEnv(emu.url));
-    expect(plan.out, `killed after ${killedAt.join(", ")} writes`).toMatch(/No changes\./);
-  }, 120_000);
 });

@@ -3,7 +3,7 @@ import { basename, join } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { readFileSync, writeFileSync } from "node:fs";
 import { redactSecrets, redactValue, renderSnapshot } from "@wedata-kit/compiler";
-import { applyPlan, fetchRemoteState, planDeployment, planHasChanges, RateLimitedCaller, type ApplyEvent, type ApplySummary, type Plan, type RemoteState } from "@wedata-kit/deployer";
+import { applyPlan, DEFAULT_RETRY, fetchRemoteState, planDeployment, planHasChanges, RateLimitedCaller, type ApplyEvent, type ApplySummary, type Plan, type RemoteState } from "@wedata-kit/deployer";
 import cliProgress from "cli-progress";
 import pc from "picocolors";
 import { buildProject, type ProjectBuild } from "./compile-project.js";
@@ -19,6 +19,8 @@ export interface PlanCommandOptions {
   readonly target?: string;
   readonly rate: number;
   readonly concurrency?: number;
+  /** Attempts per request (default DEFAULT_RETRY.attempts). */
+  readonly attempts?: number;
   readonly submit: boolean;
   readonly typecheck: boolean;
 }
@@ -42,7 +44,7 @@ export async function preparePlan(o: PlanCommandOptions & { destroy?: boolean })
   const build = o.destroy ? { ...built, compiled: { ...built.compiled, workflows: built.compiled.workflows.filter((w) => w.existingId), tasks: [], order: [], workflowFolders: [], taskFolders: [] } } : built;
   const connection = await connectTarget(build.loaded.root, build.targetConfig);
   try {
-    const caller = new RateLimitedCaller(connection.api, { rate: o.rate, ...(o.concurrency && { concurrency: o.concurrency }) });
+    const caller = new RateLimitedCaller(connection.api, { rate: o.rate, ...(o.concurrency && { concurrency: o.concurrency }), ...(o.attempts && { retry: { ...DEFAULT_RETRY, attempts: o.attempts } }) });
     const project = projectName(build);
     const cachePath = join(build.loaded.root, ".wedata", "state", `${build.targetName}-${build.compiled.target.projectId}.json`);
     const remote = await fetchRemoteState(caller, build.compiled, { project, cachePath });

@@ -99,16 +99,18 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
       .option("-t, --target <name>", "target from wedata.config.ts")
       .option("--rate <n>", "requests per second per API action", "20")
       .option("--concurrency <n>", "requests in flight per API action")
+      .option("--retries <n>", "attempts per request before it counts as failed (default 10, about 30 s of backoff)")
       .option("--no-submit", "leave created and updated tasks as drafts")
       .option("--no-typecheck", "skip the TypeScript check of pipeline files")
       .option("--prune", "also delete tasks and workflows this project created that left the code", false)
       .option("--json", "machine-readable output", false);
-  type TargetOpts = { cwd: string; target?: string; rate: string; concurrency?: string; submit: boolean; typecheck: boolean; prune: boolean; json: boolean };
+  type TargetOpts = { cwd: string; target?: string; rate: string; concurrency?: string; retries?: string; submit: boolean; typecheck: boolean; prune: boolean; json: boolean };
   const common = (o: TargetOpts) => ({
     cwd: resolve(o.cwd),
     ...(o.target && { target: o.target }),
     rate: positiveInt(o.rate, "--rate"),
     ...(o.concurrency && { concurrency: positiveInt(o.concurrency, "--concurrency") }),
+    ...(o.retries && { attempts: positiveInt(o.retries, "--retries") }),
     submit: o.submit,
     typecheck: o.typecheck,
     prune: o.prune,

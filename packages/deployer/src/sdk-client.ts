@@ -74,12 +74,27 @@ export async function credentialsFromEnvironment(env: NodeJS.ProcessEnv = proces
   }
 }
 
-function toApiCallError(action: string, e: unknown): ApiCallError {
+const TRANSPORT: Record<string, string> = {
+  ECONNREFUSED: "connection refused: nothing is listening at",
+  ECONNRESET: "the connection was reset by",
+  ENOTFOUND: "host not found:",
+  EAI_AGAIN: "host name lookup failed for",
+  ETIMEDOUT: "no answer (timed out) from",
+  EHOSTUNREACH: "host unreachable:",
+};
+
+function toApiCallError(action: string, e: unknown, host: string): ApiCallError {
   const err = e as { code?: string; message?: string; requestId?: string; httpCode?: number; type?: string };
-  const code = typeof err?.code === "string" && err.code.length > 0 ? err.code : undefined;
-  const message = String(err?.message ?? e);
+  // The SDK passes transport errnos (ECONNREFUSED, ...) through as `code`: those are not API codes.
+  const errno = typeof err?.code === "string" && /^E[A-Z_]+$/.test(err.code) ? err.code : (/\b(E[A-Z]{4,}[A-Z_]*)\b/.exec(String(err?.message ?? ""))?.[1] ?? undefined);
+  const apiCode = typeof err?.code === "string" && err.code.length > 0 && !/^E[A-Z_]+$/.test(err.code) ? err.code : undefined;
+  const code = apiCode;
+  const transport = errno && TRANSPORT[errno] ? `${TRANSPORT[errno]} ${host} (${errno}); ` : "";
+  const message = `${transport}${String(err?.message ?? e)}`;
   // InternalError may have been executed before it failed; transport errors carry no code at all.
-  const ambiguous = code === undefined || code === "InternalError" || code.startsWith("InternalError.");
+  // A connection that was never made carried no request: safe to repeat, even for a create.
+  const notSent = errno === "ECONNREFUSED" || errno === "ENOTFOUND" || errno === "EAI_AGAIN" || errno === "EHOSTUNREACH";
+  const ambiguous = (code === undefined && !notSent) || code === "InternalError" || (code?.startsWith("InternalError.") ?? false);
   return new ApiCallError(action, code, message, err?.requestId || undefined, ambiguous, err?.httpCode);
 }
 
@@ -104,7 +119,7 @@ export function connectSdk(options: ConnectOptions): WedataApi {
       try {
         return (await client.request(action, request as unknown as Record<string, unknown>)) as never;
       } catch (e) {
-        throw toApiCallError(action, e);
+        throw toApiCallError(action, e, url.host);
       }
     },
   };

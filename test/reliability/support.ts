@@ -1,0 +1,102 @@
+/**
+ * Shared pieces of the reliability suite. `RELIABILITY=full` (npm run test:reliability) runs the sizes
+ * of the issue (300 tasks, 20 kill runs); otherwise a bounded size that CI runs on every push.
+ */
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { RunningEmulator } from "@wedata-kit/emulator";
+import { writeSyntheticProject } from "../../bench/synth.js";
+import { buildProject } from "../../packages/cli/src/compile-project.js";
+import { repoRoot } from "../helpers.js";
+import { PROJECT, sdkClient } from "../sdk.js";
+
+export const FULL = process.env.RELIABILITY === "full";
+export const REPORT_DIR = join(repoRoot, ".wedata-reliability");
+
+/** Add figures to the report printed at the end of the run. */
+export function record(section: string, figures: Record<string, number | string>): void {
+  mkdirSync(REPORT_DIR, { recursive: true });
+  const file = join(REPORT_DIR, `${section}.json`);
+  let prev: Record<string, number | string> = {};
+  try {
+    prev = JSON.parse(readFileSync(file, "utf8")) as Record<string, number | string>;
+  } catch {
+    // First figures of this section.
+  }
+  const merged = { ...prev };
+  for (const [k, v] of Object.entries(figures)) merged[k] = typeof v === "number" && typeof prev[k] === "number" ? (prev[k] as number) + v : v;
+  writeFileSync(file, JSON.stringify(merged));
+}
+
+export function readReport(): Array<[string, Record<string, number | string>]> {
+  try {
+    return readdirSync(REPORT_DIR).sort().map((f) => [f.replace(/\.json$/, ""), JSON.parse(readFileSync(join(REPORT_DIR, f), "utf8"))]);
+  } catch {
+    return [];
+  }
+}
+
+const dirs: string[] = [];
+export function cleanupDirs() {
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+}
+
+/** A synthetic project on disk and the task keys it declares. */
+export async function syntheticProject(tasks: number, workflows: number, depth: number, seed = 7): Promise<{ dir: string; keys: string[] }> {
+  const dir = mkdtempSync(join(tmpdir(), "wedata-rel-"));
+  dirs.push(dir);
+  writeSyntheticProject(dir, repoRoot, { tasks, workflows, depth, seed });
+  const { compiled } = await buildProject({ cwd: dir, typecheck: false });
+  return { dir, keys: compiled.tasks.map((t) => t.key).sort() };
+}
+
+export interface RemoteTaskRow {
+  readonly key: string;
+  readonly id: string;
+  readonly workflowId: string;
+  readonly name: string;
+}
+
+/** Every task in the emulator (all pages), and the keys that appear more than once. */
+export async function remoteTasks(emu: RunningEmulator): Promise<{ rows: RemoteTaskRow[]; keys: string[]; duplicates: string[] }> {
+  const c = sdkClient(emu);
+  const wfs = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, PageSize: 200 })).Data!.Items!;
+  const names = new Map(wfs.map((w) => [w.WorkflowId, w.WorkflowName]));
+  const rows: RemoteTaskRow[] = [];
+  for (let page = 1; ; page++) {
+    const d = (await c.ListTriggerTasks({ ProjectId: PROJECT, PageSize: 200, PageNumber: page })).Data!;
+    rows.push(...d.Items!.map((t) => ({ key: `${names.get(t.WorkflowId)}/${t.TaskName}`, id: t.TaskId, workflowId: t.WorkflowId, name: t.TaskName! })));
+    if (page >= (d.TotalPageNumber ?? 1)) break;
+  }
+  const keys = rows.map((r) => r.key).sort();
+  const duplicates = keys.filter((k, i) => keys[i - 1] === k);
+  const wfDuplicates = wfs.map((w) => w.WorkflowName!).sort().filter((n, i, a) => a[i - 1] === n);
+  return { rows, keys, duplicates: [...duplicates, ...wfDuplicates.map((n) => `workflow ${n}`)] };
+}
+
+/**
+ * Creates that named an upstream task whose own create had not been committed before (from the
+ * emulator's request log): each must be zero for "upstream tasks before the tasks that depend on them".
+ */
+export function orderViolations(emu: RunningEmulator, rows: readonly RemoteTaskRow[]): string[] {
+  const idOf = new Map(rows.map((r) => [`${r.workflowId}/${r.name}`, r.id]));
+  const committedAt = new Map<string, number>();
+  const creates = emu.log.filter((e) => e.action === "CreateTriggerTask" && (e.outcome === "ok" || e.outcome === "lost" || e.outcome === "hang"));
+  for (const e of creates) {
+    const b = e.body as { TriggerTaskBaseAttribute: { WorkflowId: string; TaskName: string } };
+    const id = (e.data as { TaskId?: string } | undefined)?.TaskId ?? idOf.get(`${b.TriggerTaskBaseAttribute.WorkflowId}/${b.TriggerTaskBaseAttribute.TaskName}`);
+    if (id && !committedAt.has(id)) committedAt.set(id, e.seq);
+  }
+  const out: string[] = [];
+  for (const e of creates) {
+    const b = e.body as { TriggerTaskBaseAttribute: { TaskName: string }; TriggerTaskSchedulerConfiguration?: { UpstreamDependencyConfigList?: Array<{ TaskId: string }> } };
+    for (const u of b.TriggerTaskSchedulerConfiguration?.UpstreamDependencyConfigList ?? []) {
+      const at = committedAt.get(u.TaskId);
+      if (at === undefined || at > e.seq) out.push(`${b.TriggerTaskBaseAttribute.TaskName} (request ${e.seq}) before its upstream ${u.TaskId}`);
+    }
+  }
+  // The server refuses unknown upstream ids; such an answer would also mean a task went first.
+  for (const e of emu.log) if (e.action === "CreateTriggerTask" && e.code?.startsWith("InvalidParameter")) out.push(`request ${e.seq} refused: ${e.code}`);
+  return out;
+}
