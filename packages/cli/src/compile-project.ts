@@ -1,4 +1,4 @@
-import { readFileSync, realpathSync } from "node:fs";
+import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { isAbsolute, relative, sep } from "node:path";
 import { compileProject, CompileError, rememberSecrets, typecheckFiles, type CompiledProject, type CompileTarget, type Diagnostic } from "@wedata-kit/compiler";
 import type { TargetConfig } from "@wedata-kit/dsl";
@@ -56,7 +56,8 @@ export async function buildProject(opts: CompileOptions): Promise<ProjectBuild> 
   const config = opts.pipelineFiles ? { ...loadedTarget.config, pipelineFiles: opts.pipelineFiles } : loadedTarget.config;
   // Type errors first: they explain most runtime failures of the builders better than the throw does.
   if (opts.typecheck !== false) {
-    const tsErrors = await typecheckFiles(config.root, [config.configFile, ...config.pipelineFiles]);
+    // A missing file is reported by the loader, with its own code.
+    const tsErrors = await typecheckFiles(config.root, [config.configFile, ...config.pipelineFiles.filter((f) => existsSync(f))]);
     if (tsErrors.length > 0) throw new BuildError(relativeDiagnostics(tsErrors, config.root));
   }
   let loaded: LoadedProject;

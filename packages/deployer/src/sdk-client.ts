@@ -61,6 +61,14 @@ export interface ConnectOptions {
 
 /** Credentials from TENCENTCLOUD_SECRET_ID/KEY (+ SESSION_TOKEN), or the SDK's profile file. */
 export async function credentialsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<Credentials | undefined> {
+  const id = env.TENCENTCLOUD_SECRET_ID?.trim();
+  const key = env.TENCENTCLOUD_SECRET_KEY?.trim();
+  if (Boolean(id) !== Boolean(key)) {
+    throw new Error(`${id ? "TENCENTCLOUD_SECRET_ID" : "TENCENTCLOUD_SECRET_KEY"} is set but ${id ? "TENCENTCLOUD_SECRET_KEY" : "TENCENTCLOUD_SECRET_ID"} is empty or missing: set both (or neither, to use the embedded emulator)`);
+  }
+  if (id && key && (/\s/.test(env.TENCENTCLOUD_SECRET_ID!.trim()) || /\s/.test(env.TENCENTCLOUD_SECRET_KEY!.trim()))) {
+    throw new Error("white space found inside the key pair (TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY): copy it again");
+  }
   if (env.TENCENTCLOUD_SECRET_ID && env.TENCENTCLOUD_SECRET_KEY) {
     return { secretId: env.TENCENTCLOUD_SECRET_ID, secretKey: env.TENCENTCLOUD_SECRET_KEY, ...(env.TENCENTCLOUD_SESSION_TOKEN && { token: env.TENCENTCLOUD_SESSION_TOKEN }) };
   }
