@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, realpathSync } from "node:fs";
 import { isAbsolute, relative, sep } from "node:path";
 import { compileProject, CompileError, rememberSecrets, typecheckFiles, type CompiledProject, type CompileTarget, type Diagnostic } from "@wedata-kit/compiler";
-import type { TargetConfig } from "@wedata-kit/dsl";
+import { envSecrets, type TargetConfig } from "@wedata-kit/dsl";
 import { loadConfig, loadPipelines, LoadError, type LoadedConfig, type LoadedProject } from "./load-project.js";
 
 export interface CompileOptions {
@@ -77,6 +77,7 @@ export async function buildProject(opts: CompileOptions): Promise<ProjectBuild> 
     const compiled = compileProject({ root: loaded.root, modules: loaded.modules, target, readFile: (p) => readFileSync(p), realpath: realpathSync });
     // Secret values declared in parameters are hidden in every rendering, wherever else they appear.
     rememberSecrets([compiled.workflows.map((w) => w.payload), compiled.tasks.map((t) => t.payload)]);
+    rememberSecrets(Object.fromEntries([...envSecrets()].map((v, i) => [`env_secret_${i}`, v])));
     rememberSecrets({ TENCENTCLOUD_SECRET_ID: process.env.TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY: process.env.TENCENTCLOUD_SECRET_KEY, TENCENTCLOUD_SESSION_TOKEN: process.env.TENCENTCLOUD_SESSION_TOKEN });
     return { loaded, targetName, targetConfig, compiled };
   } catch (e) {

@@ -41,14 +41,16 @@ export interface RemoteState {
 const PAGE = 200;
 const FOLDER_TYPE_OF = new Map<number, TaskFolderType>(Object.values(TASK_KINDS).map((k) => [k.typeId, k.folderType]));
 
-/** Reads every page of a list call at the largest page size. */
+/**
+ * Reads every page of a list call at the largest page size: the first page tells how many there are,
+ * the rest are requested together (the caller's queue paces them), so a long list costs its rate, not
+ * its round trips.
+ */
 export async function listAll<T>(fetchPage: (page: number) => Promise<{ Items?: T[] | null; TotalPageNumber?: number | null } | undefined>): Promise<T[]> {
-  const out: T[] = [];
-  for (let page = 1; ; page++) {
-    const data = await fetchPage(page);
-    out.push(...(data?.Items ?? []));
-    if (!data || page >= (data.TotalPageNumber ?? 1)) return out;
-  }
+  const first = await fetchPage(1);
+  const pages = first?.TotalPageNumber ?? 1;
+  const rest = await Promise.all(Array.from({ length: Math.max(0, pages - 1) }, (_, i) => fetchPage(i + 2)));
+  return [first, ...rest].flatMap((d) => d?.Items ?? []);
 }
 
 export const parentOf = (p: string) => (p.lastIndexOf("/") <= 0 ? "/" : p.slice(0, p.lastIndexOf("/")));

@@ -6,3 +6,4 @@ export * from "./enums.js";
 export * from "./ir.js";
 export { DslError } from "./errors.js";
 export type { SourceLocation } from "./source-location.js";
+export { env, envSecrets } from "./env.js";

@@ -97,6 +97,9 @@ export async function importProject(api: WedataApi, o: ImportOptions): Promise<I
   // The proof: compile exactly the files written, and plan them against what was read.
   const lossy: LossyField[] = [...generated.lossy];
   let buildError: BuildError | undefined;
+  // The code reads secret values from the environment: the proof provides them, as the user will.
+  const savedEnv = new Map(generated.secrets.map((x) => [x.name, process.env[x.name]]));
+  for (const x of generated.secrets) process.env[x.name] = x.value;
   try {
     const build = await buildProject({ cwd: o.root, target: o.targetName, pipelineFiles: generated.pipelineFiles.map((f) => resolve(o.root, f)) });
     const remote: RemoteState = {
@@ -117,6 +120,9 @@ export async function importProject(api: WedataApi, o: ImportOptions): Promise<I
   } catch (e) {
     if (!(e instanceof BuildError)) throw e;
     buildError = e;
+  } finally {
+    for (const [k, v] of savedEnv) if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
   }
   const kept = !buildError && (lossy.length === 0 || o.allowLossy);
   let configUpdated = false;

@@ -1,5 +1,5 @@
 import { Project, QuoteKind, IndentationText, VariableDeclarationKind, type CodeBlockWriter } from "ts-morph";
-import { codeFileName, findCycle, folderProblem, isText, nameProblem } from "@wedata-kit/compiler";
+import { codeFileName, findCycle, folderProblem, isSecretKey, isText, nameProblem } from "@wedata-kit/compiler";
 import { folderOfPath, OWNER_EXT_KEY, SCHEDULER_DEFAULTS, SYSTEM_EXT_KEYS, workflowOwner } from "@wedata-kit/deployer";
 import { DLC_SQL_ENGINE_KINDS, PRIORITIES, PYTHON_VERSIONS, REDO_POLICIES, TASK_KINDS, TRIGGER_POLICIES, type DlcSqlEngineKind, type TaskKind } from "@wedata-kit/dsl";
 import { fileBase, variableName } from "./names.js";
@@ -49,6 +49,35 @@ export interface GeneratedImport {
   readonly lossy: readonly LossyField[];
   /** Remote tasks left out of the code (`workflow/task`), e.g. names the DSL does not accept. */
   readonly skipped: readonly string[];
+  /** Values of secret-named keys: the code reads them with `env(name)` instead of holding them. */
+  readonly secrets: ReadonlyArray<{ readonly name: string; readonly value: string; readonly where: string[] }>;
+}
+
+/** Environment variables for secret values: one per distinct value, named after its key. */
+class SecretVars {
+  private readonly byValue = new Map<string, { name: string; value: string; where: string[] }>();
+  private readonly names = new Set<string>();
+  /** `env("NAME")` for a value under a secret-named key, else the literal. */
+  text(key: string, value: string, where: string): string {
+    if (!isSecretKey(key) || value === "") return lit(value);
+    let e = this.byValue.get(value);
+    if (!e) {
+      const base = `WEDATA_${key.toUpperCase().replace(/[^A-Z0-9]+/g, "_").replace(/^_|_$/g, "")}`;
+      let name = base;
+      for (let i = 2; this.names.has(name); i++) name = `${base}_${i}`;
+      this.names.add(name);
+      e = { name, value, where: [] };
+      this.byValue.set(value, e);
+    }
+    e.where.push(where);
+    return `env(${lit(e.name)})`;
+  }
+  get used(): boolean {
+    return this.byValue.size > 0;
+  }
+  list() {
+    return [...this.byValue.values()];
+  }
 }
 
 const KIND_OF_TYPE = new Map<number, TaskKind>((Object.keys(TASK_KINDS) as TaskKind[]).map((k) => [TASK_KINDS[k].typeId, k]));
@@ -65,7 +94,7 @@ function objectText(entries: ReadonlyArray<readonly [string, string]>, indent = 
   const one = `{ ${parts.join(", ")} }`;
   return one.length <= 90 && !one.includes("\n") ? one : `{\n${parts.map((p) => `${indent}${p},`).join("\n")}\n${indent.slice(2)}}`;
 }
-const recordText = (kvs: ReadonlyArray<KV>) => objectText(kvs.map((p) => [p.ParamKey ?? "", lit(p.ParamValue ?? "")] as const));
+const recordText = (kvs: ReadonlyArray<KV>, value: (k: string, v: string) => string = (_k, v) => lit(v)) => objectText(kvs.map((p) => [p.ParamKey ?? "", value(p.ParamKey ?? "", p.ParamValue ?? "")] as const));
 /** Whether a list of key/values survives the round trip through a JS object (no duplicate or reordered keys). */
 const recordSafe = (kvs: ReadonlyArray<KV>) => {
   const keys = kvs.map((p) => p.ParamKey ?? "");
@@ -92,6 +121,7 @@ export function generateImport(input: GenerateInput): GeneratedImport {
   const files = new Map<string, string | Buffer>();
   const lossy: LossyField[] = [];
   const skipped: string[] = [];
+  const secrets = new SecretVars();
   const byName = new Map(input.workflows.map((w) => [w.name, w]));
   const byId = new Map(input.workflows.map((w) => [w.id, w]));
   const selected = input.selected.filter((n) => byName.has(n));
@@ -164,6 +194,7 @@ export function generateImport(input: GenerateInput): GeneratedImport {
         ref,
         nameOfId,
         projectIdent: input.projectIdent,
+        secret: (k, v) => secrets.text(k, v, `${wname}/${tn} ${k}`),
         writeCode: (bytes, kind) => {
           const ext = codeFileName("x", kind).slice(2);
           const path = `${dir}/${base}/${fileBase(tn, scriptTaken)}.${ext}`;
@@ -186,7 +217,9 @@ export function generateImport(input: GenerateInput): GeneratedImport {
       declared.add(tn);
       statements.push({ name: variable, code });
     }
-    const options = workflowOptions(d, wname, (m) => note(m));
+    const usedBefore = secrets.list().length;
+    const options = workflowOptions(d, wname, (m) => note(m), (k, v) => secrets.text(k, v, `${wname} ${k}`));
+    const fileUsesEnv = statements.some((st) => st.code.calls.some((c) => c.includes("env("))) || secrets.list().length > usedBefore || options.some(([, v]) => v.includes("env("));
     const taskList = ordered.map((n) => taskVars.get(n)!);
     // A task's dependency on a name that the remote does not know, or on a task left out, is reported.
     for (const t of kept) {
@@ -195,7 +228,7 @@ export function generateImport(input: GenerateInput): GeneratedImport {
 
     const source = renderWorkflowFile({
       header: [`Workflow "${wname}", imported from WeData (WorkflowId ${w.id}).`, "This file is now its source of truth: edit it, then run `wedata plan`."],
-      dslImports: ["task", "workflow"].filter((x) => x === "workflow" || statements.length > 0),
+      dslImports: [...["task", "workflow"].filter((x) => x === "workflow" || statements.length > 0), ...(fileUsesEnv ? ["env"] : [])],
       imports,
       statements,
       workflow: { variable: workflowVars.get(wname)!, name: wname, options, tasks: taskList },
@@ -221,7 +254,7 @@ export function generateImport(input: GenerateInput): GeneratedImport {
     files.set(file, formatted(sf));
     pipelineFiles.push(file);
   }
-  return { files, pipelineFiles: pipelineFiles.sort(), lossy, skipped };
+  return { files, pipelineFiles: pipelineFiles.sort(), lossy, skipped, secrets: secrets.list() };
 }
 
 interface TaskContext {
@@ -233,6 +266,8 @@ interface TaskContext {
   readonly projectIdent: string;
   /** Store a program next to the workflow file; returns the code argument. */
   writeCode(bytes: Buffer, kind: TaskKind): string;
+  /** A value's code: `env(...)` under a secret-named key, else the literal. */
+  secret(key: string, value: string): string;
   /** The variable of a Run Workflow target (importing it), if it exists. */
   runTarget(id: string, name: string | undefined): string | undefined;
 }
@@ -397,11 +432,11 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
   if (c.BundleId) calls.push(`.bundle(${lit(c.BundleId)}${c.BundleInfo ? `, ${lit(c.BundleInfo)}` : ""})`);
   else if (c.BundleInfo) ctx.note("it has BundleInfo without BundleId, which the code cannot set");
   const sched = (c.TaskSchedulingParameterList ?? []) as KV[];
-  if (sched.length && recordSafe(sched)) calls.push(`.schedulingParams(${recordText(sched)})`);
+  if (sched.length && recordSafe(sched)) calls.push(`.schedulingParams(${recordText(sched, ctx.secret)})`);
   else if (sched.length) ctx.note("its scheduling parameters repeat a key or have numeric keys out of order; their order is not kept");
   const kerberos = ext.get("enableKerberosLogin");
   if (kerberos === "true" || kerberos === "false") (calls.push(`.kerberos(${kerberos})`), ext.delete("enableKerberosLogin"));
-  for (const [k, v] of ext) if (!SYSTEM_EXT_KEYS.has(k)) calls.push(`.ext(${lit(k)}, ${lit(v)})`);
+  for (const [k, v] of ext) if (!SYSTEM_EXT_KEYS.has(k)) calls.push(`.ext(${lit(k)}, ${ctx.secret(k, v)})`);
 
   // Scheduling: only what differs from the documented defaults.
   const differs = (k: string) => s[k] !== undefined && s[k] !== null && s[k] !== SCHEDULER_DEFAULTS[k];
@@ -471,7 +506,7 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
 
 const DEFAULT_END = "2099-12-31 23:59:59";
 
-function workflowOptions(d: Json, name: string, note: (m: string) => void): Array<[string, string]> {
+function workflowOptions(d: Json, name: string, note: (m: string) => void, secret: (k: string, v: string) => string): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   const folder = folderOfPath(d.Path, name);
   if (folder !== "/" && folderProblem(folder)) note(`its folder ${lit(folder)} ${folderProblem(folder)}`);
@@ -479,7 +514,7 @@ function workflowOptions(d: Json, name: string, note: (m: string) => void): Arra
   if (d.WorkflowDesc) out.push(["description", lit(d.WorkflowDesc)]);
   if (d.OwnerUin) out.push(["owner", lit(String(d.OwnerUin))]);
   const params = (d.WorkflowParams ?? []) as KV[];
-  if (params.length && recordSafe(params)) out.push(["params", recordText(params)]);
+  if (params.length && recordSafe(params)) out.push(["params", recordText(params, secret)]);
   else if (params.length) note("its parameters repeat a key or have numeric keys out of order; their order is not kept");
   const triggers = (d.TriggerWorkflowSchedulerConfigurations ?? []) as Json[];
   const schedules = triggers.map((tc) => {

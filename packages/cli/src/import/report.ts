@@ -30,6 +30,11 @@ export function printImportReport(r: ImportReport, o: { projectId: string; out: 
       ? `proof: the code compiles; a plan of it against project ${o.projectId} differs only as listed above\n`
       : `${pc.green("proof")}: the code type-checks and compiles, and a plan of it against project ${o.projectId} shows no changes\n`,
   );
+  if (r.generated.secrets.length) {
+    // Worded so the redactor, which hides words after key-like names, leaves the variable names readable.
+    io.out(`the code reads ${r.generated.secrets.length} value(s) with env() instead of holding them; set these before compiling or deploying (locally, or as CI secrets):\n`);
+    for (const x of r.generated.secrets) io.out(`  ${x.where.slice(0, 3).join(", ")}${x.where.length > 3 ? ", ..." : ""} -> $${x.name}\n`);
+  }
   if (r.unsubmitted.length) io.out(`note: ${r.unsubmitted.length} task(s) have a saved version that is not submitted (${r.unsubmitted.slice(0, 5).join(", ")}${r.unsubmitted.length > 5 ? ", ..." : ""}); the next deploy submits them\n`);
   io.out(`next: \`wedata plan\` shows no changes; the next deploy adopts these resources (same ids) and marks each task as this project's when it first changes\n`);
   return 0;
