@@ -74,7 +74,7 @@ export const w = workflow("w", { folder: "/f" }).tasks(a, b);
     try {
       const r = spawnSync(process.execPath, [join(repoRoot, "packages/cli/bin/wedata.js"), "compile", "--cwd", p.dir, "--no-typecheck", "--no-snapshot"], { encoding: "utf8" });
       expect(r.status).toBe(1);
-      expect(r.stderr).toMatch(/pipeline\.ts:6:\d+ error\[E_UNKNOWN_DEPENDENCY\]/);
+      expect(r.stderr.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/pipeline\.ts:6:\d+ error\[E_UNKNOWN_DEPENDENCY\]/);
     } finally {
       p.cleanup();
     }

@@ -1,4 +1,3 @@
-import { findSourceMap, type SourceMap } from "node:module";
 import { fileURLToPath } from "node:url";
 import { dirname } from "node:path";
 
@@ -12,46 +11,47 @@ export interface SourceLocation {
 const dslDir = dirname(fileURLToPath(import.meta.url));
 
 /**
- * The first stack frame outside this package: the user's builder call. Builders call this two or three
- * frames below the user's code, so only a few frames are captured (formatting each frame through the
- * loader's source maps is what costs); a deeper caller gets a second, full capture.
+ * The first stack frame outside this package: the user's builder call. The frames are captured now
+ * (cheap) but formatted only when the location is first read: formatting a stack through the loader's
+ * source maps is the expensive part, and most locations (one per builder call) are only read when
+ * something is wrong.
  */
 export function callerLocation(): SourceLocation {
-  return capture(SHALLOW) ?? capture(100) ?? UNKNOWN;
-}
-
-const SHALLOW = 5;
-
-function capture(limit: number): SourceLocation | undefined {
-  const previous = Error.stackTraceLimit;
-  // With source maps on (tsx turns them on), every frame is mapped while the stack is formatted; the
-  // raw positions are taken instead, and only the user's frame is mapped, through a cached map.
-  const mapping = process.sourceMapsEnabled === true;
   const holder: { stack?: string } = {};
+  const previous = Error.stackTraceLimit;
   try {
-    if (mapping) process.setSourceMapsEnabled(false);
-    Error.stackTraceLimit = limit;
+    Error.stackTraceLimit = DEPTH;
     Error.captureStackTrace(holder, callerLocation);
   } finally {
     Error.stackTraceLimit = previous;
-    if (mapping) process.setSourceMapsEnabled(true);
   }
-  return fromText(holder.stack ?? "");
+  let pending: { stack?: string } | undefined = holder;
+  let resolved: SourceLocation | undefined;
+  const get = () => {
+    if (!resolved) {
+      resolved = fromText(pending?.stack ?? "");
+      pending = undefined;
+    }
+    return resolved;
+  };
+  return Object.freeze({
+    get file() {
+      return get().file;
+    },
+    get line() {
+      return get().line;
+    },
+    get column() {
+      return get().column;
+    },
+  });
 }
 
-const maps = new Map<string, SourceMap | null>();
-
-/** The position in the original source (TypeScript) of a position in the code the loader ran. */
-function original(url: string, line: number, column: number): { line: number; column: number } {
-  let map = maps.get(url);
-  if (map === undefined) {
-    map = findSourceMap(url) ?? null;
-    maps.set(url, map);
-  }
-  const entry = map?.findEntry(line - 1, column - 1) as { originalLine?: number; originalColumn?: number } | undefined;
-  return entry && typeof entry.originalLine === "number" ? { line: entry.originalLine + 1, column: (entry.originalColumn ?? 0) + 1 } : { line, column };
-}
-
+/**
+ * Frames kept: builders call this at most three frames below the user's code (a method, or a
+ * default parameter of the private `with`). Formatting cost grows with every frame kept.
+ */
+const DEPTH = 4;
 const UNKNOWN: SourceLocation = Object.freeze({ file: "<unknown>", line: 0, column: 0 });
 const framePattern = /\(?((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?$/;
 
@@ -65,11 +65,11 @@ function userFile(raw: string): string | undefined {
   return file;
 }
 
-function fromText(stack: string): SourceLocation | undefined {
+function fromText(stack: string): SourceLocation {
   for (const line of stack.split("\n").slice(1)) {
     const m = framePattern.exec(line.trim());
     const file = m ? userFile(m[1]!) : undefined;
-    if (file) return Object.freeze({ file, ...original(m![1]!, Number(m![2]), Number(m![3])) });
+    if (file) return Object.freeze({ file, line: Number(m![2]), column: Number(m![3]) });
   }
-  return undefined;
+  return UNKNOWN;
 }
