@@ -247,6 +247,9 @@ describe("wedata import: a varied console-built project round-trips through DSL 
     for (const x of ['.redo("FAILURE")', '.redo("NONE")', '.priority("high")', '.priority("medium")', ".dryRun()", ".allowDownstream(false)"]) expect(ods).toContain(x);
     for (const v of PYTHON_VERSIONS) expect(ods).toMatch(new RegExp(`version: "${v.replace(".", "\\.")}"`));
     for (const cy of CYCLE_TYPES.filter((x) => x !== "CRONTAB_CYCLE")) expect(first).toContain(`cycle: "${cy}"`);
+    for (const k of Object.keys(DLC_SQL_ENGINE_KINDS).filter((x) => x !== "supersql-sparksql")) expect(ods).toContain(`engineKind: "${k}"`);
+    expect(first).toMatch(/configMode: "CRON_EXPRESSION"/);
+    expect(first).not.toMatch(/configMode: "COMMON"/); // the default when a cycle is given
     expect(ods).toContain('timezone: "UTC+9"');
     expect(klass).toContain('status: "PAUSED"');
     expect(klass).toMatch(/schedule: \{[^}]*fileArrival: "cosn:\/\/bucket\/in\/"[^}]*recursive: false/s);

@@ -152,14 +152,18 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
     bases.map(async (b): Promise<RemoteTaskRecord | undefined> => {
       const version = b.TaskLatestVersionNo ?? "";
       const cached = cache.tasks[b.TaskId];
-      const task = cached && cached.v === version && version !== "" ? cached.task : (await caller.call("GetTriggerTask", { ProjectId, TaskId: b.TaskId }, read)).Data;
+      const hit = cached && cached.v === version && version !== "";
+      const task = hit ? cached.task : (await caller.call("GetTriggerTask", { ProjectId, TaskId: b.TaskId }, read)).Data;
       if (!task) return undefined;
-      fresh.tasks[b.TaskId] = { v: version, task };
+      fresh.tasks[b.TaskId] = hit ? cached : { v: version, task };
       const owner = taskOwner(task.TriggerTaskConfiguration?.TaskExtConfigurationList);
       return { id: b.TaskId, workflowId: b.WorkflowId, name: b.TaskName!, typeId: Number(b.TaskTypeId), version, submitted: b.Submit === true, task, ...(owner !== undefined && { owner }) };
     }),
   );
-  if (opts.cachePath) {
+  // Rewritten only when it changed: on a large project the cache is tens of megabytes.
+  const same = (a: Record<string, unknown>, b: Record<string, unknown>) => Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => a[k] === b[k]);
+  const unchanged = same(cache.tasks, fresh.tasks) && same(cache.workflows ?? {}, fresh.workflows ?? {});
+  if (opts.cachePath && !unchanged) {
     mkdirSync(dirname(opts.cachePath), { recursive: true });
     writeFileSync(opts.cachePath, JSON.stringify(fresh));
   }

@@ -303,8 +303,8 @@ const listTriggerTasks: Handler = (req, ctx) => {
   const folderIn = (path: string, list: string[]) => list.some((f) => f === "/" || path === f || path.startsWith(`${f}/`));
   const items = ctx.store
     .listTasks(projectId)
-    .filter((t) => {
-      const b = baseAttribute(t, workflows.get(t.workflowId));
+    .map((t) => ({ t, b: baseAttribute(t, workflows.get(t.workflowId)) }))
+    .filter(({ t, b }) => {
       return (
         (req.WorkflowId === undefined || t.workflowId === req.WorkflowId) &&
         // Name search is fuzzy, as in the console: callers must compare names exactly themselves.
@@ -317,7 +317,7 @@ const listTriggerTasks: Handler = (req, ctx) => {
         (req.TaskNodeTypeList === undefined || req.TaskNodeTypeList.includes(folderTypeOf(t.typeId)))
       );
     })
-    .map((t) => baseAttribute(t, workflows.get(t.workflowId)));
+    .map(({ b }) => b);
   return { Data: paging(items, req) };
 };
 
