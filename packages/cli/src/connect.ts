@@ -46,3 +46,6 @@ export async function connectTarget(root: string, target: TargetConfig, env: Nod
     close: () => emu.stop(),
   };
 }
+
+/** The local read cache of one target: full task and workflow reads keyed by version (`.wedata/state/`). */
+export const readCachePath = (root: string, targetName: string, projectId: string) => join(root, ".wedata", "state", `${targetName}-${projectId}.json`);

@@ -1,5 +1,5 @@
 import { execFileSync } from "node:child_process";
-import { basename, join } from "node:path";
+import { basename } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { readFileSync, writeFileSync } from "node:fs";
 import { redactSecrets, redactValue, renderSnapshot } from "@wedata-kit/compiler";
@@ -7,7 +7,7 @@ import { applyPlan, DEFAULT_RETRY, fetchRemoteState, planDeployment, planHasChan
 import cliProgress from "cli-progress";
 import pc from "picocolors";
 import { buildProject, type ProjectBuild } from "./compile-project.js";
-import { connectTarget, type Connection } from "./connect.js";
+import { connectTarget, readCachePath, type Connection } from "./connect.js";
 import type { Io } from "./main.js";
 import { graphsFromSnapshot } from "./graph.js";
 import { makePlanFile, stalePlanReason, type PlanFile } from "./plan-file.js";
@@ -46,7 +46,7 @@ export async function preparePlan(o: PlanCommandOptions & { destroy?: boolean })
   try {
     const caller = new RateLimitedCaller(connection.api, { rate: o.rate, ...(o.concurrency && { concurrency: o.concurrency }), ...(o.attempts && { retry: { ...DEFAULT_RETRY, attempts: o.attempts } }) });
     const project = projectName(build);
-    const cachePath = join(build.loaded.root, ".wedata", "state", `${build.targetName}-${build.compiled.target.projectId}.json`);
+    const cachePath = readCachePath(build.loaded.root, build.targetName, build.compiled.target.projectId);
     const remote = await fetchRemoteState(caller, build.compiled, { project, cachePath });
     const reads = { ...caller.counts };
     const plan = planDeployment(build.compiled, remote, { project, submit: o.submit });

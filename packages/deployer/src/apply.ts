@@ -1,4 +1,4 @@
-import { parsePlaceholder, type TaskPayload, type WorkflowPayload } from "@wedata-kit/compiler";
+import type { TaskPayload, WorkflowPayload } from "@wedata-kit/compiler";
 import type { SourceLocation } from "@wedata-kit/dsl";
 import type { RateLimitedCaller } from "./caller.js";
 import { ApiCallError } from "./errors.js";

@@ -51,7 +51,7 @@ export function callerLocation(): SourceLocation {
  * Frames kept: builders call this at most three frames below the user's code (a method, or a
  * default parameter of the private `with`). Formatting cost grows with every frame kept.
  */
-const DEPTH = 4;
+const DEPTH = 3;
 const UNKNOWN: SourceLocation = Object.freeze({ file: "<unknown>", line: 0, column: 0 });
 const framePattern = /\(?((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?$/;
 

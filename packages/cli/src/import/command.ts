@@ -1,9 +1,10 @@
 import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { cacheTaskReads, listAll, planDeployment, RateLimitedCaller, taskOwner, workflowOwner, folderOfPath, type Plan, type RemoteState, type RemoteTaskRecord, type WedataApi } from "@wedata-kit/deployer";
 import type { TargetConfig } from "@wedata-kit/dsl";
 import { Project, SyntaxKind } from "ts-morph";
 import { buildProject, BuildError } from "../compile-project.js";
+import { readCachePath } from "../connect.js";
 import { generateImport, type GeneratedImport, type LossyField, type SourceTask, type SourceWorkflow } from "./generate.js";
 
 export interface ImportOptions {
@@ -51,6 +52,8 @@ export class ImportError extends Error {
  * plan it against what was read. Every difference is reported as lossy, with the task it concerns.
  */
 export async function importProject(api: WedataApi, o: ImportOptions): Promise<ImportReport> {
+  const out = relative(o.root, resolve(o.root, o.outDir));
+  if (out === "" || out.startsWith("..") || isAbsolute(out)) throw new ImportError(`--out ${o.outDir} must be a folder inside the project (${o.root}), so the code can reference its programs`);
   const caller = new RateLimitedCaller(api, o.rate ? { rate: o.rate } : {});
   const ProjectId = o.target.projectId;
   const read = { retryAmbiguous: true };
@@ -85,7 +88,7 @@ export async function importProject(api: WedataApi, o: ImportOptions): Promise<I
     selected,
     tasks: records.map((r): SourceTask => ({ id: r.id, workflowId: r.workflowId, task: r.task as unknown as Record<string, unknown> })),
     projectIdent: o.target.projectIdentifier ?? ProjectId,
-    outDir: o.outDir.split("\\").join("/").replace(/^\.\//, ""),
+    outDir: out.split(sep).join("/"),
   });
   const clashes = [...new Set([...generated.pipelineFiles, ...generated.files.keys()])].filter((f) => existsSync(join(o.root, f)));
   if (clashes.length) throw new ImportError(`refusing to overwrite ${clashes.slice(0, 5).join(", ")}${clashes.length > 5 ? ` and ${clashes.length - 5} more` : ""}; move them away or pass another --out`);
@@ -128,7 +131,7 @@ export async function importProject(api: WedataApi, o: ImportOptions): Promise<I
   let configUpdated = false;
   if (kept) {
     configUpdated = addPipelines(o.configFile, o.configuredPipelines, generated.pipelineFiles);
-    cacheTaskReads(join(o.root, ".wedata", "state", `${o.targetName}-${ProjectId}.json`), records);
+    cacheTaskReads(readCachePath(o.root, o.targetName, ProjectId), records);
   } else {
     for (const f of generated.files.keys()) rmSync(join(o.root, f), { force: true });
     removeEmptyFolders(o.root, [...generated.files.keys()]);
