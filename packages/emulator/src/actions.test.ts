@@ -101,6 +101,16 @@ describe("happy paths through the real SDK client", () => {
     const p1 = await c.ListTriggerTasks({ ProjectId: PROJECT, WorkflowId: wf, PageSize: 10, PageNumber: 3 });
     expect(p1.Data).toMatchObject({ TotalCount: 25, TotalPageNumber: 3, PageNumber: 3 });
     expect(p1.Data!.Items).toHaveLength(5);
+    // The whole project page by page (paged in SQL) equals the same list filtered in memory.
+    const all: string[] = [];
+    for (let page = 1; ; page++) {
+      const d = (await c.ListTriggerTasks({ ProjectId: PROJECT, PageSize: 10, PageNumber: page })).Data!;
+      all.push(...d.Items!.map((t) => `${t.TaskId}:${t.TaskName}:${t.TaskLatestVersionNo}:${t.OwnerUin}:${t.TaskFolderPath}`));
+      if (page >= d.TotalPageNumber!) break;
+    }
+    const filtered = (await c.ListTriggerTasks({ ProjectId: PROJECT, PageSize: 200, TaskFolderPathList: ["/"] })).Data!;
+    expect(all).toEqual(filtered.Items!.map((t) => `${t.TaskId}:${t.TaskName}:${t.TaskLatestVersionNo}:${t.OwnerUin}:${t.TaskFolderPath}`));
+    expect(all.length).toBeGreaterThanOrEqual(25);
     expect((await sdkError(c.ListTriggerTasks({ ProjectId: PROJECT, PageSize: 500 }))).code).toBe("InvalidParameterValue");
   });
 });

@@ -297,9 +297,19 @@ const getTriggerTaskCode: Handler = (req, ctx) => {
   return { Data: { CodeInfo: code, CodeFileSize: String(code.length) } };
 };
 
+const LIST_TASK_FILTERS = ["WorkflowId", "TaskName", "TaskTypeId", "OwnerUin", "Status", "Submit", "TaskFolderPathList", "TaskNodeTypeList"];
+
 const listTriggerTasks: Handler = (req, ctx) => {
   const projectId = project(req, ctx);
   const workflows = new Map(ctx.store.listWorkflows(projectId).map((w) => [w.workflowId, w]));
+  // The whole project, page by page (what a deployer reads): paged in SQL, not in memory.
+  if (LIST_TASK_FILTERS.every((f) => req[f] === undefined)) {
+    const size = (req.PageSize as number | undefined) ?? 10;
+    const num = (req.PageNumber as number | undefined) ?? 1;
+    const total = ctx.store.countProjectTasks(projectId);
+    const items = ctx.store.listTasks(projectId, { offset: (num - 1) * size, limit: size }).map((t) => baseAttribute(t, workflows.get(t.workflowId)));
+    return { Data: { Items: items, PageNumber: num, PageSize: size, TotalCount: total, TotalPageNumber: Math.max(1, Math.ceil(total / size)) } };
+  }
   const folderIn = (path: string, list: string[]) => list.some((f) => f === "/" || path === f || path.startsWith(`${f}/`));
   const items = ctx.store
     .listTasks(projectId)

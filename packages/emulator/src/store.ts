@@ -177,10 +177,17 @@ export class Store {
     const r = this.db.prepare("SELECT * FROM tasks WHERE workflow_id = ? AND name = ?").get(workflowId, name) as Raw | undefined;
     return r && toTask(r);
   }
-  /** Every task of a project, with only the `base` part of its document (lists never need the program). */
-  listTasks(projectId: string): TaskRow[] {
-    const rows = this.db.prepare(`SELECT task_id, project_id, workflow_id, name, type_id, version, submit_version, status, create_user, create_time, modify_time, json_object('base', json(json_extract(doc, '$.base')), 'config', json('{}'), 'scheduler', json('{}')) AS doc FROM tasks WHERE project_id = ? ORDER BY task_id`).all(projectId) as Raw[];
+  /**
+   * Tasks of a project in TaskId order, with only the `base` part of their document (lists never need
+   * the program); one page of them when `page` is given.
+   */
+  listTasks(projectId: string, page?: { offset: number; limit: number }): TaskRow[] {
+    const sql = `SELECT task_id, project_id, workflow_id, name, type_id, version, submit_version, status, create_user, create_time, modify_time, json_object('base', json(json_extract(doc, '$.base')), 'config', json('{}'), 'scheduler', json('{}')) AS doc FROM tasks WHERE project_id = ? ORDER BY task_id${page ? " LIMIT ? OFFSET ?" : ""}`;
+    const rows = (page ? this.db.prepare(sql).all(projectId, page.limit, page.offset) : this.db.prepare(sql).all(projectId)) as Raw[];
     return rows.map(toTask);
+  }
+  countProjectTasks(projectId: string): number {
+    return (this.db.prepare("SELECT count(*) AS n FROM tasks WHERE project_id = ?").get(projectId) as { n: number }).n;
   }
   countTasks(workflowId: string): number {
     return (this.db.prepare("SELECT count(*) AS n FROM tasks WHERE workflow_id = ?").get(workflowId) as { n: number }).n;
