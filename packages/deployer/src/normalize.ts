@@ -1,4 +1,4 @@
-import { canonicalJson, type TaskPayload, type WorkflowPayload } from "@wedata-kit/compiler";
+import type { TaskPayload, WorkflowPayload } from "@wedata-kit/compiler";
 import { OWNER_EXT_KEY, workflowOwner } from "./ownership.js";
 import type { RemoteTask, RemoteWorkflowDetail } from "./sdk-client.js";
 
@@ -126,7 +126,23 @@ export function diffFields(from: Record<string, unknown>, to: Record<string, unk
     const path = prefix ? `${prefix}.${k}` : k;
     const isObj = (v: unknown) => v !== null && typeof v === "object" && !Array.isArray(v);
     if (isObj(a) && isObj(b)) out.push(...diffFields(a as Json, b as Json, path));
-    else if (canonicalJson(a ?? null) !== canonicalJson(b ?? null)) out.push({ path, from: a ?? null, to: b ?? null });
+    else if (!sameJson(a ?? null, b ?? null)) out.push({ path, from: a ?? null, to: b ?? null });
   }
   return out;
+}
+
+/** Whether two JSON values are equal as canonical JSON would say (object key order and undefined members ignored). */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) {
+    const y = b as unknown[];
+    return a.length === y.length && a.every((v, i) => sameJson(v ?? null, y[i] ?? null));
+  }
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  const kx = Object.keys(x).filter((k) => x[k] !== undefined);
+  const ky = Object.keys(y).filter((k) => y[k] !== undefined);
+  return kx.length === ky.length && kx.every((k) => k in y && sameJson(x[k], y[k]));
 }
