@@ -124,7 +124,9 @@ export function generateImport(input: GenerateInput): GeneratedImport {
   const secrets = new SecretVars();
   const byName = new Map(input.workflows.map((w) => [w.name, w]));
   const byId = new Map(input.workflows.map((w) => [w.id, w]));
-  const selected = input.selected.filter((n) => byName.has(n));
+  // A workflow whose name wedata-kit cannot manage is left out (a Run Workflow task may still name it as an existing workflow).
+  for (const n of input.selected) if (byName.has(n) && nameProblem(n)) lossy.push({ workflow: n, message: `the workflow name ${nameProblem(n)}; wedata-kit cannot manage it, so it is left out` });
+  const selected = input.selected.filter((n) => byName.has(n) && !nameProblem(n));
 
   // Workflow variables are unique across the import, so files can import each other without aliases.
   const workflowVars = new Map<string, string>();
@@ -144,11 +146,6 @@ export function generateImport(input: GenerateInput): GeneratedImport {
     const d = w.detail;
     const base = fileOf.get(wname)!;
     const note = (message: string, task?: string) => lossy.push({ workflow: wname, ...(task !== undefined && { task }), message });
-    const nameIssue = nameProblem(wname);
-    if (nameIssue) {
-      note(`the workflow name ${nameIssue}; wedata-kit cannot manage it`);
-      continue;
-    }
     const tasks = input.tasks.filter((t) => t.workflowId === w.id);
     const kept: SourceTask[] = [];
     for (const t of tasks) {
