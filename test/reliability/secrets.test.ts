@@ -48,7 +48,8 @@ describe("secrets never appear in output, logs, snapshots, plan files or error m
     expect((await run(["compile", ...cwd, "--out", "out"])).code).toBe(0);
     await run(["compile", ...cwd, "--check"]);
     expect((await run(["plan", ...cwd])).code).toBe(0);
-    await run(["plan", ...cwd, "--format", "markdown", "--out", "plan.wedata.json"]);
+    const planFile = join(p.dir, "plan.wedata.json");
+    await run(["plan", ...cwd, "--format", "markdown", "--out", planFile]);
     await run(["plan", ...cwd, "--format", "json"]);
     await run(["plan", ...cwd, "--format", "markdown"]);
     expect((await run(["deploy", ...cwd, "--yes"])).code).toBe(0);
@@ -58,7 +59,7 @@ describe("secrets never appear in output, logs, snapshots, plan files or error m
     expect((await run(["plan", ...cwd, "--retries", "1"], wrongKey)).code).toBe(1);
     expect((await run(["deploy", ...cwd, "--yes"], { ...env, TENCENTCLOUD_SECRET_KEY: "" })).code).toBe(1);
     writeFileSync(join(p.dir, "jobs/notify.sh"), "echo changed\n");
-    await run(["deploy", ...cwd, "--yes", "--plan", "plan.wedata.json"]);
+    await run(["deploy", ...cwd, "--yes", "--plan", planFile]);
     const imported = await run(["import", "--cwd", fresh.dir]);
     expect(imported.code, imported.out + imported.err).toBe(0);
     // The imported code reads the password from the environment instead of holding it.
@@ -67,6 +68,7 @@ describe("secrets never appear in output, logs, snapshots, plan files or error m
     expect((await run(["destroy", ...cwd, "--yes"])).code).toBe(0);
 
     const written = [...filesUnder(p.dir), ...filesUnder(fresh.dir)];
+    expect(written).toContain(planFile);
     // The exact request payloads (`compile --out`) and the local read cache hold the declared password by
     // design; everything else meant for people (output, snapshot, plan file, generated code) must not.
     const forPeople = written.filter((f) => !f.includes(`${join(p.dir, "out")}/`) && !f.includes("/.wedata/") && f !== orders);
