@@ -7,7 +7,8 @@ import { applyPlan, connectSdk, fetchRemoteState, planDeployment, RateLimitedCal
 import { buildProject } from "../packages/cli/src/compile-project.js";
 import { emulatorEnv } from "./cli.js";
 import { copyExample, repoRoot, tempProject } from "./helpers.js";
-import { PROJECT, sdkClient } from "./sdk.js";
+import { PROJECT } from "./sdk.js";
+import { remoteTasks } from "./reliability/support.js";
 
 const running: RunningEmulator[] = [];
 const dirs: string[] = [];
@@ -26,17 +27,6 @@ function projectDir(files?: Record<string, string>): string {
   return p.dir;
 }
 
-async function remoteKeys(emu: RunningEmulator): Promise<string[]> {
-  const c = sdkClient(emu);
-  const wfs = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, PageSize: 200 })).Data!.Items!;
-  const names = new Map(wfs.map((w) => [w.WorkflowId, w.WorkflowName]));
-  const out: string[] = [];
-  for (let page = 1; ; page++) {
-    const d = (await c.ListTriggerTasks({ ProjectId: PROJECT, PageSize: 200, PageNumber: page })).Data!;
-    out.push(...d.Items!.map((t) => `${names.get(t.WorkflowId)}/${t.TaskName}`));
-    if (page >= d.TotalPageNumber!) return out.sort();
-  }
-}
 
 
 function cliEnv(emu: RunningEmulator): Record<string, string> {
@@ -111,7 +101,7 @@ describe("faults", () => {
     expect(summary.failed[0]!.requestId).toMatch(/^[0-9a-f-]{36}$/);
     const skipped = summary.skipped.map((s) => s.step);
     for (const k of ["clean_orders", "load_fact_orders", "score_customers", "publish_report", "notify"]) expect(skipped).toContain(`create task daily_orders/${k}`);
-    const keys = await remoteKeys(emu);
+    const { keys } = await remoteTasks(emu);
     expect(keys).toEqual(["daily_orders/run_dim_refresh", "dim_refresh/build_dim_customer", "dim_refresh/build_dim_product", "dim_refresh/check_dims", "dim_refresh/sync_customers", "hourly_monitor/alert_oncall", "hourly_monitor/check_freshness"]);
   });
 });
