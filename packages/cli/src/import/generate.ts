@@ -72,9 +72,6 @@ class SecretVars {
     e.where.push(where);
     return `env(${lit(e.name)})`;
   }
-  get used(): boolean {
-    return this.byValue.size > 0;
-  }
   list() {
     return [...this.byValue.values()];
   }
@@ -100,10 +97,12 @@ const recordSafe = (kvs: ReadonlyArray<KV>) => {
   const keys = kvs.map((p) => p.ParamKey ?? "");
   return new Set(keys).size === keys.length && Object.keys(Object.fromEntries(keys.map((k) => [k, 1]))).join("\u0000") === keys.join("\u0000");
 };
+/** `k=v` lines as pairs, when writing them back as a record gives the same text. */
 const kvLinesRecord = (s: string): Array<[string, string]> | undefined => {
-  const lines = s.split("\n").map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)] as [string, string]);
-  if (s === "" || s.split("\n").some((l) => !l.includes("="))) return undefined;
-  return lines.map(([k, v]) => `${k}=${v}`).join("\n") === s && recordSafe(lines.map(([k]) => ({ ParamKey: k }))) ? lines : undefined;
+  const raw = s.split("\n");
+  if (s === "" || raw.some((l) => !l.includes("="))) return undefined;
+  const lines = raw.map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)] as [string, string]);
+  return recordSafe(lines.map(([k]) => ({ ParamKey: k }))) ? lines : undefined;
 };
 const inRange = (v: unknown, min: number, max: number, minusOne = false) => typeof v === "number" && Number.isInteger(v) && ((v >= min && v <= max) || (minusOne && v === -1));
 
@@ -179,6 +178,10 @@ export function generateImport(input: GenerateInput): GeneratedImport {
     const declared = new Set<string>();
     const scriptTaken = new Set<string>();
     const imports = new Map<string, Set<string>>();
+    const addImport = (spec: string, name: string) => {
+      imports.set(spec, (imports.get(spec) ?? new Set()).add(name));
+      return name;
+    };
     const ref = (name: string) => (declared.has(name) ? taskVars.get(name)! : lit(name));
     const statements: Array<{ name: string; code: TaskCode; docs?: string }> = [];
     for (const tn of ordered) {
@@ -202,13 +205,11 @@ export function generateImport(input: GenerateInput): GeneratedImport {
           const target = (name && byName.get(name)) ?? byId.get(id);
           if (!target) return undefined;
           if (workflowVars.has(target.name)) {
-            if (target.name !== wname) imports.set(`./${fileOf.get(target.name)}.js`, new Set([...(imports.get(`./${fileOf.get(target.name)}.js`) ?? []), workflowVars.get(target.name)!]));
+            if (target.name !== wname) addImport(`./${fileOf.get(target.name)}.js`, workflowVars.get(target.name)!);
             return workflowVars.get(target.name);
           }
           if (!externals.has(target.name)) externals.set(target.name, { id: target.id, variable: variableName(target.name, globalTaken) });
-          const v = externals.get(target.name)!.variable;
-          imports.set(`./${EXISTING_FILE}.js`, new Set([...(imports.get(`./${EXISTING_FILE}.js`) ?? []), v]));
-          return v;
+          return addImport(`./${EXISTING_FILE}.js`, externals.get(target.name)!.variable);
         },
       });
       declared.add(tn);
