@@ -4,20 +4,20 @@
  * service: it sends one read and writes nothing).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startEmulator, type RunningEmulator } from "@wedata-kit/emulator";
-import { emulatorEnv, runCli } from "../cli.js";
+import type { RunningEmulator } from "@wedata-kit/emulator";
 import { BAD_PIPELINES, H } from "../fixtures/bad-pipelines.js";
 import { tempProject } from "../helpers.js";
 import { PROJECT } from "../sdk.js";
-import { record } from "./support.js";
+import { cleanupDirs, cli, record, suiteEmulator } from "./support.js";
 
 let emu: RunningEmulator;
 beforeAll(async () => {
-  emu = await startEmulator();
+  emu = await suiteEmulator();
 });
 afterAll(async () => {
   await emu.stop();
   record("bad input", { "cases": CASES.length, "requests sent": sent });
+  cleanupDirs();
 });
 let sent = 0;
 
@@ -63,7 +63,7 @@ const CASES: Case[] = [
   { name: "path traversal in a folder", files: { "wedata.config.ts": config(), "pipeline.ts": `${H}export const w = workflow("w", { folder: "/a/../../etc" }).tasks(task("a").shell({ inline: "x" }));\n` }, error: /error\[E_FOLDER_PATH\]/, args: ["--no-typecheck"] },
   { name: "path traversal in a code path", files: { "wedata.config.ts": config(), "pipeline.ts": `${H}export const w = workflow("w", { folder: "/f" }).tasks(task("a").shell("jobs/../../../../etc/passwd"));\n` }, error: /error\[E_CODE_OUTSIDE_ROOT\]/, args: ["--no-typecheck"] },
   { name: "NUL byte in a code path", files: { "wedata.config.ts": config(), "pipeline.ts": `${H}export const w = workflow("w", { folder: "/f" }).tasks(task("a").shell("jobs/ok.sh\\u0000.txt"));\n`, "jobs/ok.sh": "echo\n" }, error: /error\[E_CODE_(UNREADABLE|MISSING)\]/, args: ["--no-typecheck"] },
-  { name: "secret id without a secret key", files: { "wedata.config.ts": config(), "pipeline.ts": OK_PIPELINE, "jobs/ok.sh": "echo\n" }, error: /TENCENTCLOUD_SECRET_ID is set but TENCENTCLOUD_SECRET_KEY is empty or missing/, env: { TENCENTCLOUD_SECRET_ID: "AKIDnotarealkey0000000000000000000000" }, args: ["--no-typecheck"] },
+  { name: "secret id without a secret key", files: { "wedata.config.ts": config(), "pipeline.ts": OK_PIPELINE, "jobs/ok.sh": "echo\n" }, error: /TENCENTCLOUD_SECRET_ID is set but TENCENTCLOUD_SECRET_KEY is empty or missing/, env: { TENCENTCLOUD_SECRET_ID: "AKIDnotarealkey0000000000000000000000", TENCENTCLOUD_SECRET_KEY: undefined }, args: ["--no-typecheck"] },
   { name: "secret key with white space", files: { "wedata.config.ts": config(), "pipeline.ts": OK_PIPELINE, "jobs/ok.sh": "echo\n" }, error: /white space found inside the key pair/, env: { TENCENTCLOUD_SECRET_ID: "AKIDnotarealkey0000000000000000000000", TENCENTCLOUD_SECRET_KEY: "abc def" }, args: ["--no-typecheck"] },
   { name: "wrong secret key", files: { "wedata.config.ts": config(), "pipeline.ts": OK_PIPELINE, "jobs/ok.sh": "echo\n" }, error: /AuthFailure/, env: { TENCENTCLOUD_SECRET_ID: "AKIDwedatakitLocalEmulator0000000000", TENCENTCLOUD_SECRET_KEY: "not-the-key-0000000000000000000000" }, args: ["--no-typecheck"], oneRead: true },
   { name: "endpoint that is not http(s)", files: { "wedata.config.ts": config(), "pipeline.ts": OK_PIPELINE, "jobs/ok.sh": "echo\n" }, error: /WEDATA_ENDPOINT must be an http\(s\) URL/, env: { WEDATA_ENDPOINT: "ftp://127.0.0.1:21" }, args: ["--no-typecheck"] },
@@ -78,7 +78,7 @@ describe(`bad input corpus (${CASES.length} cases): a specific error, exit 1, no
     const p = tempProject(c.files);
     try {
       emu.clearLog();
-      const r = await runCli(["deploy", "--cwd", p.dir, "--yes", ...(c.args ?? [])], { ...emulatorEnv(emu.url), ...c.env });
+      const r = await cli(["deploy", "--cwd", p.dir, "--yes", ...(c.args ?? [])], emu.url, c.env);
       expect(r.code, r.out + r.err).toBe(1);
       expect(r.err, r.out).toMatch(c.error);
       sent += emu.log.length;

@@ -10,11 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { applyPlan, connectSdk, fetchRemoteState, planDeployment, RateLimitedCaller, type WedataApi } from "@wedata-kit/deployer";
-import { DEFAULT_KEY_PAIR } from "@wedata-kit/emulator";
 import { buildProject } from "../../packages/cli/src/compile-project.js";
-import { emulatorEnv, runCli } from "../cli.js";
 import { repoRoot } from "../helpers.js";
-import { cleanupDirs, FULL, record, remoteTasks, syntheticProject } from "./support.js";
+import { cleanupDirs, cli, FULL, keepOutput, record, remoteTasks, SUITE_KEY, syntheticProject } from "./support.js";
 
 const children: ChildProcess[] = [];
 const dataDirs: string[] = [];
@@ -37,12 +35,14 @@ function freePort(): Promise<number> {
 
 /** The emulator as its own process (so it can be killed), on a fixed port and data folder. */
 async function emulatorProcess(port: number, data: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(repoRoot, "packages/cli/bin/wedata.js"), "emulator", "--port", String(port), "--data", data, "--rate", "40"], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [join(repoRoot, "packages/cli/bin/wedata.js"), "emulator", "--port", String(port), "--data", data, "--rate", "40"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WEDATA_EMULATOR_SECRET_ID: SUITE_KEY.secretId, WEDATA_EMULATOR_SECRET_KEY: SUITE_KEY.secretKey } });
   children.push(child);
+  child.stderr!.on("data", (d: Buffer) => keepOutput(d.toString()));
   await new Promise<void>((resolve, reject) => {
     let text = "";
     child.stdout!.on("data", (d: Buffer) => {
       text += d.toString();
+      keepOutput(d.toString());
       if (text.includes("listening on")) resolve();
     });
     child.once("exit", (code) => reject(new Error(`emulator exited ${code}: ${text}`)));
@@ -60,7 +60,7 @@ describe("the emulator is killed and restarted mid-deploy", () => {
     let emu = await emulatorProcess(port, data);
     const { dir, keys } = await syntheticProject(TASKS, 4, 5);
     const { compiled } = await buildProject({ cwd: dir, typecheck: false });
-    const sdk = connectSdk({ endpoint: `http://127.0.0.1:${port}`, region: "ap-guangzhou", credentials: DEFAULT_KEY_PAIR, timeoutSeconds: 5 });
+    const sdk = connectSdk({ endpoint: `http://127.0.0.1:${port}`, region: "ap-guangzhou", credentials: SUITE_KEY, timeoutSeconds: 5 });
     const answered: string[] = [];
     const api: WedataApi = {
       call: async (action, req) => {
@@ -105,8 +105,8 @@ describe("the emulator is killed and restarted mid-deploy", () => {
     const { dir, keys } = await syntheticProject(TASKS, 4, 5);
     const url = `http://127.0.0.1:${port}`;
     // Kill the service once the deploy is writing, and keep it down until the deploy gives up.
-    const deploying = runCli(["deploy", "--cwd", dir, "--yes", "--no-typecheck", "--rate", "40", "--retries", "3"], emulatorEnv(url));
-    const sdk = connectSdk({ endpoint: url, region: "ap-guangzhou", credentials: DEFAULT_KEY_PAIR });
+    const deploying = cli(["deploy", "--cwd", dir, "--yes", "--no-typecheck", "--rate", "40", "--retries", "3"], url);
+    const sdk = connectSdk({ endpoint: url, region: "ap-guangzhou", credentials: SUITE_KEY });
     for (let i = 0; i < 400; i++) {
       const n = await sdk.call("ListTriggerTasks", { ProjectId: "2378393617299558400", PageSize: 10 }).then((r) => r.Data?.TotalCount ?? 0, () => 0);
       if (n >= 5) break;
@@ -117,7 +117,7 @@ describe("the emulator is killed and restarted mid-deploy", () => {
     expect(r.code).toBe(1);
     expect(r.out + r.err).toMatch(new RegExp(`connection refused: nothing is listening at 127\\.0\\.0\\.1:${port}`));
     await emulatorProcess(port, data);
-    const again = await runCli(["deploy", "--cwd", dir, "--yes", "--no-typecheck", "--rate", "40"], emulatorEnv(url));
+    const again = await cli(["deploy", "--cwd", dir, "--yes", "--no-typecheck", "--rate", "40"], url);
     expect(again.code, again.out.slice(-2000) + again.err).toBe(0);
     const remote = await remoteTasks({ endpoint: `127.0.0.1:${port}`, url } as never);
     expect(remote.duplicates).toEqual([]);

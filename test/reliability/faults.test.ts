@@ -3,9 +3,8 @@
  * exactly the declared tasks, no duplicates, and no task created before its upstreams.
  */
 import { afterEach, describe, expect, it } from "vitest";
-import { startEmulator, type FaultConfig, type RunningEmulator } from "@wedata-kit/emulator";
-import { emulatorEnv, runCli } from "../cli.js";
-import { cleanupDirs, FULL, orderViolations, record, remoteTasks, syntheticProject } from "./support.js";
+import type { FaultConfig, RunningEmulator } from "@wedata-kit/emulator";
+import { cleanupDirs, cli, FULL, orderViolations, record, remoteTasks, suiteEmulator, syntheticProject } from "./support.js";
 
 const running: RunningEmulator[] = [];
 afterEach(async () => {
@@ -29,9 +28,9 @@ describe(`fault matrix: ${TASKS} tasks`, () => {
   it.each(CASES)("converges under %s", async (name, rule) => {
     const workflows = FULL ? 10 : 4;
     const { dir, keys } = await syntheticProject(TASKS, workflows, 5);
-    const emu = await startEmulator({ rateLimit: RATE, faults: { seed: TASKS + name.length, default: rule! } });
+    const emu = await suiteEmulator({ rateLimit: RATE, faults: { seed: TASKS + name.length, default: rule! } });
     running.push(emu);
-    const r = await runCli(["deploy", "--cwd", dir, "--yes", "--no-typecheck", "--rate", String(RATE)], emulatorEnv(emu.url));
+    const r = await cli(["deploy", "--cwd", dir, "--yes", "--no-typecheck", "--rate", String(RATE)], emu.url);
     expect(r.code, r.out.slice(-3000) + r.err).toBe(0);
     // A create whose answer was lost is found by name and adopted, not created twice.
     const summary = /(\d+) created, 0 updated, 0 deleted, (\d+) submitted, (?:\d+ adopted, )?0 failed/.exec(r.out);
@@ -44,7 +43,7 @@ describe(`fault matrix: ${TASKS} tasks`, () => {
     expect(remote.keys).toEqual(keys);
     expect(orderViolations(emu, remote.rows)).toEqual([]);
     const injected = emu.log.filter((e) => e.outcome !== "ok").length;
-    const plan = await runCli(["plan", "--cwd", dir, "--no-typecheck", "--detailed-exitcode", "--rate", String(RATE)], emulatorEnv(emu.url));
+    const plan = await cli(["plan", "--cwd", dir, "--no-typecheck", "--detailed-exitcode", "--rate", String(RATE)], emu.url);
     expect(plan.code, plan.out).toBe(0);
     record("faults", { "deploys converged": 1, "faults survived": injected, "duplicates found": remote.duplicates.length });
   }, 300_000);

@@ -2,12 +2,13 @@
  * Shared pieces of the reliability suite. `RELIABILITY=full` (npm run test:reliability) runs the sizes
  * of the issue (300 tasks, 20 kill runs); otherwise a bounded size that CI runs on every push.
  */
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { RunningEmulator } from "@wedata-kit/emulator";
+import { DEFAULT_KEY_PAIR, startEmulator, type RunningEmulator } from "@wedata-kit/emulator";
 import { writeSyntheticProject } from "../../bench/synth.js";
 import { buildProject } from "../../packages/cli/src/compile-project.js";
+import { runCli } from "../cli.js";
 import { repoRoot } from "../helpers.js";
 import { PROJECT, sdkClient } from "../sdk.js";
 
@@ -37,9 +38,52 @@ export function readReport(): Array<[string, Record<string, number | string>]> {
   }
 }
 
+/**
+ * The whole suite runs with this recognisable fake key pair configured: every output it produces and
+ * every file it leaves in its projects is searched for it before the projects are removed.
+ */
+export const SUITE_KEY = { secretId: "AKIDwedatakitReliabilitySuite000000000", secretKey: "wkRELIABILITYfakeKEY-3e7a9c-never-print", uin: DEFAULT_KEY_PAIR.uin } as const;
+
+/** An emulator that accepts the suite's key pair (and the documented local one, for test helpers). */
+export const suiteEmulator = (options: Parameters<typeof startEmulator>[0] = {}) => startEmulator({ ...options, keys: [SUITE_KEY, DEFAULT_KEY_PAIR] });
+
+/** Environment for the CLI: the endpoint and the suite's key pair. */
+export const suiteEnv = (url: string): Record<string, string> => ({ WEDATA_ENDPOINT: url, TENCENTCLOUD_SECRET_ID: SUITE_KEY.secretId, TENCENTCLOUD_SECRET_KEY: SUITE_KEY.secretKey, CI: "true" });
+
+const outputs: string[] = [];
+/** Keep text the suite printed (child processes' output too) for the secret search. */
+export const keepOutput = (...texts: string[]) => void outputs.push(...texts);
+
+/** Run the CLI in process with the suite's key pair (plus `env`), keeping its output. */
+export async function cli(args: string[], url: string, env: Record<string, string | undefined> = {}) {
+  const r = await runCli(args, { ...suiteEnv(url), ...env });
+  keepOutput(r.out, r.err);
+  return r;
+}
+
+function filesUnder(dir: string): string[] {
+  const out: string[] = [];
+  for (const name of readdirSync(dir)) {
+    if (name === "node_modules") continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
+    else out.push(p);
+  }
+  return out;
+}
+
 const dirs: string[] = [];
+/**
+ * Search the kept output and every file of the suite's projects for the key pair, then remove the
+ * projects. A hit fails the test that ran.
+ */
 export function cleanupDirs() {
+  const files = dirs.flatMap((d) => filesUnder(d));
+  const hits = [...outputs, ...files.map((f) => readFileSync(f, "latin1"))].filter((t) => t.includes(SUITE_KEY.secretKey) || t.includes(SUITE_KEY.secretId)).length;
+  record("secrets", { "outputs searched": outputs.length, "files searched": files.length, "key pair hits": hits });
+  outputs.length = 0;
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  if (hits > 0) throw new Error(`the suite's key pair appeared ${hits} time(s) in output or project files`);
 }
 
 /** A synthetic project on disk and the task keys it declares. */
@@ -59,8 +103,8 @@ export interface RemoteTaskRow {
 }
 
 /** Every task in the emulator (all pages), and the keys that appear more than once. */
-export async function remoteTasks(emu: RunningEmulator): Promise<{ rows: RemoteTaskRow[]; keys: string[]; duplicates: string[] }> {
-  const c = sdkClient(emu);
+export async function remoteTasks(emu: Pick<RunningEmulator, "endpoint">): Promise<{ rows: RemoteTaskRow[]; keys: string[]; duplicates: string[] }> {
+  const c = sdkClient(emu, SUITE_KEY);
   const wfs = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, PageSize: 200 })).Data!.Items!;
   const names = new Map(wfs.map((w) => [w.WorkflowId, w.WorkflowName]));
   const rows: RemoteTaskRow[] = [];
