@@ -8,7 +8,7 @@ import { buildProject } from "../packages/cli/src/compile-project.js";
 import { emulatorEnv } from "./cli.js";
 import { copyExample, repoRoot, tempProject } from "./helpers.js";
 import { PROJECT } from "./sdk.js";
-import { remoteTasks } from "./reliability/support.js";
+import { remoteTasks, suiteEmulator } from "./reliability/support.js";
 
 const running: RunningEmulator[] = [];
 const dirs: string[] = [];
@@ -17,7 +17,8 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 async function emulator(opts: Parameters<typeof startEmulator>[0] = {}) {
-  const e = await startEmulator(opts);
+  // Accepts the documented local key pair (the CLI here) and the suite's (its remote-state helper).
+  const e = await suiteEmulator(opts);
   running.push(e);
   return e;
 }
