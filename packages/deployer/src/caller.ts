@@ -33,20 +33,24 @@ export interface CallOptions {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Requests are spaced 2% wider than the limit allows (51 ms at 20/s): 21 starts then span at least
- * 1,020 ms, so 20 ms of network jitter cannot bunch them into one server second; timer lateness only
- * widens the spacing. About 0.96 of the limit is used (measured in bench/).
+ * Requests are spaced 4% wider than the limit allows (52 ms at 20/s) on a fixed grid of slots: a start
+ * that fires late does not push the next slot, so the rate stays at 0.96 of the limit, and 21 slots span
+ * 1,040 ms, so up to 40 ms of lateness and network jitter cannot bunch 21 starts into one server second.
  */
-const PACING_MARGIN = 1.02;
+export const PACING_MARGIN = 1.04;
 
 /**
- * Every call goes through one p-queue per action that spaces starts evenly at `rate` per second
- * (a strict sliding window of one start per 1/rate s, with a 2% margin): bursts of `rate` at once
- * would fit a client window but, delayed unevenly on the way, could overflow the server's.
- * Retryable failures back off exponentially with jitter and go through the queue again.
+ * Every call goes through one p-queue per action: at most `concurrency` in flight and, as a hard cap,
+ * at most `rate` starts in any sliding second (`strict`). Inside it, starts are paced evenly on the slot
+ * grid above, since bursts of `rate` at once would fit a client window but, delayed unevenly on the
+ * way, could overflow the server's. Retryable failures back off exponentially with jitter and go
+ * through the queue again.
  */
 export class RateLimitedCaller {
   private readonly queues = new Map<Action, PQueue>();
+  /** The next free start slot (ms since epoch) per action. */
+  private readonly nextSlot = new Map<Action, number>();
+  private readonly spacingMs: number;
   private readonly sent = new Map<Action, number>();
   readonly rate: number;
   private readonly concurrency: number;
@@ -61,15 +65,24 @@ export class RateLimitedCaller {
     this.concurrency = options.concurrency ?? this.rate;
     this.retry = options.retry ?? DEFAULT_RETRY;
     this.random = options.random ?? Math.random;
+    this.spacingMs = (1000 * PACING_MARGIN) / this.rate;
   }
 
   private queue(action: Action): PQueue {
     let q = this.queues.get(action);
     if (!q) {
-      q = new PQueue({ concurrency: this.concurrency, intervalCap: 1, interval: Math.ceil((1000 * PACING_MARGIN) / this.rate), strict: true });
+      q = new PQueue({ concurrency: this.concurrency, intervalCap: Math.max(1, Math.floor(this.rate)), interval: 1000, strict: true });
       this.queues.set(action, q);
     }
     return q;
+  }
+
+  /** Wait for this action's next slot on the grid; slots are taken in queue order. */
+  private async slot(action: Action): Promise<void> {
+    const now = Date.now();
+    const at = Math.max(now, this.nextSlot.get(action) ?? 0);
+    this.nextSlot.set(action, at + this.spacingMs);
+    if (at > now) await sleep(at - now);
   }
 
   /** Requests actually sent per action, retries included. */
@@ -85,7 +98,8 @@ export class RateLimitedCaller {
   async call<A extends Action>(action: A, request: RequestOf<A>, options: CallOptions): Promise<ResponseOf<A>> {
     for (let attempt = 0; ; attempt++) {
       try {
-        return (await this.queue(action).add(() => {
+        return (await this.queue(action).add(async () => {
+          await this.slot(action);
           this.sent.set(action, (this.sent.get(action) ?? 0) + 1);
           return this.api.call(action, request);
         })) as ResponseOf<A>;

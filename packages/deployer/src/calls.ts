@@ -1,3 +1,4 @@
+import { PACING_MARGIN } from "./caller.js";
 import type { Plan } from "./plan.js";
 import type { Action } from "./sdk-client.js";
 
@@ -28,5 +29,5 @@ export function plannedCalls(plan: Plan, prune = false): Partial<Record<Action, 
  * per second (with the caller's 5% margin), so the busiest action sets the pace.
  */
 export function expectedSeconds(calls: Partial<Record<Action, number>>, rate: number): number {
-  return Math.max(0, ...Object.values(calls).map((n) => (n! * 1.05) / rate));
+  return Math.max(0, ...Object.values(calls).map((n) => (n! * PACING_MARGIN) / rate));
 }
