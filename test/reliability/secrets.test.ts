@@ -2,28 +2,17 @@
  * Secrets: with a recognisable fake key pair configured (and a password declared in a task), run every
  * kind of command, success and failure, then grep everything they printed or wrote. Zero hits.
  */
-import { readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { startEmulator } from "@wedata-kit/emulator";
 import { runCli } from "../cli.js";
 import { copyExample, tempProject } from "../helpers.js";
-import { record } from "./support.js";
+import { filesUnder, record } from "./support.js";
 
 const SECRET_ID = "AKIDwedatakitSecretsSuite0000000000000";
 const SECRET_KEY = "wkFAKEsecretKEY-7f3c1d2e9b8a-do-not-leak";
 const PASSWORD = "pl4nted-db-password-xyzzy";
-
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  for (const name of readdirSync(dir)) {
-    if (name === "node_modules") continue;
-    const p = join(dir, name);
-    if (statSync(p).isDirectory()) out.push(...filesUnder(p));
-    else out.push(p);
-  }
-  return out;
-}
 
 const cleanups: Array<() => void> = [];
 afterAll(() => cleanups.forEach((c) => c()));

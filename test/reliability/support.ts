@@ -61,7 +61,8 @@ export async function cli(args: string[], url: string, env: Record<string, strin
   return r;
 }
 
-function filesUnder(dir: string): string[] {
+/** Every file under `dir`, recursively, except inside node_modules. */
+export function filesUnder(dir: string): string[] {
   const out: string[] = [];
   for (const name of readdirSync(dir)) {
     if (name === "node_modules") continue;
