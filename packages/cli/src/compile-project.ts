@@ -1,6 +1,7 @@
-import { existsSync, readFileSync, realpathSync } from "node:fs";
+import { existsSync, realpathSync } from "node:fs";
+import { readRegularFile } from "@wedata-kit/files";
 import { isAbsolute, relative, sep } from "node:path";
-import { compileProject, CompileError, rememberSecrets, typecheckFiles, type CompiledProject, type CompileTarget, type Diagnostic } from "@wedata-kit/compiler";
+import { compileProject, CompileError, MAX_CODE_BYTES, rememberSecrets, typecheckFiles, type CompiledProject, type CompileTarget, type Diagnostic } from "@wedata-kit/compiler";
 import { envSecrets, type TargetConfig } from "@wedata-kit/dsl";
 import { loadConfig, loadPipelines, LoadError, type LoadedConfig, type LoadedProject } from "./load-project.js";
 
@@ -74,7 +75,7 @@ export async function buildProject(opts: CompileOptions): Promise<ProjectBuild> 
     ...(targetConfig.projectIdentifier !== undefined && { projectIdentifier: targetConfig.projectIdentifier }),
   };
   try {
-    const compiled = compileProject({ root: loaded.root, modules: loaded.modules, target, readFile: (p) => readFileSync(p), realpath: realpathSync });
+    const compiled = compileProject({ root: loaded.root, modules: loaded.modules, target, readFile: (p) => readRegularFile(p, MAX_CODE_BYTES), realpath: realpathSync });
     // Secret values declared in parameters are hidden in every rendering, wherever else they appear.
     rememberSecrets([compiled.workflows.map((w) => w.payload), compiled.tasks.map((t) => t.payload)]);
     rememberSecrets(Object.fromEntries([...envSecrets()].map((v, i) => [`env_secret_${i}`, v])));

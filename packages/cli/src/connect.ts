@@ -1,4 +1,4 @@
-import { join } from "node:path";
+import { workFolder } from "./project-files.js";
 import { connectSdk, credentialsFromEnvironment, type WedataApi } from "@wedata-kit/deployer";
 import type { TargetConfig } from "@wedata-kit/dsl";
 
@@ -37,7 +37,7 @@ export async function connectTarget(root: string, target: TargetConfig, env: Nod
     return { api: connectSdk({ region: target.region, credentials }), description: `WeData ${target.region} (wedata.tencentcloudapi.com)`, kind: "cloud", close: async () => {} };
   }
   const { startEmulator, DEFAULT_KEY_PAIR } = await import("@wedata-kit/emulator");
-  const dataDir = join(root, ".wedata", "local");
+  const dataDir = workFolder(root).folder("local");
   const emu = await startEmulator({ dataDir, keys: [DEFAULT_KEY_PAIR] });
   return {
     api: connectSdk({ endpoint: emu.url, region: target.region, credentials: { secretId: DEFAULT_KEY_PAIR.secretId, secretKey: DEFAULT_KEY_PAIR.secretKey } }),
@@ -46,6 +46,3 @@ export async function connectTarget(root: string, target: TargetConfig, env: Nod
     close: () => emu.stop(),
   };
 }
-
-/** The local read cache of one target: full task and workflow reads keyed by version (`.wedata/state/`). */
-export const readCachePath = (root: string, targetName: string, projectId: string) => join(root, ".wedata", "state", `${targetName}-${projectId}.json`);

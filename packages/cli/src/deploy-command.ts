@@ -7,7 +7,8 @@ import { applyPlan, DEFAULT_RETRY, fetchRemoteState, planDeployment, planHasChan
 import cliProgress from "cli-progress";
 import pc from "picocolors";
 import { buildProject, type ProjectBuild } from "./compile-project.js";
-import { connectTarget, readCachePath, type Connection } from "./connect.js";
+import { connectTarget, type Connection } from "./connect.js";
+import { cacheStore } from "./project-files.js";
 import type { Io } from "./main.js";
 import { graphsFromSnapshot } from "./graph.js";
 import { makePlanFile, stalePlanReason, type PlanFile } from "./plan-file.js";
@@ -23,6 +24,8 @@ export interface PlanCommandOptions {
   readonly attempts?: number;
   readonly submit: boolean;
   readonly typecheck: boolean;
+  /** Where warnings go (damaged caches, ...). */
+  readonly onWarning?: (message: string) => void;
 }
 
 export interface Prepared {
@@ -46,8 +49,8 @@ export async function preparePlan(o: PlanCommandOptions & { destroy?: boolean })
   try {
     const caller = new RateLimitedCaller(connection.api, { rate: o.rate, ...(o.concurrency && { concurrency: o.concurrency }), ...(o.attempts && { retry: { ...DEFAULT_RETRY, attempts: o.attempts } }) });
     const project = projectName(build);
-    const cachePath = readCachePath(build.loaded.root, build.targetName, build.compiled.target.projectId);
-    const remote = await fetchRemoteState(caller, build.compiled, { project, cachePath });
+    const cache = cacheStore(build.loaded.root, build.targetName, build.compiled.target.projectId);
+    const remote = await fetchRemoteState(caller, build.compiled, { project, cache, onWarning: o.onWarning ?? (() => {}) });
     const reads = { ...caller.counts };
     const plan = planDeployment(build.compiled, remote, { project, submit: o.submit });
     return { build, connection, caller, plan, remote, reads };

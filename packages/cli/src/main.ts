@@ -1,9 +1,11 @@
-import { mkdirSync, readdirSync, readFileSync, rmSync, existsSync, writeFileSync } from "node:fs";
-import { basename, dirname, join, relative, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { basename, relative, resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import { renderOutput, formatDiagnostic, redactSecrets, renderSnapshot, SNAPSHOT_DIR } from "@wedata-kit/compiler";
 import { diffCommand, graphCommand } from "./review-commands.js";
-import { readTree, staleFiles, syncTree } from "./snapshot-io.js";
+import { staleFiles } from "./snapshot-io.js";
+import { FileSafetyError, OwnedFolder } from "@wedata-kit/files";
+import { MAX_OUTPUT_FILE, OUTPUT_SPEC, SNAPSHOT_SPEC } from "./project-files.js";
 import pc from "picocolors";
 import { buildProject, BuildError, loadTargetConfig } from "./compile-project.js";
 import { connectTarget } from "./connect.js";
@@ -31,22 +33,6 @@ export interface Io {
 }
 
 const defaultIo: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
-
-/** Write the compiled files into `dir`, replacing an earlier compile there. */
-function writeOutputDir(dir: string, files: Map<string, string>) {
-  if (existsSync(dir)) {
-    const entries = readdirSync(dir);
-    if (entries.length > 0 && !entries.includes("manifest.json")) {
-      throw new Error(`refusing to overwrite ${dir}: it is not empty and holds no manifest.json from an earlier compile`);
-    }
-    rmSync(dir, { recursive: true, force: true });
-  }
-  for (const [rel, content] of files) {
-    const path = join(dir, rel);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, content);
-  }
-}
 
 function printDiagnostics(io: Io, e: BuildError) {
   for (const d of e.diagnostics) io.err(`${formatDiagnostic(d).replace(/error\[/, pc.red("error") + "[")}\n`);
@@ -77,20 +63,26 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
     .action(async (opts: { cwd: string; target?: string; out?: string; snapshot: string | false; check: boolean; typecheck: boolean }) => {
       const build = await buildProject({ cwd: resolve(opts.cwd), ...(opts.target && { target: opts.target }), typecheck: opts.typecheck });
       const c = build.compiled;
-      const snapshotDir = opts.snapshot === false ? undefined : resolve(build.loaded.root, opts.snapshot);
+      const root = build.loaded.root;
       if (opts.check) {
-        if (!snapshotDir) throw new UsageError("--check compares the snapshot; it cannot be combined with --no-snapshot");
-        const stale = staleFiles(renderSnapshot(c), readTree(snapshotDir));
+        if (opts.snapshot === false) throw new UsageError("--check compares the snapshot; it cannot be combined with --no-snapshot");
+        const folder = OwnedFolder.inspect(root, opts.snapshot, SNAPSHOT_SPEC);
+        const onDisk = folder?.readTexts(MAX_OUTPUT_FILE) ?? { files: new Map<string, string>(), strangers: [] };
+        const stale = [...staleFiles(renderSnapshot(c), onDisk.files), ...onDisk.strangers.map((path) => ({ path, why: "foreign" as const }))];
+        const shown = folder?.shown ?? opts.snapshot;
         if (stale.length > 0) {
-          io.err(`${pc.red("error")}: the snapshot in ${relative(process.cwd(), snapshotDir) || "."} is stale (${stale.length} file(s)); run \`wedata compile\` and commit it:\n`);
-          for (const f of stale) io.err(`  ${f.why.padEnd(7)} ${join(relative(process.cwd(), snapshotDir), f.path)}\n`);
+          io.err(`${pc.red("error")}: the snapshot in ${shown} is stale (${stale.length} file(s)); run \`wedata compile\` and commit it:\n`);
+          for (const f of stale) io.err(`  ${f.why.padEnd(7)} ${shown}/${f.path}${f.why === "foreign" ? " (not written by wedata-kit: move it out)" : ""}\n`);
           code = 1;
         } else io.out(`snapshot is up to date (${c.workflows.length} workflow(s), ${c.tasks.length} task(s))\n`);
         return;
       }
-      if (opts.out) writeOutputDir(resolve(build.loaded.root, opts.out), renderOutput(c));
-      const changed = snapshotDir ? syncTree(snapshotDir, renderSnapshot(c)) : 0;
-      io.out(`compiled ${c.workflows.length} workflow(s) and ${c.tasks.length} task(s) for target ${build.targetName} (project ${c.target.projectId})${snapshotDir ? `; snapshot ${relative(build.loaded.root, snapshotDir)}: ${changed} file(s) changed` : ""}${opts.out ? `; payloads in ${opts.out}` : ""}\n`);
+      // Both folders are checked before either is written: a refusal leaves everything as it was.
+      const out = opts.out ? OwnedFolder.open(root, opts.out, OUTPUT_SPEC) : undefined;
+      const snapshot = opts.snapshot === false ? undefined : OwnedFolder.open(root, opts.snapshot, SNAPSHOT_SPEC);
+      out?.sync(renderOutput(c), MAX_OUTPUT_FILE);
+      const changed = snapshot ? snapshot.sync(renderSnapshot(c), MAX_OUTPUT_FILE) : 0;
+      io.out(`compiled ${c.workflows.length} workflow(s) and ${c.tasks.length} task(s) for target ${build.targetName} (project ${c.target.projectId})${snapshot ? `; snapshot ${snapshot.shown}: ${changed} file(s) changed` : ""}${out ? `; payloads in ${out.shown}` : ""}\n`);
     });
 
   const targetOptions = (c: Command) =>
@@ -237,7 +229,7 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
       code = 1;
     } else if (e instanceof CommanderError) {
       code = e.exitCode;
-    } else if (e instanceof UsageError || e instanceof PlanError) {
+    } else if (e instanceof UsageError || e instanceof PlanError || e instanceof FileSafetyError) {
       io.err(`${pc.red("error")}: ${e.message}\n`);
       code = 1;
     } else if (e instanceof ApiCallError) {

@@ -1,18 +1,20 @@
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join, relative, sep } from "node:path";
+import { existsSync } from "node:fs";
+import { join, relative, sep } from "node:path";
+import { FileSafetyError, listFolder, readRegularFile } from "@wedata-kit/files";
+import { MAX_OUTPUT_FILE } from "./project-files.js";
 
-/** Every file under `dir`, by path relative to it (forward slashes). */
+/**
+ * Every file under a snapshot folder given on the command line, by path relative to it: walked without
+ * following links (a link or special file is refused), each read bounded.
+ */
 export function readTree(dir: string): Map<string, string> {
   const out = new Map<string, string>();
-  const walk = (d: string) => {
-    for (const e of readdirSync(d)) {
-      const p = join(d, e);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.set(relative(dir, p).split(sep).join("/"), readFileSync(p, "utf8"));
-    }
-  };
-  if (existsSync(dir)) walk(dir);
+  if (!existsSync(dir)) return out;
+  const { files, special } = listFolder(dir);
+  if (special.length > 0) throw new FileSafetyError("E_SYMLINK", `${join(dir, special[0]!.path)} is ${special[0]!.kind}; snapshot folders are read without following links`);
+  for (const rel of files.keys()) out.set(rel, readRegularFile(join(dir, ...rel.split("/")), MAX_OUTPUT_FILE, { noFollow: true }).toString("utf8"));
+  out.delete(".wedata-kit-owned");
   return out;
 }
 
@@ -25,28 +27,6 @@ export function staleFiles(wanted: ReadonlyMap<string, string>, onDisk: Readonly
   }
   for (const p of onDisk.keys()) if (!wanted.has(p)) out.push({ path: p, why: "extra" });
   return out.sort((a, b) => a.path.localeCompare(b.path));
-}
-
-/** Make `dir` hold exactly `files`, touching only what differs. */
-export function syncTree(dir: string, files: ReadonlyMap<string, string>): number {
-  const stale = staleFiles(files, readTree(dir));
-  for (const s of stale) {
-    const p = join(dir, s.path);
-    if (s.why === "extra") rmSync(p);
-    else {
-      mkdirSync(dirname(p), { recursive: true });
-      writeFileSync(p, files.get(s.path)!);
-    }
-  }
-  // Drop folders left empty by removed resources.
-  const prune = (d: string): boolean => {
-    if (!existsSync(d)) return true;
-    const empty = readdirSync(d).map((e) => join(d, e)).filter((p) => statSync(p).isDirectory() && prune(p)).length === readdirSync(d).length;
-    if (empty && d !== dir) rmSync(d, { recursive: true, force: true });
-    return empty;
-  };
-  prune(dir);
-  return stale.length;
 }
 
 const git = (cwd: string, args: string[]) => execFileSync("git", args, { cwd, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 }).toString();

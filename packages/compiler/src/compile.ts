@@ -268,7 +268,14 @@ function readCode(t: TaskNode, kind: TaskKind, input: CompileInput, report: Repo
     if (TASK_KINDS[kind].code === "required") report("E_CODE_REQUIRED", `${TASK_KINDS[kind].label} task "${t.name}" has no code`, at, "pass a file path or { inline } to the kind method");
     return undefined;
   }
-  if (t.code.from === "inline") return Buffer.from(t.code.text, "utf8");
+  if (t.code.from === "inline") {
+    // The same rule as for a file: a NUL byte is not script text, wherever the script comes from.
+    if (t.code.text.includes("\0")) {
+      report("E_CODE_BINARY", `inline code of task "${t.name}" contains a NUL byte`, at, "remove the NUL character; inline code must be text");
+      return undefined;
+    }
+    return Buffer.from(t.code.text, "utf8");
+  }
   const abs = resolve(input.root, t.code.path);
   const inside = (p: string) => {
     const r = relative(input.root, p);
@@ -292,6 +299,8 @@ function readCode(t: TaskNode, kind: TaskKind, input: CompileInput, report: Repo
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === "ENOENT") report("E_CODE_MISSING", `code file "${t.code.path}" of task "${t.name}" does not exist`, at, `create it, or fix the path (relative to the project root)`);
+    else if (code === "E_FILE_TOO_LARGE") report("E_CODE_TOO_LARGE", `code file "${t.code.path}" of task "${t.name}" is over the limit of ${MAX_CODE_BYTES} bytes`, at, "keep large programs on COS and reference them");
+    else if (code === "E_NOT_REGULAR_FILE") report("E_CODE_UNREADABLE", `code file "${t.code.path}" of task "${t.name}" ${(e as Error).message.replace(/^.*? is /, "is ")}`, at, "point at a regular file; FIFOs, devices and folders are not programs");
     else report("E_CODE_UNREADABLE", `code file "${t.code.path}" of task "${t.name}" cannot be read (${code ?? (e as Error).message})`, at, "check it is a readable file, not a folder");
     return undefined;
   }

@@ -1,5 +1,5 @@
 export { compileProject, findCycle, isText, MAX_CODE_BYTES } from "./compile.js";
-export { renderOutput, MANIFEST_VERSION } from "./emit.js";
+export { renderOutput, isOutputFile, MANIFEST_VERSION } from "./emit.js";
 export { canonicalJson, sha256 } from "./canonical.js";
 export { CompileError, formatDiagnostic, type Diagnostic } from "./diagnostics.js";
 export { folderChain, folderProblem, nameProblem } from "./names.js";
@@ -8,5 +8,5 @@ export * from "./schemas.js";
 export type * from "./model.js";
 export { typecheckFiles } from "./typecheck.js";
 
-export { redactSecrets, redactValue, isSecretKey, rememberSecrets } from "./redact.js";
-export { renderSnapshot, diffSnapshots, codeFileName, taskTypeLabel, SNAPSHOT_DIR, type ResourceDiff } from "./snapshot.js";
+export { redactSecrets, redactValue, isSecretKey, rememberSecrets, containsSecret } from "./redact.js";
+export { renderSnapshot, diffSnapshots, isSnapshotFile, codeFileName, taskTypeLabel, SNAPSHOT_DIR, type ResourceDiff } from "./snapshot.js";

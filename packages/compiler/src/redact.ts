@@ -38,6 +38,25 @@ export function rememberSecrets(value: unknown): void {
   walk(value);
 }
 
+/**
+ * Whether a value holds a secret: a non-empty value under a secret-named key or parameter, or a value
+ * declared secret elsewhere (`env()`, a secret-named parameter). Such values are kept out of every cache.
+ */
+export function containsSecret(value: unknown): boolean {
+  const secrets = [...knownSecrets];
+  const walk = (v: unknown, key?: string): boolean => {
+    if (typeof v === "string") return (v.length > 0 && key !== undefined && isSecretKey(key)) || secrets.some((s) => v.includes(s));
+    if (Array.isArray(v)) return v.some((x) => walk(x));
+    if (v && typeof v === "object") {
+      const o = v as Record<string, unknown>;
+      if (typeof o.ParamKey === "string" && typeof o.ParamValue === "string" && walk(o.ParamValue, o.ParamKey)) return true;
+      return Object.entries(o).some(([k, x]) => walk(x, k));
+    }
+    return false;
+  };
+  return walk(value);
+}
+
 export function redactSecrets(text: string): string {
   let out = text;
   for (const secret of [...knownSecrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join("[REDACTED]");

@@ -9,6 +9,12 @@ export const SNAPSHOT_DIR = "wedata.snapshot";
 
 const CODE_EXT: Partial<Record<TaskKind, string>> = { shell: "sh", ssh: "sh", python: "py", dlcPySpark: "py", dlcSparkStreaming: "py", dlcSql: "sql", offlineSync: "job.json", branch: "txt", notebook: "txt", forEach: "txt" };
 
+const NAME = "[\\p{L}\\p{N}_-]+";
+const SNAPSHOT_FILE = new RegExp(`^${NAME}/(?:workflow\\.json|tasks/${NAME}\\.(?:json|txt|${[...new Set(Object.values(CODE_EXT))].map((e) => e!.replace(".", "\\.")).join("|")}))$`, "u");
+
+/** Whether a path (relative to the snapshot folder) is one `renderSnapshot` writes. */
+export const isSnapshotFile = (rel: string) => SNAPSHOT_FILE.test(rel);
+
 /** File name of a task's program beside its JSON (`load.py`, `sync.job.json`). */
 export const codeFileName = (task: string, kind: TaskKind) => `${task}.${CODE_EXT[kind] ?? "txt"}`;
 

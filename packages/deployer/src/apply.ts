@@ -124,7 +124,7 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
         run: async () => {
           const body = withWorkflowMark(payload, plan.project);
           const { id, how } = await createWithAdoption(caller, "CreateTriggerWorkflow", body, async () => {
-            const found = await listAll<{ WorkflowName?: string; WorkflowId?: string }>((PageNumber) => caller.call("ListTriggerWorkflows", { ProjectId, Keyword: payload.WorkflowName, ParentFolderPath: payload.ParentFolderPath, PageNumber, PageSize: 200 }, { retryAmbiguous: true }).then((r) => r.Data));
+            const found = await listAll<{ WorkflowName?: string; WorkflowId?: string }>((PageNumber) => caller.call("ListTriggerWorkflows", { ProjectId, Keyword: payload.WorkflowName, ParentFolderPath: payload.ParentFolderPath, PageNumber, PageSize: 200 }, { retryAmbiguous: true }).then((r) => r.Data), "ListTriggerWorkflows");
             return found.find((x) => x.WorkflowName === payload.WorkflowName)?.WorkflowId;
           }, (r) => r.Data?.WorkflowId);
           if (how === "duplicate") await caller.call("UpdateTriggerWorkflow", workflowUpdateBody(ProjectId, id, body), { retryAmbiguous: true });
@@ -172,7 +172,7 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
           const body = withTaskMark(resolve(t.payload!, t.key), plan.project);
           const WorkflowId = body.TriggerTaskBaseAttribute.WorkflowId;
           const { id, how } = await createWithAdoption(caller, "CreateTriggerTask", body, async () => {
-            const found = await listAll<{ TaskName?: string; WorkflowId?: string; TaskId?: string }>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, WorkflowId, TaskName: t.name, PageNumber, PageSize: 200 }, { retryAmbiguous: true }).then((r) => r.Data));
+            const found = await listAll<{ TaskName?: string; WorkflowId?: string; TaskId?: string }>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, WorkflowId, TaskName: t.name, PageNumber, PageSize: 200 }, { retryAmbiguous: true }).then((r) => r.Data), "ListTriggerTasks");
             return found.find((x) => x.TaskName === t.name && x.WorkflowId === WorkflowId)?.TaskId;
           }, (r) => r.Data?.TaskId);
           if (how === "duplicate") {
@@ -304,6 +304,7 @@ async function createWithAdoption<A extends "CreateTriggerTask" | "CreateTrigger
   lookup: () => Promise<string | undefined>,
   idOf: (response: { Data?: { TaskId?: string; WorkflowId?: string } }) => string | undefined,
 ): Promise<{ id: string; how: "created" | "found" | "duplicate" }> {
+  let last: unknown;
   for (let attempt = 0; attempt < 8; attempt++) {
     try {
       const r = await caller.call(action, body as never, { retryAmbiguous: false });
@@ -312,6 +313,7 @@ async function createWithAdoption<A extends "CreateTriggerTask" | "CreateTrigger
       return { id, how: "created" };
     } catch (e) {
       if (!(e instanceof ApiCallError)) throw e;
+      last = e;
       if (e.code === "InvalidParameter.DuplicateName") {
         const id = await lookup();
         if (id) return { id, how: "duplicate" };
@@ -326,5 +328,6 @@ async function createWithAdoption<A extends "CreateTriggerTask" | "CreateTrigger
       }
     }
   }
-  throw new Error(`${action} did not succeed after 8 attempts`);
+  const why = last instanceof ApiCallError ? `${last.code ? `[${last.code}] ` : ""}${last.message}` : String(last);
+  throw new Error(`${action} did not succeed after 8 attempts; the last error was: ${why}`);
 }

@@ -106,7 +106,11 @@ export class RateLimitedCaller {
       } catch (e) {
         const err = e instanceof ApiCallError ? e : new ApiCallError(action, undefined, String((e as Error)?.message ?? e), undefined, true);
         const again = err.retryable && (!err.ambiguous || options.retryAmbiguous) && attempt + 1 < this.retry.attempts;
-        if (!again) throw err;
+        if (!again) {
+          // A give-up after retries says so, and keeps the last error's code and message.
+          if (attempt > 0) throw new ApiCallError(err.action, err.code, `${err.message} (gave up after ${attempt + 1} attempts)`, err.requestId, err.ambiguous, err.httpCode);
+          throw err;
+        }
         const delay = this.backoff(attempt);
         this.options.onRetry?.(action, err, attempt + 1, delay);
         await sleep(delay);

@@ -1,7 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { dirname } from "node:path";
-import { folderChain, type CompiledProject } from "@wedata-kit/compiler";
+import { canonicalJson, containsSecret, folderChain, sha256, type CompiledProject } from "@wedata-kit/compiler";
 import { TASK_KINDS, type TaskFolderType } from "@wedata-kit/dsl";
+import { z } from "zod";
 import type { RateLimitedCaller } from "./caller.js";
 import { taskOwner, workflowOwner } from "./ownership.js";
 import type { RemoteTask, RemoteTaskBase, RemoteWorkflowDetail, RemoteWorkflowInfo } from "./sdk-client.js";
@@ -22,6 +21,8 @@ export interface RemoteTaskRecord {
   readonly name: string;
   readonly typeId: number;
   readonly version: string;
+  /** `LastUpdateTime` as the list reported it. */
+  readonly updated: string;
   /** Whether the latest saved version is the submitted one. */
   readonly submitted: boolean;
   readonly task: RemoteTask;
@@ -39,18 +40,48 @@ export interface RemoteState {
 }
 
 const PAGE = 200;
+/** No list is read past this many pages (2,000,000 items at 200 a page), whatever the server says. */
+export const MAX_PAGES = 10_000;
 const FOLDER_TYPE_OF = new Map<number, TaskFolderType>(Object.values(TASK_KINDS).map((k) => [k.typeId, k.folderType]));
+
+/** The server answered something no real WeData would: the plan stops, naming what it got. */
+export class MisbehavingServerError extends Error {
+  override readonly name = "MisbehavingServerError";
+}
+
+interface Page<T> {
+  Items?: T[] | null;
+  TotalPageNumber?: number | null;
+  TotalCount?: number | null;
+}
 
 /**
  * Reads every page of a list call at the largest page size: the first page tells how many there are,
  * the rest are requested together (the caller's queue paces them), so a long list costs its rate, not
- * its round trips.
+ * its round trips. The page count is checked against the item count and a hard cap before anything is
+ * requested: a server answering `TotalPageNumber: 1e9` gets an error, not a billion requests.
  */
-export async function listAll<T>(fetchPage: (page: number) => Promise<{ Items?: T[] | null; TotalPageNumber?: number | null } | undefined>): Promise<T[]> {
+export async function listAll<T>(fetchPage: (page: number) => Promise<Page<T> | undefined>, what = "a list call", pageSize = PAGE): Promise<T[]> {
   const first = await fetchPage(1);
+  const items = (d: Page<T> | undefined, n: number): T[] => {
+    if (d?.Items === undefined || d.Items === null) return [];
+    if (!Array.isArray(d.Items)) throw new MisbehavingServerError(`${what} answered page ${n} with Items that is not a list`);
+    return d.Items;
+  };
+  const got = items(first, 1);
   const pages = first?.TotalPageNumber ?? 1;
-  const rest = await Promise.all(Array.from({ length: Math.max(0, pages - 1) }, (_, i) => fetchPage(i + 2)));
-  return [first, ...rest].flatMap((d) => d?.Items ?? []);
+  const count = first?.TotalCount;
+  if (!Number.isSafeInteger(pages) || pages < 1 || pages > MAX_PAGES) {
+    throw new MisbehavingServerError(`${what} answered TotalPageNumber ${String(pages)}; at most ${MAX_PAGES} pages are read: the server is misbehaving, nothing was changed`);
+  }
+  if (typeof count === "number") {
+    const expected = Math.max(1, Math.ceil(count / pageSize));
+    if (!Number.isSafeInteger(count) || count < 0 || pages > expected + 1) {
+      throw new MisbehavingServerError(`${what} answered TotalPageNumber ${pages} for TotalCount ${count} at PageSize ${pageSize}: the server is misbehaving, nothing was changed`);
+    }
+  }
+  const rest = await Promise.all(Array.from({ length: pages - 1 }, (_, i) => fetchPage(i + 2).then((d) => items(d, i + 2))));
+  return [...got, ...rest.flat()];
 }
 
 export const parentOf = (p: string) => (p.lastIndexOf("/") <= 0 ? "/" : p.slice(0, p.lastIndexOf("/")));
@@ -59,30 +90,92 @@ export const folderOfPath = (path: string | null | undefined, name: string) => {
   return p.endsWith(`/${name}`) ? p.slice(0, -name.length - 1) || "/" : parentOf(p);
 };
 
-interface TaskCache {
-  version: 1;
-  tasks: Record<string, { v: string; task: RemoteTask }>;
-  /** Workflow details as of a ModifyTime: an unchanged workflow needs no GetTriggerWorkflow. */
-  workflows?: Record<string, { m: string; at: number; detail: RemoteWorkflowDetail }>;
+/** Where the read cache lives; the CLI keeps it in `.wedata/state/`. */
+export interface ReadCacheStore {
+  /** How messages name it (a file path). */
+  readonly name: string;
+  load(): string | undefined;
+  save(text: string): void;
 }
 
-function readCache(path: string | undefined): TaskCache {
-  const empty: TaskCache = { version: 1, tasks: {}, workflows: {} };
-  if (!path || !existsSync(path)) return empty;
+const CACHE_VERSION = 2;
+/** One cached task read: valid while the remote's save version and update time are both unchanged. */
+const TaskEntrySchema = z.object({ v: z.string().min(1), u: z.string(), h: z.string(), task: z.object({ TriggerTaskBaseAttribute: z.object({}).passthrough() }).passthrough() });
+const WorkflowEntrySchema = z.object({ m: z.string().min(1), at: z.number(), h: z.string(), detail: z.object({}).passthrough() });
+const CacheSchema = z.object({ version: z.literal(CACHE_VERSION), tasks: z.record(z.string(), z.unknown()), workflows: z.record(z.string(), z.unknown()) });
+
+type TaskEntry = z.infer<typeof TaskEntrySchema>;
+type WorkflowEntry = z.infer<typeof WorkflowEntrySchema>;
+interface TaskCache {
+  tasks: Record<string, TaskEntry>;
+  workflows: Record<string, WorkflowEntry>;
+}
+
+const taskHash = (v: string, u: string, task: unknown) => sha256(canonicalJson({ v, u, task }));
+const workflowHash = (m: string, detail: unknown) => sha256(canonicalJson({ m, detail }));
+
+/**
+ * Read the cache as input: a file that does not parse or has the wrong shape is ignored, an entry whose
+ * shape or integrity hash is wrong is dropped (and read again from the server), each with a warning
+ * naming the file.
+ */
+function readCache(store: ReadCacheStore | undefined, warn: (message: string) => void): TaskCache {
+  const empty: TaskCache = { tasks: {}, workflows: {} };
+  if (!store) return empty;
+  let text: string | undefined;
   try {
-    const c = JSON.parse(readFileSync(path, "utf8")) as TaskCache;
-    return c.version === 1 ? c : empty;
-  } catch {
+    text = store.load();
+  } catch (e) {
+    warn(`ignored the read cache ${store.name}: ${(e as Error).message}; everything is read from the server`);
     return empty;
   }
+  if (text === undefined) return empty;
+  let parsed: z.infer<typeof CacheSchema>;
+  try {
+    const json: unknown = JSON.parse(text);
+    // A cache written by an earlier version of wedata-kit is simply rebuilt.
+    if ((json as { version?: unknown } | null)?.version === 1) return empty;
+    const r = CacheSchema.safeParse(json);
+    if (!r.success) throw new Error(`${r.error.issues[0]?.path.join(".") || "top level"}: ${r.error.issues[0]?.message ?? "unexpected shape"}`);
+    parsed = r.data;
+  } catch (e) {
+    warn(`ignored the read cache ${store.name}: it is not a valid cache (${(e as Error).message}); it is rebuilt from the server`);
+    return empty;
+  }
+  const out: TaskCache = { tasks: {}, workflows: {} };
+  let dropped = 0;
+  for (const [id, raw] of Object.entries(parsed.tasks)) {
+    const e = TaskEntrySchema.safeParse(raw);
+    if (e.success && e.data.h === taskHash(e.data.v, e.data.u, e.data.task)) out.tasks[id] = e.data;
+    else dropped++;
+  }
+  for (const [id, raw] of Object.entries(parsed.workflows)) {
+    const e = WorkflowEntrySchema.safeParse(raw);
+    if (e.success && e.data.h === workflowHash(e.data.m, e.data.detail)) out.workflows[id] = e.data;
+    else dropped++;
+  }
+  if (dropped > 0) warn(`dropped ${dropped} damaged entr${dropped === 1 ? "y" : "ies"} of the read cache ${store.name} (wrong shape or integrity hash); they are read again from the server`);
+  return out;
+}
+
+function writeCache(store: ReadCacheStore, cache: TaskCache): void {
+  store.save(JSON.stringify({ version: CACHE_VERSION, tasks: cache.tasks, workflows: cache.workflows }));
+}
+
+/** A cache entry for a task read, or undefined when it must not be cached (no version, or it holds a secret). */
+function taskEntry(version: string, updated: string, task: RemoteTask): TaskEntry | undefined {
+  if (!version || containsSecret(task)) return undefined;
+  return { v: version, u: updated, h: taskHash(version, updated, task), task: task as unknown as TaskEntry["task"] };
 }
 
 /** Add full task reads made elsewhere (e.g. by an import) to the local cache, so the next plan need not read them again. */
-export function cacheTaskReads(cachePath: string, tasks: readonly RemoteTaskRecord[]): void {
-  const cache = readCache(cachePath);
-  for (const t of tasks) if (t.version) cache.tasks[t.id] = { v: t.version, task: t.task };
-  mkdirSync(dirname(cachePath), { recursive: true });
-  writeFileSync(cachePath, JSON.stringify(cache));
+export function cacheTaskReads(store: ReadCacheStore, tasks: readonly RemoteTaskRecord[], warn: (message: string) => void = () => {}): void {
+  const cache = readCache(store, warn);
+  for (const t of tasks) {
+    const e = taskEntry(t.version, t.updated, t.task);
+    if (e) cache.tasks[t.id] = e;
+  }
+  writeCache(store, cache);
 }
 
 /** ModifyTime is Beijing time to the second: `yyyy-MM-dd HH:mm:ss`. */
@@ -102,7 +195,9 @@ export interface FetchOptions {
    * GetTriggerTask. Any remote save bumps the version, so a cached read is never stale. It also keeps
    * workflow details per ModifyTime.
    */
-  readonly cachePath?: string;
+  readonly cache?: ReadCacheStore;
+  /** Problems with the cache (it is then ignored in part or whole), for the user to see. */
+  readonly onWarning?: (message: string) => void;
 }
 
 /**
@@ -114,26 +209,26 @@ export interface FetchOptions {
 export async function fetchRemoteState(caller: RateLimitedCaller, compiled: CompiledProject, opts: FetchOptions): Promise<RemoteState> {
   const ProjectId = compiled.target.projectId;
   const read = { retryAmbiguous: true };
-  const infos = await listAll<RemoteWorkflowInfo>((PageNumber) => caller.call("ListTriggerWorkflows", { ProjectId, PageNumber, PageSize: PAGE }, read).then((r) => r.Data));
+  const infos = await listAll<RemoteWorkflowInfo>((PageNumber) => caller.call("ListTriggerWorkflows", { ProjectId, PageNumber, PageSize: PAGE }, read).then((r) => r.Data), "ListTriggerWorkflows");
   const managed = new Set(compiled.workflows.filter((w) => w.payload).map((w) => w.name));
   const existingIds = new Set(compiled.workflows.flatMap((w) => (w.existingId ? [w.existingId] : [])));
 
-  const cache = readCache(opts.cachePath);
-  const fresh: TaskCache = { version: 1, tasks: {}, workflows: {} };
+  const cache = readCache(opts.cache, opts.onWarning ?? (() => {}));
+  const fresh: TaskCache = { tasks: {}, workflows: {} };
   const details = await Promise.all(
     infos.map(async (info) => {
       const id = info.WorkflowId!;
       // Any change to a workflow moves its ModifyTime: a detail read at the same ModifyTime is current.
       // This covers the workflows of a shared project that the code does not name, too (read only to
       // learn whether this project owns them).
-      const known = cache.workflows?.[id];
+      const known = cache.workflows[id];
       if (known && info.ModifyTime && known.m === info.ModifyTime && settled(known)) {
-        fresh.workflows![id] = known;
-        return { info, detail: known.detail };
+        fresh.workflows[id] = known;
+        return { info, detail: known.detail as RemoteWorkflowDetail };
       }
       const at = Date.now();
       const detail = (await caller.call("GetTriggerWorkflow", { ProjectId, WorkflowId: id }, read)).Data;
-      if (detail && info.ModifyTime) fresh.workflows![id] = { m: info.ModifyTime, at, detail };
+      if (detail && info.ModifyTime && !containsSecret(detail)) fresh.workflows[id] = { m: info.ModifyTime, at, h: workflowHash(info.ModifyTime, detail), detail: detail as WorkflowEntry["detail"] };
       return detail ? { info, detail } : undefined;
     }),
   );
@@ -147,26 +242,26 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
   }
   const ofInterest = new Set(workflows.map((w) => w.id));
 
-  const bases = (await listAll<RemoteTaskBase>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, PageNumber, PageSize: PAGE }, read).then((r) => r.Data))).filter((b) => ofInterest.has(b.WorkflowId));
+  const bases = (await listAll<RemoteTaskBase>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, PageNumber, PageSize: PAGE }, read).then((r) => r.Data), "ListTriggerTasks")).filter((b) => ofInterest.has(b.WorkflowId));
   const tasks = await Promise.all(
     bases.map(async (b): Promise<RemoteTaskRecord | undefined> => {
       const version = b.TaskLatestVersionNo ?? "";
+      const updated = b.LastUpdateTime ?? "";
+      // Trusted only for a real version and the same update time: an empty or null version says nothing.
       const cached = cache.tasks[b.TaskId];
-      const hit = cached && cached.v === version && version !== "";
-      const task = hit ? cached.task : (await caller.call("GetTriggerTask", { ProjectId, TaskId: b.TaskId }, read)).Data;
+      const hit = cached !== undefined && version !== "" && cached.v === version && cached.u === updated;
+      const task = hit ? (cached.task as unknown as RemoteTask) : (await caller.call("GetTriggerTask", { ProjectId, TaskId: b.TaskId }, read)).Data;
       if (!task) return undefined;
-      fresh.tasks[b.TaskId] = hit ? cached : { v: version, task };
+      const entry = hit ? cached : taskEntry(version, updated, task);
+      if (entry) fresh.tasks[b.TaskId] = entry;
       const owner = taskOwner(task.TriggerTaskConfiguration?.TaskExtConfigurationList);
-      return { id: b.TaskId, workflowId: b.WorkflowId, name: b.TaskName!, typeId: Number(b.TaskTypeId), version, submitted: b.Submit === true, task, ...(owner !== undefined && { owner }) };
+      return { id: b.TaskId, workflowId: b.WorkflowId, name: b.TaskName!, typeId: Number(b.TaskTypeId), version, updated, submitted: b.Submit === true, task, ...(owner !== undefined && { owner }) };
     }),
   );
   // Rewritten only when it changed: on a large project the cache is tens of megabytes.
   const same = (a: Record<string, unknown>, b: Record<string, unknown>) => Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => a[k] === b[k]);
-  const unchanged = same(cache.tasks, fresh.tasks) && same(cache.workflows ?? {}, fresh.workflows ?? {});
-  if (opts.cachePath && !unchanged) {
-    mkdirSync(dirname(opts.cachePath), { recursive: true });
-    writeFileSync(opts.cachePath, JSON.stringify(fresh));
-  }
+  const unchanged = same(cache.tasks, fresh.tasks) && same(cache.workflows, fresh.workflows);
+  if (opts.cache && !unchanged) writeCache(opts.cache, fresh);
 
   // Folders: a folder that holds a remote workflow or task exists (and so do its parents); only the
   // parents of folders not known that way are listed.
@@ -176,7 +271,7 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
   const parents = new Set(compiled.workflowFolders.filter((p) => !workflowFolders.has(p)).map(parentOf));
   await Promise.all(
     [...parents].map(async (ParentFolderPath) => {
-      const items = await listAll<{ FolderPath?: string }>((PageNumber) => caller.call("ListWorkflowFolders", { ProjectId, ParentFolderPath, PageNumber, PageSize: PAGE }, read).then((r) => r.Data));
+      const items = await listAll<{ FolderPath?: string }>((PageNumber) => caller.call("ListWorkflowFolders", { ProjectId, ParentFolderPath, PageNumber, PageSize: PAGE }, read).then((r) => r.Data), "ListWorkflowFolders");
       for (const f of items) if (f.FolderPath) workflowFolders.add(f.FolderPath);
     }),
   );
@@ -196,7 +291,7 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
   }
   await Promise.all(
     [...taskParents.values()].map(async (q) => {
-      const items = await listAll<{ TaskFolderPath?: string }>((PageNumber) => caller.call("ListTaskFolders", { ProjectId, ...q, PageNumber, PageSize: PAGE }, read).then((r) => r.Data));
+      const items = await listAll<{ TaskFolderPath?: string }>((PageNumber) => caller.call("ListTaskFolders", { ProjectId, ...q, PageNumber, PageSize: PAGE }, read).then((r) => r.Data), "ListTaskFolders");
       for (const f of items) if (f.TaskFolderPath) taskFolders.add(`${q.WorkflowId}|${q.TaskFolderType}|${f.TaskFolderPath}`);
     }),
   );

@@ -4,7 +4,7 @@ import { cacheTaskReads, listAll, planDeployment, RateLimitedCaller, taskOwner, 
 import type { TargetConfig } from "@wedata-kit/dsl";
 import { Project, SyntaxKind } from "ts-morph";
 import { buildProject, BuildError } from "../compile-project.js";
-import { readCachePath } from "../connect.js";
+import { cacheStore } from "../project-files.js";
 import { generateImport, type GeneratedImport, type LossyField, type SourceTask, type SourceWorkflow } from "./generate.js";
 
 export interface ImportOptions {
@@ -57,7 +57,7 @@ export async function importProject(api: WedataApi, o: ImportOptions): Promise<I
   const caller = new RateLimitedCaller(api, o.rate ? { rate: o.rate } : {});
   const ProjectId = o.target.projectId;
   const read = { retryAmbiguous: true };
-  const infos = await listAll<{ WorkflowId?: string; WorkflowName?: string }>((PageNumber) => caller.call("ListTriggerWorkflows", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data));
+  const infos = await listAll<{ WorkflowId?: string; WorkflowName?: string }>((PageNumber) => caller.call("ListTriggerWorkflows", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListTriggerWorkflows");
   const names = infos.map((i) => i.WorkflowName!);
   const unknown = o.workflows.filter((n) => !names.includes(n));
   if (unknown.length) throw new ImportError(`no workflow named ${unknown.map((n) => `"${n}"`).join(", ")} in project ${ProjectId}; it has ${names.slice(0, 20).join(", ") || "none"}${names.length > 20 ? ", ..." : ""}`);
@@ -71,14 +71,14 @@ export async function importProject(api: WedataApi, o: ImportOptions): Promise<I
       detail: selectedIds.has(i.WorkflowId!) ? ((await caller.call("GetTriggerWorkflow", { ProjectId, WorkflowId: i.WorkflowId! }, read)).Data as Record<string, unknown>) ?? {} : {},
     })),
   );
-  const bases = (await listAll<{ TaskId: string; WorkflowId: string; TaskName?: string; TaskTypeId?: number; TaskLatestVersionNo?: string; Submit?: boolean }>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data))).filter((b) => selectedIds.has(b.WorkflowId));
+  const bases = (await listAll<{ TaskId: string; WorkflowId: string; TaskName?: string; TaskTypeId?: number; TaskLatestVersionNo?: string; LastUpdateTime?: string; Submit?: boolean }>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListTriggerTasks")).filter((b) => selectedIds.has(b.WorkflowId));
   const records = (
     await Promise.all(
       bases.map(async (b): Promise<RemoteTaskRecord | undefined> => {
         const task = (await caller.call("GetTriggerTask", { ProjectId, TaskId: b.TaskId }, read)).Data;
         if (!task) return undefined;
         const owner = taskOwner(task.TriggerTaskConfiguration?.TaskExtConfigurationList);
-        return { id: b.TaskId, workflowId: b.WorkflowId, name: b.TaskName ?? task.TriggerTaskBaseAttribute.TaskName ?? "", typeId: Number(b.TaskTypeId ?? task.TriggerTaskBaseAttribute.TaskTypeId), version: b.TaskLatestVersionNo ?? "", submitted: b.Submit === true, task, ...(owner !== undefined && { owner }) };
+        return { id: b.TaskId, workflowId: b.WorkflowId, name: b.TaskName ?? task.TriggerTaskBaseAttribute.TaskName ?? "", typeId: Number(b.TaskTypeId ?? task.TriggerTaskBaseAttribute.TaskTypeId), version: b.TaskLatestVersionNo ?? "", updated: b.LastUpdateTime ?? "", submitted: b.Submit === true, task, ...(owner !== undefined && { owner }) };
       }),
     )
   ).filter((r): r is RemoteTaskRecord => r !== undefined);
@@ -131,7 +131,7 @@ export async function importProject(api: WedataApi, o: ImportOptions): Promise<I
   let configUpdated = false;
   if (kept) {
     configUpdated = addPipelines(o.configFile, o.configuredPipelines, generated.pipelineFiles);
-    cacheTaskReads(readCachePath(o.root, o.targetName, ProjectId), records);
+    cacheTaskReads(cacheStore(o.root, o.targetName, ProjectId), records);
   } else {
     for (const f of generated.files.keys()) rmSync(join(o.root, f), { force: true });
     removeEmptyFolders(o.root, [...generated.files.keys()]);
