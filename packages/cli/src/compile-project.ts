@@ -1,4 +1,4 @@
-import { existsSync, realpathSync } from "node:fs";
+import { existsSync, realpathSync, statSync } from "node:fs";
 import { readRegularFile } from "@wedata-kit/files";
 import { isAbsolute, relative, sep } from "node:path";
 import { compileProject, CompileError, MAX_CODE_BYTES, rememberSecrets, typecheckFiles, type CompiledProject, type CompileTarget, type Diagnostic } from "@wedata-kit/compiler";
@@ -58,7 +58,7 @@ export async function buildProject(opts: CompileOptions): Promise<ProjectBuild> 
   // Type errors first: they explain most runtime failures of the builders better than the throw does.
   if (opts.typecheck !== false) {
     // A missing file is reported by the loader, with its own code.
-    const tsErrors = await typecheckFiles(config.root, [config.configFile, ...config.pipelineFiles.filter((f) => existsSync(f))]);
+    const tsErrors = await typecheckFiles(config.root, [config.configFile, ...config.pipelineFiles.filter((f) => existsSync(f) && statSync(f).isFile())]);
     if (tsErrors.length > 0) throw new BuildError(relativeDiagnostics(tsErrors, config.root));
   }
   let loaded: LoadedProject;

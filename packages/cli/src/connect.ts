@@ -1,5 +1,5 @@
 import { workFolder } from "./project-files.js";
-import { connectSdk, credentialsFromEnvironment, type WedataApi } from "@wedata-kit/deployer";
+import { checkEndpoint, connectSdk, credentialsFromEnvironment, type WedataApi } from "@wedata-kit/deployer";
 import type { TargetConfig } from "@wedata-kit/dsl";
 
 export interface Connection {
@@ -19,16 +19,7 @@ export async function connectTarget(root: string, target: TargetConfig, env: Nod
   const endpoint = env.WEDATA_ENDPOINT ?? target.endpoint;
   const credentials = await credentialsFromEnvironment(env);
   if (endpoint) {
-    let url: URL | undefined;
-    try {
-      url = new URL(endpoint);
-    } catch {
-      url = undefined;
-    }
-    const from = env.WEDATA_ENDPOINT ? "WEDATA_ENDPOINT" : "the target's endpoint";
-    if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.username || url.password) {
-      throw new Error(`${from} must be an http(s) URL without user or password, like http://127.0.0.1:9460; got ${JSON.stringify(endpoint.replace(/\/\/[^/@]*@/, "//***@"))}`);
-    }
+    checkEndpoint(endpoint, env.WEDATA_ENDPOINT ? "WEDATA_ENDPOINT" : "the target's endpoint");
     const { DEFAULT_KEY_PAIR } = await import("@wedata-kit/emulator");
     const creds = credentials ?? { secretId: DEFAULT_KEY_PAIR.secretId, secretKey: DEFAULT_KEY_PAIR.secretKey };
     return { api: connectSdk({ endpoint, region: target.region, credentials: creds }), description: `endpoint ${endpoint}`, kind: "endpoint", close: async () => {} };

@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { basename } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { redactSecrets, redactValue, renderSnapshot } from "@wedata-kit/compiler";
 import { applyPlan, DEFAULT_RETRY, fetchRemoteState, planDeployment, planHasChanges, RateLimitedCaller, type ApplyEvent, type ApplySummary, type Plan, type RemoteState } from "@wedata-kit/deployer";
 import cliProgress from "cli-progress";
@@ -11,7 +11,11 @@ import { connectTarget, type Connection } from "./connect.js";
 import { cacheStore } from "./project-files.js";
 import type { Io } from "./main.js";
 import { graphsFromSnapshot } from "./graph.js";
-import { makePlanFile, stalePlanReason, type PlanFile } from "./plan-file.js";
+import { makePlanFile, parsePlanFile, planFlagConflict, stalePlanReason, type PlanFile, type PlanFlags } from "./plan-file.js";
+import { readRegularFile } from "@wedata-kit/files";
+
+/** Largest plan file read (a plan of tens of thousands of changes). */
+const MAX_PLAN_FILE_BYTES = 256 * 1024 * 1024;
 import { renderPlan } from "./render-plan.js";
 import { changesFromPlan, renderReviewMarkdown } from "./review.js";
 
@@ -124,6 +128,8 @@ export interface DeployCommandOptions extends PlanCommandOptions {
   readonly json: boolean;
   /** Apply exactly this saved plan (`wedata plan --out`), refusing when code or remote moved. */
   readonly planFile?: string;
+  /** The flags given on the command line (not defaults), checked against a saved plan. */
+  readonly explicit?: PlanFlags;
 }
 
 /** `wedata deploy`: plan, show, confirm, apply. Returns the exit code. */
@@ -131,12 +137,17 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
   let saved: PlanFile | undefined;
   if (o.planFile) {
     try {
-      saved = JSON.parse(readFileSync(o.planFile, "utf8")) as PlanFile;
+      saved = parsePlanFile(readRegularFile(o.planFile, MAX_PLAN_FILE_BYTES).toString("utf8"), o.planFile);
     } catch (e) {
-      io.err(`${pc.red("error")}: cannot read plan file ${o.planFile}: ${(e as Error).message}\n`);
+      io.err(`${pc.red("error")}: cannot use plan file ${o.planFile}: ${(e as Error).message}\n`);
       return 1;
     }
-    o = { ...o, prune: saved.prune, submit: saved.submit, ...(saved.target?.name && { target: saved.target.name }) };
+    const conflict = planFlagConflict(saved, o.explicit ?? {});
+    if (conflict) {
+      io.err(`${pc.red("error")}: refusing to apply ${o.planFile}: ${conflict}\n`);
+      return 1;
+    }
+    o = { ...o, prune: saved.prune, submit: saved.submit, target: saved.target.name };
   }
   const p = await preparePlan(o);
   try {

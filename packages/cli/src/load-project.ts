@@ -1,5 +1,5 @@
-import { existsSync, realpathSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { existsSync, realpathSync, statSync } from "node:fs";
+import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { DslError, type ProjectConfig } from "@wedata-kit/dsl";
 import type { Diagnostic, LoadedModule } from "@wedata-kit/compiler";
@@ -23,16 +23,24 @@ export class LoadError extends Error {
 }
 
 const TargetSchema = z.strictObject({
-  projectId: z.string().regex(/^\d+$/, "projectId is the numeric ProjectId, as a string"),
+  projectId: z.string().regex(/^\d{1,20}$/, "projectId is the numeric ProjectId (at most 20 digits), as a string"),
   region: z.string().regex(/^[a-z]+-[a-z]+(-\d+)?$/, 'region like "ap-guangzhou"'),
   endpoint: z.string().url().optional(),
   projectIdentifier: z.string().optional(),
 });
 const ConfigSchema = z.strictObject({
-  name: z.string().optional(),
+  // The ownership mark on everything the project deploys: never empty.
+  name: z
+    .string()
+    .min(1, "name is the ownership mark of everything this project deploys; it cannot be empty")
+    .max(100)
+    .regex(/^[\p{L}\p{N}_-]+$/u, 'name may hold letters, digits, "_" and "-" only')
+    .optional(),
   // Empty is allowed: a project about to be filled by `wedata import`.
-  pipelines: z.array(z.string()),
-  targets: z.record(z.string(), TargetSchema).refine((t) => Object.keys(t).length > 0, "declare at least one target"),
+  pipelines: z.array(z.string().min(1, "a pipeline path cannot be empty")),
+  targets: z
+    .record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'target names may hold letters, digits, "_" and "-" only (they name files and flags)'), TargetSchema)
+    .refine((t) => Object.keys(t).length > 0, "declare at least one target"),
   defaultTarget: z.string().optional(),
 });
 
@@ -47,9 +55,26 @@ export function findConfig(cwd: string): string | undefined {
 
 let generation = 0;
 
+/** A user module that called `process.exit()` while it was being loaded. */
+class ExitDuringLoad extends Error {
+  constructor(readonly exitCode: unknown) {
+    super(`it called process.exit(${exitCode === undefined ? "" : String(exitCode)}) while loading`);
+  }
+}
+
 async function importFresh(file: string): Promise<Record<string, unknown>> {
-  // A query makes repeated loads in one process (watch, tests) see edited files.
-  return (await import(`${pathToFileURL(file).href}?v=${++generation}`)) as Record<string, unknown>;
+  // A module that exits while loading would end the whole command (exit 0, nothing done, nothing said):
+  // exiting is refused for the duration of the import and reported at the call.
+  const exit = process.exit;
+  process.exit = ((c?: unknown) => {
+    throw new ExitDuringLoad(c);
+  }) as typeof process.exit;
+  try {
+    // A query makes repeated loads in one process (watch, tests) see edited files.
+    return (await import(`${pathToFileURL(file).href}?v=${++generation}`)) as Record<string, unknown>;
+  } finally {
+    process.exit = exit;
+  }
 }
 
 function loadFailure(e: unknown, file: string, root: string): Diagnostic {
@@ -60,7 +85,16 @@ function loadFailure(e: unknown, file: string, root: string): Diagnostic {
   const err = e as Error;
   const frame = (err?.stack ?? "").split("\n").map((l) => /\((?:file:\/\/)?([^()]+):(\d+):(\d+)\)$|at (?:file:\/\/)?([^\s()]+):(\d+):(\d+)$/.exec(l.trim())).find((m) => m && (m[1] ?? m[4])?.startsWith(root) && !(m[1] ?? m[4])!.includes("node_modules"));
   const loc = frame ? { file: (frame[1] ?? frame[4])!.replace(/\?.*$/, ""), line: Number(frame[2] ?? frame[5]), column: Number(frame[3] ?? frame[6]) } : { file, line: 1, column: 1 };
-  return { code: "E_LOAD", message: `loading ${file} failed: ${err?.message ?? String(e)}`, loc, hint: "fix the error in the pipeline file; it must import without side effects" };
+  const isConfig = file.endsWith(CONFIG_FILE);
+  if (e instanceof ExitDuringLoad) {
+    return { code: "E_LOAD", message: `loading ${file} failed: ${err.message}`, loc, hint: `a ${isConfig ? "config" : "pipeline"} file must only declare things; remove the process.exit() call` };
+  }
+  return {
+    code: "E_LOAD",
+    message: `loading ${isConfig ? "the config" : "pipeline"} ${file} failed: ${err?.message ?? String(e)}`,
+    loc,
+    hint: isConfig ? `fix the error in ${CONFIG_FILE}` : "fix the error in the pipeline file; it must import without side effects",
+  };
 }
 
 export type LoadedConfig = Omit<LoadedProject, "modules">;
@@ -91,7 +125,14 @@ export async function loadConfig(cwd: string): Promise<LoadedConfig> {
   if (config.defaultTarget && !config.targets[config.defaultTarget]) {
     throw new LoadError([{ code: "E_CONFIG", message: `defaultTarget "${config.defaultTarget}" is not one of the targets (${Object.keys(config.targets).join(", ")})`, loc: { file: configFile, line: 1, column: 1 } }]);
   }
-  return { root, configFile, config, pipelineFiles: config.pipelines.map((p) => resolve(root, p)) };
+  const pipelineFiles = config.pipelines.map((p) => resolve(root, p));
+  const twice = pipelineFiles.filter((f, i) => pipelineFiles.indexOf(f) !== i);
+  if (twice.length > 0) {
+    throw new LoadError([
+      { code: "E_CONFIG", message: `${CONFIG_FILE}: pipelines lists ${[...new Set(twice)].map((f) => relative(root, f)).join(", ")} more than once`, loc: { file: configFile, line: 1, column: 1 }, hint: "list each pipeline file once" },
+    ]);
+  }
+  return { root, configFile, config, pipelineFiles };
 }
 
 /** Import every pipeline module of a loaded config. */
@@ -102,6 +143,10 @@ export async function loadPipelines(loaded: LoadedConfig): Promise<LoadedProject
   for (const file of pipelineFiles) {
     if (!existsSync(file)) {
       diagnostics.push({ code: "E_NO_PIPELINE", message: `pipeline file ${file} listed in ${CONFIG_FILE} does not exist`, loc: { file: configFile, line: 1, column: 1 }, hint: "fix the path in pipelines: [...] (relative to the config file)" });
+      continue;
+    }
+    if (!statSync(file).isFile()) {
+      diagnostics.push({ code: "E_NO_PIPELINE", message: `${relative(root, file)} listed in pipelines of ${CONFIG_FILE} is ${statSync(file).isDirectory() ? "a folder" : "not a regular file"}`, loc: { file: configFile, line: 1, column: 1 }, hint: "list the pipeline .ts files themselves, e.g. \"pipelines/daily.ts\"" });
       continue;
     }
     try {

@@ -34,6 +34,17 @@ export function compileProject(input: CompileInput): CompiledProject {
     diagnostics.push({ code, message, loc: rel(loc), ...(hint && { hint }), ...(path && { path }) });
 
   const graph = collectGraph(input.modules, diagnostics);
+  // Builder misuses recorded on the nodes: every one of every file, each at its own line.
+  const seenProblems = new Set<string>();
+  const nodes = [...graph.workflows, ...graph.workflows.flatMap((w) => w.tasks), ...graph.orphans];
+  for (const node of nodes) {
+    for (const p of node.problems ?? []) {
+      const id = `${p.loc.file}:${p.loc.line}:${p.loc.column}:${p.code}:${p.message}`;
+      if (seenProblems.has(id)) continue;
+      seenProblems.add(id);
+      report(p.code, p.message, p.loc, p.hint);
+    }
+  }
   for (const t of graph.orphans) {
     report("E_ORPHAN_TASK", `task "${t.name}" is exported but belongs to no workflow, so it would never be deployed`, t.origin, `add it to a workflow: workflow(...).tasks(${t.name})`);
   }
@@ -131,10 +142,11 @@ function checkWorkflows(workflows: readonly WorkflowNode[], report: Report) {
       } catch (e) {
         report("E_CRON", `schedule cron "${s.cron}" is invalid: ${(e as Error).message.replace(/^CronPattern: /, "")}`, w.origin, 'use Quartz syntax with 7 fields, e.g. "0 0 2 * * ? *" for 02:00 daily');
       }
-      if (!/^UTC[+-]\d{1,2}(:\d{2})?$/.test(s.timezone!)) report("E_TIMEZONE", `schedule timezone "${s.timezone}" is not like "UTC+8"`, w.origin, 'write "UTC+8", "UTC-5", "UTC+5:30"');
+      const tzProblem = timezoneProblem(s.timezone!);
+      if (tzProblem) report("E_TIMEZONE", `schedule timezone "${s.timezone}" ${tzProblem}`, w.origin, 'write "UTC+8", "UTC-5", "UTC+5:30"');
       if (s.start! >= s.end!) report("E_SCHEDULE_RANGE", `schedule start ${s.start} is not before end ${s.end}`, w.origin, "move start before end");
     }
-    if (w.existingId === undefined && w.folder === undefined) report("E_FOLDER_PATH", `workflow "${w.name}" has no folder`, w.origin, 'add folder: "/etl"');
+    if (w.existingId === undefined && w.folder === undefined && !w.problems?.length) report("E_FOLDER_PATH", `workflow "${w.name}" has no folder`, w.origin, 'add folder: "/etl"');
   }
 }
 
@@ -186,6 +198,8 @@ function resolveTasks(w: WorkflowNode, homes: ReadonlyMap<string, string[]>, rep
     const np = nameProblem(t.name);
     if (np) report("E_TASK_NAME", `task name "${t.name}" ${np}`, t.origin, "WeData rejects such names");
     if (!t.taskKind) {
+      // A kind method that was misused is reported already, at its own line.
+      if (t.problems?.length) continue;
       report("E_NO_KIND", `task "${t.name}" has no kind`, t.origin, "call one of .shell(), .python(), .dlcSql(), ... on it");
       continue;
     }
@@ -235,6 +249,18 @@ function checkCycles(w: WorkflowNode, resolved: ReadonlyMap<string, Resolved>, r
     const at = resolved.get(cycle[0]!)!.node;
     report("E_CYCLE", `tasks of workflow "${w.name}" depend on each other in a cycle: ${[...cycle].reverse().join(" -> ")}`, at.locs[Object.keys(at.locs).find((k) => k.startsWith("after:")) ?? "name"] ?? at.origin, "a workflow is a DAG; remove one of these .after() edges");
   }
+}
+
+/** Why a `ScheduleTimeZone` is not one WeData can use, or undefined: `UTC±H[:MM]`, from UTC-12 to UTC+14. */
+export function timezoneProblem(tz: string): string | undefined {
+  const m = /^UTC([+-])(\d{1,2})(?::(\d{2}))?$/.exec(tz);
+  if (!m) return 'is not like "UTC+8"';
+  const hours = Number(m[2]);
+  const minutes = m[3] === undefined ? 0 : Number(m[3]);
+  const offset = (m[1] === "-" ? -1 : 1) * (hours * 60 + minutes);
+  if (![0, 30, 45].includes(minutes)) return "has minutes other than :00, :30 or :45, which no time zone uses";
+  if (offset < -12 * 60 || offset > 14 * 60) return "is outside UTC-12 to UTC+14, the offsets time zones have";
+  return undefined;
 }
 
 /** A cycle in a directed graph as a list of nodes ending where it starts, or undefined. */

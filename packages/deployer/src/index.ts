@@ -6,4 +6,4 @@ export { comparableDesiredTask, comparableRemoteTask, diffFields, SCHEDULER_DEFA
 export { OWNER_EXT_KEY, workflowMark, workflowOwner, taskOwner } from "./ownership.js";
 export { planDeployment, planHasChanges, resolveRefs, PlanError, type Plan, type PlanOptions, type TaskChange, type WorkflowChange, type FolderChange, type ChangeOp } from "./plan.js";
 export { cacheTaskReads, fetchRemoteState, folderOfPath, listAll, MisbehavingServerError, MAX_PAGES, type ReadCacheStore, type RemoteState, type RemoteTaskRecord, type RemoteWorkflow, type FetchOptions } from "./remote.js";
-export { connectSdk, credentialsFromEnvironment, type Action, type ConnectOptions, type Credentials, type WedataApi } from "./sdk-client.js";
+export { connectSdk, credentialsFromEnvironment, checkEndpoint, CredentialError, profileFiles, type Action, type ConnectOptions, type Credentials, type WedataApi } from "./sdk-client.js";

@@ -2,12 +2,11 @@
  * The only module that imports the Tencent Cloud SDK: it turns the SDK's client into the small
  * `WedataApi` interface the rest of the deployer uses, and its exceptions into `ApiCallError`.
  */
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { Agent } from "node:http";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { v20250806 } from "tencentcloud-sdk-nodejs/tencentcloud/services/wedata/v20250806/index.js";
-import { ProfileCredential } from "tencentcloud-sdk-nodejs/tencentcloud/common/credential.js";
 import type * as M from "tencentcloud-sdk-nodejs/tencentcloud/services/wedata/v20250806/wedata_models.js";
 import { ApiCallError } from "./errors.js";
 
@@ -59,27 +58,105 @@ export interface ConnectOptions {
   readonly timeoutSeconds?: number;
 }
 
-/** Credentials from TENCENTCLOUD_SECRET_ID/KEY (+ SESSION_TOKEN), or the SDK's profile file. */
+/** A credential source that exists but cannot be used: always an error, never a fall-back to another target. */
+export class CredentialError extends Error {
+  override readonly name = "CredentialError";
+}
+
+/** Header-safe printable ASCII, checked on exactly what is sent (nothing is trimmed). */
+const CREDENTIAL_VALUE = /^[\x21-\x7e]+$/;
+
+function checkValue(value: string, name: string, source: string): string {
+  if (value.length === 0) throw new CredentialError(`${name} is empty in ${source}: set it, or remove it to use no credentials`);
+  if (!CREDENTIAL_VALUE.test(value)) {
+    const bad = [...value].find((c) => !CREDENTIAL_VALUE.test(c))!;
+    const what = bad === "\n" || bad === "\r" ? "a line break" : /\s/.test(bad) ? "white space" : "a character that cannot be sent in a header";
+    throw new CredentialError(`${name} in ${source} contains ${what} (${JSON.stringify(bad)}); copy the key again without it`);
+  }
+  return value;
+}
+
+/** The SDK's profile files, in the order it reads them. */
+export function profileFiles(env: NodeJS.ProcessEnv = process.env): string[] {
+  return [join(env.HOME || homedir(), ".tencentcloud", "credentials"), "/etc/tencentcloud/credentials"];
+}
+
+/** The `[default]` section of a Tencent Cloud profile file (INI), parsed strictly. */
+function parseProfile(text: string, file: string): Credentials {
+  const section = new Map<string, string>();
+  let current: string | undefined;
+  text.split(/\r?\n/).forEach((raw, i) => {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#") || line.startsWith(";")) return;
+    const head = /^\[([^\]]+)\]$/.exec(line);
+    if (head) {
+      current = head[1]!.trim();
+      return;
+    }
+    const kv = /^([A-Za-z_]+)\s*=\s*(.*)$/.exec(line);
+    if (!kv) throw new CredentialError(`${file}:${i + 1} cannot be parsed (expected "key = value" or "[section]"); fix the file or remove it`);
+    if (current === "default") section.set(kv[1]!, kv[2]!);
+  });
+  const id = section.get("secret_id");
+  const key = section.get("secret_key");
+  if (id === undefined || key === undefined) {
+    throw new CredentialError(`${file} has no [default] section with secret_id and secret_key; fix the file, or remove it to use no credentials`);
+  }
+  const token = section.get("token");
+  return { secretId: checkValue(id, "secret_id", file), secretKey: checkValue(key, "secret_key", file), ...(token && { token: checkValue(token, "token", file) }) };
+}
+
+/**
+ * Credentials from TENCENTCLOUD_SECRET_ID/KEY (+ SESSION_TOKEN), or the SDK's profile file. Undefined
+ * only when no credential source exists at all; a source that exists but cannot be used (half a key
+ * pair, a value with white space or a line break, a profile file that does not parse) is an error, so
+ * a user who meant the cloud never lands on the embedded emulator.
+ */
 export async function credentialsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<Credentials | undefined> {
-  const id = env.TENCENTCLOUD_SECRET_ID?.trim();
-  const key = env.TENCENTCLOUD_SECRET_KEY?.trim();
-  if (Boolean(id) !== Boolean(key)) {
-    throw new Error(`${id ? "TENCENTCLOUD_SECRET_ID" : "TENCENTCLOUD_SECRET_KEY"} is set but ${id ? "TENCENTCLOUD_SECRET_KEY" : "TENCENTCLOUD_SECRET_ID"} is empty or missing: set both (or neither, to use the embedded emulator)`);
+  const id = env.TENCENTCLOUD_SECRET_ID;
+  const key = env.TENCENTCLOUD_SECRET_KEY;
+  const token = env.TENCENTCLOUD_SESSION_TOKEN;
+  const source = "the environment";
+  if (id !== undefined || key !== undefined || token !== undefined) {
+    if (id === undefined || key === undefined || id === "" || key === "") {
+      const [set, unset] = id ? ["TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"] : key ? ["TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SECRET_ID"] : ["TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY"];
+      throw new CredentialError(`${set} is set but ${unset} is empty or missing: set both (or neither, to use the embedded emulator)`);
+    }
+    return {
+      secretId: checkValue(id, "TENCENTCLOUD_SECRET_ID", source),
+      secretKey: checkValue(key, "TENCENTCLOUD_SECRET_KEY", source),
+      ...(token !== undefined && token !== "" && { token: checkValue(token, "TENCENTCLOUD_SESSION_TOKEN", source) }),
+    };
   }
-  if (id && key && (/\s/.test(env.TENCENTCLOUD_SECRET_ID!.trim()) || /\s/.test(env.TENCENTCLOUD_SECRET_KEY!.trim()))) {
-    throw new Error("white space found inside the key pair (TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY): copy it again");
+  for (const file of profileFiles(env)) {
+    if (!existsSync(file)) continue;
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (e) {
+      throw new CredentialError(`${file} exists but cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); fix its permissions or remove it`);
+    }
+    return parseProfile(text, file);
   }
-  if (env.TENCENTCLOUD_SECRET_ID && env.TENCENTCLOUD_SECRET_KEY) {
-    return { secretId: env.TENCENTCLOUD_SECRET_ID, secretKey: env.TENCENTCLOUD_SECRET_KEY, ...(env.TENCENTCLOUD_SESSION_TOKEN && { token: env.TENCENTCLOUD_SESSION_TOKEN }) };
-  }
-  const files = [join(homedir(), ".tencentcloud", "credentials"), "/etc/tencentcloud/credentials"];
-  if (!files.some((f) => existsSync(f))) return undefined;
+  return undefined;
+}
+
+/** An endpoint URL as the SDK can use it: http(s), host and port only (a path, query or user would be dropped silently). */
+export function checkEndpoint(endpoint: string, from: string): URL {
+  let url: URL | undefined;
   try {
-    const c = await new ProfileCredential().getCredential();
-    return c.secretId && c.secretKey ? { secretId: c.secretId, secretKey: c.secretKey, ...(c.token && { token: c.token }) } : undefined;
+    url = new URL(endpoint);
   } catch {
-    return undefined;
+    url = undefined;
   }
+  const shown = JSON.stringify(endpoint.replace(/\/\/[^/@]*@/, "//***@"));
+  if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.username || url.password) {
+    throw new CredentialError(`${from} must be an http(s) URL without user or password, like http://127.0.0.1:9460; got ${shown}`);
+  }
+  if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash || /[?#]/.test(endpoint)) {
+    throw new CredentialError(`${from} must name only a scheme, host and port, like https://wedata.tencentcloudapi.com; got ${shown}, whose path, query or fragment the API client would drop: remove it`);
+  }
+  return url;
 }
 
 const TRANSPORT: Record<string, string> = {
@@ -108,7 +185,7 @@ function toApiCallError(action: string, e: unknown, host: string): ApiCallError 
 
 /** A `WedataApi` over the official SDK client. */
 export function connectSdk(options: ConnectOptions): WedataApi {
-  const url = new URL(options.endpoint ?? "https://wedata.tencentcloudapi.com");
+  const url = checkEndpoint(options.endpoint ?? "https://wedata.tencentcloudapi.com", "the endpoint");
   const client = new v20250806.Client({
     credential: { secretId: options.credentials.secretId, secretKey: options.credentials.secretKey, ...(options.credentials.token && { token: options.credentials.token }) },
     region: options.region,

@@ -12,3 +12,50 @@ export class DslError extends Error {
     super(message);
   }
 }
+
+/** A builder misuse recorded on the node instead of thrown, so every one in a file is reported at once. */
+export interface DslProblem {
+  readonly code: string;
+  readonly message: string;
+  readonly loc: SourceLocation;
+  readonly hint?: string;
+}
+
+export const isDslError = (e: unknown): e is DslError => e instanceof DslError || (e instanceof Error && e.name === "DslError");
+
+export const problemOf = (e: DslError): DslProblem => Object.freeze({ code: e.code, message: e.message, loc: e.loc, ...(e.hint !== undefined && { hint: e.hint }) });
+
+/**
+ * Make every public method of a builder class record a misuse on the node it returns (leaving that
+ * setting as it was) instead of throwing: a module keeps loading, and the compiler reports every
+ * problem of every file together, each at its own line.
+ */
+export function recordMisuse<B extends object>(proto: B, skip: readonly string[], withProblem: (self: B, problem: DslProblem) => B): void {
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    const d = Object.getOwnPropertyDescriptor(proto, name);
+    if (name === "constructor" || skip.includes(name) || !d || typeof d.value !== "function") continue;
+    const method = d.value as (...args: unknown[]) => B;
+    Object.defineProperty(proto, name, {
+      ...d,
+      value: function (this: B, ...args: unknown[]): B {
+        try {
+          return method.apply(this, args);
+        } catch (e) {
+          if (isDslError(e)) return withProblem(this, problemOf(e));
+          throw e;
+        }
+      },
+    });
+  }
+}
+
+/** Run a check and keep its problem instead of throwing; undefined when it failed. */
+export function attempt<T>(problems: DslProblem[], f: () => T): T | undefined {
+  try {
+    return f();
+  } catch (e) {
+    if (!isDslError(e)) throw e;
+    problems.push(problemOf(e));
+    return undefined;
+  }
+}

@@ -8,6 +8,7 @@ import type {
   TriggerPolicy,
 } from "./enums.js";
 import type { SourceLocation } from "./source-location.js";
+import type { DslProblem } from "./errors.js";
 
 /** Brand keys: `Symbol.for` so two copies of the library loaded side by side recognise each other. */
 export const TASK_BRAND = Symbol.for("wedata-kit.task");
@@ -95,6 +96,8 @@ export interface TaskNode {
   readonly upstream: readonly TaskRef[];
   /** For Run Workflow (140) tasks: the workflow this task runs. */
   readonly runs?: WorkflowRef;
+  /** Misuses of the builder, reported by the compiler (each at its own line). */
+  readonly problems?: readonly DslProblem[];
 }
 
 export interface ScheduleNode {
@@ -133,4 +136,6 @@ export interface WorkflowNode {
   readonly bundleId?: string;
   readonly bundleInfo?: string;
   readonly tasks: readonly TaskNode[];
+  /** Misuses of the builder, reported by the compiler (each at its own line). */
+  readonly problems?: readonly DslProblem[];
 }

@@ -48,10 +48,11 @@ export function callerLocation(): SourceLocation {
 }
 
 /**
- * Frames kept: builders call this at most three frames below the user's code (a method, or a
- * default parameter of the private `with`). Formatting cost grows with every frame kept.
+ * Frames kept: builders call this at most four frames below the user's code (a method, the wrapper
+ * that records misuse, or a default parameter of the private `with`). Formatting cost grows with every
+ * frame kept.
  */
-const DEPTH = 3;
+const DEPTH = 4;
 const UNKNOWN: SourceLocation = Object.freeze({ file: "<unknown>", line: 0, column: 0 });
 const framePattern = /\(?((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?$/;
 

@@ -47,17 +47,27 @@ describe("task builder", () => {
     ]);
   });
 
-  it("throws at once, at the caller's line, for misuse certain at call time", () => {
-    let err: unknown;
-    try {
-      task("t").retry(-1);
-    } catch (e) {
-      err = e;
+  it("records misuse certain at call time on the builder, at the caller's line, and keeps the setting as it was", () => {
+    const line = new Error().stack!.split("\n")[1]!.match(/:(\d+):\d+\)?$/)![1];
+    const t = task("t").retry(-1).retry(Number.NaN).priority("urgent" as never).retry(2);
+    expect(t.node.maxRetries).toBe(2);
+    expect(t.node.problems!.map((p) => p.code)).toEqual(["E_RANGE", "E_RANGE", "E_ENUM"]);
+    expect(t.node.problems![1]!.message).toMatch(/got NaN$/);
+    expect(t.node.problems![2]!.message).toMatch(/one of high, medium, low/);
+    for (const p of t.node.problems!) {
+      expect(p.loc.file).toMatch(/task\.test\.ts$/);
+      expect(p.loc.line).toBe(Number(line) + 1);
     }
-    expect(err).toBeInstanceOf(DslError);
-    expect((err as DslError).code).toBe("E_RANGE");
-    expect((err as DslError).loc.file).toMatch(/task\.test\.ts$/);
-    expect(() => task("t").priority("urgent" as never)).toThrow(/one of high, medium, low/);
+    expect(task(42 as never).node.problems![0]!.code).toBe("E_TYPE");
+  });
+
+  it("records every misuse of workflow options, and leaves the valid ones in place", () => {
+    const w = workflow("w", { folder: "/f", maxConcurrentRuns: 0, status: "ON" as never, schedule: { cron: "0 0 2 * * ? *", start: "2026-02-30 00:00:00" } });
+    expect(w.node.folder).toBe("/f");
+    expect(w.node.problems!.map((p) => p.code).sort()).toEqual(["E_DATETIME", "E_ENUM", "E_RANGE"]);
+    expect(w.node.problems!.find((p) => p.code === "E_DATETIME")!.message).toMatch(/2026-02-30 00:00:00" is not a date and time that exists/);
+    expect(w.tasks("nope" as never).node.problems!.map((p) => p.code)).toContain("E_TYPE");
+    expect(DslError).toBeDefined();
   });
 
   it("brands builders with Symbol.for so a second copy of the library recognises them", () => {

@@ -12,7 +12,7 @@ import {
   type RedoPolicy,
   type TriggerPolicy,
 } from "./enums.js";
-import { DslError } from "./errors.js";
+import { attempt, DslError, recordMisuse, type DslProblem } from "./errors.js";
 import { TASK_BRAND, type CodeSource, type InputParamNode, type KeyValue, type OutputRegistryNode, type TaskNode, type TaskRef } from "./ir.js";
 import type { TaskKind } from "./kinds.js";
 import { callerLocation, type SourceLocation } from "./source-location.js";
@@ -516,6 +516,11 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
   }
 }
 
+// A misuse of any method is recorded on the builder it returns (the setting stays as it was).
+recordMisuse(TaskBuilderImpl.prototype as TaskBuilderImpl<string>, ["with", "withKind", "dlcEngineExt"], (self, problem) =>
+  new TaskBuilderImpl<string>(deepFreeze({ ...self.node, problems: [...(self.node.problems ?? []), problem] })),
+);
+
 /**
  * Declare a trigger task. Give it a kind (`.shell()`, `.python()`, ...) and add it to a workflow with
  * `workflow(...).tasks(...)`.
@@ -526,8 +531,9 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
  */
 export function task<const Name extends string>(name: Name): TaskBuilder<Name> {
   const loc = callerLocation();
-  requireString(name, "task name", loc);
-  return new TaskBuilderImpl<Name>(deepFreeze({ kind: "task", name, origin: loc, locs: { name: loc }, ext: [], upstream: [] }));
+  const problems: DslProblem[] = [];
+  attempt(problems, () => requireString(name, "task name", loc));
+  return new TaskBuilderImpl<Name>(deepFreeze({ kind: "task", name: String(name) as Name, origin: loc, locs: { name: loc }, ext: [], upstream: [], ...(problems.length && { problems }) }));
 }
 
 export function isTask(value: unknown): value is TaskBuilder {

@@ -2,18 +2,40 @@ import { DslError } from "./errors.js";
 import type { KeyValue } from "./ir.js";
 import type { SourceLocation } from "./source-location.js";
 
+/** A value as a message shows it: NaN and Infinity as themselves, strings quoted, objects as JSON. */
+export function describeValue(value: unknown): string {
+  if (typeof value === "number" || typeof value === "bigint" || typeof value === "boolean" || value === undefined) return String(value);
+  if (typeof value === "function" || typeof value === "symbol") return `a ${typeof value}`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
+const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+/** `yyyy-MM-dd HH:mm:ss` naming a real calendar time (no 30 February, no hour 24). */
+export function isCalendarDateTime(s: string): boolean {
+  const m = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})$/.exec(s);
+  if (!m) return false;
+  const [y, mo, d, h, mi, se] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const leap = (y % 4 === 0 && y % 100 !== 0) || y % 400 === 0;
+  const days = mo === 2 && leap ? 29 : DAYS[mo - 1];
+  return mo >= 1 && mo <= 12 && d >= 1 && days !== undefined && d <= days && h <= 23 && mi <= 59 && se <= 59;
+}
+
 export function requireInt(value: unknown, what: string, loc: SourceLocation, min: number, max: number, allowMinusOne = false): number {
   const ok = typeof value === "number" && Number.isInteger(value) && ((value >= min && value <= max) || (allowMinusOne && value === -1));
   if (!ok) {
     const range = `${allowMinusOne ? "-1 or " : ""}an integer from ${min} to ${max}`;
-    throw new DslError("E_RANGE", `${what} must be ${range}, got ${JSON.stringify(value)}`, loc, `pass ${range}`);
+    throw new DslError("E_RANGE", `${what} must be ${range}, got ${describeValue(value)}`, loc, `pass ${range}`);
   }
   return value;
 }
 
 export function requireOneOf<T extends string>(value: unknown, allowed: readonly T[], what: string, loc: SourceLocation): T {
   if (typeof value !== "string" || !(allowed as readonly string[]).includes(value)) {
-    throw new DslError("E_ENUM", `${what} must be one of ${allowed.join(", ")}; got ${JSON.stringify(value)}`, loc, `use one of: ${allowed.join(", ")}`);
+    throw new DslError("E_ENUM", `${what} must be one of ${allowed.join(", ")}; got ${describeValue(value)}`, loc, `use one of: ${allowed.join(", ")}`);
   }
   return value as T;
 }

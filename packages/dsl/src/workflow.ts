@@ -1,9 +1,9 @@
 import { CONFIG_MODES, CYCLE_TYPES, SCHEDULER_STATUSES, type ConfigMode, type CycleType, type SchedulerStatus } from "./enums.js";
-import { DslError } from "./errors.js";
+import { attempt, DslError, recordMisuse, type DslProblem } from "./errors.js";
 import { WORKFLOW_BRAND, type ScheduleNode, type TaskNode, type WorkflowNode } from "./ir.js";
 import { callerLocation, type SourceLocation } from "./source-location.js";
 import { isTask, type TaskBuilder } from "./task.js";
-import { deepFreeze, requireInt, requireOneOf, requireString, toKeyValues } from "./values.js";
+import { deepFreeze, describeValue, isCalendarDateTime, requireInt, requireOneOf, requireString, toKeyValues } from "./values.js";
 
 /** A time trigger (`TriggerMode` TIME_TRIGGER). Times are `yyyy-MM-dd HH:mm:ss` in `timezone`. */
 export interface CronSchedule {
@@ -94,7 +94,10 @@ function scheduleNode(s: ScheduleInput, loc: SourceLocation): ScheduleNode {
   }
   for (const [what, v] of [["start", s.start], ["end", s.end]] as const) {
     if (v !== undefined && (typeof v !== "string" || !DATETIME.test(v))) {
-      throw new DslError("E_DATETIME", `schedule ${what} must be "yyyy-MM-dd HH:mm:ss", got ${JSON.stringify(v)}`, loc, 'e.g. "2026-01-01 00:00:00"');
+      throw new DslError("E_DATETIME", `schedule ${what} must be "yyyy-MM-dd HH:mm:ss", got ${describeValue(v)}`, loc, 'e.g. "2026-01-01 00:00:00"');
+    }
+    if (v !== undefined && !isCalendarDateTime(v)) {
+      throw new DslError("E_DATETIME", `schedule ${what} ${JSON.stringify(v)} is not a date and time that exists`, loc, "check the day of the month (February has 28 or 29 days) and that hours run 00-23");
     }
   }
   if (s.start === undefined) throw new DslError("E_DATETIME", "schedule start is required", loc, 'add start: "2026-01-01 00:00:00"');
@@ -118,13 +121,22 @@ class WorkflowBuilderImpl<Name extends string> implements WorkflowBuilder<Name> 
   }
   tasks(...tasks: TaskBuilder[]): WorkflowBuilder<Name> {
     const loc = callerLocation();
-    const nodes: TaskNode[] = tasks.map((t, i) => {
-      if (!isTask(t)) throw new DslError("E_TYPE", `tasks() argument ${i + 1} is not a task made with task()`, loc, "pass builders returned by task(...)");
-      return t.node;
+    const problems: DslProblem[] = [];
+    const nodes: TaskNode[] = tasks.flatMap((t, i) => {
+      if (isTask(t)) return [t.node];
+      attempt(problems, () => {
+        throw new DslError("E_TYPE", `tasks() argument ${i + 1} is not a task made with task()`, loc, "pass builders returned by task(...)");
+      });
+      return [];
     });
-    return new WorkflowBuilderImpl<Name>(deepFreeze({ ...this.node, tasks: [...this.node.tasks, ...nodes], locs: { ...this.node.locs, tasks: loc } }));
+    const all = [...(this.node.problems ?? []), ...problems];
+    return new WorkflowBuilderImpl<Name>(deepFreeze({ ...this.node, tasks: [...this.node.tasks, ...nodes], locs: { ...this.node.locs, tasks: loc }, ...(all.length && { problems: all }) }));
   }
 }
+
+recordMisuse(WorkflowBuilderImpl.prototype as WorkflowBuilderImpl<string>, [], (self, problem) =>
+  new WorkflowBuilderImpl<string>(deepFreeze({ ...self.node, problems: [...(self.node.problems ?? []), problem] })),
+);
 
 /**
  * Declare a trigger workflow managed by this project (CreateTriggerWorkflow).
@@ -138,28 +150,42 @@ class WorkflowBuilderImpl<Name extends string> implements WorkflowBuilder<Name> 
  */
 export function workflow<const Name extends string>(name: Name, options: WorkflowOptions): WorkflowBuilder<Name> {
   const loc = callerLocation();
-  requireString(name, "workflow name", loc);
-  if (!options || typeof options !== "object") throw new DslError("E_TYPE", `workflow "${name}" needs options with at least { folder }`, loc, 'write workflow("name", { folder: "/etl" })');
-  const o = options;
-  const schedules = o.schedule === undefined ? undefined : (Array.isArray(o.schedule) ? o.schedule : [o.schedule]).map((s) => scheduleNode(s as ScheduleInput, loc));
+  // Each option is checked on its own: every misuse is recorded and reported together at compile.
+  const problems: DslProblem[] = [];
+  const check = <T>(f: () => T) => attempt(problems, f);
+  check(() => requireString(name, "workflow name", loc));
+  const o: Partial<WorkflowOptions> =
+    options && typeof options === "object"
+      ? options
+      : (check(() => {
+          throw new DslError("E_TYPE", `workflow "${String(name)}" needs options with at least { folder }`, loc, 'write workflow("name", { folder: "/etl" })');
+        }) ?? {});
+  const opt = <K extends keyof WorkflowNode, T>(key: K, present: boolean, f: () => T) => {
+    if (!present) return {};
+    const v = check(f);
+    return v === undefined ? {} : { [key]: v };
+  };
+  const schedules =
+    o.schedule === undefined ? undefined : (Array.isArray(o.schedule) ? o.schedule : [o.schedule]).flatMap((s) => check(() => [scheduleNode(s as ScheduleInput, loc)]) ?? []);
   const node: WorkflowNode = {
     kind: "workflow",
-    name,
+    name: String(name),
     origin: loc,
     locs: { name: loc },
-    folder: requireString(o.folder, "workflow folder", loc),
-    ...(o.description !== undefined ? { description: requireString(o.description, "description", loc) } : {}),
-    ...(o.owner !== undefined ? { owner: requireString(o.owner, "owner", loc) } : {}),
-    ...(o.params ? { params: toKeyValues(o.params, "params", loc) } : {}),
+    ...opt("folder", options !== null && typeof options === "object", () => requireString(o.folder, "workflow folder", loc)),
+    ...opt("description", o.description !== undefined, () => requireString(o.description, "description", loc)),
+    ...opt("owner", o.owner !== undefined, () => requireString(o.owner, "owner", loc)),
+    ...opt("params", o.params !== undefined, () => toKeyValues(o.params!, "params", loc)),
     ...(schedules ? { schedules } : {}),
-    ...(o.status !== undefined ? { status: requireOneOf(o.status, SCHEDULER_STATUSES, "status (SchedulerStatus)", loc) } : {}),
-    ...(o.maxConcurrentRuns !== undefined ? { maxConcurrentRuns: requireInt(o.maxConcurrentRuns, "maxConcurrentRuns (MaxConcurrentNum)", loc, 1, 1000) } : {}),
+    ...opt("status", o.status !== undefined, () => requireOneOf(o.status, SCHEDULER_STATUSES, "status (SchedulerStatus)", loc)),
+    ...opt("maxConcurrentRuns", o.maxConcurrentRuns !== undefined, () => requireInt(o.maxConcurrentRuns, "maxConcurrentRuns (MaxConcurrentNum)", loc, 1, 1000)),
     ...(o.queueWhenBusy !== undefined ? { queueWhenBusy: Boolean(o.queueWhenBusy) } : {}),
-    ...(o.sparkSqlParams ? { sparkSqlParams: toKeyValues(o.sparkSqlParams, "sparkSqlParams", loc) } : {}),
-    ...(o.executeUser !== undefined ? { executeUser: requireString(o.executeUser, "executeUser", loc) } : {}),
-    ...(o.bundleId !== undefined ? { bundleId: requireString(o.bundleId, "bundleId", loc) } : {}),
-    ...(o.bundleInfo !== undefined ? { bundleInfo: requireString(o.bundleInfo, "bundleInfo", loc) } : {}),
+    ...opt("sparkSqlParams", o.sparkSqlParams !== undefined, () => toKeyValues(o.sparkSqlParams!, "sparkSqlParams", loc)),
+    ...opt("executeUser", o.executeUser !== undefined, () => requireString(o.executeUser, "executeUser", loc)),
+    ...opt("bundleId", o.bundleId !== undefined, () => requireString(o.bundleId, "bundleId", loc)),
+    ...opt("bundleInfo", o.bundleInfo !== undefined, () => requireString(o.bundleInfo, "bundleInfo", loc)),
     tasks: [],
+    ...(problems.length && { problems }),
   };
   return new WorkflowBuilderImpl<Name>(deepFreeze(node));
 }
@@ -173,8 +199,9 @@ export function workflow<const Name extends string>(name: Name, options: Workflo
  */
 export function existingWorkflow(id: string, name?: string): WorkflowBuilder {
   const loc = callerLocation();
-  requireString(id, "workflow id", loc);
-  return new WorkflowBuilderImpl(deepFreeze({ kind: "workflow", name: name ?? id, origin: loc, locs: { name: loc }, existingId: id, tasks: [] }));
+  const problems: DslProblem[] = [];
+  attempt(problems, () => requireString(id, "workflow id", loc));
+  return new WorkflowBuilderImpl(deepFreeze({ kind: "workflow", name: String(name ?? id), origin: loc, locs: { name: loc }, existingId: String(id), tasks: [], ...(problems.length && { problems }) }));
 }
 
 export function isWorkflow(value: unknown): value is WorkflowBuilder {
