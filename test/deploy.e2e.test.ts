@@ -55,15 +55,15 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     const answered = new Map<string, number>();
     for (const e of emu.log) {
       if (e.action === "CreateTriggerTask" && e.outcome === "ok") {
-        const ups = ((e.body!.TriggerTaskSchedulerConfiguration as { UpstreamDependencyConfigList?: { TaskId: string }[] }).UpstreamDependencyConfigList ?? []).map((u) => u.TaskId);
+        const ups = e.subject?.upstream ?? [];
         for (const u of ups) expect(answered.get(u), `upstream ${u} created before its dependent`).toBeLessThanOrEqual(e.start);
-        answered.set((e.data as { TaskId: string }).TaskId, e.end);
+        answered.set(e.result!.TaskId!, e.end);
       }
     }
     expect(answered.size).toBe(13);
-    const run = emu.log.find((e) => e.action === "CreateTriggerTask" && (e.body!.TriggerTaskBaseAttribute as { TaskName: string }).TaskName === "run_dim_refresh")!;
-    const dims = emu.log.find((e) => e.action === "CreateTriggerWorkflow" && e.body!.WorkflowName === "dim_refresh")!;
-    expect(JSON.stringify(run.body)).toContain((dims.data as { WorkflowId: string }).WorkflowId);
+    const run = emu.log.find((e) => e.action === "CreateTriggerTask" && e.subject?.name === "run_dim_refresh")!;
+    const dims = emu.log.find((e) => e.action === "CreateTriggerWorkflow" && e.subject?.name === "dim_refresh")!;
+    expect(run.subject!.ids).toContain(dims.result!.WorkflowId);
 
     const again = await plan(dir, emu);
     expect(again.out).toMatch(/No changes\./);
@@ -119,7 +119,7 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     expect(d.out).toMatch(/0 created, 1 updated, 0 deleted, 1 submitted/);
     const writes = emu.log.filter((e) => /^(Create|Update|Delete|Submit)/.test(e.action));
     const target = before.find((t) => t.key === "daily_orders/publish_report")!.id;
-    expect(writes.map((e) => [e.action, e.body!.TaskId])).toEqual([
+    expect(writes.map((e) => [e.action, e.subject!.taskId])).toEqual([
       ["UpdateTriggerTask", target],
       ["SubmitTriggerTask", target],
     ]);

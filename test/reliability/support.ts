@@ -129,16 +129,14 @@ export function orderViolations(emu: RunningEmulator, rows: readonly RemoteTaskR
   const committedAt = new Map<string, number>();
   const creates = emu.log.filter((e) => e.action === "CreateTriggerTask" && (e.outcome === "ok" || e.outcome === "lost" || e.outcome === "hang"));
   for (const e of creates) {
-    const b = e.body as { TriggerTaskBaseAttribute: { WorkflowId: string; TaskName: string } };
-    const id = (e.data as { TaskId?: string } | undefined)?.TaskId ?? idOf.get(`${b.TriggerTaskBaseAttribute.WorkflowId}/${b.TriggerTaskBaseAttribute.TaskName}`);
+    const id = e.result?.TaskId ?? idOf.get(`${e.subject?.workflowId}/${e.subject?.name}`);
     if (id && !committedAt.has(id)) committedAt.set(id, e.seq);
   }
   const out: string[] = [];
   for (const e of creates) {
-    const b = e.body as { TriggerTaskBaseAttribute: { TaskName: string }; TriggerTaskSchedulerConfiguration?: { UpstreamDependencyConfigList?: Array<{ TaskId: string }> } };
-    for (const u of b.TriggerTaskSchedulerConfiguration?.UpstreamDependencyConfigList ?? []) {
-      const at = committedAt.get(u.TaskId);
-      if (at === undefined || at > e.seq) out.push(`${b.TriggerTaskBaseAttribute.TaskName} (request ${e.seq}) before its upstream ${u.TaskId}`);
+    for (const u of e.subject?.upstream ?? []) {
+      const at = committedAt.get(u);
+      if (at === undefined || at > e.seq) out.push(`${e.subject?.name} (request ${e.seq}) before its upstream ${u}`);
     }
   }
   // The server refuses unknown upstream ids; such an answer would also mean a task went first.

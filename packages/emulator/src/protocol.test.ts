@@ -6,7 +6,7 @@ import { createInterface } from "node:readline";
 import signModule from "tencentcloud-sdk-nodejs/tencentcloud/common/sign.js";
 import { afterEach, describe, expect, it } from "vitest";
 import { PROJECT, repoRootFromEmulatorTest, sdkClient, sdkError, taskBody } from "./test-support.js";
-import { DEFAULT_KEY_PAIR, startEmulator, type RunningEmulator } from "./index.js";
+import { DEFAULT_KEY_PAIR, signRequest, startEmulator, type RunningEmulator } from "./index.js";
 
 // The SDK's own signer (CommonJS): its class is the default export, one level deeper under some interop.
 interface SignLike {
@@ -202,7 +202,11 @@ describe("fault injection", () => {
       ["ListTriggerWorkflows", "ok", undefined],
       ["GetTriggerWorkflow", "error", "ResourceNotFound"],
     ]);
-    const overHttp = (await (await fetch(`${emu.url}/_emulator/log`)).json()) as Array<{ action: string }>;
+    const anonymous = await fetch(`${emu.url}/_emulator/log`);
+    expect(anonymous.status).toBe(401);
+    expect(await anonymous.text()).toMatch(/AuthFailure/);
+    const signed = await fetch(`${emu.url}/_emulator/log`, { headers: signRequest(DEFAULT_KEY_PAIR, { host: emu.endpoint, method: "GET", path: "/_emulator/log" }) });
+    const overHttp = (await signed.json()) as Array<{ action: string }>;
     expect(overHttp.map((l) => l.action)).toEqual(["ListTriggerWorkflows", "GetTriggerWorkflow"]);
   });
 });

@@ -29,6 +29,20 @@ export interface EmulatorOptions {
   readonly faults?: FaultConfig;
   /** Server clock in ms (tests shift it to exercise signature expiry). */
   readonly now?: () => number;
+  /** How long a client may take to send its headers and its whole request (default 10 s and 30 s). */
+  readonly timeouts?: { readonly headersMs?: number; readonly requestMs?: number };
+}
+
+/** What a request was about: names and ids only, never its body (which may hold programs and secrets). */
+export interface RequestSubject {
+  /** The TaskName, WorkflowName or folder name the request names. */
+  readonly name?: string;
+  readonly taskId?: string;
+  readonly workflowId?: string;
+  /** Upstream TaskIds a task write declares. */
+  readonly upstream?: readonly string[];
+  /** Every id (WorkflowId UUID or numeric TaskId) the request mentions, at most 64. */
+  readonly ids?: readonly string[];
 }
 
 /** One request as the emulator saw it. */
@@ -38,13 +52,52 @@ export interface RequestLogEntry {
   /** ms since epoch when the request arrived, and when it was answered (or dropped). */
   readonly start: number;
   readonly end: number;
-  readonly outcome: "ok" | "error" | "reset" | "lost" | "hang";
+  readonly outcome: "ok" | "error" | "reset" | "lost" | "hang" | "aborted";
   readonly code?: string;
   readonly requestId: string;
-  /** Request body, parsed (for ordering assertions); undefined when it was not JSON. */
-  readonly body?: Record<string, unknown>;
-  /** The `Data` of a successful answer. */
-  readonly data?: unknown;
+  /** What the request was about (names and ids, no body), when it was JSON. */
+  readonly subject?: RequestSubject;
+  /** The ids a successful answer gave out (TaskId, WorkflowId, VersionId, FolderId). */
+  readonly result?: Readonly<Record<string, string>>;
+}
+
+/** The log keeps the latest requests only: a long-running emulator's memory stays bounded. */
+export const LOG_LIMIT = 20_000;
+
+const ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{17,20})$/i;
+
+function subjectOf(body: Record<string, any>): RequestSubject {
+  const base = body.TriggerTaskBaseAttribute ?? body.Task?.TriggerTaskBaseAttribute ?? body.NewSetting?.TriggerTaskBaseAttribute;
+  const sched = body.TriggerTaskSchedulerConfiguration ?? body.Task?.TriggerTaskSchedulerConfiguration;
+  const name = base?.TaskName ?? body.WorkflowName ?? body.FolderName ?? body.TaskFolderName;
+  const ids = new Set<string>();
+  const walk = (v: unknown, depth: number) => {
+    if (ids.size >= 64 || depth > 8) return;
+    if (typeof v === "string") {
+      if (ID.test(v)) ids.add(v);
+    } else if (Array.isArray(v)) for (const x of v.slice(0, 1000)) walk(x, depth + 1);
+    else if (v && typeof v === "object") for (const x of Object.values(v)) walk(x, depth + 1);
+  };
+  walk(body, 0);
+  const upstream = Array.isArray(sched?.UpstreamDependencyConfigList) ? sched.UpstreamDependencyConfigList.map((u: { TaskId?: unknown }) => String(u?.TaskId)) : undefined;
+  const workflowId = typeof body.WorkflowId === "string" ? body.WorkflowId : typeof base?.WorkflowId === "string" ? base.WorkflowId : undefined;
+  return {
+    ...(typeof name === "string" && { name }),
+    ...(typeof body.TaskId === "string" && { taskId: body.TaskId }),
+    ...(workflowId !== undefined && { workflowId }),
+    ...(upstream && { upstream }),
+    ...(ids.size > 0 && { ids: [...ids] }),
+  };
+}
+
+function resultOf(data: unknown): Record<string, string> | undefined {
+  if (!data || typeof data !== "object") return undefined;
+  const out: Record<string, string> = {};
+  for (const k of ["TaskId", "WorkflowId", "VersionId", "FolderId", "TaskFolderId"]) {
+    const v = (data as Record<string, unknown>)[k];
+    if (typeof v === "string") out[k] = v;
+  }
+  return Object.keys(out).length ? out : undefined;
 }
 
 export interface RunningEmulator {
@@ -58,16 +111,35 @@ export interface RunningEmulator {
   stop(): Promise<void>;
 }
 
+/** The request was larger than the API accepts: counted before anything else is done with it. */
+class TooLarge extends Error {}
+/** The client went away before its request was complete. */
+class Aborted extends Error {}
+
 function readBody(req: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
+    const declared = Number(req.headers["content-length"]);
+    if (Number.isFinite(declared) && declared > MAX_BODY) {
+      reject(new TooLarge());
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
+    let done = false;
+    const finish = (f: () => void) => {
+      if (done) return;
+      done = true;
+      f();
+    };
     req.on("data", (c: Buffer) => {
       size += c.length;
-      if (size <= MAX_BODY) chunks.push(c);
+      if (size > MAX_BODY) finish(() => reject(new TooLarge()));
+      else chunks.push(c);
     });
-    req.on("end", () => resolve(Buffer.concat(chunks)));
-    req.on("error", reject);
+    req.on("end", () => finish(() => resolve(Buffer.concat(chunks))));
+    req.on("aborted", () => finish(() => reject(new Aborted())));
+    req.on("error", () => finish(() => reject(new Aborted())));
+    req.on("close", () => finish(() => reject(new Aborted())));
   });
 }
 
@@ -93,14 +165,31 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const start = now();
     const requestId = randomUUID();
-    const action = String(req.headers["x-tc-action"] ?? "");
-    const raw = await readBody(req);
+    const action = String(req.headers["x-tc-action"] ?? "").slice(0, 100);
+    let subject: RequestSubject | undefined;
+    const record = (outcome: RequestLogEntry["outcome"], extra: Partial<RequestLogEntry> = {}) => {
+      log.push({ seq: ++seq, action, start, end: now(), outcome, requestId, ...(subject && { subject }), ...extra });
+      if (log.length > LOG_LIMIT) log.splice(0, log.length - LOG_LIMIT);
+    };
+    let raw: Buffer;
+    try {
+      // Bytes are counted first: an oversized request is refused before its signature is even looked at.
+      raw = await readBody(req);
+    } catch (e) {
+      if (e instanceof TooLarge) {
+        record("error", { code: "RequestSizeLimitExceeded" });
+        res.setHeader("Connection", "close");
+        send(res, requestId, { Error: { Code: "RequestSizeLimitExceeded", Message: `The request body is larger than ${MAX_BODY} bytes (10 MB).` } });
+        res.on("finish", () => req.socket.destroy());
+      } else {
+        record("aborted");
+        req.socket.destroy();
+      }
+      return;
+    }
     let body: Record<string, unknown> | undefined;
-    const record = (outcome: RequestLogEntry["outcome"], extra: Partial<RequestLogEntry> = {}) =>
-      log.push({ seq: ++seq, action, start, end: now(), outcome, requestId, ...(body && { body }), ...extra });
     try {
       if (req.method !== "POST") throw new ApiError("UnsupportedProtocol", "Only POST with a JSON body is supported (TC3-HMAC-SHA256).");
-      if (raw.length > MAX_BODY) throw new ApiError("RequestSizeLimitExceeded", "The request body is larger than 10 MB.");
       const url = new URL(req.url ?? "/", "http://x");
       const account = verifySignature({ headers: req.headers, body: raw, method: "POST", path: url.pathname, query: url.search.slice(1) }, keys, Math.floor(now() / 1000));
       if (!action) throw new ApiError("MissingParameter", "The request is missing X-TC-Action.");
@@ -116,6 +205,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       } catch {
         throw new ApiError("InvalidParameter", "The request body is not valid JSON.");
       }
+      if (body === null || typeof body !== "object" || Array.isArray(body)) throw new ApiError("InvalidParameter", "The request body must be a JSON object.");
+      subject = subjectOf(body);
       const delay = faults.latency(action);
       if (delay > 0) await sleep(delay);
       const decision = faults.decide(action);
@@ -129,16 +220,16 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       const ctx: ActionContext = { store, account, now, ...(options.projects && { projects: options.projects }) };
       const result = store.transaction(() => handler(body!, ctx));
       if (decision.kind === "lost") {
-        record("lost", { data: result.Data });
+        record("lost", { ...(resultOf(result.Data) && { result: resultOf(result.Data)! }) });
         req.socket.destroy();
         return;
       }
       if (decision.kind === "hang") {
         // Committed, never answered: the client's timeout fires; the socket closes when the server stops.
-        record("hang", { data: result.Data });
+        record("hang", { ...(resultOf(result.Data) && { result: resultOf(result.Data)! }) });
         return;
       }
-      record("ok", { data: result.Data });
+      record("ok", { ...(resultOf(result.Data) && { result: resultOf(result.Data)! }) });
       send(res, requestId, result);
     } catch (e) {
       const err = e instanceof ApiError ? e : new ApiError("InternalError", `Internal error: ${(e as Error).message}`);
@@ -147,15 +238,43 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
   };
 
-  const server: Server = createServer((req, res) => {
-    if (req.method === "GET" && req.url === "/_emulator/log") {
-      const body = JSON.stringify(log);
-      res.writeHead(200, { "Content-Type": "application/json" });
-      res.end(body);
+  // Slow or stalled clients are cut off: headers within 10 s, the whole request within 30 s.
+  const headersTimeout = options.timeouts?.headersMs ?? 10_000;
+  const requestTimeout = Math.max(headersTimeout, options.timeouts?.requestMs ?? 30_000);
+  const checkEvery = Math.min(1_000, Math.max(50, Math.floor(headersTimeout / 4)));
+  const server: Server = createServer({ headersTimeout, requestTimeout, keepAliveTimeout: 5_000, connectionsCheckingInterval: checkEvery }, (req, res) => {
+    if (req.url === "/_emulator/log") {
+      serveLog(req, res);
       return;
     }
-    void handle(req, res);
+    handle(req, res).catch((e: unknown) => {
+      // Nothing a client sends may stop the emulator: the request fails, the server goes on.
+      record500(res, e);
+    });
   });
+  // A malformed request line or header: answer 400 when the socket still can, never crash.
+  server.on("clientError", (_err, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy();
+  });
+  const record500 = (res: ServerResponse, e: unknown) => {
+    log.push({ seq: ++seq, action: "", start: now(), end: now(), outcome: "error", code: "InternalError", requestId: randomUUID() });
+    if (!res.headersSent && res.writable) send(res, randomUUID(), { Error: { Code: "InternalError", Message: `Internal error: ${(e as Error)?.message ?? String(e)}` } });
+  };
+  /** The request log, for tools and tests: signed with an accepted key pair, like any API call. */
+  const serveLog = (req: IncomingMessage, res: ServerResponse) => {
+    try {
+      if (req.method !== "GET") throw new ApiError("UnsupportedProtocol", "GET /_emulator/log only.");
+      verifySignature({ headers: req.headers, body: Buffer.alloc(0), method: "GET", path: "/_emulator/log", query: "" }, keys, Math.floor(now() / 1000));
+    } catch (e) {
+      const err = e instanceof ApiError ? e : new ApiError("InternalError", String(e));
+      res.writeHead(401, { "Content-Type": "application/json" });
+      res.end(JSON.stringify({ Error: { Code: err.code, Message: `${err.message} The request log needs a TC3 signature with an accepted key pair (signRequest).` } }));
+      return;
+    }
+    res.writeHead(200, { "Content-Type": "application/json" });
+    res.end(JSON.stringify(log));
+  };
   server.on("connection", (s) => {
     sockets.add(s);
     s.on("close", () => sockets.delete(s));

@@ -81,3 +81,24 @@ export function verifySignature(r: SignedRequest, keys: readonly KeyPair[], nowS
   if ((key.token ?? "") !== (token ?? "")) throw new ApiError("AuthFailure.TokenFailure", "The token is invalid or does not belong to this key.");
   return key;
 }
+
+/**
+ * TC3 headers for a request to the emulator's own endpoints (the request log): the same signature
+ * the SDK computes, over `method`, `path` and `body`.
+ */
+export function signRequest(key: Pick<KeyPair, "secretId" | "secretKey">, r: { host: string; method: string; path: string; body?: string; nowSeconds?: number }): Record<string, string> {
+  const ts = r.nowSeconds ?? Math.floor(Date.now() / 1000);
+  const date = new Date(ts * 1000).toISOString().slice(0, 10);
+  const hostname = r.host.replace(/:\d+$/, "").toLowerCase();
+  const service = hostname.split(".")[0]!;
+  const contentType = "application/json";
+  const canonical = [r.method, r.path, "", `content-type:${contentType}\nhost:${hostname}\n`, "content-type;host", sha256hex(r.body ?? "")].join("\n");
+  const toSign = ["TC3-HMAC-SHA256", String(ts), `${date}/${service}/tc3_request`, sha256hex(canonical)].join("\n");
+  const kSigning = hmac(hmac(hmac(`TC3${key.secretKey}`, date), service), "tc3_request");
+  const signature = createHmac("sha256", kSigning).update(toSign).digest("hex");
+  return {
+    "Content-Type": contentType,
+    "X-TC-Timestamp": String(ts),
+    Authorization: `TC3-HMAC-SHA256 Credential=${key.secretId}/${date}/${service}/tc3_request, SignedHeaders=content-type;host, Signature=${signature}`,
+  };
+}
