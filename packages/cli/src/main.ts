@@ -107,6 +107,7 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
     typecheck: o.typecheck,
     prune: o.prune,
     json: o.json,
+    onWarning: (message: string) => io.err(`${pc.yellow("warning")}: ${message}\n`),
   });
 
   targetOptions(program.command("plan").description("compare the code with what is deployed and show what deploy would do"))
@@ -159,7 +160,7 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
         });
         code = printImportReport(report, { projectId: target.projectId, out: o.out, allowLossy: o.allowLossy, root: config.root }, io);
       } catch (e) {
-        if (e instanceof ImportError) {
+        if (e instanceof ImportError || e instanceof FileSafetyError) {
           io.err(`${pc.red("error")}: ${redactSecrets(e.message)}\n`);
           code = 1;
         } else throw e;

@@ -3,7 +3,7 @@
  * the review snapshot, `compile --out`, and `.wedata/` (local emulator data and read caches).
  */
 import { isOutputFile, isSnapshotFile, MAX_CODE_BYTES } from "@wedata-kit/compiler";
-import { OwnedFolder, readRegularFile, safeFileName, type OwnedFolderSpec } from "@wedata-kit/files";
+import { OwnedFolder, safeFileName, type OwnedFolderSpec } from "@wedata-kit/files";
 
 export const SNAPSHOT_SPEC: OwnedFolderSpec = { kind: "snapshot", what: "the snapshot folder", isOurs: isSnapshotFile };
 export const OUTPUT_SPEC: OwnedFolderSpec = { kind: "compiled", what: "the --out folder", isOurs: isOutputFile };
@@ -36,18 +36,14 @@ export interface CacheStore {
 
 export function cacheStore(root: string, targetName: string, projectId: string): CacheStore {
   const rel = readCacheFile(targetName, projectId);
-  let folder: OwnedFolder | undefined;
-  const open = () => (folder ??= workFolder(root));
+  // Checked at once: a .wedata or .wedata/state that is a link stops the command before any request.
+  const folder = workFolder(root);
+  folder.folder("state");
+  const open = () => folder;
   return {
     name: `${WORK_DIR}/${rel}`,
     load() {
-      const f = open();
-      try {
-        return readRegularFile(`${f.path}/${rel}`, MAX_CACHE_BYTES, { noFollow: true, display: `${WORK_DIR}/${rel}` }).toString("utf8");
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-        throw e;
-      }
+      return open().read(rel, MAX_CACHE_BYTES)?.toString("utf8");
     },
     save(text) {
       open().write(rel, text);

@@ -314,6 +314,13 @@ export class OwnedFolder {
     return p;
   }
 
+  /** Read one file of this layout, bounded; undefined when it does not exist. No link is followed on the way. */
+  read(rel: string, maxBytes: number): Buffer | undefined {
+    const p = this.target(rel);
+    if (!lstatMaybe(p)) return undefined;
+    return readRegularFile(p, maxBytes, { noFollow: true, display: `${this.shown}/${rel}` });
+  }
+
   /** Write one file of this layout (atomically: a temporary file renamed over it). */
   write(rel: string, content: string | Buffer): void {
     const p = this.target(rel);

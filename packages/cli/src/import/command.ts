@@ -2,6 +2,7 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } 
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { cacheTaskReads, listAll, planDeployment, RateLimitedCaller, taskOwner, workflowOwner, folderOfPath, type Plan, type RemoteState, type RemoteTaskRecord, type WedataApi } from "@wedata-kit/deployer";
 import type { TargetConfig } from "@wedata-kit/dsl";
+import { checkOutputFolder } from "@wedata-kit/files";
 import { Project, SyntaxKind } from "ts-morph";
 import { buildProject, BuildError } from "../compile-project.js";
 import { cacheStore } from "../project-files.js";
@@ -54,6 +55,7 @@ export class ImportError extends Error {
 export async function importProject(api: WedataApi, o: ImportOptions): Promise<ImportReport> {
   const out = relative(o.root, resolve(o.root, o.outDir));
   if (out === "" || out.startsWith("..") || isAbsolute(out)) throw new ImportError(`--out ${o.outDir} must be a folder inside the project (${o.root}), so the code can reference its programs`);
+  checkOutputFolder(o.root, out, "--out");
   const caller = new RateLimitedCaller(api, o.rate ? { rate: o.rate } : {});
   const ProjectId = o.target.projectId;
   const read = { retryAmbiguous: true };
@@ -92,9 +94,11 @@ export async function importProject(api: WedataApi, o: ImportOptions): Promise<I
   });
   const clashes = [...new Set([...generated.pipelineFiles, ...generated.files.keys()])].filter((f) => existsSync(join(o.root, f)));
   if (clashes.length) throw new ImportError(`refusing to overwrite ${clashes.slice(0, 5).join(", ")}${clashes.length > 5 ? ` and ${clashes.length - 5} more` : ""}; move them away or pass another --out`);
+  // Every folder on the way is checked (no link out of the project), and no file is ever overwritten.
+  for (const f of generated.files.keys()) checkOutputFolder(o.root, dirname(f), "--out");
   for (const [f, content] of generated.files) {
     mkdirSync(dirname(join(o.root, f)), { recursive: true });
-    writeFileSync(join(o.root, f), content);
+    writeFileSync(join(o.root, f), content, { flag: "wx" });
   }
 
   // The proof: compile exactly the files written, and plan them against what was read.
