@@ -39,8 +39,13 @@ const ConfigSchema = z.strictObject({
   // Empty is allowed: a project about to be filled by `wedata import`.
   pipelines: z.array(z.string().min(1, "a pipeline path cannot be empty")),
   targets: z
-    .record(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'target names may hold letters, digits, "_" and "-" only (they name files and flags)'), TargetSchema)
-    .refine((t) => Object.keys(t).length > 0, "declare at least one target"),
+    .record(z.string(), TargetSchema)
+    .refine((t) => Object.keys(t).length > 0, "declare at least one target")
+    .superRefine((t, ctx) => {
+      for (const name of Object.keys(t)) {
+        if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) ctx.addIssue({ code: "custom", path: [name], message: `target names may hold letters, digits, "_" and "-" only (they name files and flags); got ${JSON.stringify(name.slice(0, 80))}` });
+      }
+    }),
   defaultTarget: z.string().optional(),
 });
 

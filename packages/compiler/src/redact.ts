@@ -1,3 +1,6 @@
+/** The words that make a key name a secret: one list for every rule below and for `isSecretKey`. */
+const SECRET_WORDS = "(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)";
+
 /**
  * The one redactor every renderer uses (plans, diffs, markdown, JSON, progress lines): anything that
  * looks like a credential in code or parameters is replaced before it is shown or written.
@@ -13,9 +16,20 @@ const RULES: ReadonlyArray<[RegExp, string | ((m: string, ...g: string[]) => str
   [/((?:^|\s)(?:-u|--user)[\s=]+[^\s:]+:)[^\s]+/g, (_m, head: string) => `${head}[REDACTED]`],
   // Bearer tokens.
   [/\b(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g, (_m, head: string) => `${head}[REDACTED]`],
-  // key = value / key: value / --key value for secret-sounding keys (quotes kept, value replaced).
+  // key = value / key: value for secret-sounding keys (quotes kept, value replaced). Only "=" and ":"
+  // separate a key from its value: prose that names a key ("set WEDATA_DB_PASSWORD, or ...") is kept.
   [
-    /((?:^|[^A-Za-z0-9])(?:[A-Za-z0-9_.-]*(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential)[A-Za-z0-9_.-]*)["']?\s*(?:[:=]|\s)\s*["']?)([^\s"'&;,)}\]]{3,})/gi,
+    new RegExp(`((?:^|[^A-Za-z0-9])(?:[A-Za-z0-9_.-]*${SECRET_WORDS}[A-Za-z0-9_.-]*)["']?\\s*[:=]\\s*["']?)([^\\s"'&;,)}\\]]{3,})`, "gi"),
+    (_m, head: string, value: string) => (value.startsWith("[REDACTED") || value.startsWith("$") ? `${head}${value}` : `${head}[REDACTED]`),
+  ],
+  // key 'value': a quoted value after white space (SQL's PASSWORD 'x', shell's read -p "token" x is prose).
+  [
+    new RegExp(`((?:^|[^A-Za-z0-9])[A-Za-z0-9_.-]*${SECRET_WORDS}[A-Za-z0-9_.-]*\\s+(["']))([^"'\\s]{3,})(?=\\2)`, "gi"),
+    (_m, head: string, _q: string, value: string) => (value.startsWith("[REDACTED") || value.startsWith("$") ? `${head}${value}` : `${head}[REDACTED]`),
+  ],
+  // Command-line flags: --password value, --api-key value (the value follows a space).
+  [
+    new RegExp(`((?:^|\\s)--?[A-Za-z0-9_-]*${SECRET_WORDS}[A-Za-z0-9_-]*\\s+["']?)([^\\s"'&;,)}\\]-][^\\s"'&;,)}\\]]{2,})`, "gi"),
     (_m, head: string, value: string) => (value.startsWith("[REDACTED") || value.startsWith("$") ? `${head}${value}` : `${head}[REDACTED]`),
   ],
 ];
@@ -65,8 +79,9 @@ export function redactSecrets(text: string): string {
 }
 
 /** Whether a key (parameter or extension key) names a secret, so its whole value is hidden. */
+const SECRET_KEY = new RegExp(SECRET_WORDS, "i");
 export function isSecretKey(key: string): boolean {
-  return /password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credential/i.test(key);
+  return SECRET_KEY.test(key);
 }
 
 /**

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { containsSecret, redactSecrets, rememberSecrets } from "./redact.js";
+
+describe("redactSecrets", () => {
+  it.each([
+    ["password=hunter22", "password=[REDACTED]"],
+    ["DB_PASSWORD: hunter22", "DB_PASSWORD: [REDACTED]"],
+    ['{"api_key": "abcdef123"}', '{"api_key": "[REDACTED]"}'],
+    ["mysql --password hunter22 -h db", "mysql --password [REDACTED] -h db"],
+    ["ALTER USER etl PASSWORD 'hunter22';", "ALTER USER etl PASSWORD '[REDACTED]';"],
+    ["curl -u etl:hunter22 https://x", "curl -u etl:[REDACTED] https://x"],
+    ["https://etl:hunter22@db.example.com/x", "https://etl:[REDACTED]@db.example.com/x"],
+    ["Authorization: Bearer abcdefghijkl", "Authorization: Bearer [REDACTED]"],
+  ])("hides the value in %j", (text, redacted) => expect(redactSecrets(text)).toBe(redacted));
+
+  it.each([
+    "set WEDATA_DB_PASSWORD (locally, or as a CI secret) before compiling or deploying",
+    "TENCENTCLOUD_SESSION_TOKEN is set but TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY is empty or missing",
+    "/home/u/.tencentcloud/credentials has no [default] section with secret_id and secret_key; fix the file",
+    "secret_key in /home/u/.tencentcloud/credentials contains white space",
+    "environment variable WEDATA_DB_PASSWORD is not set",
+  ])("keeps the user's own names and our hints readable: %j", (text) => expect(redactSecrets(text)).toBe(text));
+
+  it("hides declared secrets wherever they appear, and knows what holds one", () => {
+    rememberSecrets({ TaskSchedulingParameterList: [{ ParamKey: "db_pwd", ParamValue: "s3cr3t-value-x" }] });
+    expect(redactSecrets("echo s3cr3t-value-x")).toBe("echo [REDACTED]");
+    expect(containsSecret({ a: ["x", "prefix s3cr3t-value-x"] })).toBe(true);
+    expect(containsSecret([{ ParamKey: "api_token", ParamValue: "v" }])).toBe(true);
+    expect(containsSecret([{ ParamKey: "bizdate", ParamValue: "${yyyyMMdd}" }])).toBe(false);
+  });
+});
