@@ -65,7 +65,7 @@ export async function listAll<T>(fetchPage: (page: number) => Promise<Page<T> | 
   const first = await fetchPage(1);
   const items = (d: Page<T> | undefined, n: number): T[] => {
     if (d?.Items === undefined || d.Items === null) return [];
-    if (!Array.isArray(d.Items)) throw new MisbehavingServerError(`${what} answered page ${n} with Items that is not a list`);
+    if (!Array.isArray(d.Items)) throw new MisbehavingServerError(`${what} answered page ${n} with Items that is not a list: the server is misbehaving, nothing was changed`);
     return d.Items;
   };
   const got = items(first, 1);
