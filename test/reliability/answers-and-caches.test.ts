@@ -134,3 +134,18 @@ describe("the read cache is validated, hashed per entry, and never holds a secre
     }
   });
 });
+
+describe("give-ups name the last error", () => {
+  it("a create that keeps failing says how many attempts it made and what the server last said", async () => {
+    const failing = await suiteEmulator({ faults: { seed: 3, actions: { CreateTriggerWorkflow: { errors: { InternalError: 1 } } } } });
+    const p = copyExample("daily-etl");
+    try {
+      const r = await cli(["deploy", "--cwd", p.dir, "--yes", "--no-typecheck"], failing.url);
+      expect(r.code).toBe(1);
+      expect(r.out).toMatch(/failed create workflow \w+ .*CreateTriggerWorkflow did not succeed after 8 attempts; the last error was: \[InternalError\] Injected fault: InternalError\./);
+    } finally {
+      p.cleanup();
+      await failing.stop();
+    }
+  }, 120_000);
+});

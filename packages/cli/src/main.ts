@@ -205,6 +205,11 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
     .option("--projects <ids>", "comma-separated ProjectIds that exist; others are ResourceNotFound (default: any, from first use)")
     .action(async (opts: { port: string; host: string; data?: string; rate: string; faults?: string; projects?: string }) => {
       const { startEmulator } = await import("@wedata-kit/emulator");
+      if (!["127.0.0.1", "::1", "localhost"].includes(opts.host)) {
+        io.err(
+          `${pc.yellow("warning")}: binding the emulator to ${opts.host} exposes it beyond this machine. It is a development tool: its default key pair is published, its data is not protected, and it is not hardened for untrusted networks. Keep it on 127.0.0.1 unless every host that can reach it is trusted.\n`,
+        );
+      }
       const faults = opts.faults ? JSON.parse(readFileSync(opts.faults, "utf8")) : undefined;
       const emu = await startEmulator({
         port: Number(opts.port),
