@@ -161,6 +161,30 @@ describe("inside an owned folder: only its own files, walked without following l
   });
 });
 
+describe("files named on the command line", () => {
+  it("plan --out never overwrites a file that is not a saved plan; a saved plan is replaced", async () => {
+    cases++;
+    const p = project();
+    try {
+      const r = await cli(["plan", "--cwd", p.dir, "--no-typecheck", "--out", join(p.dir, "wedata.config.ts")], emu.url);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/wedata\.config\.ts exists and is not a plan file saved by wedata-kit/);
+      const link = join(p.dir, "plan-link.json");
+      symlinkSync(join(p.outside, "precious.txt"), link);
+      const l = await cli(["plan", "--cwd", p.dir, "--no-typecheck", "--out", link], emu.url);
+      expect(l.code).toBe(1);
+      expect(l.err).toMatch(/exists and is not a regular file/);
+      p.untouched();
+      const planFile = join(p.dir, "plan.json");
+      expect((await cli(["plan", "--cwd", p.dir, "--no-typecheck", "--out", planFile], emu.url)).code).toBe(0);
+      expect((await cli(["plan", "--cwd", p.dir, "--no-typecheck", "--out", planFile], emu.url)).code).toBe(0);
+      expect(JSON.parse(readFileSync(planFile, "utf8")).version).toBe(1);
+    } finally {
+      p.cleanup();
+    }
+  });
+});
+
 describe("reads: regular files of bounded size only", () => {
   it("a code file that is a FIFO is refused at once instead of hanging the compile", async () => {
     cases++;
@@ -178,12 +202,17 @@ describe("reads: regular files of bounded size only", () => {
     }
   });
   it("a target name that would climb out of .wedata is refused, and file names are made safe anyway", async () => {
-    await refused(["plan"], /error\[E_CONFIG\].*target names may hold letters, digits/, (p) =>
-      writeFileSync(join(p.dir, "wedata.config.ts"), CONFIG.replace("dev:", '"../../../elsewhere/x":')),
-    ).catch((e: unknown) => {
-      // The config is rewritten by this case, so the common "untouched" check does not apply to it.
-      if (!String(e).includes("wedata.config.ts")) throw e;
-    });
+    cases++;
+    const p = project();
+    try {
+      writeFileSync(join(p.dir, "wedata.config.ts"), CONFIG.replace("dev:", '"../../../elsewhere/x":'));
+      const r = await cli(["plan", "--cwd", p.dir, "--no-typecheck"], emu.url);
+      expect(r.code).toBe(1);
+      expect(r.err).toMatch(/error\[E_CONFIG\].*target names may hold letters, digits/);
+      expect(existsSync(join(p.dir, ".wedata"))).toBe(false);
+    } finally {
+      p.cleanup();
+    }
     expect(safeFileName("../../../elsewhere/x")).toMatch(/^[A-Za-z0-9_.-]+$/);
     expect(safeFileName("../../../elsewhere/x")).not.toMatch(/^\./);
     expect(safeFileName("dev")).toBe("dev");

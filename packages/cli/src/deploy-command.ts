@@ -1,7 +1,8 @@
 import { execFileSync } from "node:child_process";
 import { basename } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { writeFileSync } from "node:fs";
+import { lstatSync, renameSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { redactSecrets, redactValue, renderSnapshot } from "@wedata-kit/compiler";
 import { applyPlan, DEFAULT_RETRY, fetchRemoteState, planDeployment, planHasChanges, RateLimitedCaller, type ApplyEvent, type ApplySummary, type Plan, type RemoteState } from "@wedata-kit/deployer";
 import cliProgress from "cli-progress";
@@ -12,7 +13,31 @@ import { cacheStore } from "./project-files.js";
 import type { Io } from "./main.js";
 import { graphsFromSnapshot } from "./graph.js";
 import { makePlanFile, parsePlanFile, planFlagConflict, stalePlanReason, type PlanFile, type PlanFlags } from "./plan-file.js";
-import { readRegularFile } from "@wedata-kit/files";
+import { FileSafetyError, readRegularFile } from "@wedata-kit/files";
+
+/**
+ * Save a plan to `file`: a new file, or one that is a plan file already (wedata-kit's own). Anything
+ * else there (a config, a script, a link) is refused, never overwritten.
+ */
+function writePlanFile(file: string, text: string): void {
+  let existing: import("node:fs").Stats | undefined;
+  try {
+    existing = lstatSync(file);
+  } catch {
+    existing = undefined;
+  }
+  if (existing) {
+    if (!existing.isFile()) throw new FileSafetyError("E_PLAN_FILE", `--out ${file} exists and is not a regular file (a link, a folder or a device); pick another path`);
+    try {
+      parsePlanFile(readRegularFile(file, MAX_PLAN_FILE_BYTES, { noFollow: true }).toString("utf8"), file);
+    } catch {
+      throw new FileSafetyError("E_PLAN_FILE", `--out ${file} exists and is not a plan file saved by wedata-kit; wedata-kit does not overwrite files it did not write: pick another path`);
+    }
+  }
+  const tmp = join(dirname(file), `.${process.pid}.${Date.now()}.plan.tmp`);
+  writeFileSync(tmp, text, { flag: "wx" });
+  renameSync(tmp, file);
+}
 
 /** Largest plan file read (a plan of tens of thousands of changes). */
 const MAX_PLAN_FILE_BYTES = 256 * 1024 * 1024;
@@ -217,7 +242,7 @@ export async function planCommand(o: PlanCommandOptions & { json: boolean; forma
   const p = await preparePlan(o);
   try {
     if (o.out) {
-      writeFileSync(o.out, `${JSON.stringify(makePlanFile(p.plan, p.build.compiled, p.remote, { prune: o.prune, submit: o.submit }), null, 2)}\n`);
+      writePlanFile(o.out, `${JSON.stringify(makePlanFile(p.plan, p.build.compiled, p.remote, { prune: o.prune, submit: o.submit }), null, 2)}\n`);
     }
     const format = o.json ? "json" : o.format;
     if (format === "json") io.out(`${JSON.stringify(redactValue({ plan: p.plan, reads: p.reads }), null, 2)}\n`);

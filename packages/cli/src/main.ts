@@ -1,10 +1,9 @@
-import { readFileSync } from "node:fs";
 import { basename, relative, resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import { renderOutput, formatDiagnostic, redactSecrets, renderSnapshot, SNAPSHOT_DIR } from "@wedata-kit/compiler";
 import { diffCommand, graphCommand } from "./review-commands.js";
 import { staleFiles } from "./snapshot-io.js";
-import { FileSafetyError, OwnedFolder } from "@wedata-kit/files";
+import { FileSafetyError, OwnedFolder, readRegularFile } from "@wedata-kit/files";
 import { MAX_OUTPUT_FILE, OUTPUT_SPEC, SNAPSHOT_SPEC } from "./project-files.js";
 import pc from "picocolors";
 import { buildProject, BuildError, loadTargetConfig } from "./compile-project.js";
@@ -210,7 +209,7 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
           `${pc.yellow("warning")}: binding the emulator to ${opts.host} exposes it beyond this machine. It is a development tool: its default key pair is published, its data is not protected, and it is not hardened for untrusted networks. Keep it on 127.0.0.1 unless every host that can reach it is trusted.\n`,
         );
       }
-      const faults = opts.faults ? JSON.parse(readFileSync(opts.faults, "utf8")) : undefined;
+      const faults = opts.faults ? JSON.parse(readRegularFile(opts.faults, 1024 * 1024).toString("utf8")) : undefined;
       const emu = await startEmulator({
         port: Number(opts.port),
         host: opts.host,

@@ -127,6 +127,8 @@ function checkWorkflows(workflows: readonly WorkflowNode[], report: Report) {
   for (const w of workflows) {
     const problem = nameProblem(w.name);
     if (problem && w.existingId === undefined) report("E_WORKFLOW_NAME", `workflow name "${w.name}" ${problem}`, w.origin, "WeData rejects such names");
+    // The local name of an existing workflow names snapshot and output folders: it must be a plain name too.
+    if (problem && w.existingId !== undefined) report("E_WORKFLOW_NAME", `local name "${w.name}" of existing workflow ${w.existingId} ${problem}`, w.origin, 'pass a plain name: existingWorkflow(id, "legacy")');
     if (w.existingId !== undefined && !UUID.test(w.existingId)) {
       report("E_WORKFLOW_ID", `existing workflow id "${w.existingId}" is not a WorkflowId (a UUID)`, w.origin, "copy the id from the WeData console or ListTriggerWorkflows");
     }
