@@ -9,7 +9,7 @@ const extract = task("extract_orders")
   .brokerIp("any")
   .folder("/ods")
   .schedulingParams({ bizdate: "${yyyyMMdd}" })
-  .output("row_count", "$[rows]")
+  .output("row_count", "$[0]")
   .retry(4, { waitMinutes: 5 })
   .timeout(60);
 

@@ -10,7 +10,7 @@ import pc from "picocolors";
 import { buildProject, type ProjectBuild } from "./compile-project.js";
 import { connectTarget, type Connection } from "./connect.js";
 import { cacheStore } from "./project-files.js";
-import type { Io } from "./main.js";
+import type { Io } from "./io.js";
 import { graphsFromSnapshot } from "./graph.js";
 import { makePlanFile, parsePlanFile, planFlagConflict, stalePlanReason, type PlanFile, type PlanFlags } from "./plan-file.js";
 import { FileSafetyError, readRegularFile } from "@wedata-kit/files";

@@ -11,6 +11,8 @@ import { connectTarget } from "./connect.js";
 import { importProject, ImportError } from "./import/command.js";
 import { printImportReport } from "./import/report.js";
 import { deployCommand, planCommand } from "./deploy-command.js";
+import { runCommand, RunUsageError } from "./run-command.js";
+import { RunError } from "@wedata-kit/runner";
 import { PlanError, ApiCallError } from "@wedata-kit/deployer";
 
 function positiveInt(value: string, flag: string): number {
@@ -26,10 +28,8 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], flag: str
   return value as T;
 }
 
-export interface Io {
-  readonly out: (text: string) => void;
-  readonly err: (text: string) => void;
-}
+export type { Io } from "./io.js";
+import type { Io } from "./io.js";
 
 const defaultIo: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
@@ -168,6 +168,52 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
       }
     });
 
+  const collect = (v: string, prev: string[]) => [...prev, v];
+  program
+    .command("run")
+    .description("run a workflow on this machine: the programs deploy would send, with WeData's parameters, retries, timeouts and trigger policies")
+    .option("--cwd <dir>", "project folder (holding wedata.config.ts)", process.cwd())
+    .option("-t, --target <name>", "target from wedata.config.ts (its project identifier appears in parameters)")
+    .option("-w, --workflow <name>", "the workflow to run (default: the only one)")
+    .option("--task <name>", "run only this task (repeatable); with --upstream/--downstream, and those around it", collect, [])
+    .option("--upstream", "with --task: also the tasks it depends on", false)
+    .option("--downstream", "with --task: also the tasks that depend on it", false)
+    .option("--date <time>", "the data time, e.g. 2026-11-28 or 2026-11-28T02:00 (default: today 00:00, UTC+8)")
+    .option("--param <name=value>", "set a parameter, over workflow, scheduling and input parameters (repeatable)", collect, [])
+    .option("--concurrency <n>", "tasks running at once", "4")
+    .option("--stand-in <task[=output:value,...]>", "do not run this task: count it as succeeded with these outputs (repeatable)", collect, [])
+    .option("--env <name[=value]>", "pass an environment variable to the tasks (repeatable); the environment is otherwise clean", collect, [])
+    .option("--ssh-local", "run SSH tasks here instead of on their host", false)
+    .option("--retry-wait <seconds>", "wait between attempts instead of each task's RetryWaitMinute")
+    .option("--dry-run", "resolve parameters and render the programs; run nothing", false)
+    .option("--keep", "keep the run folder (.wedata/runs/<id>/) after a successful run; a failed run's is always kept", false)
+    .option("--no-typecheck", "skip the TypeScript check of pipeline files")
+    .action(async (o: { cwd: string; target?: string; workflow?: string; task: string[]; upstream: boolean; downstream: boolean; date?: string; param: string[]; concurrency: string; standIn: string[]; env: string[]; sshLocal: boolean; retryWait?: string; dryRun: boolean; keep: boolean; typecheck: boolean }) => {
+      const retryWait = o.retryWait === undefined ? undefined : Number(o.retryWait);
+      if (retryWait !== undefined && (!Number.isFinite(retryWait) || retryWait < 0)) throw new UsageError(`--retry-wait must be a number of seconds, got "${o.retryWait}"`);
+      code = await runCommand(
+        {
+          cwd: resolve(o.cwd),
+          ...(o.target && { target: o.target }),
+          typecheck: o.typecheck,
+          ...(o.workflow && { workflow: o.workflow }),
+          tasks: o.task,
+          upstream: o.upstream,
+          downstream: o.downstream,
+          ...(o.date && { date: o.date }),
+          params: o.param,
+          concurrency: positiveInt(o.concurrency, "--concurrency"),
+          dryRun: o.dryRun,
+          keep: o.keep,
+          sshLocal: o.sshLocal,
+          standIns: o.standIn,
+          ...(retryWait !== undefined && { retryWaitSeconds: retryWait }),
+          env: o.env,
+        },
+        io,
+      );
+    });
+
   program
     .command("diff")
     .description("offline: what a change does, between two git revisions or snapshot folders (default: merge base with main vs the working tree)")
@@ -236,7 +282,7 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
       code = 1;
     } else if (e instanceof CommanderError) {
       code = e.exitCode;
-    } else if (e instanceof UsageError || e instanceof PlanError || e instanceof FileSafetyError) {
+    } else if (e instanceof UsageError || e instanceof PlanError || e instanceof FileSafetyError || e instanceof RunError || e instanceof RunUsageError) {
       io.err(`${pc.red("error")}: ${e.message}\n`);
       code = 1;
     } else if (e instanceof ApiCallError) {

@@ -7,11 +7,11 @@ import { OwnedFolder, safeFileName, type OwnedFolderSpec } from "@wedata-kit/fil
 
 export const SNAPSHOT_SPEC: OwnedFolderSpec = { kind: "snapshot", what: "the snapshot folder", isOurs: isSnapshotFile };
 export const OUTPUT_SPEC: OwnedFolderSpec = { kind: "compiled", what: "the --out folder", isOurs: isOutputFile };
-/** `.wedata/`: the embedded emulator's data (`local/`) and the read caches (`state/`). */
+/** `.wedata/`: the embedded emulator's data (`local/`), the read caches (`state/`) and local runs (`runs/`). */
 export const WORK_SPEC: OwnedFolderSpec = {
   kind: "work",
   what: "the .wedata folder",
-  isOurs: (rel) => /^local\/[A-Za-z0-9_.-]+$/.test(rel) || /^state\/[A-Za-z0-9_.-]+\.json$/.test(rel),
+  isOurs: (rel) => /^local\/[A-Za-z0-9_.-]+$/.test(rel) || /^state\/[A-Za-z0-9_.-]+\.json$/.test(rel) || /^runs\/[A-Za-z0-9_-]+\/[\p{L}\p{N}_.\/-]+$/u.test(rel),
 };
 export const WORK_DIR = ".wedata";
 

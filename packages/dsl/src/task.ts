@@ -208,7 +208,11 @@ export interface TaskBuilder<Name extends string = string> {
   waitTimeout(minutes: number): TaskBuilder<Name>;
   /** Rerun/backfill policy (`AllowRedoType`): ALL (default), FAILURE or NONE. @example .redo("FAILURE") */
   redo(policy: RedoPolicy): TaskBuilder<Name>;
-  /** Declare an output parameter (`ParamTaskOutList`); `definition` is its value expression. @example .output("row_count", "$[rows]") */
+  /**
+   * Declare an output parameter (`ParamTaskOutList`): a constant, or a variable over the task's result
+   * (`$[0]` first row, first column; `$[n][m]`, `$[n][*]`, `$[*][n]`, `$[*][*]`).
+   * @example .output("row_count", "$[0]")
+   */
   output(key: string, definition: string): TaskBuilder<Name>;
   /** Declare an input parameter (`ParamTaskInList`). @example .input("n", { from: extract, param: "row_count" }) */
   input(key: string, options: InputOptions): TaskBuilder<Name>;

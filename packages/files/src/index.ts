@@ -365,6 +365,12 @@ export class OwnedFolder {
     return changed;
   }
 
+  /** Delete every file of this layout under `prefix` (a sub-folder), then the folders left empty. */
+  removeUnder(prefix: string): void {
+    for (const rel of this.list().files.keys()) if (rel.startsWith(`${prefix}/`) && this.spec.isOurs(rel)) this.remove(rel);
+    this.removeEmptyFolders();
+  }
+
   /** Remove sub-folders that hold nothing (deepest first); the owned folder itself stays. */
   removeEmptyFolders(): void {
     const walk = (d: string): boolean => {
