@@ -9,6 +9,8 @@
  *           side by side with a naive baseline (one SDK call at a time, topological order) and the bound.
  *  plan     `wedata plan` with nothing changed on 10,000 deployed tasks at 20 requests/s: calls and
  *           wall time, side by side with a per-task Get refresh.
+ *  run      the local runner: overhead per task (start to start, less the task's own work) on a chain
+ *           run one at a time, and 1,000 independent tasks at concurrency 8 against the ideal.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
@@ -219,6 +221,42 @@ async function planBench() {
   }
 }
 
+/** The local runner: per-task overhead, and throughput at concurrency 8 as a ratio to the ideal. */
+async function runBench() {
+  const { runWorkflow } = await import("@wedata-kit/runner");
+  const { task, workflow } = await import("@wedata-kit/dsl");
+  const root = tempDir();
+  try {
+    const work = 0.01;
+    const chainLength = quick ? 50 : 200;
+    const chain = Array.from({ length: chainLength }, (_, i) => task(`t${i}`).shell({ inline: `sleep ${work}\n` }));
+    const linked = chain.map((t, i) => (i === 0 ? t : t.after(`t${i - 1}`)));
+    let t0 = Date.now();
+    const c = await runWorkflow(workflow("chain", { folder: "/b" }).tasks(...linked), { root, date: "2026-11-28", concurrency: 1 });
+    const chainSeconds = (Date.now() - t0) / 1000;
+    const overheadMs = (chainSeconds / chainLength - work) * 1000;
+    console.log(`run: a chain of ${chainLength} tasks of ${work * 1000} ms each, one at a time: ${chainSeconds.toFixed(2)} s, overhead ${overheadMs.toFixed(1)} ms per task (${c.status})`);
+
+    const n = quick ? 200 : 1000;
+    const each = 0.1;
+    const concurrency = 8;
+    const wide = Array.from({ length: n }, (_, i) => task(`w${i}`).shell({ inline: `sleep ${each}\n` }));
+    t0 = Date.now();
+    const w = await runWorkflow(workflow("wide", { folder: "/b" }).tasks(...wide), { root, date: "2026-11-28", concurrency });
+    const wideSeconds = (Date.now() - t0) / 1000;
+    const ideal = (n * each) / concurrency;
+    console.log(`run: ${n} independent tasks of ${each * 1000} ms at concurrency ${concurrency}: ${wideSeconds.toFixed(2)} s, ideal ${ideal.toFixed(2)} s, ratio ${(wideSeconds / ideal).toFixed(2)} (${w.status})`);
+    save("run", {
+      targets: { overheadMsPerTask: 20, ratioToIdeal: 1.5 },
+      chain: { tasks: chainLength, workSeconds: work, seconds: Number(chainSeconds.toFixed(2)), overheadMsPerTask: Number(overheadMs.toFixed(1)) },
+      wide: { tasks: n, workSeconds: each, concurrency, seconds: Number(wideSeconds.toFixed(2)), idealSeconds: ideal, ratio: Number((wideSeconds / ideal).toFixed(2)) },
+    });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
 if (wanted("compile")) await compileBench();
+if (wanted("run")) await runBench();
 if (wanted("plan")) await planBench();
 if (wanted("deploy")) await deployBench();

@@ -26,11 +26,9 @@ describe("wedata run", () => {
       expect(line("score_customers")).toMatch(/needs WeData/);
       expect(line("extract_orders")).toMatch(/stand-in.*row_count=1200/);
       expect(r.out).toMatch(/Run succeeded in .*: 11 task\(s\), 5 need WeData/);
-      // A successful run leaves no folder behind unless --keep.
-      expect(runs(p.dir)).toEqual([]);
-      const kept = await runCli(["run", "--cwd", p.dir, "--workflow", "daily_orders", "--date", "2026-11-28T02:00", "--no-typecheck", "--keep", ...STANDINS], { CI: "true" });
-      expect(kept.code).toBe(0);
+      // Every run gets a folder.
       const [id] = runs(p.dir);
+      expect(r.out).toContain(`.wedata/runs/${id}/`);
       const folder = join(p.dir, ".wedata", "runs", id!);
       expect(readFileSync(join(folder, "daily_orders", "clean_orders.py"), "utf8")).toContain('expected = int("1200" or "0")');
       expect(readFileSync(join(folder, "daily_orders", "clean_orders.attempt-1.log"), "utf8")).toBe("cleaning orders, expecting about 1200 rows\n");
@@ -39,6 +37,15 @@ describe("wedata run", () => {
       const summary = JSON.parse(readFileSync(join(folder, "summary.json"), "utf8")) as { status: string; tasks: unknown[] };
       expect(summary.status).toBe("success");
       expect(summary.tasks).toHaveLength(11);
+      // Older runs are pruned to the latest 20, except one kept with --keep; nothing but run files is touched.
+      const keep = await runCli(["run", "--cwd", p.dir, "--workflow", "hourly_monitor", "--no-typecheck", "--keep"], { CI: "true" });
+      expect(keep.code).toBe(0);
+      const keptId = runs(p.dir).find((x) => x !== id)!;
+      for (let i = 0; i < 21; i++) expect((await runCli(["run", "--cwd", p.dir, "--workflow", "hourly_monitor", "--no-typecheck", "--dry-run"], { CI: "true" })).code).toBe(0);
+      const left = runs(p.dir);
+      expect(left).toHaveLength(21);
+      expect(left).toContain(keptId);
+      expect(left).not.toContain(id);
     } finally {
       p.cleanup();
     }
@@ -64,9 +71,10 @@ describe("wedata run", () => {
   it("--dry-run renders without running; bad flags and names get their own errors", async () => {
     const p = copyExample("daily-etl");
     try {
-      const dry = await runCli(["run", "--cwd", p.dir, "--workflow", "hourly_monitor", "--dry-run", "--no-typecheck"], { CI: "true" });
+      const dry = await runCli(["run", "--cwd", p.dir, "--workflow", "hourly_monitor", "--dry-run", "--no-typecheck", "--stand-in", "kind:python"], { CI: "true" });
       expect(dry.code).toBe(0);
-      expect(dry.out).toMatch(/rendered\s+hourly_monitor\/check_freshness/);
+      expect(dry.out).toMatch(/stand-in\s+hourly_monitor\/check_freshness/);
+      expect(dry.out).toMatch(/rendered\s+hourly_monitor\/alert_oncall|skipped\s+hourly_monitor\/alert_oncall/);
       for (const [args, error] of [
         [["--workflow", "nope"], /no workflow named "nope"; the project has/],
         [[], /the project has 3 workflows .*: choose one with --workflow/],

@@ -181,12 +181,12 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
     .option("--date <time>", "the data time, e.g. 2026-11-28 or 2026-11-28T02:00 (default: today 00:00, UTC+8)")
     .option("--param <name=value>", "set a parameter, over workflow, scheduling and input parameters (repeatable)", collect, [])
     .option("--concurrency <n>", "tasks running at once", "4")
-    .option("--stand-in <task[=output:value,...]>", "do not run this task: count it as succeeded with these outputs (repeatable)", collect, [])
+    .option("--stand-in <task[=output:value,...]>", "do not run this task (or every task of a kind: kind:dlcSql): count it as succeeded with these outputs (repeatable)", collect, [])
     .option("--env <name[=value]>", "pass an environment variable to the tasks (repeatable); the environment is otherwise clean", collect, [])
     .option("--ssh-local", "run SSH tasks here instead of on their host", false)
     .option("--retry-wait <seconds>", "wait between attempts instead of each task's RetryWaitMinute")
     .option("--dry-run", "resolve parameters and render the programs; run nothing", false)
-    .option("--keep", "keep the run folder (.wedata/runs/<id>/) after a successful run; a failed run's is always kept", false)
+    .option("--keep", `keep this run's folder (.wedata/runs/<id>/) when older runs are pruned (the latest ${20} are kept)`, false)
     .option("--no-typecheck", "skip the TypeScript check of pipeline files")
     .action(async (o: { cwd: string; target?: string; workflow?: string; task: string[]; upstream: boolean; downstream: boolean; date?: string; param: string[]; concurrency: string; standIn: string[]; env: string[]; sshLocal: boolean; retryWait?: string; dryRun: boolean; keep: boolean; typecheck: boolean }) => {
       const retryWait = o.retryWait === undefined ? undefined : Number(o.retryWait);

@@ -50,7 +50,7 @@ function pairs(list: readonly string[], flag: string): Record<string, string> {
   return out;
 }
 
-/** `--stand-in TASK` (succeeds with no outputs) or `--stand-in TASK=key:value,key:value`. */
+/** `--stand-in TASK` (succeeds with no outputs), `--stand-in TASK=key:value,key:value`, or `kind:dlcSql` for every task of a kind. */
 function standIns(list: readonly string[]): Record<string, StandInResult> {
   const out: Record<string, StandInResult> = {};
   for (const item of list) {
@@ -127,6 +127,24 @@ function table(tasks: readonly TaskRun[]): string {
   return [pc.bold(line(head)), ...rows.map(line)].join("\n");
 }
 
+/** Run folders kept: the latest ones, and any kept with --keep. */
+export const RUNS_KEPT = 20;
+
+/** Delete the folders of older runs (wedata-kit's own files only), keeping the latest and those marked with --keep. */
+function pruneRuns(work: ReturnType<typeof workFolder>): void {
+  const ids = new Set<string>();
+  const kept = new Set<string>();
+  for (const rel of work.list().files.keys()) {
+    const m = /^runs\/([^/]+)\/(.+)$/.exec(rel);
+    if (!m) continue;
+    ids.add(m[1]!);
+    if (m[2] === "keep") kept.add(m[1]!);
+  }
+  // Run ids start with their UTC time, so they sort oldest first.
+  const old = [...ids].sort().slice(0, Math.max(0, ids.size - RUNS_KEPT));
+  for (const id of old) if (!kept.has(id)) work.removeUnder(`runs/${id}`);
+}
+
 /** `wedata run`: run a workflow locally; exit 0 when every task succeeded, 1 when one failed, 130 on Ctrl-C. */
 export async function runCommand(o: RunCommandOptions, io: Io): Promise<number> {
   const params = pairs(o.params, "--param");
@@ -137,7 +155,8 @@ export async function runCommand(o: RunCommandOptions, io: Io): Promise<number> 
   const workflow = o.workflow ?? (names.length === 1 ? names[0]! : undefined);
   if (!workflow) throw new RunError(`the project has ${names.length} workflows (${names.join(", ")}): choose one with --workflow`);
   const date = o.date ?? today();
-  const runId = `${new Date().toISOString().replace(/[-:]/g, "").replace("T", "-").slice(0, 15)}-${randomBytes(2).toString("hex")}`;
+  // UTC time to the millisecond first, so run ids sort in the order the runs started.
+  const runId = `${new Date().toISOString().replace(/[-:.]/g, "").replace("T", "-").slice(0, 18)}-${randomBytes(2).toString("hex")}`;
   const work = workFolder(build.loaded.root);
   const prefix = `runs/${runId}`;
   const folder = { write: (rel: string, content: string) => work.write(`${prefix}/${rel}`, redactSecrets(content)) };
@@ -183,7 +202,8 @@ export async function runCommand(o: RunCommandOptions, io: Io): Promise<number> 
   io.out(
     `\n${pc.bold(`${result.status === "success" ? pc.green("Run succeeded") : result.status === "cancelled" ? pc.yellow("Run cancelled") : pc.red("Run failed")} in ${duration(result.durationMs)}`)}: ${result.tasks.length} task(s)${needs ? `, ${needs} need WeData (rendered only)` : ""}.\n`,
   );
-  if (result.status === "success" && !o.keep) work.removeUnder(prefix);
-  else io.out(`Logs, rendered programs and summary: .wedata/${prefix}/\n`);
+  if (o.keep) work.write(`${prefix}/keep`, "kept with --keep\n");
+  io.out(`Logs, rendered programs and summary: .wedata/${prefix}/\n`);
+  pruneRuns(work);
   return result.status === "success" ? 0 : result.status === "cancelled" ? 130 : 1;
 }

@@ -84,6 +84,8 @@ describe("runWorkflow: what deploy would send, run here", () => {
     expect(run.task("stubbed")).toMatchObject({ status: "stand_in", outputs: { v: "99" } });
     expect(run.task("reads").rendered).toContain('echo "v=99"');
     expect(seen).toHaveLength(1);
+    const byKind = await runWorkflow(workflow("w", { folder: "/f" }).tasks(sql, uses), { ...fast, standIns: { "kind:dlcSql": { stdout: "5\n" } } });
+    expect(byKind.task("agg")).toMatchObject({ status: "stand_in", outputs: { n: "5" } });
   });
 
   it("runs a nested workflow for a Run Workflow task, and names a missing interpreter", async () => {

@@ -51,7 +51,7 @@ export interface RunOptions {
   readonly params?: Readonly<Record<string, string>>;
   /** Tasks running at once (default 4). */
   readonly concurrency?: number;
-  /** Tasks not run but replaced, by task name or `workflow/task`. */
+  /** Tasks not run but replaced: by task name, `workflow/task`, or for a whole kind as `kind:dlcSql`. */
   readonly standIns?: Readonly<Record<string, StandIn>>;
   /** Run only these tasks (names), with `upstream`/`downstream` widening the selection; default all. */
   readonly only?: readonly string[];
@@ -338,7 +338,7 @@ async function runWorkflow(project: CompiledProject, workflow: string, prefix: s
     const collect = (stdout: string, given?: Readonly<Record<string, string>>) =>
       Object.fromEntries((t.payload.TriggerTaskSchedulerConfiguration.ParamTaskOutList ?? []).map((p) => [p.ParamKey, given?.[p.ParamKey] ?? outputValue(substitute(p.ParamValue, vars, base).text, stdout)]));
 
-    const standIn = o.standIns?.[key] ?? o.standIns?.[t.key] ?? o.standIns?.[t.name];
+    const standIn = o.standIns?.[key] ?? o.standIns?.[t.key] ?? o.standIns?.[t.name] ?? o.standIns?.[`kind:${t.kind}`];
     if (standIn !== undefined) {
       const r = typeof standIn === "function" ? await standIn({ workflow, task: t.name, kind: t.kind, params, ...(rendered !== undefined && { code: sub.text }) }) : standIn;
       return finish({ ...common, status: r.status === "failed" ? "failed" : "stand_in", outputs: collect(r.stdout ?? "", r.outputs), reason: "replaced by a stand-in" });
