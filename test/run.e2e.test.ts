@@ -26,6 +26,7 @@ describe("wedata run", () => {
       expect(line("score_customers")).toMatch(/needs WeData/);
       expect(line("extract_orders")).toMatch(/stand-in.*row_count=1200/);
       expect(r.out).toMatch(/Run succeeded in .*: 11 task\(s\), 5 need WeData/);
+      expect(r.out).toContain("daily_orders/clean_orders: bizdate=20261128, env=dev, expected_rows=1200");
       // Every run gets a folder.
       const [id] = runs(p.dir);
       expect(r.out).toContain(`.wedata/runs/${id}/`);
@@ -74,6 +75,8 @@ describe("wedata run", () => {
       const dry = await runCli(["run", "--cwd", p.dir, "--workflow", "hourly_monitor", "--dry-run", "--no-typecheck", "--stand-in", "kind:python"], { CI: "true" });
       expect(dry.code).toBe(0);
       expect(dry.out).toMatch(/stand-in\s+hourly_monitor\/check_freshness/);
+      const dryAll = await runCli(["run", "--cwd", p.dir, "--workflow", "daily_orders", "--dry-run", "--no-typecheck", "--date", "2026-11-28"], { CI: "true" });
+      expect(dryAll.out).toMatch(/daily_orders\/notify: bizdate=20261128, env=dev\n\s+\| #!\/bin\/bash\n\s+\| echo "daily_orders finished for 20261128"/);
       expect(dry.out).toMatch(/rendered\s+hourly_monitor\/alert_oncall|skipped\s+hourly_monitor\/alert_oncall/);
       for (const [args, error] of [
         [["--workflow", "nope"], /no workflow named "nope"; the project has/],

@@ -88,8 +88,8 @@ function today(): string {
 const duration = (ms: number) => (ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`);
 
 /** A live view on a terminal (one line per task, redrawn), plain lines elsewhere. */
-function progress(io: Io, live: boolean) {
-  const state = new Map<string, string>();
+function progress(io: Io, live: boolean, waiting: readonly string[]) {
+  const state = new Map<string, string>(waiting.map((k) => [k, pc.dim("waiting")]));
   let drawn = 0;
   let timer: NodeJS.Timeout | undefined;
   const draw = () => {
@@ -162,7 +162,7 @@ export async function runCommand(o: RunCommandOptions, io: Io): Promise<number> 
   const folder = { write: (rel: string, content: string) => work.write(`${prefix}/${rel}`, redactSecrets(content)) };
   const live = process.stdout.isTTY === true && !process.env.CI;
   io.out(pc.bold(`Running ${workflow} for data time ${date}${o.dryRun ? " (dry run: nothing is executed)" : ""}, up to ${o.concurrency} at once\n`));
-  const view = progress(io, live);
+  const view = progress(io, live, build.compiled.tasks.filter((t) => t.workflow === workflow && (o.tasks.length === 0 || o.tasks.includes(t.name))).map((t) => t.key));
   const ac = new AbortController();
   const onSigint = () => {
     io.err(`\n${pc.yellow("stopping")}: cancelling the running tasks (Ctrl-C again to force)\n`);
@@ -195,6 +195,13 @@ export async function runCommand(o: RunCommandOptions, io: Io): Promise<number> 
   }
   work.write(`${prefix}/summary.json`, redactSecrets(`${JSON.stringify({ runId, workflow, date, ...result }, null, 2)}\n`));
   io.out(`\n${table(result.tasks)}\n`);
+  // The substitution each task saw: its parameters as resolved (secrets hidden), and on a dry run the program.
+  const withParams = result.tasks.filter((t) => Object.keys(t.params).length > 0 || (o.dryRun && t.rendered !== undefined));
+  if (withParams.length > 0) io.out(`\n${pc.bold("Parameters")}\n`);
+  for (const t of withParams) {
+    io.out(`  ${t.key}: ${Object.entries(t.params).map(([k, v]) => `${k}=${v}`).join(", ") || "(none)"}\n`);
+    if (o.dryRun && t.rendered !== undefined) io.out(`${t.rendered.replace(/^/gm, "    | ")}\n`);
+  }
   const unresolved = result.tasks.filter((t) => t.unresolved.length > 0);
   // WeData leaves such expressions as written too; in a shell script they are usually its own variables.
   for (const t of unresolved) io.err(`${pc.dim("note")}: ${t.key}: neither a parameter nor a time parameter, left as written: ${t.unresolved.join(", ")}\n`);
