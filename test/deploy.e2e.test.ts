@@ -151,6 +151,27 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     expect(keys).toContain("hourly_monitor/hand_made");
   });
 
+  it("prunes a task in the middle of a chain in one run: the delete waits for the update that drops it", async () => {
+    const dir = copyExample();
+    const emu = await emulator();
+    await deploy(dir, emu);
+    // publish_report sits between score_customers and notify; remove it and run notify after score_customers.
+    const src = readFileSync(join(dir, "pipelines/daily-orders.ts"), "utf8");
+    writeFileSync(
+      join(dir, "pipelines/daily-orders.ts"),
+      src.replace("const publish = task(", "const publishGone = task(").replace(".after(publish)", ".after(score)").replace(", publish, notify)", ", notify)"),
+    );
+    const pruned = await deploy(dir, emu, "--prune");
+    expect(pruned.code, pruned.out).toBe(0);
+    expect(pruned.out).toMatch(/0 created, 1 updated, 1 deleted, 1 submitted/);
+    const updateAt = emu.log.findIndex((e) => e.action === "UpdateTriggerTask" && e.outcome === "ok");
+    const deleteAt = emu.log.findIndex((e) => e.action === "DeleteTriggerTask" && e.outcome === "ok");
+    expect(updateAt).toBeGreaterThanOrEqual(0);
+    expect(deleteAt).toBeGreaterThan(updateAt);
+    expect((await remoteTasks(emu)).map((t) => t.key)).not.toContain("daily_orders/publish_report");
+    expect((await plan(dir, emu)).out).toMatch(/No changes\./);
+  });
+
   it("replaces a task whose kind changed and points its dependents at the new id", async () => {
     const dir = copyExample();
     const emu = await emulator();

@@ -148,7 +148,12 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
 
   // Deletes, downstream first.
   for (const t of taskDeletes) {
-    const detachers = plan.tasks.filter((x) => x.detach?.includes(t.id!)).map((x) => `detach:${x.key}`);
+    // WeData refuses to delete a task that still has downstream tasks: first every detach, and every
+    // update that drops its dependency on this task (a -> b -> c, b removed, c now after a).
+    const detachers = [
+      ...plan.tasks.filter((x) => x.detach?.includes(t.id!)).map((x) => `detach:${x.key}`),
+      ...plan.tasks.filter((x) => x.op === "update" && x.remoteUpstreamIds?.includes(t.id!)).map((x) => `task:${x.key}`),
+    ];
     const below = (t.downstreamIds ?? []).map((id) => deleteStepOfId.get(id)).filter((x): x is string => x !== undefined);
     add({ id: `task-delete:${t.key}`, action: "DeleteTriggerTask", key: t.key, label: `delete task ${t.key}`, deps: [...detachers, ...below], count: t.op === "delete" ? "deleted" : undefined, ...(t.loc && { loc: t.loc }),
       run: () => deleteIdempotent(caller, "DeleteTriggerTask", { ProjectId, TaskId: t.id! }) });

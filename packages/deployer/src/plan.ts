@@ -42,6 +42,8 @@ export interface TaskChange {
   readonly needsWorkflows: readonly string[];
   /** For deletes: remote ids of the tasks downstream of it that are deleted too. */
   readonly downstreamIds?: readonly string[];
+  /** For tasks that exist remotely: the upstream ids the remote task has now (before this plan). */
+  readonly remoteUpstreamIds?: readonly string[];
   readonly payload?: TaskPayload;
   /** Server-managed extension keys to keep on a full update, and the remote owner for `OwnerUin`. */
   readonly keepExt?: ReadonlyArray<{ ParamKey: string; ParamValue: string }>;
@@ -216,6 +218,7 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
       submit: submitAll && (changed || !r.submitted),
       ...(!r.submitted && !changed && { reason: "its latest version is not submitted" }),
       keepExt,
+      remoteUpstreamIds: (r.task.TriggerTaskSchedulerConfiguration?.UpstreamDependencyConfigList ?? []).map((d) => d.TaskId),
       ...(r.task.TriggerTaskBaseAttribute.OwnerUin && { remoteOwnerUin: r.task.TriggerTaskBaseAttribute.OwnerUin }),
     });
   }

@@ -10,6 +10,11 @@ export interface FaultRule {
   readonly lostResponseRate?: number;
   /** The write is committed, then the response never comes (the client times out). */
   readonly hangAfterCommitRate?: number;
+  /**
+   * At most this many faults for the same request (same action and body): its next retry goes through.
+   * Makes a fault test deterministic about convergence, however the requests interleave.
+   */
+  readonly maxFaultsPerRequest?: number;
 }
 
 export interface FaultConfig {
@@ -47,6 +52,7 @@ export class FaultInjector {
   set(config: FaultConfig): void {
     this.config = config;
     this.random = mulberry32(config.seed ?? 1);
+    this.faultsByRequest.clear();
   }
 
   private rule(action: string): FaultRule | undefined {
@@ -59,10 +65,21 @@ export class FaultInjector {
     return typeof l === "number" ? l : l.min + this.random() * (l.max - l.min);
   }
 
-  /** What happens to this request; one draw per configured fault, in a fixed order. */
-  decide(action: string): FaultDecision {
+  private readonly faultsByRequest = new Map<string, number>();
+
+  /** What happens to this request (`fingerprint`: its action and body); one draw per configured fault, in a fixed order. */
+  decide(action: string, fingerprint = ""): FaultDecision {
     const r = this.rule(action);
     if (!r) return { kind: "none" };
+    const decision = this.draw(r);
+    if (decision.kind === "none" || r.maxFaultsPerRequest === undefined) return decision;
+    const n = this.faultsByRequest.get(fingerprint) ?? 0;
+    if (n >= r.maxFaultsPerRequest) return { kind: "none" };
+    this.faultsByRequest.set(fingerprint, n + 1);
+    return decision;
+  }
+
+  private draw(r: FaultRule): FaultDecision {
     if (r.resetRate && this.random() < r.resetRate) return { kind: "reset" };
     for (const [code, rate] of Object.entries(r.errors ?? {})) if (this.random() < rate) return { kind: "error", code };
     if (r.lostResponseRate && this.random() < r.lostResponseRate) return { kind: "lost" };

@@ -120,3 +120,16 @@ describe("the emulator under hostile clients", () => {
     await stillServes(emu);
   });
 });
+
+describe("fault injection with a cap per request", () => {
+  it("faults the same request at most maxFaultsPerRequest times, then lets its retry through", async () => {
+    emu = await startEmulator({ faults: { seed: 1, default: { errors: { InternalError: 1 }, maxFaultsPerRequest: 2 } } });
+    const c = sdkClient(emu);
+    const a = { ProjectId: PROJECT, PageNumber: 1 };
+    expect((await sdkError(c.ListTriggerWorkflows(a))).code).toBe("InternalError");
+    expect((await sdkError(c.ListTriggerWorkflows(a))).code).toBe("InternalError");
+    expect((await c.ListTriggerWorkflows(a)).Data?.TotalCount).toBe(0);
+    // Another request (another body) has its own count.
+    expect((await sdkError(c.ListTriggerWorkflows({ ...a, PageNumber: 2 }))).code).toBe("InternalError");
+  });
+});

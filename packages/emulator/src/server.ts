@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
 import { HANDLERS, type ActionContext } from "./actions.js";
@@ -209,7 +209,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       subject = subjectOf(body);
       const delay = faults.latency(action);
       if (delay > 0) await sleep(delay);
-      const decision = faults.decide(action);
+      const decision = faults.decide(action, `${action}:${createHash("sha256").update(raw).digest("hex")}`);
       if (decision.kind === "reset") {
         record("reset");
         req.socket.destroy();
