@@ -137,10 +137,11 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     const src = readFileSync(join(dir, "pipelines/daily-orders.ts"), "utf8");
     writeFileSync(join(dir, "pipelines/daily-orders.ts"), src.replace("const notify = task(", "const notifyGone = task(").replace(".tasks(extract, clean, runDims, loadFact, score, publish, notify)", ".tasks(extract, clean, runDims, loadFact, score, publish)"));
     const p = await plan(dir, emu);
-    expect(p.out).toMatch(/Deletions, applied only with --prune/);
+    expect(p.out).toMatch(/Tasks removed from the code \(deleted only with --prune\)/);
     expect(p.out).toMatch(/delete\s+daily_orders\/notify/);
     expect(p.out).toMatch(/Left alone .*hourly_monitor\/hand_made/);
-    expect(p.code).toBe(0);
+    // --detailed-exitcode: 3 says deletions are waiting.
+    expect(p.code).toBe(3);
     const noPrune = await deploy(dir, emu);
     expect(noPrune.out).toMatch(/No changes\./);
     expect((await remoteTasks(emu)).some((t) => t.key === "daily_orders/notify")).toBe(true);
@@ -170,6 +171,45 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     expect(deleteAt).toBeGreaterThan(updateAt);
     expect((await remoteTasks(emu)).map((t) => t.key)).not.toContain("daily_orders/publish_report");
     expect((await plan(dir, emu)).out).toMatch(/No changes\./);
+  });
+
+  it("a workflow gone from the code (a missing export) is deleted only when named, and a mass deletion only when confirmed", async () => {
+    const dir = copyExample();
+    const emu = await emulator();
+    await deploy(dir, emu);
+    const file = join(dir, "pipelines/monitoring.ts");
+    writeFileSync(file, readFileSync(file, "utf8").replace("export const monitoring", "const monitoring"));
+    const p = await plan(dir, emu);
+    expect(p.code).toBe(3);
+    expect(p.out).toMatch(/Whole workflows going away/);
+    expect(p.out).toMatch(/delete\s+hourly_monitor \(2 task\(s\) and the workflow\): it is no longer declared: is it still exported from its pipeline file, and is that file listed in pipelines of wedata\.config\.ts\?/);
+    expect(p.out).toMatch(/held back: deleting a whole workflow needs --prune --allow-delete hourly_monitor/);
+    const held = await deploy(dir, emu, "--prune");
+    expect(held.code).toBe(0);
+    expect(held.out).toMatch(/No changes\./);
+    expect((await remoteTasks(emu)).filter((t) => t.key.startsWith("hourly_monitor/"))).toHaveLength(2);
+    // Named, but more than the threshold: refused until confirmed.
+    const refused = await deploy(dir, emu, "--prune", "--allow-delete", "hourly_monitor", "--max-deletes", "1");
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/refusing to deploy: this plan deletes 2 task\(s\), 15% of the 13 this project has deployed \(the limits are 1 tasks and 20%\); if that is intended, run again with --allow-mass-delete/);
+    expect((await remoteTasks(emu)).filter((t) => t.key.startsWith("hourly_monitor/"))).toHaveLength(2);
+    const named = await deploy(dir, emu, "--prune", "--allow-delete", "hourly_monitor", "--max-deletes", "1", "--allow-mass-delete");
+    expect(named.code, named.out).toBe(0);
+    expect(named.out).toMatch(/0 created, 0 updated, 3 deleted/);
+    expect((await remoteTasks(emu)).filter((t) => t.key.startsWith("hourly_monitor/"))).toHaveLength(0);
+  });
+
+  it("a workflow left with no tasks is held back the same way", async () => {
+    const dir = copyExample();
+    const emu = await emulator();
+    await deploy(dir, emu);
+    const file = join(dir, "pipelines/monitoring.ts");
+    writeFileSync(file, readFileSync(file, "utf8").replace(".tasks(freshness, alert)", ".tasks()"));
+    const p = await plan(dir, emu, "--prune");
+    expect(p.out).toMatch(/delete\s+hourly_monitor \(2 task\(s\)\): it is declared with no tasks: did its \.tasks\(\.\.\.\) lose them\?/);
+    const d = await deploy(dir, emu, "--prune");
+    expect(d.code).toBe(0);
+    expect((await remoteTasks(emu)).filter((t) => t.key.startsWith("hourly_monitor/"))).toHaveLength(2);
   });
 
   it("replaces a task whose kind changed and points its dependents at the new id", async () => {

@@ -4,7 +4,7 @@ import { createInterface } from "node:readline/promises";
 import { lstatSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { redactSecrets, redactValue, renderSnapshot } from "@wedata-kit/compiler";
-import { applyPlan, DEFAULT_RETRY, fetchRemoteState, planDeployment, planHasChanges, RateLimitedCaller, type ApplyEvent, type ApplySummary, type Plan, type RemoteState } from "@wedata-kit/deployer";
+import { applyPlan, DEFAULT_RETRY, fetchRemoteState, guardDeletions, planDeployment, planHasChanges, RateLimitedCaller, type ApplyEvent, type ApplySummary, type Plan, type RemoteState } from "@wedata-kit/deployer";
 import cliProgress from "cli-progress";
 import pc from "picocolors";
 import { buildProject, type ProjectBuild } from "./compile-project.js";
@@ -44,7 +44,16 @@ const MAX_PLAN_FILE_BYTES = 256 * 1024 * 1024;
 import { renderPlan } from "./render-plan.js";
 import { changesFromPlan, renderReviewMarkdown } from "./review.js";
 
-export interface PlanCommandOptions {
+/** Flags that say which deletions are intended. */
+export interface DeletionFlags {
+  /** Workflows that may be deleted whole (`--allow-delete NAME`). */
+  readonly allowDelete?: readonly string[];
+  readonly allowMassDelete?: boolean;
+  readonly maxDeletes?: number;
+  readonly maxDeletePercent?: number;
+}
+
+export interface PlanCommandOptions extends DeletionFlags {
   readonly cwd: string;
   readonly target?: string;
   readonly rate: number;
@@ -136,8 +145,8 @@ function progressReporter(io: Io, total: number, mode: "bar" | "lines" | "none")
   };
 }
 
-function renderSummary(s: ApplySummary, seconds: number): string {
-  const lines = [pc.bold(`Deployed in ${seconds.toFixed(1)} s: ${s.created} created, ${s.updated} updated, ${s.deleted} deleted, ${s.submitted} submitted${s.adopted ? `, ${s.adopted} adopted` : ""}, ${s.failed.length} failed, ${s.skipped.length} skipped.`)];
+function renderSummary(s: ApplySummary, seconds: number, verb: string): string {
+  const lines = [pc.bold(`${verb} in ${seconds.toFixed(1)} s: ${s.created} created, ${s.updated} updated, ${s.deleted} deleted, ${s.submitted} submitted${s.adopted ? `, ${s.adopted} adopted` : ""}, ${s.failed.length} failed, ${s.skipped.length} skipped.`)];
   for (const f of s.failed) {
     lines.push(`${pc.red("failed")} ${f.step}${f.loc ? ` (${f.loc.file}:${f.loc.line})` : ""}: ${f.code ? `[${f.code}] ` : ""}${f.message}${f.requestId ? ` RequestId ${f.requestId}` : ""}`);
   }
@@ -184,8 +193,15 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
         return 1;
       }
     }
-    if (!o.json) io.out(renderPlan(plan, { rate: o.rate, connection: p.connection.description, prune: o.prune }));
-    if (!planHasChanges(plan, o.prune)) {
+    // destroy is the explicit intent to delete everything: the deletion guards are for --prune.
+    const guard = o.destroy ? undefined : guardFor(p, o);
+    if (!o.json) io.out(renderPlan(plan, { rate: o.rate, connection: p.connection.description, prune: o.prune, ...(guard && { guard }), ...(o.destroy && { destroy: true }) }));
+    if (guard?.refusal && o.prune) {
+      io.err(`${pc.red("error")}: refusing to deploy: ${guard.refusal}\n`);
+      return 1;
+    }
+    const applied = guard?.plan ?? plan;
+    if (!planHasChanges(applied, o.prune)) {
       if (o.json) io.out(`${JSON.stringify(redactValue({ plan, summary: null }), null, 2)}\n`);
       return 0;
     }
@@ -204,15 +220,15 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
     const mode = o.json ? "none" : process.stdout.isTTY && !process.env.CI ? "bar" : "lines";
     const started = Date.now();
     const remark = `wedata-kit deploy ${new Date(started).toISOString()} commit ${gitCommit(build.loaded.root)}`;
-    const reporter = progressReporter(io, countSteps(plan, o.prune), mode);
+    const reporter = progressReporter(io, countSteps(applied, o.prune), mode);
     let summary: ApplySummary;
     try {
-      summary = await applyPlan(plan, p.caller, { prune: o.prune, versionRemark: remark, onEvent: reporter.onEvent });
+      summary = await applyPlan(applied, p.caller, { prune: o.prune, versionRemark: remark, onEvent: reporter.onEvent });
     } finally {
       reporter.stop();
     }
     if (o.json) io.out(`${JSON.stringify(redactValue({ plan, summary, calls: p.caller.counts }), null, 2)}\n`);
-    else io.out(renderSummary(summary, (Date.now() - started) / 1000));
+    else io.out(renderSummary(summary, (Date.now() - started) / 1000, o.destroy ? "Destroyed" : "Deployed"));
     return summary.failed.length > 0 ? 1 : 0;
   } finally {
     await p.connection.close();
@@ -224,6 +240,17 @@ function countSteps(plan: Plan, prune: boolean): number {
   for (const w of [...plan.workflows, ...(prune ? plan.prune.workflows : [])]) n += w.op === "replace" ? 2 : w.op === "noop" ? 0 : 1;
   for (const t of [...plan.tasks, ...(prune ? plan.prune.tasks : [])]) n += (t.op === "replace" ? 2 : t.op === "noop" ? 0 : 1) + (t.submit ? 1 : 0) + (t.detach?.length ? 1 : 0);
   return n;
+}
+
+/** The deletion guards of a command: whole workflows only when named, and the mass-deletion threshold. */
+function guardFor(p: Prepared, o: DeletionFlags) {
+  return guardDeletions(p.plan, {
+    allowDelete: o.allowDelete ?? [],
+    deployedTasks: p.remote.tasks.filter((t) => t.owner === p.plan.project).length,
+    ...(o.maxDeletes !== undefined && { maxDeletes: o.maxDeletes }),
+    ...(o.maxDeletePercent !== undefined && { maxDeletePercent: o.maxDeletePercent }),
+    ...(o.allowMassDelete && { allowMassDelete: true }),
+  });
 }
 
 /** The plan as Markdown for a pull request. */
@@ -247,9 +274,12 @@ export async function planCommand(o: PlanCommandOptions & { json: boolean; forma
     const format = o.json ? "json" : o.format;
     if (format === "json") io.out(`${JSON.stringify(redactValue({ plan: p.plan, reads: p.reads }), null, 2)}\n`);
     else if (format === "markdown") io.out(planMarkdown(p, o.prune));
-    else io.out(renderPlan(p.plan, { rate: o.rate, connection: p.connection.description, prune: o.prune }));
+    else io.out(renderPlan(p.plan, { rate: o.rate, connection: p.connection.description, prune: o.prune, guard: guardFor(p, o) }));
     if (o.out && format !== "json") io.err(`plan saved to ${o.out}; apply it with: wedata deploy --plan ${o.out}\n`);
-    return o.detailedExitcode && planHasChanges(p.plan, o.prune) ? 2 : 0;
+    if (!o.detailedExitcode) return 0;
+    // 3 signals deletions waiting (applied with --prune, or held back), apart from other changes (2).
+    if (p.plan.prune.tasks.length + p.plan.prune.workflows.length > 0) return 3;
+    return planHasChanges(p.plan, o.prune) ? 2 : 0;
   } finally {
     await p.connection.close();
   }

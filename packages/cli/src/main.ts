@@ -23,6 +23,12 @@ function positiveInt(value: string, flag: string): number {
 
 class UsageError extends Error {}
 
+function nonNegativeInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new UsageError(`${flag} must be a whole number of 0 or more, got "${value}"`);
+  return n;
+}
+
 function oneOf<T extends string>(value: string, allowed: readonly T[], flag: string): T {
   if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be one of ${allowed.join(", ")}, got "${value}"`);
   return value as T;
@@ -94,8 +100,12 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
       .option("--no-submit", "leave created and updated tasks as drafts")
       .option("--no-typecheck", "skip the TypeScript check of pipeline files")
       .option("--prune", "also delete tasks and workflows this project created that left the code", false)
+      .option("--allow-delete <workflow>", "with --prune: a workflow that may be deleted whole (repeatable)", (v: string, prev: string[]) => [...prev, v], [] as string[])
+      .option("--allow-mass-delete", "with --prune: confirm deleting more tasks than --max-deletes or --max-delete-percent", false)
+      .option("--max-deletes <n>", "task deletions allowed without --allow-mass-delete (default 10)")
+      .option("--max-delete-percent <p>", "share of the deployed tasks that may be deleted without --allow-mass-delete (default 20)")
       .option("--json", "machine-readable output", false);
-  type TargetOpts = { cwd: string; target?: string; rate: string; concurrency?: string; retries?: string; submit: boolean; typecheck: boolean; prune: boolean; json: boolean };
+  type TargetOpts = { cwd: string; target?: string; rate: string; concurrency?: string; retries?: string; submit: boolean; typecheck: boolean; prune: boolean; json: boolean; allowDelete: string[]; allowMassDelete: boolean; maxDeletes?: string; maxDeletePercent?: string };
   const common = (o: TargetOpts) => ({
     cwd: resolve(o.cwd),
     ...(o.target && { target: o.target }),
@@ -106,11 +116,15 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
     typecheck: o.typecheck,
     prune: o.prune,
     json: o.json,
+    allowDelete: o.allowDelete,
+    allowMassDelete: o.allowMassDelete,
+    ...(o.maxDeletes !== undefined && { maxDeletes: nonNegativeInt(o.maxDeletes, "--max-deletes") }),
+    ...(o.maxDeletePercent !== undefined && { maxDeletePercent: nonNegativeInt(o.maxDeletePercent, "--max-delete-percent") }),
     onWarning: (message: string) => io.err(`${pc.yellow("warning")}: ${message}\n`),
   });
 
   targetOptions(program.command("plan").description("compare the code with what is deployed and show what deploy would do"))
-    .option("--detailed-exitcode", "exit 2 when there are changes", false)
+    .option("--detailed-exitcode", "exit 2 when there are changes, 3 when deletions are among them (applied or held back)", false)
     .option("--format <format>", "text, markdown (for pull requests) or json", "text")
     .option("--out <file>", "save the plan with fingerprints of the code and remote, for deploy --plan")
     .action(async (o: TargetOpts & { detailedExitcode: boolean; format: string; out?: string }) => {

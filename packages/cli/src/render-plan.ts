@@ -1,5 +1,5 @@
 import { redactSecrets, redactValue } from "@wedata-kit/compiler";
-import { expectedSeconds, plannedCalls, type FieldChange, type Plan, type TaskChange, type WorkflowChange } from "@wedata-kit/deployer";
+import { expectedSeconds, plannedCalls, type FieldChange, type GuardedDeletions, type Plan, type TaskChange, type WorkflowChange } from "@wedata-kit/deployer";
 import pc from "picocolors";
 
 const SYMBOL: Record<string, string> = { create: pc.green("+"), update: pc.yellow("~"), replace: pc.magenta("-/+"), delete: pc.red("-"), noop: " " };
@@ -28,7 +28,7 @@ function changeLine(c: WorkflowChange | TaskChange): string[] {
 }
 
 /** The plan as text for a terminal or a CI log. */
-export function renderPlan(plan: Plan, opts: { rate: number; connection: string; prune: boolean }): string {
+export function renderPlan(plan: Plan, opts: { rate: number; connection: string; prune: boolean; guard?: GuardedDeletions; destroy?: boolean }): string {
   const out: string[] = [pc.bold(`Plan for target ${plan.target.name}: project ${plan.target.projectId} in ${plan.target.region}, via ${opts.connection}`), ""];
   if (plan.folders.length) {
     out.push(pc.bold("Folders"));
@@ -48,15 +48,38 @@ export function renderPlan(plan: Plan, opts: { rate: number; connection: string;
     out.push("");
   }
   const pruneCount = plan.prune.tasks.length + plan.prune.workflows.length;
-  if (pruneCount) {
-    out.push(pc.bold(opts.prune ? "Deletions (--prune)" : "Deletions, applied only with --prune"));
+  const whole = new Map((opts.guard?.wholeWorkflows ?? []).map((w) => [w.name, w]));
+  if (opts.destroy && pruneCount) {
+    out.push(pc.bold(pc.red("To delete (everything this project created on the target)")));
     for (const c of [...plan.prune.tasks, ...plan.prune.workflows]) out.push(...changeLine(c));
     out.push("");
+  } else if (pruneCount) {
+    const removed = plan.prune.tasks.filter((t) => !whole.has(t.workflow));
+    if (removed.length) {
+      out.push(pc.bold(opts.prune ? "Tasks removed from the code (deleted with --prune)" : "Tasks removed from the code (deleted only with --prune)"));
+      for (const c of removed) out.push(...changeLine(c));
+      out.push("");
+    }
+    if (whole.size) {
+      out.push(pc.bold(pc.red("Whole workflows going away")));
+      for (const w of whole.values()) {
+        const cause = w.declared
+          ? "it is declared with no tasks: did its .tasks(...) lose them?"
+          : "it is no longer declared: is it still exported from its pipeline file, and is that file listed in pipelines of wedata.config.ts?";
+        out.push(`  ${pc.red("-")} ${pc.red(`delete  ${w.name}`)} (${w.tasks} task(s)${w.declared ? "" : " and the workflow"}): ${cause}`);
+        out.push(
+          `        ${w.allowed ? (opts.prune ? pc.red("deleted: named with --allow-delete") : "named with --allow-delete; deleted with --prune") : `held back: deleting a whole workflow needs --prune --allow-delete ${w.name}`}`,
+        );
+      }
+      out.push("");
+    }
   }
+  if (opts.guard?.refusal && opts.prune) out.push(pc.red(`Refused: ${opts.guard.refusal}.`), "");
   if (plan.unmanaged.length) {
     out.push(pc.dim(`Left alone (in managed workflows, not created by this project): ${plan.unmanaged.join(", ")}`), "");
   }
-  const calls = plannedCalls(plan, opts.prune);
+  const applied = opts.guard && !opts.destroy ? opts.guard.plan : plan;
+  const calls = plannedCalls(applied, opts.prune);
   const entries = Object.entries(calls).sort(([a], [b]) => a.localeCompare(b));
   const n = (op: string) => plan.tasks.filter((t) => t.op === op).length + plan.workflows.filter((w) => w.op === op).length;
   const submits = plan.tasks.filter((t) => t.submit).length;
@@ -64,7 +87,9 @@ export function renderPlan(plan: Plan, opts: { rate: number; connection: string;
     out.push(pc.green("No changes.") + (pruneCount && !opts.prune ? ` ${pruneCount} deletion(s) wait for --prune.` : ""));
   } else {
     out.push(`API calls: ${entries.map(([a, c]) => `${a} ${c}`).join(", ")}; about ${expectedSeconds(calls, opts.rate).toFixed(1)} s at ${opts.rate} requests/s per action`);
-    out.push(pc.bold(`Plan: ${n("create")} to create, ${n("update")} to update, ${n("replace")} to replace, ${submits} to submit, ${opts.prune ? pruneCount : 0} to delete${!opts.prune && pruneCount ? ` (${pruneCount} more with --prune)` : ""}.`));
+    const deleting = opts.prune ? applied.prune.tasks.length + applied.prune.workflows.length : 0;
+    const held = pruneCount - deleting;
+    out.push(pc.bold(`Plan: ${n("create")} to create, ${n("update")} to update, ${n("replace")} to replace, ${submits} to submit, ${deleting} to delete${held > 0 ? ` (${held} more ${opts.prune ? "held back" : "with --prune"})` : ""}.`));
   }
   return redactSecrets(out.join("\n") + "\n");
 }

@@ -1,4 +1,4 @@
-import type { TaskPayload, WorkflowPayload } from "@wedata-kit/compiler";
+import { findCycle, type TaskPayload, type WorkflowPayload } from "@wedata-kit/compiler";
 import type { SourceLocation } from "@wedata-kit/dsl";
 import type { RateLimitedCaller } from "./caller.js";
 import { ApiCallError } from "./errors.js";
@@ -152,7 +152,8 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
     // update that drops its dependency on this task (a -> b -> c, b removed, c now after a).
     const detachers = [
       ...plan.tasks.filter((x) => x.detach?.includes(t.id!)).map((x) => `detach:${x.key}`),
-      ...plan.tasks.filter((x) => x.op === "update" && x.remoteUpstreamIds?.includes(t.id!)).map((x) => `task:${x.key}`),
+      // (A replaced task's dependents are detached instead: their update waits for its new id.)
+      ...(t.op === "delete" ? plan.tasks.filter((x) => x.op === "update" && x.remoteUpstreamIds?.includes(t.id!)).map((x) => `task:${x.key}`) : []),
     ];
     const below = (t.downstreamIds ?? []).map((id) => deleteStepOfId.get(id)).filter((x): x is string => x !== undefined);
     add({ id: `task-delete:${t.key}`, action: "DeleteTriggerTask", key: t.key, label: `delete task ${t.key}`, deps: [...detachers, ...below], count: t.op === "delete" ? "deleted" : undefined, ...(t.loc && { loc: t.loc }),
@@ -210,6 +211,10 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
       },
     });
   }
+
+  // A cycle among the steps would wait forever: it is a defect of the plan, refused before any call.
+  const cycle = findCycle([...steps.keys()].sort(), (id) => steps.get(id)!.deps.filter(has));
+  if (cycle) throw new Error(`internal error: the deploy steps wait on each other in a cycle (${cycle.join(" -> ")}); nothing was applied`);
 
   // Run the DAG: each step waits only for its own dependencies.
   const promises = new Map<string, Promise<void>>();

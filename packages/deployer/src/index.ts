@@ -7,3 +7,4 @@ export { OWNER_EXT_KEY, workflowMark, workflowOwner, taskOwner } from "./ownersh
 export { planDeployment, planHasChanges, resolveRefs, PlanError, type Plan, type PlanOptions, type TaskChange, type WorkflowChange, type FolderChange, type ChangeOp } from "./plan.js";
 export { cacheTaskReads, fetchRemoteState, folderOfPath, listAll, MisbehavingServerError, MAX_PAGES, type ReadCacheStore, type RemoteState, type RemoteTaskRecord, type RemoteWorkflow, type FetchOptions } from "./remote.js";
 export { connectSdk, credentialsFromEnvironment, checkEndpoint, CredentialError, profileFiles, type Action, type ConnectOptions, type Credentials, type WedataApi } from "./sdk-client.js";
+export { guardDeletions, DEFAULT_MAX_DELETES, DEFAULT_MAX_DELETE_PERCENT, type DeletionPolicy, type GuardedDeletions } from "./deletions.js";
