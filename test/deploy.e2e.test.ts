@@ -181,6 +181,8 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     writeFileSync(file, readFileSync(file, "utf8").replace("export const monitoring", "const monitoring"));
     const p = await plan(dir, emu);
     expect(p.code).toBe(3);
+    expect(p.err).toMatch(/pipelines\/monitoring\.ts:1:1 warning\[W_NO_WORKFLOW\]: pipelines\/monitoring\.ts exports no workflow, so it deploys nothing/);
+    expect(p.err).toMatch(/pipelines\/monitoring\.ts:4:\d+ warning\[W_UNPLACED_TASK\]: task "check_freshness" is created here but placed in no workflow/);
     expect(p.out).toMatch(/Whole workflows going away/);
     expect(p.out).toMatch(/delete\s+hourly_monitor \(2 task\(s\) and the workflow\): it is no longer declared: is it still exported from its pipeline file, and is that file listed in pipelines of wedata\.config\.ts\?/);
     expect(p.out).toMatch(/held back: deleting a whole workflow needs --prune --allow-delete hourly_monitor/);
@@ -206,6 +208,7 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     const file = join(dir, "pipelines/monitoring.ts");
     writeFileSync(file, readFileSync(file, "utf8").replace(".tasks(freshness, alert)", ".tasks()"));
     const p = await plan(dir, emu, "--prune");
+    expect(p.err).toMatch(/pipelines\/monitoring\.ts:\d+:\d+ warning\[W_EMPTY_WORKFLOW\]: workflow "hourly_monitor" has no tasks/);
     expect(p.out).toMatch(/delete\s+hourly_monitor \(2 task\(s\)\): it is declared with no tasks: did its \.tasks\(\.\.\.\) lose them\?/);
     const d = await deploy(dir, emu, "--prune");
     expect(d.code).toBe(0);

@@ -80,3 +80,21 @@ export const w = workflow("w", { folder: "/f" }).tasks(a, b);
     }
   });
 });
+
+describe("the project folder is the working directory of pipeline code", () => {
+  it("a pipeline reading a project file by a relative path works with --cwd from elsewhere", async () => {
+    const p = tempProject({
+      "wedata.config.ts": CONFIG,
+      "pipeline.ts": `import { existsSync } from "node:fs";\n${H}if (!existsSync("jobs/ok.sh")) throw new Error("not run from the project folder");\nexport const w = workflow("w", { folder: "/f" }).tasks(task("a").shell("jobs/ok.sh"));\n`,
+      "jobs/ok.sh": "echo ok\n",
+    });
+    const before = process.cwd();
+    try {
+      const { compiled } = await buildProject({ cwd: p.dir, typecheck: false });
+      expect(compiled.tasks.map((t) => t.key)).toEqual(["w/a"]);
+      expect(process.cwd()).toBe(before);
+    } finally {
+      p.cleanup();
+    }
+  });
+});

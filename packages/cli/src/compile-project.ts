@@ -32,6 +32,12 @@ export function relativeDiagnostics(ds: readonly Diagnostic[], root: string): Di
   return ds.map((d) => (isAbsolute(d.loc.file) ? { ...d, loc: { ...d.loc, file: relative(root, d.loc.file).split(sep).join("/") } } : d));
 }
 
+let warningSink: (d: Diagnostic) => void = () => {};
+/** Where compile warnings go (the CLI prints them to standard error). */
+export function onCompileWarning(sink: (d: Diagnostic) => void): void {
+  warningSink = sink;
+}
+
 /** Load `wedata.config.ts` and pick the target: `--target`, else `defaultTarget`, else the first. */
 export async function loadTargetConfig(cwd: string, target: string | undefined): Promise<{ config: LoadedConfig; targetName: string; targetConfig: TargetConfig }> {
   let config: LoadedConfig;
@@ -75,7 +81,8 @@ export async function buildProject(opts: CompileOptions): Promise<ProjectBuild> 
     ...(targetConfig.projectIdentifier !== undefined && { projectIdentifier: targetConfig.projectIdentifier }),
   };
   try {
-    const compiled = compileProject({ root: loaded.root, modules: loaded.modules, target, readFile: (p) => readRegularFile(p, MAX_CODE_BYTES), realpath: realpathSync });
+    const compiled = compileProject({ root: loaded.root, modules: loaded.modules, target, readFile: (p) => readRegularFile(p, MAX_CODE_BYTES), realpath: realpathSync, ...(loaded.created && { created: loaded.created }) });
+    for (const w of compiled.warnings) warningSink(w);
     // Secret values declared in parameters are hidden in every rendering, wherever else they appear.
     rememberSecrets([compiled.workflows.map((w) => w.payload), compiled.tasks.map((t) => t.payload)]);
     rememberSecrets(Object.fromEntries([...envSecrets()].map((v, i) => [`env_secret_${i}`, v])));

@@ -1,7 +1,7 @@
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { DslError, type ProjectConfig } from "@wedata-kit/dsl";
+import { DslError, type ProjectConfig, type SourceLocation } from "@wedata-kit/dsl";
 import type { Diagnostic, LoadedModule } from "@wedata-kit/compiler";
 import { z } from "zod";
 
@@ -13,6 +13,8 @@ export interface LoadedProject {
   readonly config: ProjectConfig;
   readonly modules: readonly LoadedModule[];
   readonly pipelineFiles: readonly string[];
+  /** Every task() call made while the pipeline files loaded. */
+  readonly created?: ReadonlyArray<{ readonly name: string; readonly origin: SourceLocation }>;
 }
 
 /** Raised when the project cannot be loaded at all; carries diagnostics in the compiler's format. */
@@ -67,6 +69,26 @@ class ExitDuringLoad extends Error {
   }
 }
 
+/** Run `f` with `dir` as the working directory (pipeline code may read files relative to the project). */
+async function inFolder<T>(dir: string, f: () => Promise<T>): Promise<T> {
+  const before = process.cwd();
+  let moved = false;
+  try {
+    process.chdir(dir);
+    moved = true;
+  } catch {
+    // Worker threads cannot change directory; the code then sees the caller's.
+  }
+  try {
+    return await f();
+  } finally {
+    if (moved) process.chdir(before);
+  }
+}
+
+/** Tasks created while pipeline files load, for the warning about tasks placed in no workflow. */
+export const CREATED_TASKS = Symbol.for("wedata-kit.created-tasks");
+
 async function importFresh(file: string): Promise<Record<string, unknown>> {
   // A module that exits while loading would end the whole command (exit 0, nothing done, nothing said):
   // exiting is refused for the duration of the import and reported at the call.
@@ -102,7 +124,7 @@ function loadFailure(e: unknown, file: string, root: string): Diagnostic {
   };
 }
 
-export type LoadedConfig = Omit<LoadedProject, "modules">;
+export type LoadedConfig = Omit<LoadedProject, "modules" | "created">;
 
 /** Load the config and every pipeline module it lists. Only the CLI runs user code. */
 export async function loadProject(cwd: string): Promise<LoadedProject> {
@@ -118,7 +140,7 @@ export async function loadConfig(cwd: string): Promise<LoadedConfig> {
   const root = realpathSync(dirname(configFile));
   let raw: unknown;
   try {
-    raw = (await importFresh(configFile)).default;
+    raw = (await inFolder(root, () => importFresh(configFile))).default;
   } catch (e) {
     throw new LoadError([loadFailure(e, configFile, root)]);
   }
@@ -142,7 +164,18 @@ export async function loadConfig(cwd: string): Promise<LoadedConfig> {
 
 /** Import every pipeline module of a loaded config. */
 export async function loadPipelines(loaded: LoadedConfig): Promise<LoadedProject> {
-  const { root, configFile, pipelineFiles } = loaded;
+  // Every task() call while the files load: the compiler warns about tasks placed in no workflow.
+  const created: Array<{ name: string; origin: SourceLocation }> = [];
+  const g = globalThis as { [CREATED_TASKS]?: unknown };
+  g[CREATED_TASKS] = created;
+  try {
+    return { ...loaded, modules: await importPipelines(loaded), created };
+  } finally {
+    delete g[CREATED_TASKS];
+  }
+}
+
+async function importPipelines({ root, configFile, pipelineFiles }: LoadedConfig): Promise<LoadedModule[]> {
   const diagnostics: Diagnostic[] = [];
   const modules: LoadedModule[] = [];
   for (const file of pipelineFiles) {
@@ -155,11 +188,11 @@ export async function loadPipelines(loaded: LoadedConfig): Promise<LoadedProject
       continue;
     }
     try {
-      modules.push({ file, exports: await importFresh(file) });
+      modules.push({ file, exports: await inFolder(root, () => importFresh(file)) });
     } catch (e) {
       diagnostics.push(loadFailure(e, file, root));
     }
   }
   if (diagnostics.length > 0) throw new LoadError(diagnostics);
-  return { ...loaded, modules };
+  return modules;
 }

@@ -6,7 +6,7 @@ import { staleFiles } from "./snapshot-io.js";
 import { FileSafetyError, OwnedFolder, readRegularFile } from "@wedata-kit/files";
 import { MAX_OUTPUT_FILE, OUTPUT_SPEC, SNAPSHOT_SPEC } from "./project-files.js";
 import pc from "picocolors";
-import { buildProject, BuildError, loadTargetConfig } from "./compile-project.js";
+import { buildProject, BuildError, loadTargetConfig, onCompileWarning } from "./compile-project.js";
 import { connectTarget } from "./connect.js";
 import { importProject, ImportError } from "./import/command.js";
 import { printImportReport } from "./import/report.js";
@@ -49,6 +49,7 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
   // Everything the CLI prints passes the shared redactor, error messages included.
   const io: Io = { out: (t) => rawIo.out(redactSecrets(t)), err: (t) => rawIo.err(redactSecrets(t)) };
   let code = 0;
+  onCompileWarning((d) => io.err(`${formatDiagnostic(d).replace(/warning\[/, `${pc.yellow("warning")}[`)}\n`));
   const program = new Command()
     .name("wedata")
     .description("WeData trigger workflows as code: compile, plan, deploy")

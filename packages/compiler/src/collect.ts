@@ -6,6 +6,8 @@ export interface CollectedGraph {
   readonly workflows: readonly WorkflowNode[];
   /** Tasks exported by a module but placed in no workflow. */
   readonly orphans: readonly TaskNode[];
+  /** Modules that export no workflow at all. */
+  readonly withoutWorkflows: readonly string[];
 }
 
 export const identityOf = (name: string, origin: SourceLocation) => `${origin.file}:${origin.line}:${origin.column}#${name}`;
@@ -14,8 +16,10 @@ export const identityOf = (name: string, origin: SourceLocation) => `${origin.fi
 export function collectGraph(modules: readonly LoadedModule[], diagnostics: Diagnostic[]): CollectedGraph {
   const workflows = new Map<string, WorkflowNode>();
   const exportedTasks = new Map<string, TaskNode>();
+  let exportedWorkflowHits = 0;
   const visit = (value: unknown, depth: number): void => {
     if (isWorkflow(value)) {
+      exportedWorkflowHits++;
       const node = value.node;
       const seen = workflows.get(node.name);
       if (!seen) workflows.set(node.name, node);
@@ -33,10 +37,15 @@ export function collectGraph(modules: readonly LoadedModule[], diagnostics: Diag
       for (const v of Object.values(value)) visit(v, depth + 1);
     }
   };
-  for (const m of modules) for (const v of Object.values(m.exports)) visit(v, 0);
+  const withoutWorkflows: string[] = [];
+  for (const m of modules) {
+    const before = workflows.size + exportedWorkflowHits;
+    for (const v of Object.values(m.exports)) visit(v, 0);
+    if (workflows.size + exportedWorkflowHits === before) withoutWorkflows.push(m.file);
+  }
 
   const placed = new Set<string>();
   for (const wf of workflows.values()) for (const t of wf.tasks) placed.add(identityOf(t.name, t.origin));
   const orphans = [...exportedTasks.entries()].filter(([id]) => !placed.has(id)).map(([, t]) => t);
-  return { workflows: [...workflows.values()], orphans };
+  return { workflows: [...workflows.values()], orphans, withoutWorkflows };
 }

@@ -106,6 +106,23 @@ export function compileProject(input: CompileInput): CompiledProject {
   }
   if (diagnostics.length > 0) throw new CompileError(sortDiagnostics(diagnostics.map((d) => ({ ...d, loc: rel(d.loc) }))));
 
+  // Likely mistakes that still compile: each can make a deploy with --prune delete what it should keep.
+  const warnings: Diagnostic[] = [];
+  const warn = (code: string, message: string, loc: SourceLocation, hint: string) => warnings.push({ code, message, loc: rel(loc), hint, severity: "warning" });
+  for (const file of graph.withoutWorkflows) {
+    warn("W_NO_WORKFLOW", `${rel({ file, line: 1, column: 1 }).file} exports no workflow, so it deploys nothing`, { file, line: 1, column: 1 }, "export the workflow (export const daily = workflow(...)), or remove the file from pipelines");
+  }
+  for (const w of workflows) if (w.existingId === undefined && w.tasks.length === 0) warn("W_EMPTY_WORKFLOW", `workflow "${w.name}" has no tasks`, w.origin, `place its tasks in it: workflow("${w.name}", ...).tasks(...)`);
+  const placedIds = new Set(workflows.flatMap((w) => w.tasks.map((t) => identityOf(t.name, t.origin))));
+  const orphanIds = new Set(graph.orphans.map((t) => identityOf(t.name, t.origin)));
+  const seenCreated = new Set<string>();
+  for (const c of input.created ?? []) {
+    const id = identityOf(c.name, c.origin);
+    if (placedIds.has(id) || orphanIds.has(id) || seenCreated.has(id)) continue;
+    seenCreated.add(id);
+    warn("W_UNPLACED_TASK", `task "${c.name}" is created here but placed in no workflow, so it is never deployed`, c.origin, `add it to a workflow: workflow(...).tasks(..., <its variable>)`);
+  }
+
   compiledTasks.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   return {
     target: input.target,
@@ -114,6 +131,7 @@ export function compileProject(input: CompileInput): CompiledProject {
     order: dependencyOrder(compiledWorkflows, compiledTasks),
     workflowFolders: [...workflowFolders].sort(),
     taskFolders: [...taskFolders.values()].sort((a, b) => (`${a.workflow}|${a.type}|${a.path}` < `${b.workflow}|${b.type}|${b.path}` ? -1 : 1)),
+    warnings: sortDiagnostics(warnings),
   };
 }
 

@@ -9,11 +9,13 @@ export interface Diagnostic {
   readonly hint?: string;
   /** Path inside the payload, when the problem is a payload field. */
   readonly path?: string;
+  /** A warning does not stop the compile; default an error. */
+  readonly severity?: "error" | "warning";
 }
 
 /** `file:line:col error[code]: message`, then the payload path and a hint, indented. */
 export function formatDiagnostic(d: Diagnostic): string {
-  const lines = [`${d.loc.file}:${d.loc.line}:${d.loc.column} error[${d.code}]: ${d.message}`];
+  const lines = [`${d.loc.file}:${d.loc.line}:${d.loc.column} ${d.severity ?? "error"}[${d.code}]: ${d.message}`];
   if (d.path) lines.push(`  at payload ${d.path}`);
   if (d.hint) lines.push(`  hint: ${d.hint}`);
   return lines.join("\n");

@@ -1,5 +1,6 @@
 import type { SourceLocation, TaskFolderType, TaskKind } from "@wedata-kit/dsl";
 import type { TaskPayload, WorkflowPayload } from "./schemas.js";
+import type { Diagnostic } from "./diagnostics.js";
 
 export interface CompileTarget {
   readonly name: string;
@@ -23,6 +24,8 @@ export interface CompileInput {
   readonly readFile: (absolutePath: string) => Buffer;
   /** Resolves symlinks, so a link cannot smuggle a file from outside the root. */
   readonly realpath?: (absolutePath: string) => string;
+  /** Every task() call made while the modules loaded, to warn about tasks placed in no workflow. */
+  readonly created?: ReadonlyArray<{ readonly name: string; readonly origin: SourceLocation }>;
 }
 
 export interface CompiledWorkflow {
@@ -70,4 +73,6 @@ export interface CompiledProject {
   readonly order: readonly string[];
   readonly workflowFolders: readonly string[];
   readonly taskFolders: readonly TaskFolderDecl[];
+  /** What compiled but is likely a mistake: a file exporting no workflow, an empty workflow, a task in none. */
+  readonly warnings: readonly Diagnostic[];
 }

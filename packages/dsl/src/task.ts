@@ -537,6 +537,9 @@ export function task<const Name extends string>(name: Name): TaskBuilder<Name> {
   const loc = callerLocation();
   const problems: DslProblem[] = [];
   attempt(problems, () => requireString(name, "task name", loc));
+  // While the CLI loads pipeline files it collects every task() call, to warn about tasks placed in no workflow.
+  const sink = (globalThis as { [k: symbol]: unknown })[Symbol.for("wedata-kit.created-tasks")];
+  if (Array.isArray(sink)) sink.push({ name: String(name), origin: loc });
   return new TaskBuilderImpl<Name>(deepFreeze({ kind: "task", name: String(name) as Name, origin: loc, locs: { name: loc }, ext: [], upstream: [], ...(problems.length && { problems }) }));
 }
 
