@@ -1,5 +1,4 @@
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { Cron } from "croner";
 import { TASK_KINDS, type SourceLocation, type TaskKind, type TaskNode, type TaskRef, type WorkflowNode } from "@wedata-kit/dsl";
 import type { z } from "zod";
 import { canonicalJson, sha256 } from "./canonical.js";
@@ -9,6 +8,7 @@ import { lowerTask, lowerWorkflow } from "./lower.js";
 import type { CompiledProject, CompiledTask, CompiledWorkflow, CompileInput, TaskFolderDecl } from "./model.js";
 import { folderChain, folderProblem, nameProblem } from "./names.js";
 import { taskKey, workflowPlaceholder } from "./refs.js";
+import { quartzCronProblem } from "./quartz.js";
 import { CreateTriggerTaskRequestSchema, CreateTriggerWorkflowRequestSchema } from "./schemas.js";
 
 /** Largest program accepted in `CodeContent` (the API takes request bodies up to 10 MB). */
@@ -156,12 +156,8 @@ function checkWorkflows(workflows: readonly WorkflowNode[], report: Report) {
     }
     for (const s of w.schedules ?? []) {
       if (s.triggerMode !== "TIME_TRIGGER") continue;
-      try {
-        new Cron(s.cron!, { paused: true });
-        if (s.cron!.trim().split(/\s+/).length !== 7) throw new Error("WeData expects 7 fields: sec min hour day month weekday year");
-      } catch (e) {
-        report("E_CRON", `schedule cron "${s.cron}" is invalid: ${(e as Error).message.replace(/^CronPattern: /, "")}`, w.origin, 'use Quartz syntax with 7 fields, e.g. "0 0 2 * * ? *" for 02:00 daily');
-      }
+      const cronProblem = quartzCronProblem(s.cron!);
+      if (cronProblem) report("E_CRON", `schedule cron "${s.cron}" is invalid: ${cronProblem}`, w.origin, 'use Quartz syntax with 7 fields, e.g. "0 0 2 * * ? *" for 02:00 daily');
       const tzProblem = timezoneProblem(s.timezone!);
       if (tzProblem) report("E_TIMEZONE", `schedule timezone "${s.timezone}" ${tzProblem}`, w.origin, 'write "UTC+8", "UTC-5", "UTC+5:30"');
       if (s.start! >= s.end!) report("E_SCHEDULE_RANGE", `schedule start ${s.start} is not before end ${s.end}`, w.origin, "move start before end");

@@ -10,3 +10,4 @@ export { typecheckFiles } from "./typecheck.js";
 
 export { redactSecrets, redactValue, isSecretKey, rememberSecrets, containsSecret } from "./redact.js";
 export { renderSnapshot, diffSnapshots, isSnapshotFile, codeFileName, taskTypeLabel, SNAPSHOT_DIR, type ResourceDiff } from "./snapshot.js";
+export { quartzCronProblem } from "./quartz.js";
