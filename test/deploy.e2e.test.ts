@@ -215,6 +215,49 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     expect((await remoteTasks(emu)).filter((t) => t.key.startsWith("hourly_monitor/"))).toHaveLength(2);
   });
 
+  it("a task moved into another existing workflow shows both workflows by name and its dependency change", async () => {
+    const dir = copyExample();
+    const emu = await emulator();
+    await deploy(dir, emu);
+    const dims = join(dir, "pipelines/dimensions.ts");
+    writeFileSync(dims, readFileSync(dims, "utf8").replace(".tasks(syncCustomers, dimCustomer, dimProduct, checkDims)", ".tasks(syncCustomers, dimCustomer, dimProduct)"));
+    const mon = join(dir, "pipelines/monitoring.ts");
+    writeFileSync(
+      mon,
+      readFileSync(mon, "utf8")
+        .replace("const alert = task(", 'const checkDims = task("check_dims").python("jobs/check_dims.py", { version: "python3.11" }).owner(OWNER).resourceGroup(RESOURCE_GROUP);\n\nconst alert = task(')
+        .replace(".tasks(freshness, alert)", ".tasks(freshness, alert, checkDims)"),
+    );
+    const p = await plan(dir, emu);
+    expect(p.out).toMatch(/-\/\+ replace hourly_monitor\/check_dims \(a task cannot move from workflow "dim_refresh" to "hourly_monitor" in place\)/);
+    expect(p.out).toContain('Workflow: "dim_refresh" -> "hourly_monitor"');
+    expect(p.out).toContain('Upstream: ["build_dim_customer","build_dim_product"] -> []');
+    expect(p.out).not.toMatch(/new id of hourly_monitor/);
+    const d = await deploy(dir, emu);
+    expect(d.code, d.out).toBe(0);
+    expect(d.out).toMatch(/ok\s+delete task dim_refresh\/check_dims/);
+    expect((await remoteTasks(emu)).map((t) => t.key)).toContain("hourly_monitor/check_dims");
+    expect((await plan(dir, emu)).out).toMatch(/No changes\./);
+  });
+
+  it("never takes over a task another wedata-kit project owns, unless told to", async () => {
+    const dir = copyExample();
+    const emu = await emulator();
+    await deploy(dir, emu);
+    // The same code under another project name: every task carries the first project's mark.
+    const cfg = join(dir, "wedata.config.ts");
+    writeFileSync(cfg, readFileSync(cfg, "utf8").replace('name: "daily-etl"', 'name: "other-team"'));
+    writeFileSync(join(dir, "jobs/publish_report.sh"), `${readFileSync(join(dir, "jobs/publish_report.sh"), "utf8")}echo changed\n`);
+    const p = await plan(dir, emu);
+    expect(p.out).toMatch(/Owned by another wedata-kit project .*daily_orders\/publish_report \(project "daily-etl"\)/);
+    const refused = await deploy(dir, emu);
+    expect(refused.code).toBe(1);
+    expect(refused.err).toMatch(/refusing to deploy: daily_orders\/publish_report belongs to wedata-kit project "daily-etl"\. If this project should own it from now on, run again with --take-over/);
+    const taken = await deploy(dir, emu, "--take-over");
+    expect(taken.code, taken.out).toBe(0);
+    expect(taken.out).toMatch(/0 created, 1 updated/);
+  });
+
   it("replaces a task whose kind changed and points its dependents at the new id", async () => {
     const dir = copyExample();
     const emu = await emulator();

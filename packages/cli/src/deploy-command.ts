@@ -162,6 +162,8 @@ export interface DeployCommandOptions extends PlanCommandOptions {
   readonly json: boolean;
   /** Apply exactly this saved plan (`wedata plan --out`), refusing when code or remote moved. */
   readonly planFile?: string;
+  /** Write tasks that carry another wedata-kit project's ownership mark (they become this project's). */
+  readonly takeOver?: boolean;
   /** The flags given on the command line (not defaults), checked against a saved plan. */
   readonly explicit?: PlanFlags;
 }
@@ -201,6 +203,12 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
       return 1;
     }
     const applied = guard?.plan ?? plan;
+    // A task another wedata-kit project owns is never taken over by accident.
+    const takeovers = applied.tasks.filter((t) => t.ownedBy !== undefined && (t.op !== "noop" || t.submit));
+    if (takeovers.length > 0 && !o.takeOver) {
+      io.err(`${pc.red("error")}: refusing to deploy: ${takeovers.map((t) => `${t.key} belongs to wedata-kit project "${t.ownedBy}"`).join("; ")}. If this project should own ${takeovers.length === 1 ? "it" : "them"} from now on, run again with --take-over\n`);
+      return 1;
+    }
     if (!planHasChanges(applied, o.prune)) {
       if (o.json) io.out(`${JSON.stringify(redactValue({ plan, summary: null }), null, 2)}\n`);
       return 0;

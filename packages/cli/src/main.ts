@@ -135,10 +135,11 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
   targetOptions(program.command("deploy").description("compile, plan, confirm and apply"))
     .option("-y, --yes", "apply without asking (required in CI and without a terminal)", false)
     .option("--plan <file>", "apply exactly a plan saved by `wedata plan --out`; refused if the code or remote moved")
-    .action(async (o: TargetOpts & { yes: boolean; plan?: string }, cmd: Command) => {
+    .option("--take-over", "write tasks that carry another wedata-kit project's ownership mark, making them this project's", false)
+    .action(async (o: TargetOpts & { yes: boolean; plan?: string; takeOver: boolean }, cmd: Command) => {
       const given = (name: string) => cmd.getOptionValueSource(name) === "cli";
       const explicit = { ...(o.target !== undefined && { target: o.target }), ...(given("prune") && { prune: o.prune }), ...(given("submit") && { submit: o.submit }) };
-      code = await deployCommand({ ...common(o), yes: o.yes, explicit, ...(o.plan && { planFile: resolve(o.plan) }) }, io);
+      code = await deployCommand({ ...common(o), yes: o.yes, explicit, takeOver: o.takeOver, ...(o.plan && { planFile: resolve(o.plan) }) }, io);
     });
 
   targetOptions(program.command("destroy").description("delete every task and workflow this project created on the target (nothing else)"))

@@ -75,6 +75,10 @@ export function renderPlan(plan: Plan, opts: { rate: number; connection: string;
     }
   }
   if (opts.guard?.refusal && opts.prune) out.push(pc.red(`Refused: ${opts.guard.refusal}.`), "");
+  const foreign = plan.tasks.filter((t) => t.ownedBy !== undefined);
+  if (foreign.length) {
+    out.push(pc.yellow(`Owned by another wedata-kit project (a deploy that changes them takes them over only with --take-over): ${foreign.map((t) => `${t.key} (project "${t.ownedBy}")`).join(", ")}`), "");
+  }
   if (plan.unmanaged.length) {
     out.push(pc.dim(`Left alone (in managed workflows, not created by this project): ${plan.unmanaged.join(", ")}`), "");
   }

@@ -156,7 +156,7 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
       ...(t.op === "delete" ? plan.tasks.filter((x) => x.op === "update" && x.remoteUpstreamIds?.includes(t.id!)).map((x) => `task:${x.key}`) : []),
     ];
     const below = (t.downstreamIds ?? []).map((id) => deleteStepOfId.get(id)).filter((x): x is string => x !== undefined);
-    add({ id: `task-delete:${t.key}`, action: "DeleteTriggerTask", key: t.key, label: `delete task ${t.key}`, deps: [...detachers, ...below], count: t.op === "delete" ? "deleted" : undefined, ...(t.loc && { loc: t.loc }),
+    add({ id: `task-delete:${t.key}`, action: "DeleteTriggerTask", key: t.fromKey ?? t.key, label: `delete task ${t.fromKey ?? t.key}`, deps: [...detachers, ...below], count: t.op === "delete" ? "deleted" : undefined, ...(t.loc && { loc: t.loc }),
       run: () => deleteIdempotent(caller, "DeleteTriggerTask", { ProjectId, TaskId: t.id! }) });
   }
 

@@ -44,6 +44,10 @@ export interface TaskChange {
   readonly downstreamIds?: readonly string[];
   /** For tasks that exist remotely: the upstream ids the remote task has now (before this plan). */
   readonly remoteUpstreamIds?: readonly string[];
+  /** For a task moved from another workflow: its key there (what the delete removes). */
+  readonly fromKey?: string;
+  /** The remote task carries another wedata-kit project's ownership mark: deploying would take it over. */
+  readonly ownedBy?: string;
   readonly payload?: TaskPayload;
   /** Server-managed extension keys to keep on a full update, and the remote owner for `OwnerUin`. */
   readonly keepExt?: ReadonlyArray<{ ParamKey: string; ParamValue: string }>;
@@ -175,6 +179,13 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
   }
 
   const ids = { workflows: workflowIds, tasks: taskIds };
+  // Dependencies by task name, as a reviewer reads them (remote ids mapped back to names).
+  const nameOfId = new Map(remote.tasks.map((x) => [x.id, x.name]));
+  const upstreamChange = (r: RemoteTaskRecord, t: CompiledTask): FieldChange | undefined => {
+    const before = (r.task.TriggerTaskSchedulerConfiguration?.UpstreamDependencyConfigList ?? []).map((d) => nameOfId.get(d.TaskId) ?? d.TaskId).sort();
+    const after = (t.payload.TriggerTaskSchedulerConfiguration.UpstreamDependencyConfigList ?? []).map((d) => (parsePlaceholder(d.TaskId)?.key ?? d.TaskId).slice(t.workflow.length + 1)).sort();
+    return before.join(",") === after.join(",") ? undefined : { path: "Upstream", from: before, to: after };
+  };
   const tasks = new Map<string, TaskChange>();
   const common = (t: CompiledTask) => ({ kind: "task" as const, key: t.key, workflow: t.workflow, name: t.name, dependsOn: t.dependsOn, needsWorkflows: t.needsWorkflows, payload: t.payload, folderType: t.folderType, loc: t.loc });
   const remoteWorkflowOfTask = (t: CompiledTask) => remoteOf.get(t.workflow);
@@ -188,7 +199,17 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
     }
     const from = moved.get(t.key);
     if (from) {
-      tasks.set(t.key, { ...common(t), op: "replace", id: from.id, fields: [{ path: "WorkflowId", from: from.workflowId, to: newIdMarker(t.workflow) }], reason: `a task cannot move from workflow "${remoteById.get(from.workflowId)?.name}" to "${t.workflow}" in place`, submit: submitAll });
+      const oldWorkflow = remoteById.get(from.workflowId)?.name ?? from.workflowId;
+      const ups = upstreamChange(from, t);
+      tasks.set(t.key, {
+        ...common(t),
+        op: "replace",
+        id: from.id,
+        fromKey: `${oldWorkflow}/${t.name}`,
+        fields: [{ path: "Workflow", from: oldWorkflow, to: t.workflow }, ...(ups ? [ups] : [])],
+        reason: `a task cannot move from workflow "${oldWorkflow}" to "${t.workflow}" in place`,
+        submit: submitAll,
+      });
       continue;
     }
     if (!r) {
@@ -207,6 +228,7 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
     if (!codeDiff && a.codeBytes !== b.codeBytes) fields.push({ path: "CodeContent", from: `${Buffer.from(a.codeBytes, "base64").length} bytes (not text)`, to: `${Buffer.from(b.codeBytes, "base64").length} bytes` });
     if (codeDiff) fields.push({ path: "CodeContent", from: `${Buffer.byteLength(a.code)} bytes`, to: `${Buffer.byteLength(b.code)} bytes` });
     const changed = fields.length > 0;
+    const ownedBy = r.owner !== undefined && r.owner !== options.project ? r.owner : undefined;
     const declared = new Set((t.payload.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).map((e) => e.ParamKey));
     const keepExt = (r.task.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).filter((e) => SYSTEM_EXT_KEYS.has(e.ParamKey) && !declared.has(e.ParamKey));
     tasks.set(t.key, {
@@ -219,6 +241,7 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
       ...(!r.submitted && !changed && { reason: "its latest version is not submitted" }),
       keepExt,
       remoteUpstreamIds: (r.task.TriggerTaskSchedulerConfiguration?.UpstreamDependencyConfigList ?? []).map((d) => d.TaskId),
+      ...(ownedBy !== undefined && { ownedBy }),
       ...(r.task.TriggerTaskBaseAttribute.OwnerUin && { remoteOwnerUin: r.task.TriggerTaskBaseAttribute.OwnerUin }),
     });
   }
