@@ -98,3 +98,43 @@ describe("the project folder is the working directory of pipeline code", () => {
     }
   });
 });
+
+describe("messages that say what to do", () => {
+  const build = async (pipeline: string, files: Record<string, string> = {}) => {
+    const p = tempProject({ "wedata.config.ts": CONFIG, "pipeline.ts": `${H}${pipeline}\n`, "jobs/ok.sh": "echo ok\n", ...files });
+    try {
+      return await buildProject({ cwd: p.dir, typecheck: false }).then(
+        (b) => ({ warnings: b.compiled.warnings, errors: [] as BuildError["diagnostics"] }),
+        (e: unknown) => ({ warnings: [], errors: (e as BuildError).diagnostics }),
+      );
+    } finally {
+      p.cleanup();
+    }
+  };
+
+  it("an input parameter typo suggests the closest output name", async () => {
+    const r = await build(`const a = task("a").shell("jobs/ok.sh").output("row_count", "$[0]");
+export const w = workflow("w", { folder: "/f" }).tasks(a, task("b").shell("jobs/ok.sh").after(a).input("n", { from: a, param: "rowcount" }));`);
+    const d = r.errors.find((x) => x.code === "E_INPUT_UNKNOWN_OUTPUT")!;
+    expect(d.message).toMatch(/\(its outputs: row_count\)/);
+    expect(d.hint).toBe('did you mean "row_count"? write { from: ..., param: "row_count" }');
+  });
+
+  it("a code path that is a command suggests { inline }", async () => {
+    const r = await build(`export const w = workflow("w", { folder: "/f" }).tasks(task("a").shell("echo start && curl -fsS https://example.com"));`);
+    expect(r.errors.find((x) => x.code === "E_CODE_MISSING")!.hint).toBe('it looks like a command, not a file: write { inline: "echo start && curl -fsS https://example.com" }');
+  });
+
+  it("the hint for an exported task in no workflow names its variable", async () => {
+    const r = await build(`export const loadOrders = task("load_orders").shell("jobs/ok.sh");
+export const w = workflow("w", { folder: "/f" }).tasks(task("a").shell("jobs/ok.sh"));`);
+    expect(r.errors.find((x) => x.code === "E_ORPHAN_TASK")!.hint).toBe("add it to a workflow: workflow(...).tasks(loadOrders)");
+  });
+
+  it("warns about a .py file given to dlcSql and an empty SQL file", async () => {
+    const r = await build(`export const w = workflow("w", { folder: "/f" }).tasks(task("a").dlcSql("jobs/x.py", { engine: "e" }), task("b").dlcSql("sql/empty.sql", { engine: "e" }));`, { "jobs/x.py": "print(1)\n", "sql/empty.sql": "\n  \n" });
+    expect(r.errors).toEqual([]);
+    expect(r.warnings.map((w) => w.code).sort()).toEqual(["W_CODE_LANGUAGE", "W_EMPTY_CODE"]);
+    expect(r.warnings.find((w) => w.code === "W_CODE_LANGUAGE")!.message).toBe('DLC SQL task "a" runs "jobs/x.py", a .py file; it runs SQL');
+  });
+});

@@ -4,8 +4,8 @@ import type { LoadedModule } from "./model.js";
 
 export interface CollectedGraph {
   readonly workflows: readonly WorkflowNode[];
-  /** Tasks exported by a module but placed in no workflow. */
-  readonly orphans: readonly TaskNode[];
+  /** Tasks exported by a module but placed in no workflow, with the name they are exported as. */
+  readonly orphans: ReadonlyArray<TaskNode & { readonly exportedAs?: string }>;
   /** Modules that export no workflow at all. */
   readonly withoutWorkflows: readonly string[];
 }
@@ -15,9 +15,9 @@ export const identityOf = (name: string, origin: SourceLocation) => `${origin.fi
 /** Gather the workflows a project's modules export (directly, or in arrays and plain objects). */
 export function collectGraph(modules: readonly LoadedModule[], diagnostics: Diagnostic[]): CollectedGraph {
   const workflows = new Map<string, WorkflowNode>();
-  const exportedTasks = new Map<string, TaskNode>();
+  const exportedTasks = new Map<string, TaskNode & { exportedAs?: string }>();
   let exportedWorkflowHits = 0;
-  const visit = (value: unknown, depth: number): void => {
+  const visit = (value: unknown, depth: number, key?: string): void => {
     if (isWorkflow(value)) {
       exportedWorkflowHits++;
       const node = value.node;
@@ -32,7 +32,7 @@ export function collectGraph(modules: readonly LoadedModule[], diagnostics: Diag
         });
       }
     } else if (isTask(value)) {
-      exportedTasks.set(identityOf(value.name, value.node.origin), value.node);
+      exportedTasks.set(identityOf(value.name, value.node.origin), { ...value.node, ...(depth === 0 && key !== undefined && { exportedAs: key }) });
     } else if (depth < 2 && value && typeof value === "object" && (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype)) {
       for (const v of Object.values(value)) visit(v, depth + 1);
     }
@@ -40,7 +40,7 @@ export function collectGraph(modules: readonly LoadedModule[], diagnostics: Diag
   const withoutWorkflows: string[] = [];
   for (const m of modules) {
     const before = workflows.size + exportedWorkflowHits;
-    for (const v of Object.values(m.exports)) visit(v, 0);
+    for (const [k, v] of Object.entries(m.exports)) visit(v, 0, k);
     if (workflows.size + exportedWorkflowHits === before) withoutWorkflows.push(m.file);
   }
 

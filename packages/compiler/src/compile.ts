@@ -46,7 +46,7 @@ export function compileProject(input: CompileInput): CompiledProject {
     }
   }
   for (const t of graph.orphans) {
-    report("E_ORPHAN_TASK", `task "${t.name}" is exported but belongs to no workflow, so it would never be deployed`, t.origin, `add it to a workflow: workflow(...).tasks(${t.name})`);
+    report("E_ORPHAN_TASK", `task "${t.name}" is exported but belongs to no workflow, so it would never be deployed`, t.origin, `add it to a workflow: workflow(...).tasks(${t.exportedAs ?? `<the variable holding task("${t.name}")>`})`);
   }
   const workflows = [...graph.workflows].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const workflowNames = new Set(workflows.map((w) => w.name));
@@ -58,6 +58,7 @@ export function compileProject(input: CompileInput): CompiledProject {
   checkNestedWorkflows(workflows, workflowNames, report);
 
   const compiledWorkflows: CompiledWorkflow[] = [];
+  const codeNotes: Array<{ task: TaskNode; kind: TaskKind; path: string; bytes: Buffer }> = [];
   const compiledTasks: CompiledTask[] = [];
   const workflowFolders = new Set<string>();
   const taskFolders = new Map<string, TaskFolderDecl>();
@@ -77,6 +78,7 @@ export function compileProject(input: CompileInput): CompiledProject {
     for (const r of resolved.values()) {
       const t = r.node;
       const code = readCode(t, r.kind, input, report);
+      if (t.code?.from === "file" && code) codeNotes.push({ task: t, kind: r.kind, path: t.code.path, bytes: code });
       const payload = lowerTask(t, r.kind, {
         target: input.target,
         workflowId,
@@ -113,6 +115,24 @@ export function compileProject(input: CompileInput): CompiledProject {
     warn("W_NO_WORKFLOW", `${rel({ file, line: 1, column: 1 }).file} exports no workflow, so it deploys nothing`, { file, line: 1, column: 1 }, "export the workflow (export const daily = workflow(...)), or remove the file from pipelines");
   }
   for (const w of workflows) if (w.existingId === undefined && w.tasks.length === 0) warn("W_EMPTY_WORKFLOW", `workflow "${w.name}" has no tasks`, w.origin, `place its tasks in it: workflow("${w.name}", ...).tasks(...)`);
+  // A program of another language than the kind runs, or an empty SQL file, is most likely a mix-up.
+  const LANGUAGE: Partial<Record<TaskKind, { ext: readonly string[]; name: string }>> = {
+    dlcSql: { ext: [".sql"], name: "SQL" },
+    python: { ext: [".py"], name: "Python" },
+    dlcPySpark: { ext: [".py"], name: "Python" },
+    shell: { ext: [".sh", ".bash"], name: "shell" },
+  };
+  for (const n of codeNotes) {
+    const lang = LANGUAGE[n.kind];
+    const ext = /\.[A-Za-z0-9]+$/.exec(n.path)?.[0]?.toLowerCase();
+    const known = [".sql", ".py", ".sh", ".bash", ".ipynb", ".json"];
+    if (lang && ext && known.includes(ext) && !lang.ext.includes(ext)) {
+      warn("W_CODE_LANGUAGE", `${TASK_KINDS[n.kind].label} task "${n.task.name}" runs "${n.path}", a ${ext} file; it runs ${lang.name}`, n.task.locs.code ?? n.task.origin, `check the kind method: a ${ext} file fits ${ext === ".py" ? ".python() or .dlcPySpark()" : ext === ".sql" ? ".dlcSql()" : ".shell()"}`);
+    }
+    if (n.kind === "dlcSql" && n.bytes.toString("utf8").trim() === "") {
+      warn("W_EMPTY_CODE", `SQL file "${n.path}" of task "${n.task.name}" is empty`, n.task.locs.code ?? n.task.origin, "write the query, or remove the task");
+    }
+  }
   const placedIds = new Set(workflows.flatMap((w) => w.tasks.map((t) => identityOf(t.name, t.origin))));
   const orphanIds = new Set(graph.orphans.map((t) => identityOf(t.name, t.origin)));
   const seenCreated = new Set<string>();
@@ -250,7 +270,14 @@ function resolveTasks(w: WorkflowNode, homes: ReadonlyMap<string, string[]>, rep
       }
       const source = byName.get(from)!;
       if (!(source.outputs ?? []).some(([k]) => k === p.fromParam)) {
-        report("E_INPUT_UNKNOWN_OUTPUT", `task "${from}" has no output "${p.fromParam}" for input "${p.key}" of "${t.name}"`, at, `declare it: task("${from}").output("${p.fromParam}", ...)`);
+        const outputs = (source.outputs ?? []).map(([k]) => k);
+        const near = closest(p.fromParam!, outputs);
+        report(
+          "E_INPUT_UNKNOWN_OUTPUT",
+          `task "${from}" has no output "${p.fromParam}" for input "${p.key}" of "${t.name}"${outputs.length ? ` (its outputs: ${outputs.join(", ")})` : ""}`,
+          at,
+          near ? `did you mean "${near}"? write { from: ..., param: "${near}" }` : `declare it: task("${from}").output("${p.fromParam}", ...)`,
+        );
       }
       inputsFrom.push(from);
     }
@@ -265,6 +292,29 @@ function checkCycles(w: WorkflowNode, resolved: ReadonlyMap<string, Resolved>, r
     const at = resolved.get(cycle[0]!)!.node;
     report("E_CYCLE", `tasks of workflow "${w.name}" depend on each other in a cycle: ${[...cycle].reverse().join(" -> ")}`, at.locs[Object.keys(at.locs).find((k) => k.startsWith("after:")) ?? "name"] ?? at.origin, "a workflow is a DAG; remove one of these .after() edges");
   }
+}
+
+/** The candidate closest to `word` by edit distance, when it is close enough to be a typo of it. */
+export function closest(word: string, candidates: readonly string[]): string | undefined {
+  const distance = (a: string, b: string) => {
+    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    for (let i = 1; i <= a.length; i++) {
+      let prev = row[0]!;
+      row[0] = i;
+      for (let j = 1; j <= b.length; j++) {
+        const cur = row[j]!;
+        row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+        prev = cur;
+      }
+    }
+    return row[b.length]!;
+  };
+  let best: { c: string; d: number } | undefined;
+  for (const c of candidates) {
+    const d = distance(word.toLowerCase(), c.toLowerCase());
+    if (!best || d < best.d) best = { c, d };
+  }
+  return best && best.d <= Math.max(2, Math.floor(word.length / 3)) ? best.c : undefined;
 }
 
 /** Why a `ScheduleTimeZone` is not one WeData can use, or undefined: `UTC±H[:MM]`, from UTC-12 to UTC+14. */
@@ -340,7 +390,16 @@ function readCode(t: TaskNode, kind: TaskKind, input: CompileInput, report: Repo
     data = input.readFile(abs);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") report("E_CODE_MISSING", `code file "${t.code.path}" of task "${t.name}" does not exist`, at, `create it, or fix the path (relative to the project root)`);
+    if (code === "ENOENT") {
+      // A "path" with spaces or shell operators is a command meant as inline code.
+      const looksInline = /\s|&&|\|\||[|;$`]/.test(t.code.path);
+      report(
+        "E_CODE_MISSING",
+        `code file "${t.code.path}" of task "${t.name}" does not exist`,
+        at,
+        looksInline ? `it looks like a command, not a file: write { inline: ${JSON.stringify(t.code.path)} }` : "create it, or fix the path (relative to the project root)",
+      );
+    }
     else if (code === "E_FILE_TOO_LARGE") report("E_CODE_TOO_LARGE", `code file "${t.code.path}" of task "${t.name}" is over the limit of ${MAX_CODE_BYTES} bytes`, at, "keep large programs on COS and reference them");
     else if (code === "E_NOT_REGULAR_FILE") report("E_CODE_UNREADABLE", `code file "${t.code.path}" of task "${t.name}" ${(e as Error).message.replace(/^.*? is /, "is ")}`, at, "point at a regular file; FIFOs, devices and folders are not programs");
     else report("E_CODE_UNREADABLE", `code file "${t.code.path}" of task "${t.name}" cannot be read (${code ?? (e as Error).message})`, at, "check it is a readable file, not a folder");
