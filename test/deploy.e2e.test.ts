@@ -258,6 +258,26 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     expect(taken.out).toMatch(/0 created, 1 updated/);
   });
 
+  it("plans read by name: dependencies by task name, enum numbers with labels, creates with their key settings", async () => {
+    const dir = copyExample();
+    const emu = await emulator();
+    const first = await plan(dir, emu);
+    expect(first.out).toMatch(/\+ create\s+daily_orders\/load_fact_orders.*\n\s+kind: DLC SQL \(32\); upstream: clean_orders, run_dim_refresh; folder: \/dw; retries: 4; priority: high \(4\); code: \d+ bytes\n\s+\| INSERT OVERWRITE TABLE dw\.fact_orders/);
+    expect(first.out).toMatch(/\+ create\s+daily_orders .*\n\s+folder: \/etl\/daily; schedule: 0 0 2 \* \* \? \* \(UTC\+8, from 2026-01-01 00:00:00\)/);
+    const md = await runCli(["plan", "--cwd", dir, "--no-typecheck", "--format", "markdown"], emulatorEnv(emu.url));
+    expect(md.out).toContain("| Setting | Value |");
+    expect(md.out).toContain("| upstream | `[\"clean_orders\",\"run_dim_refresh\"]` |");
+    const json = JSON.parse((await runCli(["plan", "--cwd", dir, "--no-typecheck", "--json"], emulatorEnv(emu.url))).out) as { plan: { tasks: Array<{ key: string; summary?: { upstream?: string[] } }> } };
+    expect(json.plan.tasks.find((t) => t.key === "daily_orders/load_fact_orders")!.summary!.upstream).toEqual(["clean_orders", "run_dim_refresh"]);
+    await deploy(dir, emu);
+    const src = readFileSync(join(dir, "pipelines/daily-orders.ts"), "utf8");
+    writeFileSync(join(dir, "pipelines/daily-orders.ts"), src.replace('  .priority("high")\n', "").replace(".after(publish)", ".after(score)"));
+    const p = await plan(dir, emu);
+    expect(p.out).toContain('RunPriorityType: "high (4)" -> "low (6)"');
+    expect(p.out).toContain('UpstreamDependencyConfigList: ["publish_report"] -> ["score_customers"]');
+    expect(p.out.replace(/project \d+/, "")).not.toMatch(/\b\d{17}\b/);
+  });
+
   it("replaces a task whose kind changed and points its dependents at the new id", async () => {
     const dir = copyExample();
     const emu = await emulator();

@@ -10,6 +10,16 @@ function fieldLines(fields: readonly FieldChange[], indent: string): string[] {
   return fields.map((f) => `${indent}${f.path}: ${pc.red(show(f.from))} -> ${pc.green(show(f.to))}`);
 }
 
+/** The key settings of a create: one line of them, then the program's first lines. */
+function summaryLines(summary: Readonly<Record<string, unknown>> | undefined, indent: string): string[] {
+  if (!summary) return [];
+  const value = (v: unknown) => (Array.isArray(v) ? v.join(", ") : typeof v === "object" && v !== null ? Object.entries(v).map(([k, x]) => `${k}=${String(x)}`).join(", ") : String(v));
+  const { code, ...rest } = summary as { code?: { bytes: number; firstLines?: string[]; binary?: boolean } };
+  const lines = [pc.dim(`${indent}${Object.entries(rest).map(([k, v]) => `${k}: ${value(v)}`).join("; ")}${code ? `; code: ${code.bytes} bytes${code.binary ? " (binary)" : ""}` : ""}`)];
+  for (const l of code?.firstLines ?? []) lines.push(pc.dim(`${indent}| ${l.length > 100 ? `${l.slice(0, 97)}...` : l}`));
+  return lines;
+}
+
 function codeLines(diff: string | undefined, indent: string): string[] {
   if (!diff) return [];
   return diff
@@ -22,7 +32,7 @@ function changeLine(c: WorkflowChange | TaskChange): string[] {
   const label = c.kind === "workflow" ? c.name : c.key;
   const op = c.op === "noop" ? "submit" : c.op;
   const head = `  ${c.op === "noop" ? pc.cyan("^") : SYMBOL[c.op]} ${op.padEnd(7)} ${label}${c.reason ? pc.dim(` (${c.reason})`) : ""}${where(c.loc)}`;
-  const lines = [head, ...fieldLines(c.fields.filter((f) => f.path !== "CodeContent"), "        ")];
+  const lines = [head, ...summaryLines(c.summary, "        "), ...fieldLines(c.fields.filter((f) => f.path !== "CodeContent"), "        ")];
   if (c.kind === "task") lines.push(...codeLines(c.codeDiff, "        "));
   return lines;
 }

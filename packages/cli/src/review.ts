@@ -13,6 +13,8 @@ export interface ReviewChange {
   readonly code?: ReadonlyArray<{ readonly sign: "+" | "-" | " " | "@"; readonly line: string }>;
   /** `file:line` of the builder call, or the file when only that is known. */
   readonly where?: string;
+  /** For creates: the key settings (kind, upstream tasks, folder, schedule, program). */
+  readonly settings?: Readonly<Record<string, unknown>>;
   readonly reason?: string;
 }
 
@@ -42,6 +44,7 @@ export function changesFromPlan(plan: Plan, prune: boolean): ReviewChange[] {
       ...(c.kind === "task" && c.codeDiff && { code: unifiedToLines(c.codeDiff)! }),
       ...(where(c) && { where: where(c)! }),
       ...(c.reason && { reason: c.reason }),
+      ...(c.summary && { settings: c.summary }),
     });
   }
   return out;
@@ -150,6 +153,11 @@ export function renderReviewMarkdown(opts: { title: string; subtitle?: string; c
     }
     const body: string[] = [];
     if (c.reason) body.push(`_${cell(c.reason)}_`, "");
+    if (c.settings) {
+      body.push("| Setting | Value |", "|---|---|");
+      for (const [k, v] of Object.entries(c.settings)) body.push(`| ${cell(k)} | \`${cell(show(v))}\` |`);
+      body.push("");
+    }
     if (c.fields.length) {
       body.push("| Field | From | To |", "|---|---|---|");
       for (const f of c.fields) body.push(`| \`${cell(f.path)}\` | \`${cell(show(f.from))}\` | \`${cell(show(f.to))}\` |`);

@@ -1,6 +1,6 @@
 import { createTwoFilesPatch } from "diff";
 import { parsePlaceholder, type CompiledProject, type CompiledTask, type TaskPayload, type WorkflowPayload } from "@wedata-kit/compiler";
-import type { SourceLocation, TaskFolderType } from "@wedata-kit/dsl";
+import { TASK_KINDS, type SourceLocation, type TaskFolderType } from "@wedata-kit/dsl";
 import { comparableDesiredTask, comparableDesiredWorkflow, comparableRemoteTask, comparableRemoteWorkflow, diffFields, SYSTEM_EXT_KEYS, type FieldChange } from "./normalize.js";
 import type { RemoteState, RemoteTaskRecord, RemoteWorkflow } from "./remote.js";
 
@@ -18,6 +18,8 @@ export interface WorkflowChange {
   readonly payload?: WorkflowPayload;
   readonly managed: boolean;
   readonly loc?: SourceLocation;
+  /** For creates and replaces: the key settings a reviewer needs to see. */
+  readonly summary?: Readonly<Record<string, unknown>>;
 }
 
 export interface TaskChange {
@@ -48,6 +50,8 @@ export interface TaskChange {
   readonly fromKey?: string;
   /** The remote task carries another wedata-kit project's ownership mark: deploying would take it over. */
   readonly ownedBy?: string;
+  /** For creates and replaces: the key settings a reviewer needs to see. */
+  readonly summary?: Readonly<Record<string, unknown>>;
   readonly payload?: TaskPayload;
   /** Server-managed extension keys to keep on a full update, and the remote owner for `OwnerUin`. */
   readonly keepExt?: ReadonlyArray<{ ParamKey: string; ParamValue: string }>;
@@ -121,6 +125,11 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
   const tasksByWorkflow = new Map<string, RemoteTaskRecord[]>();
   for (const t of remote.tasks) tasksByWorkflow.set(t.workflowId, [...(tasksByWorkflow.get(t.workflowId) ?? []), t]);
 
+  // Ids shown by name: remote task and workflow ids, and the markers of ids not known before apply.
+  const names: IdNames = {
+    tasks: new Map(remote.tasks.map((x) => [x.id, x.name])),
+    workflows: new Map(remote.workflows.map((w) => [w.id, w.name])),
+  };
   const workflowIds = new Map<string, string>();
   const workflows: WorkflowChange[] = [];
   const replacedWorkflows = new Set<string>();
@@ -138,7 +147,7 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
     const r = remoteByName.get(w.name);
     const payload = w.payload!;
     if (!r) {
-      workflows.push({ kind: "workflow", op: "create", name: w.name, fields: [], payload, managed: true, loc: w.loc });
+      workflows.push({ kind: "workflow", op: "create", name: w.name, fields: [], payload, managed: true, loc: w.loc, summary: workflowSummary(payload) });
       continue;
     }
     remoteOf.set(w.name, r);
@@ -148,7 +157,7 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
       continue;
     }
     workflowIds.set(w.name, r.id);
-    const fields = diffFields(comparableRemoteWorkflow(r.detail, payload), comparableDesiredWorkflow(payload, r.detail));
+    const fields = diffFields(comparableRemoteWorkflow(r.detail, payload), comparableDesiredWorkflow(payload, r.detail)).map((f) => readableField(f, names));
     workflows.push({ kind: "workflow", op: fields.length ? "update" : "noop", name: w.name, id: r.id, fields, payload, managed: true, loc: w.loc });
   }
 
@@ -194,7 +203,7 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
     const inReplacedWorkflow = replacedWorkflows.has(t.workflow) ? (tasksByWorkflow.get(remoteWorkflowOfTask(t)?.id ?? "") ?? []).find((x) => x.name === t.name) : undefined;
     if (inReplacedWorkflow) {
       consumed.add(inReplacedWorkflow.id);
-      tasks.set(t.key, { ...common(t), op: "replace", id: inReplacedWorkflow.id, fields: [], reason: `its workflow "${t.workflow}" is replaced`, submit: submitAll });
+      tasks.set(t.key, { ...common(t), op: "replace", id: inReplacedWorkflow.id, fields: [], reason: `its workflow "${t.workflow}" is replaced`, submit: submitAll, summary: taskSummary(t) });
       continue;
     }
     const from = moved.get(t.key);
@@ -209,21 +218,22 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
         fields: [{ path: "Workflow", from: oldWorkflow, to: t.workflow }, ...(ups ? [ups] : [])],
         reason: `a task cannot move from workflow "${oldWorkflow}" to "${t.workflow}" in place`,
         submit: submitAll,
+        summary: taskSummary(t),
       });
       continue;
     }
     if (!r) {
-      tasks.set(t.key, { ...common(t), op: "create", fields: [], submit: submitAll });
+      tasks.set(t.key, { ...common(t), op: "create", fields: [], submit: submitAll, summary: taskSummary(t) });
       continue;
     }
     if (r.typeId !== Number(t.payload.TriggerTaskBaseAttribute.TaskTypeId)) {
-      tasks.set(t.key, { ...common(t), op: "replace", id: r.id, fields: [{ path: "TaskTypeId", from: String(r.typeId), to: t.payload.TriggerTaskBaseAttribute.TaskTypeId }], reason: "a task's kind cannot change in place", submit: submitAll });
+      tasks.set(t.key, { ...common(t), op: "replace", id: r.id, fields: [readableField({ path: "TaskTypeId", from: String(r.typeId), to: t.payload.TriggerTaskBaseAttribute.TaskTypeId }, names)], reason: "a task's kind cannot change in place", submit: submitAll, summary: taskSummary(t) });
       continue;
     }
     const desired = resolveRefs(t.payload, ids);
     const a = comparableRemoteTask(r.task, desired);
     const b = comparableDesiredTask(desired);
-    const fields = diffFields(a.fields, b.fields);
+    const fields = diffFields(a.fields, b.fields).map((f) => readableField(f, names));
     const codeDiff = codeDiffOf(t.key, a.code, b.code);
     if (!codeDiff && a.codeBytes !== b.codeBytes) fields.push({ path: "CodeContent", from: `${Buffer.from(a.codeBytes, "base64").length} bytes (not text)`, to: `${Buffer.from(b.codeBytes, "base64").length} bytes` });
     if (codeDiff) fields.push({ path: "CodeContent", from: `${Buffer.byteLength(a.code)} bytes`, to: `${Buffer.byteLength(b.code)} bytes` });
@@ -310,6 +320,70 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
     prune: { workflows: pruneWorkflows, tasks: pruneTasks },
     unmanaged: unmanaged.sort(),
     remoteIds: { workflows: Object.fromEntries(workflowIds), tasks: Object.fromEntries([...matched].map(([k, r]) => [k, r.id])) },
+  };
+}
+
+interface IdNames {
+  readonly tasks: ReadonlyMap<string, string>;
+  readonly workflows: ReadonlyMap<string, string>;
+}
+
+const PRIORITY_LABEL: Record<number, string> = { 4: "high", 5: "medium", 6: "low" };
+const TYPE_LABEL = new Map(Object.values(TASK_KINDS).map((k) => [String(k.typeId), k.label]));
+
+/** A value as a reviewer reads it: ids by name, enum numbers with their label. */
+function readableValue(path: string, v: unknown, names: IdNames): unknown {
+  const leaf = path.split(".").pop()!.replace(/\[.*$/, "");
+  const byName = (id: unknown) => {
+    if (typeof id !== "string") return id;
+    const marker = /^\(new id of (.+)\)$/.exec(id);
+    if (marker) return `${marker[1]!.split("/").pop()} (new)`;
+    return names.tasks.get(id) ?? names.workflows.get(id) ?? id;
+  };
+  if (v === null || v === undefined) return v;
+  if (leaf === "UpstreamDependencyConfigList" || leaf === "RunWorkflow") return Array.isArray(v) ? v.map(byName) : byName(v);
+  if (leaf === "ParamTaskInList" && Array.isArray(v)) return v.map((p) => (p && typeof p === "object" && "FromTaskId" in p ? { ...(p as object), FromTaskId: byName((p as { FromTaskId: unknown }).FromTaskId) } : p));
+  if (leaf === "subWorkflowId" || leaf === "WorkflowId") return byName(v);
+  if (leaf === "RunPriorityType" && typeof v === "number") return `${PRIORITY_LABEL[v] ?? "?"} (${v})`;
+  if (leaf === "AllowDownstreamDependency" && typeof v === "number") return `${v === 1 ? "allowed" : "not allowed"} (${v})`;
+  if (leaf === "ScheduleType" && typeof v === "number") return `${v === 1 ? "dry run" : "normal"} (${v})`;
+  if (leaf === "TaskTypeId") return `${TYPE_LABEL.get(String(v)) ?? "unknown kind"} (${String(v)})`;
+  return v;
+}
+
+const readableField = (f: FieldChange, names: IdNames): FieldChange => ({ path: f.path, from: readableValue(f.path, f.from, names), to: readableValue(f.path, f.to, names) });
+
+const firstLines = (text: string, n = 3) => text.split("\n").filter((l) => l.trim() !== "").slice(0, n);
+
+/** What a reviewer needs to see of a task that is created: kind, upstream tasks by name, folder, policy, program. */
+function taskSummary(t: CompiledTask): Record<string, unknown> {
+  const p = t.payload;
+  const sched = p.TriggerTaskSchedulerConfiguration;
+  const ups = (sched.UpstreamDependencyConfigList ?? []).map((u) => (parsePlaceholder(u.TaskId)?.key ?? u.TaskId).split("/").pop());
+  const code = p.TriggerTaskConfiguration.CodeContent ? Buffer.from(p.TriggerTaskConfiguration.CodeContent, "base64") : undefined;
+  const runs = p.TriggerTaskConfiguration.TaskExtConfigurationList?.find((e) => e.ParamKey === "subWorkflowId")?.ParamValue;
+  return {
+    kind: `${TYPE_LABEL.get(p.TriggerTaskBaseAttribute.TaskTypeId) ?? "?"} (${p.TriggerTaskBaseAttribute.TaskTypeId})`,
+    ...(ups.length > 0 && { upstream: ups }),
+    ...(sched.DependencyTriggerPolicy && sched.DependencyTriggerPolicy !== "ALL_SUCCESS" && { triggerWhen: sched.DependencyTriggerPolicy }),
+    ...(p.TriggerTaskBaseAttribute.TaskFolderPath && { folder: p.TriggerTaskBaseAttribute.TaskFolderPath }),
+    ...(runs && { runs: parsePlaceholder(runs)?.key ?? runs }),
+    retries: sched.MaxRetryNumber,
+    priority: readableValue("RunPriorityType", sched.RunPriorityType, { tasks: new Map(), workflows: new Map() }),
+    ...(code && { code: t.code !== undefined ? { bytes: code.length, firstLines: firstLines(t.code) } : { bytes: code.length, binary: true } }),
+  };
+}
+
+/** What a reviewer needs to see of a workflow that is created: folder, schedule, status, parameters. */
+function workflowSummary(p: WorkflowPayload): Record<string, unknown> {
+  const schedule = (p.TriggerWorkflowSchedulerConfigurations ?? []).map((c) =>
+    c.TriggerMode === "FILE_ARRIVAL" ? `file arrival at ${c.FileArrivalPath}` : `${c.CrontabExpression} (${c.ScheduleTimeZone}, from ${c.StartTime})`,
+  );
+  return {
+    folder: p.ParentFolderPath,
+    ...(schedule.length > 0 ? { schedule } : { schedule: "none (runs when triggered or nested)" }),
+    ...(p.SchedulerStatus && { status: p.SchedulerStatus }),
+    ...(p.WorkflowParams?.length && { params: Object.fromEntries(p.WorkflowParams.map((x) => [x.ParamKey, x.ParamValue])) }),
   };
 }
 
