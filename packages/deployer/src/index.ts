@@ -8,3 +8,4 @@ export { planDeployment, planHasChanges, resolveRefs, PlanError, type Plan, type
 export { cacheTaskReads, fetchRemoteState, folderOfPath, listAll, MisbehavingServerError, MAX_PAGES, type ReadCacheStore, type RemoteState, type RemoteTaskRecord, type RemoteWorkflow, type FetchOptions } from "./remote.js";
 export { connectSdk, credentialsFromEnvironment, checkEndpoint, CredentialError, profileFiles, type Action, type ConnectOptions, type Credentials, type WedataApi } from "./sdk-client.js";
 export { guardDeletions, DEFAULT_MAX_DELETES, DEFAULT_MAX_DELETE_PERCENT, type DeletionPolicy, type GuardedDeletions } from "./deletions.js";
+export { PlanSchema, PlanOutputSchema, TaskChangeSchema, WorkflowChangeSchema } from "./plan-schema.js";
