@@ -278,6 +278,35 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     expect(p.out.replace(/project \d+/, "")).not.toMatch(/\b\d{17}\b/);
   });
 
+  it("renames a task and a workflow in place: same ids, versions and history; the renamedFrom can then go", async () => {
+    const dir = copyExample();
+    const emu = await emulator();
+    await deploy(dir, emu);
+    const before = new Map((await remoteTasks(emu)).map((t) => [t.key, t.id]));
+    const c = sdkClient(emu);
+    const wfId = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "hourly_monitor" })).Data!.Items![0]!.WorkflowId!;
+    const mon = join(dir, "pipelines/monitoring.ts");
+    const original = readFileSync(mon, "utf8");
+    writeFileSync(mon, original.replace('task("alert_oncall")', 'task("page_oncall").renamedFrom("alert_oncall")').replace('workflow("hourly_monitor", {', 'workflow("hourly_checks", {').replace(".tasks(freshness, alert)", '.tasks(freshness, alert).renamedFrom("hourly_monitor")'));
+    const p = await plan(dir, emu);
+    expect(p.out).toMatch(/~ update\s+hourly_checks \(renamed from "hourly_monitor", in place\)/);
+    expect(p.out).toContain('WorkflowName: "hourly_monitor" -> "hourly_checks"');
+    expect(p.out).toMatch(/~ update\s+hourly_checks\/page_oncall \(renamed from "alert_oncall", in place \(same TaskId\)\)/);
+    expect(p.out).toContain('TaskName: "alert_oncall" -> "page_oncall"');
+    expect(p.out).not.toMatch(/[+-] (create|delete)\s/);
+    const d = await deploy(dir, emu, "--prune");
+    expect(d.code, d.out).toBe(0);
+    expect(d.out).toMatch(/0 created, 2 updated, 0 deleted/);
+    const after = new Map((await remoteTasks(emu)).map((t) => [t.key, t.id]));
+    expect(after.get("hourly_checks/page_oncall")).toBe(before.get("hourly_monitor/alert_oncall"));
+    expect(after.get("hourly_checks/check_freshness")).toBe(before.get("hourly_monitor/check_freshness"));
+    expect((await c.ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "hourly_checks" })).Data!.Items![0]!.WorkflowId).toBe(wfId);
+    expect((await plan(dir, emu)).out).toMatch(/No changes\./);
+    // Once deployed, the renamedFrom can go: nothing changes.
+    writeFileSync(mon, readFileSync(mon, "utf8").replace('.renamedFrom("alert_oncall")', "").replace('.renamedFrom("hourly_monitor")', ""));
+    expect((await plan(dir, emu)).out).toMatch(/No changes\./);
+  });
+
   it("replaces a task whose kind changed and points its dependents at the new id", async () => {
     const dir = copyExample();
     const emu = await emulator();

@@ -70,7 +70,7 @@ export function compileProject(input: CompileInput): CompiledProject {
       const payload = lowerWorkflow(w, input.target);
       validate(CreateTriggerWorkflowRequestSchema, payload, w.origin, report);
       for (const f of folderChain(payload.ParentFolderPath)) workflowFolders.add(f);
-      compiledWorkflows.push({ name: w.name, payload, folder: payload.ParentFolderPath, hash: sha256(canonicalJson(payload)), loc: rel(w.origin) });
+      compiledWorkflows.push({ name: w.name, payload, folder: payload.ParentFolderPath, hash: sha256(canonicalJson(payload)), loc: rel(w.origin), ...(w.renamedFrom !== undefined && { renamedFrom: w.renamedFrom }) });
     } else {
       compiledWorkflows.push({ name: w.name, existingId: w.existingId, hash: sha256(w.existingId), loc: rel(w.origin) });
     }
@@ -103,6 +103,7 @@ export function compileProject(input: CompileInput): CompiledProject {
         ...(code && isText(code) && { code: code.toString("utf8") }),
         hash: sha256(canonicalJson(payload)),
         loc: rel(t.origin),
+        ...(t.renamedFrom !== undefined && { renamedFrom: t.renamedFrom }),
       });
     }
   }
@@ -233,6 +234,12 @@ function resolveTasks(w: WorkflowNode, homes: ReadonlyMap<string, string[]>, rep
   for (const t of byName.values()) {
     const np = nameProblem(t.name);
     if (np) report("E_TASK_NAME", `task name "${t.name}" ${np}`, t.origin, "WeData rejects such names");
+    if (t.renamedFrom !== undefined) {
+      const at = t.locs.renamedFrom ?? t.origin;
+      const rp = nameProblem(t.renamedFrom);
+      if (rp) report("E_TASK_NAME", `renamedFrom name "${t.renamedFrom}" ${rp}`, at, "write the task's earlier name");
+      else if (t.renamedFrom === t.name || byName.has(t.renamedFrom)) report("E_RENAME", `task "${t.name}" is renamed from "${t.renamedFrom}", but a task of workflow "${w.name}" still has that name`, at, "remove .renamedFrom(), or rename the other task");
+    }
     if (!t.taskKind) {
       // A kind method that was misused is reported already, at its own line.
       if (t.problems?.length) continue;

@@ -37,6 +37,8 @@ export interface CompiledWorkflow {
   readonly folder?: string;
   readonly hash: string;
   readonly loc: SourceLocation;
+  /** The workflow's earlier name (`.renamedFrom()`): the deployer renames it in place. */
+  readonly renamedFrom?: string;
 }
 
 export interface CompiledTask {
@@ -56,6 +58,8 @@ export interface CompiledTask {
   readonly code?: string;
   readonly hash: string;
   readonly loc: SourceLocation;
+  /** The task's earlier name in its workflow (`.renamedFrom()`): the deployer renames it in place. */
+  readonly renamedFrom?: string;
 }
 
 export interface TaskFolderDecl {

@@ -132,6 +132,7 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
   };
   const workflowIds = new Map<string, string>();
   const workflows: WorkflowChange[] = [];
+  const declaredNames = new Set(compiled.workflows.map((w) => w.name));
   const replacedWorkflows = new Set<string>();
   const remoteOf = new Map<string, RemoteWorkflow>();
 
@@ -144,7 +145,9 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
       workflows.push({ kind: "workflow", op: "noop", name: w.name, id: r.id, fields: [], managed: false, loc: w.loc });
       continue;
     }
-    const r = remoteByName.get(w.name);
+    // A rename keeps the workflow: found by its old name when the new one is not there yet.
+    const renamed = !remoteByName.has(w.name) && w.renamedFrom !== undefined && !declaredNames.has(w.renamedFrom) ? remoteByName.get(w.renamedFrom) : undefined;
+    const r = remoteByName.get(w.name) ?? renamed;
     const payload = w.payload!;
     if (!r) {
       workflows.push({ kind: "workflow", op: "create", name: w.name, fields: [], payload, managed: true, loc: w.loc, summary: workflowSummary(payload) });
@@ -158,17 +161,24 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
     }
     workflowIds.set(w.name, r.id);
     const fields = diffFields(comparableRemoteWorkflow(r.detail, payload), comparableDesiredWorkflow(payload, r.detail)).map((f) => readableField(f, names));
-    workflows.push({ kind: "workflow", op: fields.length ? "update" : "noop", name: w.name, id: r.id, fields, payload, managed: true, loc: w.loc });
+    workflows.push({ kind: "workflow", op: fields.length ? "update" : "noop", name: w.name, id: r.id, fields, payload, managed: true, loc: w.loc, ...(renamed && { reason: `renamed from "${w.renamedFrom}", in place` }) });
   }
 
   // Match desired tasks to remote ones by (workflow, name).
   const taskIds = new Map<string, string>();
   const matched = new Map<string, RemoteTaskRecord>();
+  const renamedTasks = new Set<string>();
   const consumed = new Set<string>();
   for (const t of compiled.tasks) {
     const r = remoteOf.get(t.workflow);
     if (!r || replacedWorkflows.has(t.workflow)) continue;
-    const same = (tasksByWorkflow.get(r.id) ?? []).filter((x) => x.name === t.name);
+    const inWorkflow = tasksByWorkflow.get(r.id) ?? [];
+    let same = inWorkflow.filter((x) => x.name === t.name);
+    // A rename keeps the task: found by its old name when no task has the new one, and no task of the code claims the old.
+    if (same.length === 0 && t.renamedFrom !== undefined && !compiled.tasks.some((o) => o.workflow === t.workflow && o.name === t.renamedFrom)) {
+      same = inWorkflow.filter((x) => x.name === t.renamedFrom);
+      if (same.length === 1) renamedTasks.add(t.key);
+    }
     if (same.length > 1) throw new PlanError(`workflow "${t.workflow}" holds ${same.length} tasks named "${t.name}" (${same.map((x) => x.id).join(", ")}); remove the duplicates in WeData before deploying`);
     if (same[0]) {
       matched.set(t.key, same[0]);
@@ -249,6 +259,7 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
       ...(codeDiff && { codeDiff }),
       submit: submitAll && (changed || !r.submitted),
       ...(!r.submitted && !changed && { reason: "its latest version is not submitted" }),
+      ...(renamedTasks.has(t.key) && { reason: `renamed from "${t.renamedFrom}", in place (same TaskId)` }),
       keepExt,
       remoteUpstreamIds: (r.task.TriggerTaskSchedulerConfiguration?.UpstreamDependencyConfigList ?? []).map((d) => d.TaskId),
       ...(ownedBy !== undefined && { ownedBy }),
@@ -299,8 +310,10 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
     if (downstreamIds.length) tasks.set(c.key, { ...c, downstreamIds });
   }
   const desiredWorkflowNames = new Set(compiled.workflows.map((w) => w.name));
+  // A workflow renamed in place is kept by its id, whatever its old name.
+  const keptIds = new Set([...remoteOf.values()].map((w) => w.id));
   const pruneWorkflows: WorkflowChange[] = remote.workflows
-    .filter((w) => w.owner === options.project && !desiredWorkflowNames.has(w.name))
+    .filter((w) => w.owner === options.project && !desiredWorkflowNames.has(w.name) && !keptIds.has(w.id))
     .map((w) => ({ kind: "workflow", op: "delete", name: w.name, id: w.id, fields: [], managed: true, reason: "no longer in the code" }));
 
   // Folders to create: workflow folders, and task folders of existing and new workflows.

@@ -98,6 +98,8 @@ export interface TaskNode {
   readonly runs?: WorkflowRef;
   /** Misuses of the builder, reported by the compiler (each at its own line). */
   readonly problems?: readonly DslProblem[];
+  /** The task's earlier name in the same workflow: renamed in place on deploy. */
+  readonly renamedFrom?: string;
 }
 
 export interface ScheduleNode {
@@ -138,4 +140,6 @@ export interface WorkflowNode {
   readonly tasks: readonly TaskNode[];
   /** Misuses of the builder, reported by the compiler (each at its own line). */
   readonly problems?: readonly DslProblem[];
+  /** The workflow's earlier name: renamed in place on deploy. */
+  readonly renamedFrom?: string;
 }

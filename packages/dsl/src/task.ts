@@ -230,6 +230,13 @@ export interface TaskBuilder<Name extends string = string> {
    * @example task("load").shell("jobs/load.sh").after(extract, clean)
    */
   after(...tasks: Array<TaskBuilder | string>): TaskBuilder<Name>;
+  /**
+   * The name this task had before (in the same workflow): the deploy renames the remote task in place,
+   * keeping its id, versions and run history. Once deployed it can be removed; when no task of the old
+   * name exists remotely it does nothing.
+   * @example task("load_orders").shell("jobs/load.sh").renamedFrom("load")
+   */
+  renamedFrom(oldName: string): TaskBuilder<Name>;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -512,6 +519,10 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
   }
   dryRun(enabled = true) {
     return this.with("dryRun", { dryRun: Boolean(enabled) });
+  }
+  renamedFrom(oldName: string) {
+    const loc = callerLocation();
+    return this.with("renamedFrom", { renamedFrom: requireString(oldName, "renamedFrom", loc) }, loc);
   }
   after(...tasks: Array<TaskBuilder | string>) {
     const loc = callerLocation();

@@ -74,6 +74,12 @@ export interface WorkflowBuilder<Name extends string = string> {
    * @example workflow("daily_etl", { folder: "/etl" }).tasks(extract, load)
    */
   tasks(...tasks: TaskBuilder[]): WorkflowBuilder<Name>;
+  /**
+   * The name this workflow had before: the deploy renames the remote workflow in place (same WorkflowId,
+   * same tasks). Once deployed it can be removed; when no workflow of the old name exists it does nothing.
+   * @example workflow("daily_orders", { folder: "/etl" }).renamedFrom("orders_daily")
+   */
+  renamedFrom(oldName: string): WorkflowBuilder<Name>;
 }
 
 const DATETIME = /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$/;
@@ -118,6 +124,10 @@ class WorkflowBuilderImpl<Name extends string> implements WorkflowBuilder<Name> 
   constructor(readonly node: WorkflowNode) {}
   get name(): Name {
     return this.node.name as Name;
+  }
+  renamedFrom(oldName: string): WorkflowBuilder<Name> {
+    const loc = callerLocation();
+    return new WorkflowBuilderImpl<Name>(deepFreeze({ ...this.node, renamedFrom: requireString(oldName, "renamedFrom", loc), locs: { ...this.node.locs, renamedFrom: loc } }));
   }
   tasks(...tasks: TaskBuilder[]): WorkflowBuilder<Name> {
     const loc = callerLocation();
