@@ -4,7 +4,7 @@ import { createInterface } from "node:readline/promises";
 import { lstatSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { redactSecrets, redactValue, renderSnapshot } from "@wedata-kit/compiler";
-import { applyPlan, DEFAULT_RETRY, fetchRemoteState, guardDeletions, planDeployment, planHasChanges, RateLimitedCaller, type ApplyEvent, type ApplySummary, type Plan, type RemoteState } from "@wedata-kit/deployer";
+import { acquireLock, removeLockWorkflow, applyPlan, DEFAULT_RETRY, fetchRemoteState, guardDeletions, planDeployment, planHasChanges, RateLimitedCaller, type ApplyEvent, type ApplySummary, type Plan, type RemoteState } from "@wedata-kit/deployer";
 import cliProgress from "cli-progress";
 import pc from "picocolors";
 import { buildProject, type ProjectBuild } from "./compile-project.js";
@@ -73,6 +73,8 @@ export interface Prepared {
   readonly plan: Plan;
   readonly remote: RemoteState;
   readonly reads: Readonly<Record<string, number>>;
+  /** Release the deploy lock now (also done by closing the connection). */
+  readonly releaseLock: () => Promise<void>;
 }
 
 /**
@@ -80,19 +82,29 @@ export interface Prepared {
  * `destroy`, the plan is computed as if the code declared no managed workflows and no tasks, so every
  * resource this project owns lands in the prune list.
  */
-export async function preparePlan(o: PlanCommandOptions & { destroy?: boolean }): Promise<Prepared> {
+export async function preparePlan(o: PlanCommandOptions & { destroy?: boolean; lock?: { command: string; ttlMs?: number } }): Promise<Prepared> {
   const built = await buildProject({ cwd: o.cwd, ...(o.target && { target: o.target }), typecheck: o.typecheck });
   const build = o.destroy ? { ...built, compiled: { ...built.compiled, workflows: built.compiled.workflows.filter((w) => w.existingId), tasks: [], order: [], workflowFolders: [], taskFolders: [] } } : built;
   const connection = await connectTarget(build.loaded.root, build.targetConfig);
+  let closeLock: () => Promise<void> = async () => {};
   try {
     const caller = new RateLimitedCaller(connection.api, { rate: o.rate, ...(o.concurrency && { concurrency: o.concurrency }), ...(o.attempts && { retry: { ...DEFAULT_RETRY, attempts: o.attempts } }) });
     const project = projectName(build);
     const cache = cacheStore(build.loaded.root, build.targetName, build.compiled.target.projectId);
+    // A deploy takes the project's lock on the target before it reads anything: a second deployer waits its turn.
+    const lock = o.lock ? await acquireLock({ caller, projectId: build.compiled.target.projectId, project }, { command: o.lock.command, ...(o.lock.ttlMs && { ttlMs: o.lock.ttlMs }) }) : undefined;
+    if (lock) closeLock = () => lock.release();
     const remote = await fetchRemoteState(caller, build.compiled, { project, cache, onWarning: o.onWarning ?? (() => {}) });
     const reads = { ...caller.counts };
     const plan = planDeployment(build.compiled, remote, { project, submit: o.submit });
-    return { build, connection, caller, plan, remote, reads };
+    const releaseLock = async () => {
+      const release = closeLock;
+      closeLock = async () => {};
+      await release();
+    };
+    return { build, connection: { ...connection, close: async () => (await releaseLock(), await connection.close()) }, caller, plan, remote, reads, releaseLock };
   } catch (e) {
+    await closeLock().catch(() => undefined);
     await connection.close();
     throw e;
   }
@@ -164,6 +176,8 @@ export interface DeployCommandOptions extends PlanCommandOptions {
   readonly planFile?: string;
   /** Write tasks that carry another wedata-kit project's ownership mark (they become this project's). */
   readonly takeOver?: boolean;
+  /** Skip the deploy lock (a target no other deployer uses). */
+  readonly noLock?: boolean;
   /** The flags given on the command line (not defaults), checked against a saved plan. */
   readonly explicit?: PlanFlags;
 }
@@ -185,7 +199,7 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
     }
     o = { ...o, prune: saved.prune, submit: saved.submit, target: saved.target.name };
   }
-  const p = await preparePlan(o);
+  const p = await preparePlan({ ...o, ...(o.noLock ? {} : { lock: { command: o.destroy ? "wedata destroy" : "wedata deploy" } }) });
   try {
     const { plan, build } = p;
     if (saved) {
@@ -234,6 +248,11 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
       summary = await applyPlan(applied, p.caller, { prune: o.prune, versionRemark: remark, onEvent: reporter.onEvent });
     } finally {
       reporter.stop();
+    }
+    // destroy removes what the project made, the deploy lock's workflow included.
+    if (o.destroy && summary.failed.length === 0) {
+      await p.releaseLock();
+      await removeLockWorkflow({ caller: p.caller, projectId: plan.target.projectId, project: plan.project });
     }
     if (o.json) io.out(`${JSON.stringify(redactValue({ plan, summary, calls: p.caller.counts }), null, 2)}\n`);
     else io.out(renderSummary(summary, (Date.now() - started) / 1000, o.destroy ? "Destroyed" : "Deployed"));

@@ -12,8 +12,9 @@ import { importProject, ImportError } from "./import/command.js";
 import { printImportReport } from "./import/report.js";
 import { deployCommand, planCommand } from "./deploy-command.js";
 import { runCommand, RunUsageError } from "./run-command.js";
+import { lockCommand } from "./lock-command.js";
 import { RunError } from "@wedata-kit/runner";
-import { PlanError, ApiCallError } from "@wedata-kit/deployer";
+import { PlanError, ApiCallError, LockHeldError } from "@wedata-kit/deployer";
 
 function positiveInt(value: string, flag: string): number {
   const n = Number(value);
@@ -136,10 +137,11 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
     .option("-y, --yes", "apply without asking (required in CI and without a terminal)", false)
     .option("--plan <file>", "apply exactly a plan saved by `wedata plan --out`; refused if the code or remote moved")
     .option("--take-over", "write tasks that carry another wedata-kit project's ownership mark, making them this project's", false)
-    .action(async (o: TargetOpts & { yes: boolean; plan?: string; takeOver: boolean }, cmd: Command) => {
+    .option("--no-lock", "do not take the project's deploy lock on the target (only where no other deployer can run)")
+    .action(async (o: TargetOpts & { yes: boolean; plan?: string; takeOver: boolean; lock: boolean }, cmd: Command) => {
       const given = (name: string) => cmd.getOptionValueSource(name) === "cli";
       const explicit = { ...(o.target !== undefined && { target: o.target }), ...(given("prune") && { prune: o.prune }), ...(given("submit") && { submit: o.submit }) };
-      code = await deployCommand({ ...common(o), yes: o.yes, explicit, takeOver: o.takeOver, ...(o.plan && { planFile: resolve(o.plan) }) }, io);
+      code = await deployCommand({ ...common(o), yes: o.yes, explicit, takeOver: o.takeOver, noLock: !o.lock, ...(o.plan && { planFile: resolve(o.plan) }) }, io);
     });
 
   targetOptions(program.command("destroy").description("delete every task and workflow this project created on the target (nothing else)"))
@@ -147,6 +149,22 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
     .action(async (o: TargetOpts & { yes: boolean }) => {
       code = await deployCommand({ ...common(o), yes: o.yes, prune: true, destroy: true, submit: false }, io);
     });
+
+  const lock = program.command("lock").description("the project's deploy lock on the target: one deployer at a time");
+  for (const [name, description] of [
+    ["status", "show who holds the lock, since when and until when"],
+    ["release", "remove the lock; --force removes another deployer's (a killed run whose lock has not expired yet)"],
+  ] as const) {
+    const sub = lock
+      .command(name)
+      .description(description)
+      .option("--cwd <dir>", "project folder (holding wedata.config.ts)", process.cwd())
+      .option("-t, --target <name>", "target from wedata.config.ts");
+    if (name === "release") sub.option("--force", "remove the lock whoever holds it", false);
+    sub.action(async (o: { cwd: string; target?: string; force?: boolean }) => {
+      code = await lockCommand(name, { cwd: resolve(o.cwd), ...(o.target && { target: o.target }), force: o.force === true }, io);
+    });
+  }
 
   program
     .command("import")
@@ -298,7 +316,7 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
       code = 1;
     } else if (e instanceof CommanderError) {
       code = e.exitCode;
-    } else if (e instanceof UsageError || e instanceof PlanError || e instanceof FileSafetyError || e instanceof RunError || e instanceof RunUsageError) {
+    } else if (e instanceof UsageError || e instanceof PlanError || e instanceof FileSafetyError || e instanceof RunError || e instanceof RunUsageError || e instanceof LockHeldError) {
       io.err(`${pc.red("error")}: ${e.message}\n`);
       code = 1;
     } else if (e instanceof ApiCallError) {

@@ -9,3 +9,4 @@ export { cacheTaskReads, fetchRemoteState, folderOfPath, listAll, MisbehavingSer
 export { connectSdk, credentialsFromEnvironment, checkEndpoint, CredentialError, profileFiles, type Action, type ConnectOptions, type Credentials, type WedataApi } from "./sdk-client.js";
 export { guardDeletions, DEFAULT_MAX_DELETES, DEFAULT_MAX_DELETE_PERCENT, type DeletionPolicy, type GuardedDeletions } from "./deletions.js";
 export { PlanSchema, PlanOutputSchema, TaskChangeSchema, WorkflowChangeSchema } from "./plan-schema.js";
+export { acquireLock, breakLock, readLock, lockWorkflowName, isLockWorkflow, removeLockWorkflow, LockHeldError, LOCK_BUNDLE, LOCK_FOLDER, type HeldLock, type LockInfo } from "./lock.js";

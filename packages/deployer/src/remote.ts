@@ -2,6 +2,7 @@ import { canonicalJson, containsSecret, folderChain, sha256, type CompiledProjec
 import { TASK_KINDS, type TaskFolderType } from "@wedata-kit/dsl";
 import { z } from "zod";
 import type { RateLimitedCaller } from "./caller.js";
+import { isLockWorkflow } from "./lock-name.js";
 import { taskOwner, workflowOwner } from "./ownership.js";
 import type { RemoteTask, RemoteTaskBase, RemoteWorkflowDetail, RemoteWorkflowInfo } from "./sdk-client.js";
 
@@ -215,8 +216,9 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
 
   const cache = readCache(opts.cache, opts.onWarning ?? (() => {}));
   const fresh: TaskCache = { tasks: {}, workflows: {} };
+  // The deploy lock's workflow is the deployer's own bookkeeping, never part of a plan.
   const details = await Promise.all(
-    infos.map(async (info) => {
+    infos.filter((info) => !isLockWorkflow(info.WorkflowName)).map(async (info) => {
       const id = info.WorkflowId!;
       // Any change to a workflow moves its ModifyTime: a detail read at the same ModifyTime is current.
       // This covers the workflows of a shared project that the code does not name, too (read only to

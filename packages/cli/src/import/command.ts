@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { cacheTaskReads, listAll, planDeployment, RateLimitedCaller, taskOwner, workflowOwner, folderOfPath, type Plan, type RemoteState, type RemoteTaskRecord, type WedataApi } from "@wedata-kit/deployer";
+import { cacheTaskReads, isLockWorkflow, listAll, planDeployment, RateLimitedCaller, taskOwner, workflowOwner, folderOfPath, type Plan, type RemoteState, type RemoteTaskRecord, type WedataApi } from "@wedata-kit/deployer";
 import type { TargetConfig } from "@wedata-kit/dsl";
 import { checkOutputFolder } from "@wedata-kit/files";
 import { Project, SyntaxKind } from "ts-morph";
@@ -59,7 +59,7 @@ export async function importProject(api: WedataApi, o: ImportOptions): Promise<I
   const caller = new RateLimitedCaller(api, o.rate ? { rate: o.rate } : {});
   const ProjectId = o.target.projectId;
   const read = { retryAmbiguous: true };
-  const infos = await listAll<{ WorkflowId?: string; WorkflowName?: string }>((PageNumber) => caller.call("ListTriggerWorkflows", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListTriggerWorkflows");
+  const infos = (await listAll<{ WorkflowId?: string; WorkflowName?: string }>((PageNumber) => caller.call("ListTriggerWorkflows", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListTriggerWorkflows")).filter((i) => !isLockWorkflow(i.WorkflowName));
   const names = infos.map((i) => i.WorkflowName!);
   const unknown = o.workflows.filter((n) => !names.includes(n));
   if (unknown.length) throw new ImportError(`no workflow named ${unknown.map((n) => `"${n}"`).join(", ")} in project ${ProjectId}; it has ${names.slice(0, 20).join(", ") || "none"}${names.length > 20 ? ", ..." : ""}`);
