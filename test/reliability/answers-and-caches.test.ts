@@ -140,9 +140,13 @@ describe("give-ups name the last error", () => {
     const failing = await suiteEmulator({ faults: { seed: 3, actions: { CreateTriggerWorkflow: { errors: { InternalError: 1 } } } } });
     const p = copyExample("daily-etl");
     try {
-      const r = await cli(["deploy", "--cwd", p.dir, "--yes", "--no-typecheck"], failing.url);
+      const r = await cli(["deploy", "--cwd", p.dir, "--yes", "--no-typecheck", "--no-lock"], failing.url);
       expect(r.code).toBe(1);
       expect(r.out).toMatch(/failed create workflow \w+ .*CreateTriggerWorkflow did not succeed after 8 attempts; the last error was: \[InternalError\] Injected fault: InternalError\./);
+      // With the lock (the default), its own create names the same last error.
+      const locked = await cli(["deploy", "--cwd", p.dir, "--yes", "--no-typecheck"], failing.url);
+      expect(locked.code).toBe(1);
+      expect(locked.err).toMatch(/could not create the deploy lock's workflow .*; the last error was: \[InternalError\] Injected fault: InternalError\./);
     } finally {
       p.cleanup();
       await failing.stop();

@@ -72,15 +72,17 @@ async function ensureWorkflow(p: LockPlace): Promise<string> {
   } catch (e) {
     if (!(e instanceof ApiCallError)) throw e; // the folder exists already (or a lookup below tells)
   }
+  let last: ApiCallError | undefined;
   try {
     const r = await p.caller.call("CreateTriggerWorkflow", { ProjectId: p.projectId, WorkflowName: lockWorkflowName(p.project), ParentFolderPath: LOCK_FOLDER, BundleInfo: LOCK_BUNDLE, WorkflowDesc: "wedata-kit deploy lock: do not edit" }, { retryAmbiguous: false });
     if (r.Data?.WorkflowId) return r.Data.WorkflowId;
   } catch (e) {
     if (!(e instanceof ApiCallError)) throw e;
+    last = e;
   }
   // Created by another deployer at the same moment, or our answer was lost: it is there now.
   const again = await findWorkflow(p);
-  if (!again) throw new Error(`could not create the lock workflow ${lockWorkflowName(p.project)} in ${LOCK_FOLDER}`);
+  if (!again) throw new Error(`could not create the deploy lock's workflow ${lockWorkflowName(p.project)} in ${LOCK_FOLDER}${last ? `; the last error was: ${last.code ? `[${last.code}] ` : ""}${last.message}` : ""}`);
   return again;
 }
 
@@ -103,6 +105,8 @@ export async function readLock(p: LockPlace, workflowId?: string): Promise<{ tas
 }
 
 const describeLock = (info: LockInfo) => JSON.stringify(info);
+/** Tokens of the locks this process holds now. */
+const heldHere = new Set<string>();
 
 /**
  * Take the project's lock on the target, or throw `LockHeldError` naming who holds it. An expired lock
@@ -149,7 +153,8 @@ function deadHere(info: LockInfo): boolean {
   const m = /^(.*)@(.*) pid (\d+)$/.exec(info.owner);
   if (!m || m[2] !== hostname()) return false;
   const pid = Number(m[3]);
-  if (pid === process.pid) return false;
+  // Taken by this very process: live only while a command here still holds it.
+  if (pid === process.pid) return !heldHere.has(info.token);
   try {
     process.kill(pid, 0);
     return false;
@@ -176,6 +181,7 @@ async function deleteLockTask(p: LockPlace, taskId: string): Promise<void> {
 
 function held(p: LockPlace, taskId: string, info: LockInfo, ttlMs: number, now: () => number): HeldLock {
   let current = info;
+  heldHere.add(info.token);
   const timer = setInterval(() => {
     current = { ...current, expires: new Date(now() + ttlMs).toISOString() };
     p.caller
@@ -188,6 +194,7 @@ function held(p: LockPlace, taskId: string, info: LockInfo, ttlMs: number, now: 
     taskId,
     async release() {
       clearInterval(timer);
+      heldHere.delete(info.token);
       const now_ = await readLock(p).catch(() => undefined);
       if (now_?.info?.token === info.token) await deleteLockTask(p, now_.taskId);
     },
