@@ -1,4 +1,6 @@
 const LOCK_PREFIX = "wedata_kit_lock_";
+/** The workflow folder holding the deploy locks. */
+export const LOCK_FOLDER = "/wedata-kit";
 
 /** The deploy lock workflow's name for a project (a name WeData accepts). */
 export const lockWorkflowName = (project: string) => `${LOCK_PREFIX}${project.replace(/[^\p{L}\p{N}_-]/gu, "_")}`.slice(0, 100);

@@ -15,14 +15,13 @@ import type { RateLimitedCaller } from "./caller.js";
 import { ApiCallError } from "./errors.js";
 import { listAll } from "./remote.js";
 
-export const LOCK_FOLDER = "/wedata-kit";
 const LOCK_TASK = "lock";
 /** The BundleInfo of a lock workflow: not the ownership mark, so plans, prune and import leave it alone. */
 export const LOCK_BUNDLE = JSON.stringify({ managedBy: "wedata-kit-lock" });
 
-import { lockWorkflowName } from "./lock-name.js";
+import { LOCK_FOLDER, lockWorkflowName } from "./lock-name.js";
 
-export { isLockWorkflow, lockWorkflowName } from "./lock-name.js";
+export { isLockWorkflow, lockWorkflowName, LOCK_FOLDER } from "./lock-name.js";
 
 /** Who holds a lock and until when. */
 export interface LockInfo {

@@ -2,7 +2,7 @@ import { canonicalJson, containsSecret, folderChain, sha256, type CompiledProjec
 import { TASK_KINDS, type TaskFolderType } from "@wedata-kit/dsl";
 import { z } from "zod";
 import type { RateLimitedCaller } from "./caller.js";
-import { isLockWorkflow } from "./lock-name.js";
+import { isLockWorkflow, LOCK_FOLDER } from "./lock-name.js";
 import { taskOwner, workflowOwner } from "./ownership.js";
 import type { RemoteTask, RemoteTaskBase, RemoteWorkflowDetail, RemoteWorkflowInfo } from "./sdk-client.js";
 
@@ -274,7 +274,8 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
   await Promise.all(
     [...parents].map(async (ParentFolderPath) => {
       const items = await listAll<{ FolderPath?: string }>((PageNumber) => caller.call("ListWorkflowFolders", { ProjectId, ParentFolderPath, PageNumber, PageSize: PAGE }, read).then((r) => r.Data), "ListWorkflowFolders");
-      for (const f of items) if (f.FolderPath) workflowFolders.add(f.FolderPath);
+      // The deploy lock's folder is the deployer's own bookkeeping, not part of what a plan compares.
+      for (const f of items) if (f.FolderPath && f.FolderPath !== LOCK_FOLDER) workflowFolders.add(f.FolderPath);
     }),
   );
   const taskFolders = new Set<string>();
