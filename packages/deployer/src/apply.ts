@@ -162,6 +162,12 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
 
   // Task creates and updates: after their workflow, folder, and every upstream that gets a new id.
   const byKey = new Map(plan.tasks.map((t) => [t.key, t]));
+  // A dependency on a task the plan does not hold is a defect of the plan: refused before any call.
+  const knownWorkflows = new Set(plan.workflows.map((w) => w.name));
+  for (const t of plan.tasks) {
+    for (const k of t.dependsOn) if (!byKey.has(k)) throw new Error(`internal error: task ${t.key} depends on ${k}, which the plan does not hold; nothing was applied`);
+    for (const w of t.needsWorkflows) if (!knownWorkflows.has(w)) throw new Error(`internal error: task ${t.key} needs workflow ${w}, which the plan does not hold; nothing was applied`);
+  }
   for (const t of plan.tasks) {
     if (t.op === "noop") continue;
     const folder = t.payload!.TriggerTaskBaseAttribute.TaskFolderPath;
