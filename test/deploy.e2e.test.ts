@@ -313,6 +313,22 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     expect((await plan(dir, emu)).out).toMatch(/No changes\./);
   });
 
+  it("moving a task to another task folder is an in-place update (same id)", async () => {
+    const dir = copyExample();
+    const emu = await emulator();
+    await deploy(dir, emu);
+    const before = new Map((await remoteTasks(emu)).map((t) => [t.key, t.id]));
+    const src = readFileSync(join(dir, "pipelines/daily-orders.ts"), "utf8");
+    writeFileSync(join(dir, "pipelines/daily-orders.ts"), src.replace('.folder("/ods")\n  .schedulingParams', '.folder("/staging")\n  .schedulingParams'));
+    const p = await plan(dir, emu);
+    expect(p.out).toMatch(/\+ create\s+GENERAL task folder \/staging in daily_orders/);
+    expect(p.out).toMatch(/~ update\s+daily_orders\/extract_orders/);
+    expect(p.out).toContain('TaskFolderPath: "/ods" -> "/staging"');
+    expect((await deploy(dir, emu)).code).toBe(0);
+    expect((await remoteTasks(emu)).find((t) => t.key === "daily_orders/extract_orders")!.id).toBe(before.get("daily_orders/extract_orders"));
+    expect((await plan(dir, emu)).out).toMatch(/No changes\./);
+  });
+
   it("replaces a task whose kind changed and points its dependents at the new id", async () => {
     const dir = copyExample();
     const emu = await emulator();
@@ -381,7 +397,11 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     await c.CreateTriggerTask({ ProjectId: PROJECT, TriggerTaskBaseAttribute: { TaskName: "theirs", TaskTypeId: "35", WorkflowId: other }, TriggerTaskConfiguration: {}, TriggerTaskSchedulerConfiguration: {} });
     const r = await runCli(["destroy", "--cwd", dir, "--yes", "--no-typecheck"], emulatorEnv(emu.url));
     expect(r.code, r.out + r.err).toBe(0);
-    expect(r.out).toMatch(/0 created, 0 updated, 16 deleted/);
+    expect(r.out).toMatch(/Destroyed in [\d.]+ s: 0 created, 0 updated, 16 deleted/);
+    expect(r.out).toMatch(/To delete \(everything this project created on the target\)/);
+    expect(r.out).not.toMatch(/--prune|Deployed in/);
+    const help = await runCli(["destroy", "--help"], emulatorEnv(emu.url));
+    expect(help.out).not.toMatch(/--prune|--no-submit|--allow-delete/);
     expect((await remoteTasks(emu)).map((t) => t.key)).toEqual(["someone_elses/theirs"]);
     expect((await c.ListTriggerWorkflows({ ProjectId: PROJECT })).Data!.Items!.map((w) => w.WorkflowName)).toEqual(["someone_elses"]);
   });

@@ -138,3 +138,19 @@ export const w = workflow("w", { folder: "/f" }).tasks(task("a").shell("jobs/ok.
     expect(r.warnings.find((w) => w.code === "W_CODE_LANGUAGE")!.message).toBe('DLC SQL task "a" runs "jobs/x.py", a .py file; it runs SQL');
   });
 });
+
+describe("load errors without the type-check point at the real line and column", () => {
+  it("a runtime error after type annotations is reported where it happens", async () => {
+    const p = tempProject({
+      "wedata.config.ts": CONFIG,
+      "pipeline.ts": `${H}const x: number = 1;\nconst rows: number[] = [1, 2].map((n: number) => n * x);\nexport const w = workflow("w", { folder: "/f" }).tasks(task("a").shell({ inline: "x" }));\n    const broken = (rows as unknown as { nope: () => void }).nope();\n`,
+    });
+    try {
+      const err = (await buildProject({ cwd: p.dir, typecheck: false }).catch((e: unknown) => e)) as BuildError;
+      expect(err).toBeInstanceOf(BuildError);
+      expect(err.diagnostics[0]).toMatchObject({ code: "E_LOAD", loc: { file: "pipeline.ts", line: 5, column: 62 } });
+    } finally {
+      p.cleanup();
+    }
+  });
+});

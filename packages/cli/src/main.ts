@@ -92,21 +92,24 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
       io.out(`compiled ${c.workflows.length} workflow(s) and ${c.tasks.length} task(s) for target ${build.targetName} (project ${c.target.projectId})${snapshot ? `; snapshot ${snapshot.shown}: ${changed} file(s) changed` : ""}${out ? `; payloads in ${out.shown}` : ""}\n`);
     });
 
-  const targetOptions = (c: Command) =>
+  // What every command that talks to a target takes; plan and deploy add what changes the code carries.
+  const connectionOptions = (c: Command) =>
     c
       .option("--cwd <dir>", "project folder (holding wedata.config.ts)", process.cwd())
       .option("-t, --target <name>", "target from wedata.config.ts")
       .option("--rate <n>", "requests per second per API action", "20")
       .option("--concurrency <n>", "requests in flight per API action")
       .option("--retries <n>", "attempts per request before it counts as failed (default 10, about 30 s of backoff)")
-      .option("--no-submit", "leave created and updated tasks as drafts")
       .option("--no-typecheck", "skip the TypeScript check of pipeline files")
+      .option("--json", "machine-readable output", false);
+  const targetOptions = (c: Command) =>
+    connectionOptions(c)
+      .option("--no-submit", "leave created and updated tasks as drafts")
       .option("--prune", "also delete tasks and workflows this project created that left the code", false)
       .option("--allow-delete <workflow>", "with --prune: a workflow that may be deleted whole (repeatable)", (v: string, prev: string[]) => [...prev, v], [] as string[])
       .option("--allow-mass-delete", "with --prune: confirm deleting more tasks than --max-deletes or --max-delete-percent", false)
       .option("--max-deletes <n>", "task deletions allowed without --allow-mass-delete (default 10)")
-      .option("--max-delete-percent <p>", "share of the deployed tasks that may be deleted without --allow-mass-delete (default 20)")
-      .option("--json", "machine-readable output", false);
+      .option("--max-delete-percent <p>", "share of the deployed tasks that may be deleted without --allow-mass-delete (default 20)");
   type TargetOpts = { cwd: string; target?: string; rate: string; concurrency?: string; retries?: string; submit: boolean; typecheck: boolean; prune: boolean; json: boolean; allowDelete: string[]; allowMassDelete: boolean; maxDeletes?: string; maxDeletePercent?: string };
   const common = (o: TargetOpts) => ({
     cwd: resolve(o.cwd),
@@ -144,10 +147,11 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
       code = await deployCommand({ ...common(o), yes: o.yes, explicit, takeOver: o.takeOver, noLock: !o.lock, ...(o.plan && { planFile: resolve(o.plan) }) }, io);
     });
 
-  targetOptions(program.command("destroy").description("delete every task and workflow this project created on the target (nothing else)"))
+  connectionOptions(program.command("destroy").description("delete every task and workflow this project created on the target (nothing else)"))
     .option("-y, --yes", "delete without asking (required in CI and without a terminal)", false)
-    .action(async (o: TargetOpts & { yes: boolean }) => {
-      code = await deployCommand({ ...common(o), yes: o.yes, prune: true, destroy: true, submit: false }, io);
+    .option("--no-lock", "do not take the project's deploy lock on the target (only where no other deployer can run)")
+    .action(async (o: Omit<TargetOpts, "submit" | "prune" | "allowDelete" | "allowMassDelete"> & { yes: boolean; lock: boolean }) => {
+      code = await deployCommand({ ...common({ ...o, submit: false, prune: true, allowDelete: [], allowMassDelete: false }), yes: o.yes, prune: true, destroy: true, submit: false, noLock: !o.lock }, io);
     });
 
   const lock = program.command("lock").description("the project's deploy lock on the target: one deployer at a time");
