@@ -13,6 +13,7 @@ import { printImportReport } from "./import/report.js";
 import { deployCommand, planCommand } from "./deploy-command.js";
 import { runCommand, RunUsageError } from "./run-command.js";
 import { lockCommand } from "./lock-command.js";
+import { doctorCommand } from "./doctor-command.js";
 import { RunError } from "@wedata-kit/runner";
 import { PlanError, ApiCallError, LockHeldError } from "@wedata-kit/deployer";
 
@@ -152,6 +153,15 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
     .option("--no-lock", "do not take the project's deploy lock on the target (only where no other deployer can run)")
     .action(async (o: Omit<TargetOpts, "submit" | "prune" | "allowDelete" | "allowMassDelete"> & { yes: boolean; lock: boolean }) => {
       code = await deployCommand({ ...common({ ...o, submit: false, prune: true, allowDelete: [], allowMassDelete: false }), yes: o.yes, prune: true, destroy: true, submit: false, noLock: !o.lock }, io);
+    });
+
+  program
+    .command("doctor")
+    .description("check on the target the facts wedata-kit relies on that no documentation settles (a scratch workflow, always removed)")
+    .option("--cwd <dir>", "project folder (holding wedata.config.ts)", process.cwd())
+    .option("-t, --target <name>", "target from wedata.config.ts")
+    .action(async (o: { cwd: string; target?: string }) => {
+      code = await doctorCommand({ cwd: resolve(o.cwd), ...(o.target && { target: o.target }) }, io);
     });
 
   const lock = program.command("lock").description("the project's deploy lock on the target: one deployer at a time");

@@ -10,3 +10,4 @@ export { connectSdk, credentialsFromEnvironment, checkEndpoint, CredentialError,
 export { guardDeletions, DEFAULT_MAX_DELETES, DEFAULT_MAX_DELETE_PERCENT, type DeletionPolicy, type GuardedDeletions } from "./deletions.js";
 export { PlanSchema, PlanOutputSchema, TaskChangeSchema, WorkflowChangeSchema } from "./plan-schema.js";
 export { acquireLock, breakLock, readLock, lockWorkflowName, isLockWorkflow, removeLockWorkflow, LockHeldError, LOCK_BUNDLE, LOCK_FOLDER, type HeldLock, type LockInfo } from "./lock.js";
+export { runDoctor, type DoctorCheck, type DoctorReport } from "./doctor.js";

@@ -9,6 +9,17 @@ export interface ActionContext {
   readonly now: () => number;
   /** Fixed project list; when unset a project exists from its first use. */
   readonly projects?: readonly string[];
+  readonly behaviour?: import("./server.js").EmulatorBehaviour;
+}
+
+const duplicate = (ctx: ActionContext, message: string) => new ApiError(ctx.behaviour?.duplicateCode ?? "InvalidParameter.DuplicateName", message);
+
+/** Extension keys the documentation names (WEDATA-API.md 7.1); others are dropped when the behaviour says so. */
+const DOCUMENTED_EXT = /^(extraInfo|enableKerberosLogin|specLabelConfItems|executionTTLStrategy|waitExecutionTotalTTLStrategy|waitExecutionTotalTTL|calendar_.*|data_cluster|source_.*|service_type|target_.*|python_.*|ssmDynamicSkSwitch|dlc.*|computeResource.*|IsInherit|runConfParams|cmdargs.*|job_type|dataEngine|roleArn|spark_cmd_args|ftp\.file\.name|shell\..*|bucket|region|tenantId|sql\.file\.name|notebook\..*|isGitTask|git\..*|concurrency|dirtyDataThreshold.*|syncRateLimit.*|enableDataContrast|dataContrastRule|targetScope|sourceScope|subWorkflowId|subWorkflowName)$/;
+
+function keepDocumentedExt(ctx: ActionContext, config: Req): Req {
+  if (!ctx.behaviour?.dropUnknownExtKeys || !Array.isArray(config.TaskExtConfigurationList)) return config;
+  return { ...config, TaskExtConfigurationList: (config.TaskExtConfigurationList as Array<{ ParamKey: string }>).filter((e) => DOCUMENTED_EXT.test(e.ParamKey)) };
 }
 
 type Req = Record<string, any>;
@@ -130,7 +141,7 @@ const createTriggerWorkflow: Handler = (req, ctx) => {
   const projectId = project(req, ctx);
   checkWorkflowFolder(ctx, projectId, req.ParentFolderPath, "ParentFolderPath");
   if (ctx.store.workflowByName(projectId, req.WorkflowName)) {
-    throw new ApiError("InvalidParameter.DuplicateName", `A workflow named "${req.WorkflowName}" already exists in project ${projectId}.`);
+    throw duplicate(ctx, `A workflow named "${req.WorkflowName}" already exists in project ${projectId}.`);
   }
   const doc: Req = {};
   for (const k of WORKFLOW_SETTINGS) if (req[k] !== undefined) doc[k] = req[k];
@@ -271,8 +282,8 @@ const createTriggerTask: Handler = (req, ctx) => {
   const w = requireWorkflow(ctx, projectId, base.WorkflowId);
   const typeId = Number(base.TaskTypeId);
   checkTaskFolder(ctx, w, typeId, base.TaskFolderPath);
-  if (ctx.store.taskByName(w.workflowId, base.TaskName)) {
-    throw new ApiError("InvalidParameter.DuplicateName", `A task named "${base.TaskName}" already exists in workflow ${w.workflowId}.`);
+  if (ctx.behaviour?.duplicateTaskNames !== "allow" && ctx.store.taskByName(w.workflowId, base.TaskName)) {
+    throw duplicate(ctx, `A task named "${base.TaskName}" already exists in workflow ${w.workflowId}.`);
   }
   checkCanonicalBase64(req.TriggerTaskConfiguration.CodeContent);
   const upstream = checkUpstreams(ctx, projectId, w.workflowId, undefined, req.TriggerTaskSchedulerConfiguration);
@@ -282,7 +293,7 @@ const createTriggerTask: Handler = (req, ctx) => {
   const { UpstreamDependencyConfigList: _u, ...scheduler } = req.TriggerTaskSchedulerConfiguration as Req;
   const row: TaskRow = {
     projectId, taskId, workflowId: w.workflowId, name: base.TaskName, typeId,
-    doc: { base: baseRest, config: req.TriggerTaskConfiguration, scheduler },
+    doc: { base: baseRest, config: keepDocumentedExt(ctx, req.TriggerTaskConfiguration), scheduler },
     version: 1, submitVersion: null, status: "N", createUserUin: ctx.account.uin, createTime: cnTime(time), modifyTime: cnTime(time),
   };
   saveVersion(ctx, row, upstream, time);

@@ -31,6 +31,21 @@ export interface EmulatorOptions {
   readonly now?: () => number;
   /** How long a client may take to send its headers and its whole request (default 10 s and 30 s). */
   readonly timeouts?: { readonly headersMs?: number; readonly requestMs?: number };
+  /**
+   * Behave like a service that differs from the documented one, for `wedata doctor`'s tests: accept a
+   * second task of the same name in a workflow, answer duplicates with another code, drop unknown
+   * extension keys.
+   */
+  readonly behaviour?: EmulatorBehaviour;
+}
+
+export interface EmulatorBehaviour {
+  /** `allow`: a second task of the same name in a workflow is created (no atomic uniqueness). */
+  readonly duplicateTaskNames?: "refuse" | "allow";
+  /** The error code a duplicate name gets (default `InvalidParameter.DuplicateName`). */
+  readonly duplicateCode?: string;
+  /** Extension keys outside the documented ones are dropped when a task is saved. */
+  readonly dropUnknownExtKeys?: boolean;
 }
 
 /** What a request was about: names and ids only, never its body (which may hold programs and secrets). */
@@ -147,7 +162,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Start a local WeData (trigger workflow API 2025-08-06) on 127.0.0.1. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
-  const store = new Store(options.dataDir);
+  const store = new Store(options.dataDir, { uniqueTaskNames: options.behaviour?.duplicateTaskNames !== "allow" });
   const keys = options.keys ?? keyPairsFromEnv();
   const limiter = new SlidingWindowLimiter(options.rateLimit ?? 20);
   const faults = new FaultInjector(options.faults);
@@ -217,7 +232,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       }
       if (decision.kind === "error") throw new ApiError(decision.code, `Injected fault: ${decision.code}.`);
       check(body, REQUEST_SPECS[action]!, "");
-      const ctx: ActionContext = { store, account, now, ...(options.projects && { projects: options.projects }) };
+      const ctx: ActionContext = { store, account, now, ...(options.projects && { projects: options.projects }), ...(options.behaviour && { behaviour: options.behaviour }) };
       const result = store.transaction(() => handler(body!, ctx));
       if (decision.kind === "lost") {
         record("lost", { ...(resultOf(result.Data) && { result: resultOf(result.Data)! }) });

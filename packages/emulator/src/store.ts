@@ -88,14 +88,15 @@ const toTask = (r: Raw): TaskRow => ({
 export class Store {
   private readonly db: Database.Database;
 
-  constructor(dataDir: string | undefined) {
+  /** `uniqueTaskNames: false` stores a service that does not keep task names unique (doctor's tests). */
+  constructor(dataDir: string | undefined, options: { readonly uniqueTaskNames?: boolean } = {}) {
     if (dataDir) mkdirSync(dataDir, { recursive: true });
     this.db = new Database(dataDir ? join(dataDir, "wedata-emulator.sqlite") : ":memory:");
     if (dataDir) {
       this.db.pragma("journal_mode = WAL");
       this.db.pragma("synchronous = FULL");
     }
-    this.db.exec(SCHEMA);
+    this.db.exec(options.uniqueTaskNames === false ? SCHEMA.replace(", UNIQUE (workflow_id, name));", ");") : SCHEMA);
   }
 
   close(): void {
