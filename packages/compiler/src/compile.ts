@@ -225,7 +225,7 @@ function resolveTasks(w: WorkflowNode, homes: ReadonlyMap<string, string[]>, rep
     if (elsewhere.length > 0) {
       report("E_CROSS_WORKFLOW", `task "${t.name}" in workflow "${w.name}" ${what} "${ref.name}" of workflow "${elsewhere[0]}"; WeData only allows dependencies inside one workflow`, ref.at, `to wait for another workflow, nest it: task("run_${elsewhere[0]}").runWorkflow(<that workflow>) and depend on that task`);
     } else {
-      report("E_UNKNOWN_DEPENDENCY", `task "${t.name}" ${what} "${ref.name}", which is not a task of workflow "${w.name}"`, ref.at, `add it to the workflow: workflow("${w.name}", ...).tasks(..., ${ref.name})`);
+      report("E_UNKNOWN_DEPENDENCY", `task "${t.name}" ${what} "${ref.name}", which is not a task of workflow "${w.name}"`, ref.at, `add it to the workflow: workflow("${w.name}", ...).tasks(..., <the variable holding task("${ref.name}")>)`);
     }
     return undefined;
   };
@@ -273,7 +273,7 @@ function resolveTasks(w: WorkflowNode, homes: ReadonlyMap<string, string[]>, rep
       const from = resolveRef(t, p.from!, `reads input "${p.key}" from`);
       if (from === undefined) continue;
       if (!upstream.includes(from)) {
-        report("E_INPUT_NOT_UPSTREAM", `task "${t.name}" reads input "${p.key}" from "${from}", which is not one of its upstream tasks`, at, `add .after(${from})`);
+        report("E_INPUT_NOT_UPSTREAM", `task "${t.name}" reads input "${p.key}" from "${from}", which is not one of its upstream tasks`, at, `add .after("${from}") to task "${t.name}"`);
       }
       const source = byName.get(from)!;
       if (!(source.outputs ?? []).some(([k]) => k === p.fromParam)) {
