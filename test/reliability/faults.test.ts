@@ -21,6 +21,7 @@ const CASES: Array<[string, FaultConfig["default"]]> = [
   ["connection resets 5%", { resetRate: 0.05 }],
   ["committed, then the response lost 5%", { lostResponseRate: 0.05 }],
   [`latency spikes up to ${SPIKE_MS} ms`, { latencyMs: { min: 0, max: SPIKE_MS } }],
+  ["Data.Status false 30% on updates, submits and deletes", { statusFalseRate: 0.3 }],
   ["all of them together", { errors: { InternalError: 0.1, RequestLimitExceeded: 0.3 }, resetRate: 0.05, lostResponseRate: 0.05, latencyMs: { min: 0, max: SPIKE_MS } }],
 ];
 

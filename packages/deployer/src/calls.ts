@@ -26,7 +26,7 @@ export function plannedCalls(plan: Plan, prune = false): Partial<Record<Action, 
 
 /**
  * Expected apply time in seconds at the rate limit: actions run in parallel, each paced at `rate`
- * per second (with the caller's 5% margin), so the busiest action sets the pace.
+ * per second on the caller's slot grid (PACING_MARGIN wider than the limit), so the busiest action sets the pace.
  */
 export function expectedSeconds(calls: Partial<Record<Action, number>>, rate: number): number {
   return Math.max(0, ...Object.values(calls).map((n) => (n! * PACING_MARGIN) / rate));

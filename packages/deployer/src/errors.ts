@@ -21,5 +21,6 @@ export class ApiCallError extends Error {
   }
 }
 
-const RETRYABLE = ["RequestLimitExceeded", "InternalError", "ServiceUnavailable", "ResourceUnavailable", "ResourceInUse"];
+// FailedOperation.StatusFalse: an update, submit or delete answered Data.Status false (see sdk-client.ts).
+const RETRYABLE = ["RequestLimitExceeded", "InternalError", "ServiceUnavailable", "ResourceUnavailable", "ResourceInUse", "FailedOperation.StatusFalse"];
 

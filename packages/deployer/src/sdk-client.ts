@@ -159,6 +159,9 @@ export function checkEndpoint(endpoint: string, from: string): URL {
   return url;
 }
 
+/** The code given to an answer whose `Data.Status` is false (not a code the service sends). */
+export const STATUS_FALSE = "FailedOperation.StatusFalse";
+
 const TRANSPORT: Record<string, string> = {
   ECONNREFUSED: "connection refused: nothing is listening at",
   ECONNRESET: "the connection was reset by",
@@ -201,11 +204,17 @@ export function connectSdk(options: ConnectOptions): WedataApi {
   });
   return {
     async call(action, request) {
+      let r: { Data?: { Status?: boolean } | null; RequestId?: string };
       try {
-        return (await client.request(action, request as unknown as Record<string, unknown>)) as never;
+        r = (await client.request(action, request as unknown as Record<string, unknown>)) as typeof r;
       } catch (e) {
         throw toApiCallError(action, e, url.host);
       }
+      // An update, submit or delete answered with Data.Status false did not take effect: a failure, retried as such.
+      if (/^(Update|Submit|Delete)/.test(action) && r?.Data?.Status === false) {
+        throw new ApiCallError(action, STATUS_FALSE, `${action} answered Data.Status false: the service did not apply it`, r.RequestId, false);
+      }
+      return r as never;
     },
   };
 }

@@ -10,6 +10,8 @@ export interface FaultRule {
   readonly lostResponseRate?: number;
   /** The write is committed, then the response never comes (the client times out). */
   readonly hangAfterCommitRate?: number;
+  /** An update, submit or delete is answered `Data.Status: false` and not applied. */
+  readonly statusFalseRate?: number;
   /**
    * At most this many faults for the same request (same action and body): its next retry goes through.
    * Makes a fault test deterministic about convergence, however the requests interleave.
@@ -29,7 +31,8 @@ export type FaultDecision =
   | { readonly kind: "error"; readonly code: string }
   | { readonly kind: "reset" }
   | { readonly kind: "lost" }
-  | { readonly kind: "hang" };
+  | { readonly kind: "hang" }
+  | { readonly kind: "statusFalse" };
 
 /** mulberry32: small, fast and seedable, so a fault run can be replayed. */
 function mulberry32(seed: number): () => number {
@@ -84,6 +87,7 @@ export class FaultInjector {
     for (const [code, rate] of Object.entries(r.errors ?? {})) if (this.random() < rate) return { kind: "error", code };
     if (r.lostResponseRate && this.random() < r.lostResponseRate) return { kind: "lost" };
     if (r.hangAfterCommitRate && this.random() < r.hangAfterCommitRate) return { kind: "hang" };
+    if (r.statusFalseRate && this.random() < r.statusFalseRate) return { kind: "statusFalse" };
     return { kind: "none" };
   }
 }

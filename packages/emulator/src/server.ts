@@ -231,6 +231,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         return;
       }
       if (decision.kind === "error") throw new ApiError(decision.code, `Injected fault: ${decision.code}.`);
+      if (decision.kind === "statusFalse" && /^(Update|Submit|Delete)/.test(action)) {
+        record("ok", { code: "StatusFalse" });
+        send(res, requestId, { Data: { Status: false } });
+        return;
+      }
       check(body, REQUEST_SPECS[action]!, "");
       const ctx: ActionContext = { store, account, now, ...(options.projects && { projects: options.projects }), ...(options.behaviour && { behaviour: options.behaviour }) };
       const result = store.transaction(() => handler(body!, ctx));
