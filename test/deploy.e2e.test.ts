@@ -329,6 +329,15 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     expect((await plan(dir, emu)).out).toMatch(/No changes\./);
   });
 
+  it("converges when GetTriggerTask leaves TaskFolderPath out, as the vendor's example does (the list has it)", async () => {
+    const dir = copyExample();
+    const emu = await emulator({ behaviour: { getTaskOmitsFolder: true } });
+    expect((await deploy(dir, emu)).code).toBe(0);
+    const p = await plan(dir, emu);
+    expect(p.out).toMatch(/No changes\./);
+    expect(p.code).toBe(0);
+  });
+
   it("replaces a task whose kind changed and points its dependents at the new id", async () => {
     const dir = copyExample();
     const emu = await emulator();

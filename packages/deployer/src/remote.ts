@@ -252,8 +252,10 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
       // Trusted only for a real version and the same update time: an empty or null version says nothing.
       const cached = cache.tasks[b.TaskId];
       const hit = cached !== undefined && version !== "" && cached.v === version && cached.u === updated;
-      const task = hit ? (cached.task as unknown as RemoteTask) : (await caller.call("GetTriggerTask", { ProjectId, TaskId: b.TaskId }, read)).Data;
-      if (!task) return undefined;
+      const got = hit ? (cached.task as unknown as RemoteTask) : (await caller.call("GetTriggerTask", { ProjectId, TaskId: b.TaskId }, read)).Data;
+      if (!got) return undefined;
+      // GetTriggerTask leaves TaskFolderPath out (the vendor's example shows it); the list has it.
+      const task: RemoteTask = got.TriggerTaskBaseAttribute?.TaskFolderPath == null && b.TaskFolderPath ? { ...got, TriggerTaskBaseAttribute: { ...got.TriggerTaskBaseAttribute, TaskFolderPath: b.TaskFolderPath } } : got;
       const entry = hit ? cached : taskEntry(version, updated, task);
       if (entry) fresh.tasks[b.TaskId] = entry;
       const owner = taskOwner(task.TriggerTaskConfiguration?.TaskExtConfigurationList);

@@ -300,7 +300,12 @@ const createTriggerTask: Handler = (req, ctx) => {
   return { Data: { TaskId: taskId } };
 };
 
-const getTriggerTask: Handler = (req, ctx) => ({ Data: fullTask(requireTask(ctx, project(req, ctx), req.TaskId), ctx) });
+const getTriggerTask: Handler = (req, ctx) => {
+  const full = fullTask(requireTask(ctx, project(req, ctx), req.TaskId), ctx);
+  if (!ctx.behaviour?.getTaskOmitsFolder) return { Data: full };
+  const { TaskFolderPath: _f, ...base } = full.TriggerTaskBaseAttribute;
+  return { Data: { ...full, TriggerTaskBaseAttribute: base } };
+};
 
 const getTriggerTaskCode: Handler = (req, ctx) => {
   const t = requireTask(ctx, project(req, ctx), req.TaskId);

@@ -46,6 +46,8 @@ export interface EmulatorBehaviour {
   readonly duplicateCode?: string;
   /** Extension keys outside the documented ones are dropped when a task is saved. */
   readonly dropUnknownExtKeys?: boolean;
+  /** GetTriggerTask leaves `TaskFolderPath` out, as the vendor's published example does (the list keeps it). */
+  readonly getTaskOmitsFolder?: boolean;
 }
 
 /** What a request was about: names and ids only, never its body (which may hold programs and secrets). */
