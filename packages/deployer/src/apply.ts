@@ -290,14 +290,25 @@ function taskUpdateBody(ProjectId: string, TaskId: string, p: TaskPayload, curre
   };
 }
 
-async function ensureFolder(caller: RateLimitedCaller, action: "CreateWorkflowFolder" | "CreateTaskFolder", body: never | Record<string, string>): Promise<void> {
+/**
+ * Create a folder. A create that fails with any code (a duplicate, ResourceInUse, ...) is followed by a
+ * lookup instead of blind retries: the folder being there is success, whatever the code said.
+ */
+async function ensureFolder(caller: RateLimitedCaller, action: "CreateWorkflowFolder" | "CreateTaskFolder", body: Record<string, string>): Promise<void> {
   try {
-    await caller.call(action, body as never, { retryAmbiguous: true });
+    await caller.call(action, body as never, { retryAmbiguous: true, retryCodes: false });
   } catch (e) {
-    if (e instanceof ApiCallError && e.code === "InvalidParameter.DuplicateName") return;
-    throw e;
+    if (!(e instanceof ApiCallError) || e.code === undefined) throw e;
+    const read = { retryAmbiguous: true };
+    const found =
+      action === "CreateWorkflowFolder"
+        ? (await listAll<{ FolderPath?: string }>((PageNumber) => caller.call("ListWorkflowFolders", { ProjectId: body.ProjectId!, ParentFolderPath: body.ParentFolderPath!, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListWorkflowFolders")).some((f) => f.FolderPath === joinPath(body.ParentFolderPath!, body.FolderName!))
+        : (await listAll<{ TaskFolderPath?: string }>((PageNumber) => caller.call("ListTaskFolders", { ProjectId: body.ProjectId!, WorkflowId: body.WorkflowId!, TaskFolderType: body.TaskFolderType!, ParentTaskFolderPath: body.ParentTaskFolderPath!, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListTaskFolders")).some((f) => f.TaskFolderPath === joinPath(body.ParentTaskFolderPath!, body.TaskFolderName!));
+    if (!found) throw e;
   }
 }
+
+const joinPath = (parent: string, name: string) => (parent === "/" ? `/${name}` : `${parent}/${name}`);
 
 async function deleteIdempotent(caller: RateLimitedCaller, action: "DeleteTriggerTask" | "DeleteTriggerWorkflow", body: Record<string, string>): Promise<void> {
   try {
@@ -330,12 +341,16 @@ async function createWithAdoption<A extends "CreateTriggerTask" | "CreateTrigger
     } catch (e) {
       if (!(e instanceof ApiCallError)) throw e;
       last = e;
-      if (e.code === "InvalidParameter.DuplicateName") {
-        const id = await lookup();
-        if (id) return { id, how: "duplicate" };
+      // Any refusal may be a duplicate (the code that says so is not documented for certain): look the
+      // name up, a few times for lists that lag, and adopt what is there; only then is it a refusal.
+      if (!e.ambiguous) {
+        for (let look = 0; look < 3; look++) {
+          const id = await lookup();
+          if (id) return { id, how: "duplicate" };
+          if (look < 2) await sleep(caller.backoff(look));
+        }
         throw e;
       }
-      if (!e.ambiguous) throw e;
       // The create may have happened: list views can lag, so look a few times before creating again.
       for (let look = 0; look < 3; look++) {
         await sleep(caller.backoff(look));

@@ -28,6 +28,8 @@ export interface CallOptions {
    * writes that are safe to repeat; a create passes false and resolves the ambiguity itself.
    */
   readonly retryAmbiguous: boolean;
+  /** Retry API error codes too (throttling, ...); false retries only transport failures (default true). */
+  readonly retryCodes?: boolean;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -105,7 +107,7 @@ export class RateLimitedCaller {
         })) as ResponseOf<A>;
       } catch (e) {
         const err = e instanceof ApiCallError ? e : new ApiCallError(action, undefined, String((e as Error)?.message ?? e), undefined, true);
-        const again = err.retryable && (!err.ambiguous || options.retryAmbiguous) && attempt + 1 < this.retry.attempts;
+        const again = err.retryable && (!err.ambiguous || options.retryAmbiguous) && (options.retryCodes !== false || err.code === undefined || err.code.startsWith("RequestLimitExceeded")) && attempt + 1 < this.retry.attempts;
         if (!again) {
           // A give-up after retries says so, and keeps the last error's code and message.
           if (attempt > 0) throw new ApiCallError(err.action, err.code, `${err.message} (gave up after ${attempt + 1} attempts)`, err.requestId, err.ambiguous, err.httpCode);
