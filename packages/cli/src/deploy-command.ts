@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { basename } from "node:path";
 import { createInterface } from "node:readline/promises";
-import { lstatSync, renameSync, writeFileSync } from "node:fs";
+import { appendFileSync, lstatSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { redactSecrets, redactValue, renderSnapshot } from "@wedata-kit/compiler";
 import { acquireLock, removeLockWorkflow, applyPlan, DEFAULT_RETRY, fetchRemoteState, guardDeletions, planDeployment, planHasChanges, RateLimitedCaller, type ApplyEvent, type ApplySummary, type Plan, type RemoteState } from "@wedata-kit/deployer";
@@ -88,7 +88,14 @@ export async function preparePlan(o: PlanCommandOptions & { destroy?: boolean; l
   const connection = await connectTarget(build.loaded.root, build.targetConfig);
   let closeLock: () => Promise<void> = async () => {};
   try {
-    const caller = new RateLimitedCaller(connection.api, { rate: o.rate, ...(o.concurrency && { concurrency: o.concurrency }), ...(o.attempts && { retry: { ...DEFAULT_RETRY, attempts: o.attempts } }) });
+    // WEDATA_TRACE_CALLS=FILE: one line per API call as it is sent ("<ms> <action>"), to see the pacing.
+    const trace = process.env.WEDATA_TRACE_CALLS;
+    const caller = new RateLimitedCaller(connection.api, {
+      rate: o.rate,
+      ...(o.concurrency && { concurrency: o.concurrency }),
+      ...(o.attempts && { retry: { ...DEFAULT_RETRY, attempts: o.attempts } }),
+      ...(trace && { onSend: (action: string, at: number) => appendFileSync(trace, `${at} ${action}\n`) }),
+    });
     const project = projectName(build);
     const cache = cacheStore(build.loaded.root, build.targetName, build.compiled.target.projectId);
     // A deploy takes the project's lock on the target before it reads anything: a second deployer waits its turn.

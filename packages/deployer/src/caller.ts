@@ -20,6 +20,8 @@ export interface CallerOptions {
   /** Source of jitter; injectable for tests. */
   readonly random?: () => number;
   readonly onRetry?: (action: Action, error: ApiCallError, attempt: number, delayMs: number) => void;
+  /** Called as each request is sent (after pacing), with its time in ms. */
+  readonly onSend?: (action: Action, at: number) => void;
 }
 
 export interface CallOptions {
@@ -85,7 +87,24 @@ export class RateLimitedCaller {
     const at = Math.max(now, this.nextSlot.get(action) ?? 0);
     this.nextSlot.set(action, at + this.spacingMs);
     if (at > now) await sleep(at - now);
+    // The hard cap, where it matters: at the moment of sending. A timer that fired late lets the next
+    // slots come due together; no more than `rate` sends may fall in any sliding second, however late.
+    const sends = this.sends.get(action) ?? [];
+    this.sends.set(action, sends);
+    const cap = Math.max(1, Math.floor(this.rate));
+    for (;;) {
+      const t = Date.now();
+      while (sends.length > 0 && sends[0]! <= t - 1000) sends.shift();
+      if (sends.length < cap) {
+        sends.push(t);
+        this.options.onSend?.(action, t);
+        return;
+      }
+      await sleep(sends[0]! + 1001 - t);
+    }
   }
+  /** When the recent requests of each action were sent (the last second's worth). */
+  private readonly sends = new Map<Action, number[]>();
 
   /** Requests actually sent per action, retries included. */
   get counts(): Readonly<Record<string, number>> {
