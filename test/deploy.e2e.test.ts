@@ -338,6 +338,23 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     expect(p.code).toBe(0);
   });
 
+  it("creates a file-arrival workflow without its trigger (the create takes TIME_TRIGGER only), then sets it by an update", async () => {
+    const dir = copyExample();
+    const emu = await emulator();
+    const mon = join(dir, "pipelines/monitoring.ts");
+    writeFileSync(mon, readFileSync(mon, "utf8").replace('schedule: { cron: "0 5 * * * ? *", cycle: "HOUR_CYCLE", start: START },', 'schedule: { fileArrival: "cosn://acme-raw/landing/", pattern: "*.csv", minIntervalMinutes: 10, batchWaitMinutes: 5 },'));
+    const d = await deploy(dir, emu);
+    expect(d.code, d.out + d.err).toBe(0);
+    const create = emu.log.find((e) => e.action === "CreateTriggerWorkflow" && e.subject?.name === "hourly_monitor")!;
+    expect(create.outcome).toBe("ok");
+    const c = sdkClient(emu);
+    const id = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "hourly_monitor" })).Data!.Items![0]!.WorkflowId!;
+    const detail = (await c.GetTriggerWorkflow({ ProjectId: PROJECT, WorkflowId: id })).Data!;
+    expect(detail.TriggerMode).toBe("FILE_ARRIVAL");
+    expect(detail.TriggerWorkflowSchedulerConfigurations![0]).toMatchObject({ TriggerMode: "FILE_ARRIVAL", FileArrivalPath: "cosn://acme-raw/landing/", FileNamePattern: "*.csv", TriggerMinimumInterval: 10, TriggerWaitTime: 5 });
+    expect((await plan(dir, emu)).out).toMatch(/No changes\./);
+  });
+
   it("replaces a task whose kind changed and points its dependents at the new id", async () => {
     const dir = copyExample();
     const emu = await emulator();

@@ -133,6 +133,9 @@ export function lowerWorkflow(w: WorkflowNode, target: CompileTarget): WorkflowP
               FileArrivalPath: s.fileArrivalPath!,
               ...(s.fileNamePattern !== undefined && { FileNamePattern: s.fileNamePattern }),
               Recursive: s.recursive === false ? 0 : 1,
+              // Minutes, not TriggerMinimumIntervalSecond/TriggerWaitTimeSecond: the SDK's models document
+              // ranges for the minute fields (1..1440, 1..60) and mark the second fields "to be deprecated,
+              // do not use", although they appear in the same struct.
               TriggerMinimumInterval: s.minIntervalMinutes!,
               TriggerWaitTime: s.batchWaitMinutes!,
             },

@@ -123,11 +123,16 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
         deps: [...(w.op === "replace" ? [`workflow-delete:${w.name}`] : []), `wf-folder:${payload.ParentFolderPath}`],
         run: async () => {
           const body = withWorkflowMark(payload, plan.project);
-          const { id, how } = await createWithAdoption(caller, "CreateTriggerWorkflow", body, async () => {
+          // CreateTriggerWorkflow's TriggerMode takes TIME_TRIGGER only (UpdateTriggerWorkflow also takes
+          // FILE_ARRIVAL): a file-arrival workflow is created without its trigger, then given it by an update.
+          const fileArrival = body.TriggerMode === "FILE_ARRIVAL" || (body.TriggerWorkflowSchedulerConfigurations ?? []).some((c) => c.TriggerMode === "FILE_ARRIVAL");
+          const { TriggerMode: _mode, TriggerWorkflowSchedulerConfigurations: _configs, ...untriggered } = body;
+          const createBody = fileArrival ? untriggered : body;
+          const { id, how } = await createWithAdoption(caller, "CreateTriggerWorkflow", createBody, async () => {
             const found = await listAll<{ WorkflowName?: string; WorkflowId?: string }>((PageNumber) => caller.call("ListTriggerWorkflows", { ProjectId, Keyword: payload.WorkflowName, ParentFolderPath: payload.ParentFolderPath, PageNumber, PageSize: 200 }, { retryAmbiguous: true }).then((r) => r.Data), "ListTriggerWorkflows");
             return found.find((x) => x.WorkflowName === payload.WorkflowName)?.WorkflowId;
           }, (r) => r.Data?.WorkflowId);
-          if (how === "duplicate") await caller.call("UpdateTriggerWorkflow", workflowUpdateBody(ProjectId, id, body), { retryAmbiguous: true });
+          if (how === "duplicate" || fileArrival) await caller.call("UpdateTriggerWorkflow", workflowUpdateBody(ProjectId, id, body), { retryAmbiguous: true });
           if (how !== "created") adopted++;
           workflowIds.set(w.name, id);
           return how === "created" ? id : `${id} (adopted)`;
