@@ -1,7 +1,7 @@
 import { execFileSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { FileSafetyError, listFolder, readRegularFile } from "@wedata-kit/files";
+import { FileSafetyError, listFolder, OWNED_MARKER, readRegularFile } from "@wedata-kit/files";
 import { MAX_OUTPUT_FILE } from "./project-files.js";
 
 /**
@@ -14,7 +14,7 @@ export function readTree(dir: string): Map<string, string> {
   const { files, special } = listFolder(dir);
   if (special.length > 0) throw new FileSafetyError("E_SYMLINK", `${join(dir, special[0]!.path)} is ${special[0]!.kind}; snapshot folders are read without following links`);
   for (const rel of files.keys()) out.set(rel, readRegularFile(join(dir, ...rel.split("/")), MAX_OUTPUT_FILE, { noFollow: true }).toString("utf8"));
-  out.delete(".wedata-kit-owned");
+  out.delete(OWNED_MARKER);
   return out;
 }
 
