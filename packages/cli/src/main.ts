@@ -1,4 +1,4 @@
-import { basename, relative, resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import { renderOutput, formatDiagnostic, redactSecrets, renderSnapshot, SNAPSHOT_DIR } from "@wedata-kit/compiler";
 import { diffCommand, graphCommand } from "./review-commands.js";

@@ -11,6 +11,7 @@ import { randomBytes } from "node:crypto";
 import type { RateLimitedCaller } from "./caller.js";
 import { ApiCallError } from "./errors.js";
 import { LOCK_FOLDER } from "./lock-name.js";
+import { ensureLockFolder } from "./lock.js";
 import { OWNER_EXT_KEY } from "./ownership.js";
 import { listAll } from "./remote.js";
 
@@ -58,11 +59,7 @@ export async function runDoctor(caller: RateLimitedCaller, projectId: string, o:
     return ok;
   };
   try {
-    try {
-      await caller.call("CreateWorkflowFolder", { ProjectId: projectId, ParentFolderPath: "/", FolderName: LOCK_FOLDER.slice(1) }, read);
-    } catch (e) {
-      if (!(e instanceof ApiCallError)) throw e; // there already
-    }
+    await ensureLockFolder(caller, projectId);
     workflowId = (await caller.call("CreateTriggerWorkflow", { ProjectId: projectId, WorkflowName: name, ParentFolderPath: LOCK_FOLDER, WorkflowDesc: "wedata-kit doctor: removed when it finishes" }, { retryAmbiguous: false })).Data?.WorkflowId;
     if (!workflowId) throw new Error("CreateTriggerWorkflow answered without a WorkflowId");
     const body = (taskName: string, ext: Array<{ ParamKey: string; ParamValue: string }> = []) => ({

@@ -63,14 +63,19 @@ async function findWorkflow(p: LockPlace): Promise<string | undefined> {
   return items.find((w) => w.WorkflowName === name)?.WorkflowId;
 }
 
+/** The folder of the lock workflows (and of doctor's scratch workflow), created when missing. */
+export async function ensureLockFolder(caller: RateLimitedCaller, projectId: string): Promise<void> {
+  try {
+    await caller.call("CreateWorkflowFolder", { ProjectId: projectId, ParentFolderPath: "/", FolderName: LOCK_FOLDER.slice(1) }, read);
+  } catch (e) {
+    if (!(e instanceof ApiCallError)) throw e; // the folder exists already (or the create that needs it tells)
+  }
+}
+
 async function ensureWorkflow(p: LockPlace): Promise<string> {
   const found = await findWorkflow(p);
   if (found) return found;
-  try {
-    await p.caller.call("CreateWorkflowFolder", { ProjectId: p.projectId, ParentFolderPath: "/", FolderName: LOCK_FOLDER.slice(1) }, read);
-  } catch (e) {
-    if (!(e instanceof ApiCallError)) throw e; // the folder exists already (or a lookup below tells)
-  }
+  await ensureLockFolder(p.caller, p.projectId);
   let last: ApiCallError | undefined;
   try {
     const r = await p.caller.call("CreateTriggerWorkflow", { ProjectId: p.projectId, WorkflowName: lockWorkflowName(p.project), ParentFolderPath: LOCK_FOLDER, BundleInfo: LOCK_BUNDLE, WorkflowDesc: "wedata-kit deploy lock: do not edit" }, { retryAmbiguous: false });

@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { parsePlaceholder, redactSecrets, type CompiledProject, type CompiledTask } from "@wedata-kit/compiler";
+import { codeFileName, parsePlaceholder, redactSecrets, type CompiledProject, type CompiledTask } from "@wedata-kit/compiler";
 import { TASK_KINDS, type TaskKind, type TriggerPolicy } from "@wedata-kit/dsl";
 import { outputValue, resolveParams, substitute } from "./params.js";
 import { decide, type Outcome } from "./policies.js";
@@ -121,7 +121,6 @@ const WHY_CLOUD: Partial<Record<TaskKind, string>> = {
 };
 
 const ext = (t: CompiledTask, key: string) => t.payload.TriggerTaskConfiguration.TaskExtConfigurationList?.find((e) => e.ParamKey === key)?.ParamValue;
-const PROGRAM_EXT: Partial<Record<TaskKind, string>> = { shell: "sh", ssh: "sh", python: "py", dlcPySpark: "py", dlcSparkStreaming: "py", dlcSql: "sql", offlineSync: "job.json" };
 
 function onPath(command: string, path: string | undefined): boolean {
   for (const dir of (path ?? "").split(delimiter)) {
@@ -160,10 +159,10 @@ interface Attempt {
  * private temporary folder (0700, file 0600) outside the project and removed when the process ends; the
  * run folder keeps only the redacted copy.
  */
-function execute(command: string, program: string, o: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number; signal?: AbortSignal; running: Set<ChildProcess>; ext: string }): Promise<Attempt> {
+function execute(command: string, program: string, o: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number; signal?: AbortSignal; running: Set<ChildProcess>; file: string }): Promise<Attempt> {
   return new Promise((resolve) => {
     const dir = mkdtempSync(join(tmpdir(), "wedata-run-"));
-    const file = join(dir, `program.${o.ext}`);
+    const file = join(dir, o.file);
     writeFileSync(file, program, { mode: 0o600 });
     const child = spawn(command, [file], { cwd: o.cwd, env: o.env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     o.running.add(child);
@@ -332,7 +331,7 @@ async function runWorkflow(project: CompiledProject, workflow: string, prefix: s
     const sub = isText && bytes.length > 0 ? substitute(text, vars, base) : { text, unresolved: [] };
     unresolved.push(...sub.unresolved);
     const rendered = bytes.length > 0 ? redactSecrets(sub.text) : undefined;
-    if (rendered !== undefined) o.folder?.write(`${key}.${PROGRAM_EXT[t.kind] ?? "txt"}`, rendered);
+    if (rendered !== undefined) o.folder?.write(`${prefix}${t.workflow}/${codeFileName(t.name, t.kind)}`, rendered);
     const common = { ...base0, params, unresolved, ...(rendered !== undefined && { rendered }) };
 
     const collect = (stdout: string, given?: Readonly<Record<string, string>>) =>
@@ -375,7 +374,7 @@ async function runWorkflow(project: CompiledProject, workflow: string, prefix: s
       let a: Attempt;
       try {
         o.onEvent?.({ type: "start", key, attempt: n });
-        a = await execute(command, sub.text, { cwd: o.root, env, running: shared.running, ext: PROGRAM_EXT[t.kind] ?? "txt", ...(ttl > 0 && { timeoutMs: ttl * minute }), ...(o.signal && { signal: o.signal }) });
+        a = await execute(command, sub.text, { cwd: o.root, env, running: shared.running, file: codeFileName("program", t.kind), ...(ttl > 0 && { timeoutMs: ttl * minute }), ...(o.signal && { signal: o.signal }) });
       } finally {
         shared.release();
       }
