@@ -98,6 +98,16 @@ describe("runWorkflow: what deploy would send, run here", () => {
     expect(run.task("old").reason).toMatch(/needs the interpreter "python2", which is not on PATH/);
   });
 
+  it("an SSH task runs here only with sshLocal; otherwise it needs WeData", async () => {
+    const remote = task("remote").ssh({ inline: "echo on-the-host" }).output("where", "$[0]");
+    const w = workflow("w", { folder: "/f" }).tasks(remote);
+    const away = await runWorkflow(w, fast);
+    expect(away.task("remote")).toMatchObject({ status: "needs_wedata", attempts: 0 });
+    expect(away.task("remote").reason).toMatch(/runs on its remote host; --ssh-local runs it here instead/);
+    const here = await runWorkflow(w, { ...fast, sshLocal: true });
+    expect(here.task("remote")).toMatchObject({ status: "success", attempts: 1, outputs: { where: "on-the-host" } });
+  });
+
   it("selects tasks with their upstream or downstream tasks, and refuses unknown names and dates", async () => {
     const a = task("a").shell(sh("true"));
     const b = task("b").shell(sh("true")).after(a);
