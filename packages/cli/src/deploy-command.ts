@@ -4,7 +4,7 @@ import { createInterface } from "node:readline/promises";
 import { appendFileSync, lstatSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { redactSecrets, redactValue, renderSnapshot } from "@wedata-kit/compiler";
-import { acquireLock, removeLockWorkflow, applyPlan, DEFAULT_RETRY, fetchRemoteState, guardDeletions, planDeployment, planHasChanges, RateLimitedCaller, type ApplyEvent, type ApplySummary, type Plan, type RemoteState } from "@wedata-kit/deployer";
+import { acquireLock, removeLockWorkflow, applyPlan, saveAppliedState, DEFAULT_RETRY, fetchRemoteState, guardDeletions, planDeployment, planHasChanges, RateLimitedCaller, type ApplyEvent, type ApplySummary, type Plan, type RemoteState } from "@wedata-kit/deployer";
 import cliProgress from "cli-progress";
 import pc from "picocolors";
 import { buildProject, type ProjectBuild } from "./compile-project.js";
@@ -231,6 +231,8 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
       return 1;
     }
     if (!planHasChanges(applied, o.prune)) {
+      // Nothing to change; the deploy state is brought up to date if the plan found it behind.
+      if (!o.destroy && plan.stateBehind) await saveAppliedState(p.caller, applied, { created: 0, updated: 0, deleted: 0, submitted: 0, adopted: 0, failed: [], skipped: [], written: [], ids: plan.remoteIds }).catch((e: unknown) => io.err(`${pc.yellow("warning")}: ${stateWarning(e)}\n`));
       if (o.json) io.out(`${JSON.stringify(redactValue({ plan, summary: null }), null, 2)}\n`);
       return 0;
     }
@@ -256,7 +258,9 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
     } finally {
       reporter.stop();
     }
-    // destroy removes what the project made, the deploy lock's workflow included.
+    // What was applied is recorded on the target (the next plan compares against it).
+    if (!o.destroy) await saveAppliedState(p.caller, applied, summary).catch((e: unknown) => io.err(`${pc.yellow("warning")}: ${stateWarning(e)}\n`));
+    // destroy removes what the project made, the deploy lock's workflow (and the deploy state in it) included.
     if (o.destroy && summary.failed.length === 0) {
       await p.releaseLock();
       await removeLockWorkflow({ caller: p.caller, projectId: plan.target.projectId, project: plan.project });
@@ -268,6 +272,9 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
     await p.connection.close();
   }
 }
+
+/** A deploy state that could not be written costs the next plan reads, nothing else: a warning, not a failure. */
+const stateWarning = (e: unknown) => `the deploy was applied, but its record on the target (the deploy state) was not updated: ${(e as Error).message}. The next plan reads the tasks in full and the next deploy records them`;
 
 function countSteps(plan: Plan, prune: boolean): number {
   let n = plan.folders.length;

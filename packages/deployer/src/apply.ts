@@ -5,7 +5,6 @@ import { ApiCallError } from "./errors.js";
 import { OWNER_EXT_KEY, workflowMark } from "./ownership.js";
 import { resolveRefs, type Plan, type TaskChange, type WorkflowChange } from "./plan.js";
 import type { Action, RemoteTask } from "./sdk-client.js";
-import { SYSTEM_EXT_KEYS } from "./normalize.js";
 import { listAll, parentOf } from "./remote.js";
 
 export interface ApplyOptions {
@@ -45,6 +44,8 @@ export interface ApplySummary {
   readonly adopted: number;
   readonly failed: readonly ApplyFailure[];
   readonly skipped: readonly { readonly step: string; readonly because: string }[];
+  /** Keys of the tasks created or updated (what the deploy state records as applied). */
+  readonly written: readonly string[];
   /** Ids after apply, by logical key. */
   readonly ids: { readonly workflows: Readonly<Record<string, string>>; readonly tasks: Readonly<Record<string, string>> };
 }
@@ -75,6 +76,7 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
   const taskIds = new Map(Object.entries(plan.remoteIds.tasks).filter(([k]) => !replaced.has(k)));
   const ids = { workflows: workflowIds, tasks: taskIds };
   let adopted = 0;
+  const written: string[] = [];
 
   const resolve = <T>(value: T, what: string): T => {
     const out = resolveRefs(value, ids);
@@ -193,11 +195,13 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
             return found.find((x) => x.TaskName === t.name && x.WorkflowId === WorkflowId)?.TaskId;
           }, (r) => r.Data?.TaskId);
           if (how === "duplicate") {
+            // Adopted: whatever keys it has that the code does not set are kept (they are not known to be ours).
             const current = (await caller.call("GetTriggerTask", { ProjectId, TaskId: id }, { retryAmbiguous: true })).Data!;
-            await caller.call("UpdateTriggerTask", taskUpdateBody(ProjectId, id, body, current), { retryAmbiguous: true });
+            await caller.call("UpdateTriggerTask", taskUpdateBody(ProjectId, id, body, keptFrom(current, body, []), current.TriggerTaskBaseAttribute.OwnerUin), { retryAmbiguous: true });
           }
           if (how !== "created") adopted++;
           taskIds.set(t.key, id);
+          written.push(t.key);
           return how === "created" ? id : `${id} (adopted)`;
         },
       });
@@ -205,7 +209,17 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
       add({ id: `task:${t.key}`, action: "UpdateTriggerTask", key: t.key, label: `update task ${t.key}`, deps: [...deps, ...(t.detach?.length ? [`detach:${t.key}`] : [])], count: "updated", ...(t.loc && { loc: t.loc }),
         run: async () => {
           const body = withTaskMark(resolve(t.payload!, t.key), plan.project);
-          await caller.call("UpdateTriggerTask", taskUpdateBody(ProjectId, t.id!, body, { ext: t.keepExt ?? [], ownerUin: t.remoteOwnerUin }), { retryAmbiguous: true });
+          // A full update replaces the extension list: the server's own keys are sent back as read. A task
+          // the plan did not read (known from the deploy state) is read now, for them.
+          let keep = t.keepExt;
+          let ownerUin = t.remoteOwnerUin;
+          if (keep === undefined) {
+            const current = (await caller.call("GetTriggerTask", { ProjectId, TaskId: t.id! }, { retryAmbiguous: true })).Data!;
+            keep = keptFrom(current, body, t.dropExt ?? []);
+            ownerUin = current.TriggerTaskBaseAttribute.OwnerUin ?? ownerUin;
+          }
+          await caller.call("UpdateTriggerTask", taskUpdateBody(ProjectId, t.id!, body, keep, ownerUin), { retryAmbiguous: true });
+          written.push(t.key);
         },
       });
     }
@@ -261,7 +275,7 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
     return p;
   };
   await Promise.allSettled([...steps.keys()].map(run));
-  return { ...counts, adopted, failed, skipped, ids: { workflows: Object.fromEntries(workflowIds), tasks: Object.fromEntries(taskIds) } };
+  return { ...counts, adopted, failed, skipped, written, ids: { workflows: Object.fromEntries(workflowIds), tasks: Object.fromEntries(taskIds) } };
 }
 
 function withTaskMark(p: TaskPayload, project: string): TaskPayload {
@@ -278,18 +292,22 @@ function workflowUpdateBody(ProjectId: string, WorkflowId: string, p: WorkflowPa
   return { ProjectId, WorkflowId, ...settings };
 }
 
-/** A full UpdateTriggerTask body: the desired task, keeping the server-managed keys it already has. */
-function taskUpdateBody(ProjectId: string, TaskId: string, p: TaskPayload, current: RemoteTask | { ext: ReadonlyArray<{ ParamKey: string; ParamValue: string }>; ownerUin: string | undefined }) {
+/** The extension entries of a read task that a full update keeps: not set by the code, not dropped by it. */
+function keptFrom(current: RemoteTask, body: TaskPayload, drop: readonly string[]): Array<{ ParamKey: string; ParamValue: string }> {
+  const declared = new Set((body.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).map((e) => e.ParamKey));
+  return (current.TriggerTaskConfiguration?.TaskExtConfigurationList ?? []).filter((e) => !declared.has(e.ParamKey) && e.ParamKey !== OWNER_EXT_KEY && !drop.includes(e.ParamKey)).map((e) => ({ ParamKey: e.ParamKey, ParamValue: e.ParamValue ?? "" }));
+}
+
+/** A full UpdateTriggerTask body: the desired task, plus the extension entries it keeps (the server's). */
+function taskUpdateBody(ProjectId: string, TaskId: string, p: TaskPayload, keep: ReadonlyArray<{ ParamKey: string; ParamValue: string }>, ownerUin: string | undefined) {
   const declared = new Set((p.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).map((e) => e.ParamKey));
-  const currentExt = "ext" in current ? current.ext : (current.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).filter((e) => SYSTEM_EXT_KEYS.has(e.ParamKey));
-  const ownerUin = "ext" in current ? current.ownerUin : current.TriggerTaskBaseAttribute.OwnerUin;
   const b = p.TriggerTaskBaseAttribute;
   return {
     ProjectId,
     TaskId,
     Task: {
       TriggerTaskBaseAttribute: { TaskName: b.TaskName, OwnerUin: b.OwnerUin ?? ownerUin ?? "", TaskDescription: b.TaskDescription ?? "", TaskFolderPath: b.TaskFolderPath ?? "/" },
-      TriggerTaskConfiguration: { ...p.TriggerTaskConfiguration, TaskExtConfigurationList: [...(p.TriggerTaskConfiguration.TaskExtConfigurationList ?? []), ...currentExt.filter((e) => !declared.has(e.ParamKey))] },
+      TriggerTaskConfiguration: { ...p.TriggerTaskConfiguration, TaskExtConfigurationList: [...(p.TriggerTaskConfiguration.TaskExtConfigurationList ?? []), ...keep.filter((e) => !declared.has(e.ParamKey))] },
       TriggerTaskSchedulerConfiguration: p.TriggerTaskSchedulerConfiguration,
     },
   };

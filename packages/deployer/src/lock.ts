@@ -57,7 +57,8 @@ interface LockPlace {
 
 const read = { retryAmbiguous: true };
 
-async function findWorkflow(p: LockPlace): Promise<string | undefined> {
+/** The project's bookkeeping workflow (the deploy lock's, which also holds the deploy state), if it exists. */
+export async function findBookkeepingWorkflow(p: LockPlace): Promise<string | undefined> {
   const name = lockWorkflowName(p.project);
   const items = await listAll<{ WorkflowName?: string; WorkflowId?: string }>((PageNumber) => p.caller.call("ListTriggerWorkflows", { ProjectId: p.projectId, Keyword: name, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListTriggerWorkflows");
   return items.find((w) => w.WorkflowName === name)?.WorkflowId;
@@ -72,8 +73,9 @@ export async function ensureLockFolder(caller: RateLimitedCaller, projectId: str
   }
 }
 
-async function ensureWorkflow(p: LockPlace): Promise<string> {
-  const found = await findWorkflow(p);
+/** The project's bookkeeping workflow, created when missing. */
+export async function ensureBookkeepingWorkflow(p: LockPlace): Promise<string> {
+  const found = await findBookkeepingWorkflow(p);
   if (found) return found;
   await ensureLockFolder(p.caller, p.projectId);
   let last: ApiCallError | undefined;
@@ -85,14 +87,14 @@ async function ensureWorkflow(p: LockPlace): Promise<string> {
     last = e;
   }
   // Created by another deployer at the same moment, or our answer was lost: it is there now.
-  const again = await findWorkflow(p);
+  const again = await findBookkeepingWorkflow(p);
   if (!again) throw new Error(`could not create the deploy lock's workflow ${lockWorkflowName(p.project)} in ${LOCK_FOLDER}${last ? `; the last error was: ${last.code ? `[${last.code}] ` : ""}${last.message}` : ""}`);
   return again;
 }
 
 /** The current lock, if any: its task id and what its description records. */
 export async function readLock(p: LockPlace, workflowId?: string): Promise<{ taskId: string; info: LockInfo | undefined } | undefined> {
-  const wf = workflowId ?? (await findWorkflow(p));
+  const wf = workflowId ?? (await findBookkeepingWorkflow(p));
   if (!wf) return undefined;
   const tasks = await listAll<{ TaskId: string; TaskName?: string; WorkflowId: string }>((PageNumber) => p.caller.call("ListTriggerTasks", { ProjectId: p.projectId, WorkflowId: wf, TaskName: LOCK_TASK, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListTriggerTasks");
   const t = tasks.find((x) => x.TaskName === LOCK_TASK && x.WorkflowId === wf);
@@ -119,7 +121,7 @@ const heldHere = new Set<string>();
 export async function acquireLock(p: LockPlace, o: { command: string; ttlMs?: number; now?: () => number }): Promise<HeldLock> {
   const now = o.now ?? Date.now;
   const ttlMs = o.ttlMs ?? 15 * 60_000;
-  const workflowId = await ensureWorkflow(p);
+  const workflowId = await ensureBookkeepingWorkflow(p);
   const info = (): LockInfo => ({ owner: `${safeUser()}@${hostname()} pid ${process.pid}`, token, command: o.command, started, expires: new Date(now() + ttlMs).toISOString() });
   const token = randomUUID();
   const started = new Date(now()).toISOString();
@@ -215,8 +217,11 @@ export async function breakLock(p: LockPlace): Promise<LockInfo | undefined | nu
 
 /** Delete the project's lock workflow once nothing holds it (`wedata destroy` removes what the project made). */
 export async function removeLockWorkflow(p: LockPlace): Promise<void> {
-  const wf = await findWorkflow(p);
+  const wf = await findBookkeepingWorkflow(p);
   if (!wf || (await readLock(p, wf))) return;
+  // The deploy state goes with it: what it recorded no longer exists.
+  const inside = await listAll<{ TaskId: string; TaskName?: string; WorkflowId: string }>((PageNumber) => p.caller.call("ListTriggerTasks", { ProjectId: p.projectId, WorkflowId: wf, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListTriggerTasks");
+  for (const t of inside) if (t.WorkflowId === wf && t.TaskName?.startsWith("state_")) await deleteLockTask(p, t.TaskId);
   try {
     await p.caller.call("DeleteTriggerWorkflow", { ProjectId: p.projectId, WorkflowId: wf }, read);
   } catch (e) {

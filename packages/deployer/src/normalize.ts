@@ -1,13 +1,6 @@
-import type { TaskPayload, WorkflowPayload } from "@wedata-kit/compiler";
+import { canonicalJson, sha256, type TaskPayload, type WorkflowPayload } from "@wedata-kit/compiler";
 import { OWNER_EXT_KEY, workflowOwner } from "./ownership.js";
 import type { RemoteTask, RemoteWorkflowDetail } from "./sdk-client.js";
-
-/** Extension keys the server adds and manages (WEDATA-API.md 7.1); never diffed unless the code sets them. */
-export const SYSTEM_EXT_KEYS: ReadonlySet<string> = new Set([
-  "sql.file.name", "ftp.file.name", "bucket", "region", "tenantId", "specLabelConfItems", "calendar_open",
-  "notebook.workspace.mapping", "notebook.engineClusters", "notebook.workspaceEnvs", "notebook.script.scriptmd5",
-  "notebook.task.name", "notebook.scriptEnvs", "notebook.scriptId", "notebook.source", "isGitTask", "git.repo.filepath", "git.config.id",
-]);
 
 /** Scheduler values WeData assumes when a field is not sent. */
 export const SCHEDULER_DEFAULTS: Record<string, unknown> = {
@@ -35,21 +28,31 @@ const stripNulls = (v: unknown): unknown =>
 const decode = (b64: unknown) => (typeof b64 === "string" && b64 ? Buffer.from(b64, "base64").toString("utf8") : "");
 
 /**
- * Reduce a task to what both sides can be compared on: TaskTypeId as a string, documented defaults
- * filled in, empty values dropped, server-managed extension keys and the ownership mark removed,
- * upstream ids as a set, code decoded.
+ * The settings of a task that belong to whoever sets them: extension keys (`ext:<key>`), the optional
+ * configuration fields and `OwnerUin`. The server adds its own extension keys (the vendor's examples show
+ * `bucket`, `region`, `extraInfo`, ...), so a key counts only when the code sets it or wedata-kit wrote
+ * it in an earlier deploy (three-way, like `kubectl apply`); everything else of a task (name, kind,
+ * folder, program, upstreams, scheduler settings) is always the code's.
  */
-export function comparableTask(
-  base: Json,
-  config: Json,
-  scheduler: Json,
-  opts: { readonly declaredExt: ReadonlySet<string>; readonly compareOwner: boolean },
-): ComparableTask {
+export function ownedKeysOf(p: TaskPayload): string[] {
+  const c = p.TriggerTaskConfiguration as unknown as Json;
+  return [
+    ...(p.TriggerTaskBaseAttribute.OwnerUin !== undefined ? ["OwnerUin"] : []),
+    ...CONFIG_SCALARS.filter((k) => !blank(c[k])),
+    ...(p.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).filter((e) => e.ParamKey !== OWNER_EXT_KEY).map((e) => `ext:${e.ParamKey}`),
+  ].sort();
+}
+
+/**
+ * Reduce a task to what both sides can be compared on: TaskTypeId as a string, documented defaults
+ * filled in, empty values dropped, only the owned optional settings (see `ownedKeysOf`), upstream ids
+ * as a set, code decoded.
+ */
+export function comparableTask(base: Json, config: Json, scheduler: Json, owned: ReadonlySet<string>): ComparableTask {
   const ext: Json = {};
   for (const e of (config.TaskExtConfigurationList as KV[] | null | undefined) ?? []) {
     const k = e.ParamKey ?? "";
-    if (k === OWNER_EXT_KEY || (SYSTEM_EXT_KEYS.has(k) && !opts.declaredExt.has(k))) continue;
-    ext[k] = e.ParamValue ?? "";
+    if (owned.has(`ext:${k}`)) ext[k] = e.ParamValue ?? "";
   }
   const sched: Json = { ...SCHEDULER_DEFAULTS };
   for (const [k, v] of Object.entries(scheduler)) if (!blank(v) && k !== "UpstreamDependencyConfigList") sched[k] = stripNulls(v);
@@ -58,10 +61,10 @@ export function comparableTask(
   const fields = clean({
     TaskName: base.TaskName,
     TaskTypeId: base.TaskTypeId === undefined || base.TaskTypeId === null ? undefined : String(base.TaskTypeId),
-    OwnerUin: opts.compareOwner ? base.OwnerUin : undefined,
+    OwnerUin: owned.has("OwnerUin") ? base.OwnerUin : undefined,
     TaskDescription: base.TaskDescription,
     TaskFolderPath: base.TaskFolderPath === "/" ? undefined : base.TaskFolderPath,
-    ...Object.fromEntries(CONFIG_SCALARS.map((k) => [k, config[k]])),
+    ...Object.fromEntries(CONFIG_SCALARS.map((k) => [k, owned.has(k) ? config[k] : undefined])),
     TaskSchedulingParameterList: stripNulls(config.TaskSchedulingParameterList),
     TaskExtConfigurationList: Object.keys(ext).length ? ext : undefined,
     UpstreamDependencyConfigList: upstream,
@@ -71,15 +74,17 @@ export function comparableTask(
   return { fields, code: decode(config.CodeContent), codeBytes: bytes.toString("base64") };
 }
 
-export function comparableDesiredTask(p: TaskPayload): ComparableTask {
-  const declaredExt = new Set((p.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).map((e) => e.ParamKey));
-  return comparableTask(p.TriggerTaskBaseAttribute, p.TriggerTaskConfiguration, p.TriggerTaskSchedulerConfiguration, { declaredExt, compareOwner: p.TriggerTaskBaseAttribute.OwnerUin !== undefined });
-}
+/** The keys compared for a task: those the code sets now and those wedata-kit wrote before (`applied`). */
+export const comparedKeys = (desired: TaskPayload, applied?: readonly string[]) => new Set([...ownedKeysOf(desired), ...(applied ?? [])]);
 
-export function comparableRemoteTask(r: RemoteTask, desired: TaskPayload): ComparableTask {
-  const declaredExt = new Set((desired.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).map((e) => e.ParamKey));
-  return comparableTask(r.TriggerTaskBaseAttribute as unknown as Json, r.TriggerTaskConfiguration as unknown as Json, r.TriggerTaskSchedulerConfiguration as unknown as Json, { declaredExt, compareOwner: desired.TriggerTaskBaseAttribute.OwnerUin !== undefined });
-}
+export const comparableDesiredTask = (p: TaskPayload, owned: ReadonlySet<string> = new Set(ownedKeysOf(p))): ComparableTask =>
+  comparableTask(p.TriggerTaskBaseAttribute as unknown as Json, p.TriggerTaskConfiguration as unknown as Json, p.TriggerTaskSchedulerConfiguration as unknown as Json, owned);
+
+export const comparableRemoteTask = (r: RemoteTask, owned: ReadonlySet<string>): ComparableTask =>
+  comparableTask(r.TriggerTaskBaseAttribute as unknown as Json, r.TriggerTaskConfiguration as unknown as Json, r.TriggerTaskSchedulerConfiguration as unknown as Json, owned);
+
+/** A digest of a comparable task: what the deploy-state record keeps of what was applied. */
+export const comparableDigest = (c: ComparableTask) => sha256(canonicalJson({ fields: c.fields, code: c.codeBytes }));
 
 /** Optional workflow settings compared only when the code sets them (the server fills its own otherwise). */
 const WORKFLOW_OPTIONAL = ["OwnerUin", "SchedulerStatus", "TriggerMode", "ExecuteUserUin", "BundleId"];

@@ -41,7 +41,10 @@ export const TaskChangeSchema = z.object({
   ownedBy: z.string().optional().describe("another wedata-kit project's mark on the remote task"),
   summary: z.record(z.string(), z.unknown()).optional().describe("creates and replaces: kind, upstream tasks by name, folder, policy, code"),
   payload: z.record(z.string(), z.unknown()).optional(),
-  keepExt: z.array(z.object({ ParamKey: z.string(), ParamValue: z.string() })).optional(),
+  keepExt: z.array(z.object({ ParamKey: z.string(), ParamValue: z.string() })).optional().describe("extension keys a full update sends back as read; absent when the task was known from the deploy state"),
+  dropExt: z.array(z.string()).optional().describe("extension keys wedata-kit wrote before that the code no longer sets"),
+  drift: z.object({ by: z.string().optional(), at: z.string().optional() }).optional().describe("changed outside wedata-kit since the last deploy: who and when"),
+  seen: z.object({ v: z.string(), u: z.string() }).optional().describe("version and update time the plan's task list showed"),
   remoteOwnerUin: z.string().optional(),
   folderType: z.string().optional(),
   loc: loc.optional(),
@@ -62,6 +65,8 @@ export const PlanSchema = z
     tasks: z.array(TaskChangeSchema),
     prune: z.object({ workflows: z.array(WorkflowChangeSchema), tasks: z.array(TaskChangeSchema) }).describe("deletions of what this project owns that left the code; applied only with --prune"),
     unmanaged: z.array(z.string()).describe("remote tasks in managed workflows this project did not create: never touched"),
+    stateBehind: z.boolean().optional().describe("the deploy state on the target is missing or behind: a deploy records it even when nothing changes"),
+    unmodelled: z.record(z.string(), z.number()).optional().describe("of the unmanaged tasks, those of kinds wedata-kit does not model, with their type id"),
     remoteIds: z.object({ workflows: z.record(z.string(), z.string()), tasks: z.record(z.string(), z.string()) }),
   })
   .describe("A wedata-kit deployment plan, version 1");

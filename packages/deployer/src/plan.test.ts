@@ -44,7 +44,7 @@ function deployed(compiled: CompiledProject, owner: string | null = PROJECT): Re
       TriggerTaskConfiguration: { ...p.TriggerTaskConfiguration, TaskExtConfigurationList: ext },
       TriggerTaskSchedulerConfiguration: p.TriggerTaskSchedulerConfiguration,
     } as unknown as RemoteTask;
-    return { id: taskId(t.key), workflowId: wfId(t.workflow), name: t.name, typeId: Number(p.TriggerTaskBaseAttribute.TaskTypeId), version: "V1", updated: "2026-11-28 00:00:00", submitted: true, task, ...(owner !== null && { owner }) };
+    return { id: taskId(t.key), workflowId: wfId(t.workflow), name: t.name, typeId: Number(p.TriggerTaskBaseAttribute.TaskTypeId), version: "V1", updated: "2026-11-28 00:00:00", submitted: true, task, read: true, ...(owner !== null && { owner }) };
   });
   return { projectId: "1", workflows, tasks, workflowFolders: new Set(["/", "/f", "/g"]), taskFolders: new Set() };
 }

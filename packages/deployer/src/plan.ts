@@ -1,7 +1,8 @@
 import { createTwoFilesPatch } from "diff";
 import { parsePlaceholder, type CompiledProject, type CompiledTask, type TaskPayload, type WorkflowPayload } from "@wedata-kit/compiler";
 import { TASK_KINDS, type SourceLocation, type TaskFolderType } from "@wedata-kit/dsl";
-import { comparableDesiredTask, comparableDesiredWorkflow, comparableRemoteTask, comparableRemoteWorkflow, diffFields, SYSTEM_EXT_KEYS, type FieldChange } from "./normalize.js";
+import { comparableDesiredTask, comparableDesiredWorkflow, comparableDigest, comparableRemoteTask, comparableRemoteWorkflow, comparedKeys, diffFields, ownedKeysOf, type FieldChange } from "./normalize.js";
+import { OWNER_EXT_KEY } from "./ownership.js";
 import type { RemoteState, RemoteTaskRecord, RemoteWorkflow } from "./remote.js";
 
 export type ChangeOp = "create" | "update" | "replace" | "delete" | "noop";
@@ -53,8 +54,18 @@ export interface TaskChange {
   /** For creates and replaces: the key settings a reviewer needs to see. */
   readonly summary?: Readonly<Record<string, unknown>>;
   readonly payload?: TaskPayload;
-  /** Server-managed extension keys to keep on a full update, and the remote owner for `OwnerUin`. */
+  /**
+   * Extension keys a full update sends back as read (the server's own, and any set by others), and the
+   * remote owner for `OwnerUin`. Absent when the task was not read (known from the deploy state): the
+   * update reads it first.
+   */
   readonly keepExt?: ReadonlyArray<{ ParamKey: string; ParamValue: string }>;
+  /** Extension keys wedata-kit wrote before and the code no longer sets: an update removes them. */
+  readonly dropExt?: readonly string[];
+  /** The remote was changed outside wedata-kit since the last deploy: who and when, as WeData reports it. */
+  readonly drift?: { readonly by?: string; readonly at?: string };
+  /** Version and update time the plan's list showed (recorded in the deploy state after an unchanged deploy). */
+  readonly seen?: { readonly v: string; readonly u: string };
   readonly remoteOwnerUin?: string;
   readonly folderType?: TaskFolderType;
   readonly loc?: SourceLocation;
@@ -76,6 +87,13 @@ export interface Plan {
   readonly prune: { readonly workflows: readonly WorkflowChange[]; readonly tasks: readonly TaskChange[] };
   /** Remote tasks in managed workflows that this project does not own: reported, never touched. */
   readonly unmanaged: readonly string[];
+  /**
+   * The deploy state on the target is missing or behind for some task or workflow of this plan (a first
+   * deploy, an earlier wedata-kit, a list that lagged): a deploy records it even when nothing changes.
+   */
+  readonly stateBehind?: boolean;
+  /** Of those, tasks of kinds wedata-kit does not model (type ids beyond its own), with their type id. */
+  readonly unmodelled?: Readonly<Record<string, number>>;
   /** Ids known before apply, by logical key. */
   readonly remoteIds: { readonly workflows: Readonly<Record<string, string>>; readonly tasks: Readonly<Record<string, string>> };
 }
@@ -180,6 +198,9 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
       if (same.length === 1) renamedTasks.add(t.key);
     }
     if (same.length > 1) throw new PlanError(`workflow "${t.workflow}" holds ${same.length} tasks named "${t.name}" (${same.map((x) => x.id).join(", ")}); remove the duplicates in WeData before deploying`);
+    if (same[0] && !KNOWN_TYPE_IDS.has(same[0].typeId)) {
+      throw new PlanError(`workflow "${t.workflow}" holds a task named "${same[0].name}" (${same[0].id}) of a kind wedata-kit does not model (type id ${same[0].typeId}); it is never touched, so give the task of ${t.loc.file}:${t.loc.line} another name`);
+    }
     if (same[0]) {
       matched.set(t.key, same[0]);
       consumed.add(same[0].id);
@@ -241,8 +262,11 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
       continue;
     }
     const desired = resolveRefs(t.payload, ids);
-    const a = comparableRemoteTask(r.task, desired);
-    const b = comparableDesiredTask(desired);
+    // Three-way: what the code sets, and what wedata-kit wrote before (the deploy state); keys the server
+    // added are neither, and are never compared.
+    const owned = comparedKeys(desired, r.applied?.k);
+    const a = comparableRemoteTask(r.task, owned);
+    const b = comparableDesiredTask(desired, owned);
     const fields = diffFields(a.fields, b.fields).map((f) => readableField(f, names));
     const codeDiff = codeDiffOf(t.key, a.code, b.code);
     if (!codeDiff && a.codeBytes !== b.codeBytes) fields.push({ path: "CodeContent", from: `${Buffer.from(a.codeBytes, "base64").length} bytes (not text)`, to: `${Buffer.from(b.codeBytes, "base64").length} bytes` });
@@ -250,7 +274,14 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
     const changed = fields.length > 0;
     const ownedBy = r.owner !== undefined && r.owner !== options.project ? r.owner : undefined;
     const declared = new Set((t.payload.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).map((e) => e.ParamKey));
-    const keepExt = (r.task.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).filter((e) => SYSTEM_EXT_KEYS.has(e.ParamKey) && !declared.has(e.ParamKey));
+    const dropExt = (r.applied?.k ?? []).filter((k) => k.startsWith("ext:") && !declared.has(k.slice(4))).map((k) => k.slice(4));
+    const keepExt = r.read ? (r.task.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).filter((e) => !declared.has(e.ParamKey) && e.ParamKey !== OWNER_EXT_KEY && !dropExt.includes(e.ParamKey)) : undefined;
+    const drift = changed ? driftOf(r, desired) : undefined;
+    const reasons = [
+      ...(drift ? [`changed outside wedata-kit${drift.by ? ` by ${drift.by}` : ""}${drift.at ? ` at ${drift.at}` : ""}${drift.codeToo ? ", and in the code" : ": the deploy puts back what the code says"}`] : []),
+      ...(renamedTasks.has(t.key) ? [`renamed from "${t.renamedFrom}", in place (same TaskId)`] : []),
+      ...(!r.submitted && !changed ? ["its latest version is not submitted"] : []),
+    ];
     tasks.set(t.key, {
       ...common(t),
       op: changed ? "update" : "noop",
@@ -258,9 +289,11 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
       fields,
       ...(codeDiff && { codeDiff }),
       submit: submitAll && (changed || !r.submitted),
-      ...(!r.submitted && !changed && { reason: "its latest version is not submitted" }),
-      ...(renamedTasks.has(t.key) && { reason: `renamed from "${t.renamedFrom}", in place (same TaskId)` }),
-      keepExt,
+      ...(reasons.length > 0 && { reason: reasons.join("; ") }),
+      ...(keepExt && { keepExt }),
+      ...(dropExt.length > 0 && { dropExt }),
+      ...(drift && { drift: { ...(drift.by && { by: drift.by }), ...(drift.at && { at: drift.at }) } }),
+      seen: { v: r.version, u: r.updated },
       remoteUpstreamIds: (r.task.TriggerTaskSchedulerConfiguration?.UpstreamDependencyConfigList ?? []).map((d) => d.TaskId),
       ...(ownedBy !== undefined && { ownedBy }),
       ...(r.task.TriggerTaskBaseAttribute.OwnerUin && { remoteOwnerUin: r.task.TriggerTaskBaseAttribute.OwnerUin }),
@@ -292,10 +325,12 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
   for (const w of remote.workflows) if (w.owner === options.project) interesting.add(w.id);
   const leftover = remote.tasks.filter((x) => interesting.has(x.workflowId) && !consumed.has(x.id));
   const leftoverIds = new Set(leftover.map((x) => x.id));
+  const unmodelled: Record<string, number> = {};
   for (const x of leftover) {
     const wname = remoteById.get(x.workflowId)?.name ?? x.workflowId;
     const key = `${wname}/${x.name}`;
-    if (x.owner !== options.project) {
+    if (!KNOWN_TYPE_IDS.has(x.typeId)) unmodelled[key] = x.typeId;
+    if (x.owner !== options.project || !KNOWN_TYPE_IDS.has(x.typeId)) {
       unmanaged.push(key);
       continue;
     }
@@ -332,8 +367,32 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
     tasks: [...tasks.values()],
     prune: { workflows: pruneWorkflows, tasks: pruneTasks },
     unmanaged: unmanaged.sort(),
+    ...(Object.keys(unmodelled).length > 0 && { unmodelled }),
+    ...(stateBehind(remote, matched, workflowIds) && { stateBehind: true }),
     remoteIds: { workflows: Object.fromEntries(workflowIds), tasks: Object.fromEntries([...matched].map(([k, r]) => [k, r.id])) },
   };
+}
+
+/** Whether a matched task or workflow has no current entry in the deploy state. */
+function stateBehind(remote: RemoteState, matched: ReadonlyMap<string, RemoteTaskRecord>, workflowIds: ReadonlyMap<string, string>): boolean {
+  if (!remote.stateFound) return true;
+  for (const r of matched.values()) if (!r.applied || r.applied.v !== r.version || r.applied.u !== r.updated) return true;
+  return remote.workflows.some((w) => workflowIds.get(w.name) === w.id && w.owner !== undefined && !w.inState);
+}
+
+const KNOWN_TYPE_IDS = new Set<number>(Object.values(TASK_KINDS).map((k) => k.typeId));
+
+/**
+ * Whether a read task differs from what wedata-kit last applied to it (someone saved it since, and it
+ * no longer digests to the recorded digest), and whether the code changed since too.
+ */
+function driftOf(r: RemoteTaskRecord, desired: TaskPayload): { by?: string; at?: string; codeToo: boolean } | undefined {
+  const e = r.applied;
+  if (!r.read || !e?.h || (e.v === r.version && e.u === r.updated)) return undefined;
+  if (comparableDigest(comparableRemoteTask(r.task, new Set(e.k))) === e.h) return undefined;
+  const keys = ownedKeysOf(desired);
+  const codeToo = keys.join("\n") !== [...e.k].sort().join("\n") || comparableDigest(comparableDesiredTask(desired, new Set(keys))) !== e.h;
+  return { ...(r.updatedBy && { by: r.updatedBy }), ...(r.updated && { at: r.updated }), codeToo };
 }
 
 interface IdNames {

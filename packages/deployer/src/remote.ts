@@ -2,7 +2,10 @@ import { canonicalJson, containsSecret, folderChain, sha256, type CompiledProjec
 import { TASK_KINDS, type TaskFolderType } from "@wedata-kit/dsl";
 import { z } from "zod";
 import type { RateLimitedCaller } from "./caller.js";
-import { isLockWorkflow, LOCK_FOLDER } from "./lock-name.js";
+import { readAppliedState, type AppliedEntry, type AppliedState } from "./applied.js";
+import { isLockWorkflow, LOCK_FOLDER, lockWorkflowName } from "./lock-name.js";
+import { comparableDesiredTask, comparableDigest, ownedKeysOf } from "./normalize.js";
+import { resolveRefs } from "./plan.js";
 import { taskOwner, workflowOwner } from "./ownership.js";
 import type { RemoteTask, RemoteTaskBase, RemoteWorkflowDetail, RemoteWorkflowInfo } from "./sdk-client.js";
 
@@ -12,8 +15,10 @@ export interface RemoteWorkflow {
   /** Folder, derived from `Path` (`<folder>/<name>`). */
   readonly folder: string;
   readonly detail: RemoteWorkflowDetail;
-  /** Project named by the ownership mark, if any. */
+  /** Project named by the ownership mark (or, for a `bundle()` workflow, the deploy state), if any. */
   readonly owner?: string;
+  /** Listed in this project's deploy state. */
+  readonly inState?: boolean;
 }
 
 export interface RemoteTaskRecord {
@@ -26,8 +31,18 @@ export interface RemoteTaskRecord {
   readonly updated: string;
   /** Whether the latest saved version is the submitted one. */
   readonly submitted: boolean;
+  /**
+   * The task as read by GetTriggerTask, or, when `read` is false, as wedata-kit last applied it: the
+   * deploy state showed it unchanged since (same version and update time) and equal to the code.
+   */
   readonly task: RemoteTask;
+  /** Whether `task` was read from the server (false: known from the deploy state, server keys unknown). */
+  readonly read: boolean;
   readonly owner?: string;
+  /** What wedata-kit last applied to it, from the deploy state on the target. */
+  readonly applied?: AppliedEntry;
+  /** Who changed it last (`LastUpdateUserName`), when it was read. */
+  readonly updatedBy?: string;
 }
 
 /** What exists remotely, read once before planning. */
@@ -38,6 +53,8 @@ export interface RemoteState {
   readonly workflowFolders: ReadonlySet<string>;
   /** `workflowId|TYPE|/path` of existing task folders. */
   readonly taskFolders: ReadonlySet<string>;
+  /** Whether the deploy state was found on the target (plans say when it was not). */
+  readonly stateFound?: boolean;
 }
 
 const PAGE = 200;
@@ -214,11 +231,22 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
   const managed = new Set(compiled.workflows.filter((w) => w.payload).map((w) => w.name));
   const existingIds = new Set(compiled.workflows.flatMap((w) => (w.existingId ? [w.existingId] : [])));
 
-  const cache = readCache(opts.cache, opts.onWarning ?? (() => {}));
+  const warn = opts.onWarning ?? (() => {});
+  const cache = readCache(opts.cache, warn);
   const fresh: TaskCache = { tasks: {}, workflows: {} };
-  // The deploy lock's workflow is the deployer's own bookkeeping, never part of a plan.
+  // The project's bookkeeping workflow (deploy lock and deploy state) is never part of a plan; its state
+  // tasks are found in the project-wide task list read below, so they cost one Get each.
+  const bookkeeping = infos.find((i) => i.WorkflowName === lockWorkflowName(opts.project))?.WorkflowId;
+  const basesPromise = listAll<RemoteTaskBase>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, PageNumber, PageSize: PAGE }, read).then((r) => r.Data), "ListTriggerTasks");
+  const allBases = await basesPromise;
+  const applied: AppliedState = bookkeeping
+    ? await readAppliedState(caller, ProjectId, opts.project, allBases.filter((b) => b.WorkflowId === bookkeeping), warn)
+    : { tasks: new Map(), workflows: new Map(), found: false, codes: new Map() };
+  // With a deploy state, a workflow the code does not name and the state does not list is none of this
+  // project's: it is not read. Without one, every workflow is read to find the project's by their mark.
+  const worthReading = (info: RemoteWorkflowInfo) => !applied.found || managed.has(info.WorkflowName ?? "") || existingIds.has(info.WorkflowId ?? "") || applied.workflows.has(info.WorkflowId ?? "");
   const details = await Promise.all(
-    infos.filter((info) => !isLockWorkflow(info.WorkflowName)).map(async (info) => {
+    infos.filter((info) => !isLockWorkflow(info.WorkflowName) && worthReading(info)).map(async (info) => {
       const id = info.WorkflowId!;
       // Any change to a workflow moves its ModifyTime: a detail read at the same ModifyTime is current.
       // This covers the workflows of a shared project that the code does not name, too (read only to
@@ -238,17 +266,24 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
   for (const d of details) {
     if (!d) continue;
     const name = d.info.WorkflowName!;
-    const owner = workflowOwner(d.detail.BundleInfo);
+    // Owned by its mark, or, for a workflow whose BundleInfo the code sets (`bundle()`), by the deploy state.
+    const owner = workflowOwner(d.detail.BundleInfo) ?? (applied.workflows.has(d.info.WorkflowId!) ? opts.project : undefined);
     if (!managed.has(name) && !existingIds.has(d.info.WorkflowId!) && owner !== opts.project) continue;
-    workflows.push({ id: d.info.WorkflowId!, name, folder: folderOfPath(d.detail.Path, name), detail: d.detail, ...(owner !== undefined && { owner }) });
+    workflows.push({ id: d.info.WorkflowId!, name, folder: folderOfPath(d.detail.Path, name), detail: d.detail, ...(owner !== undefined && { owner }), ...(applied.workflows.has(d.info.WorkflowId!) && { inState: true }) });
   }
   const ofInterest = new Set(workflows.map((w) => w.id));
 
-  const bases = (await listAll<RemoteTaskBase>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, PageNumber, PageSize: PAGE }, read).then((r) => r.Data), "ListTriggerTasks")).filter((b) => ofInterest.has(b.WorkflowId));
+  const bases = allBases.filter((b) => ofInterest.has(b.WorkflowId));
+  const unchanged = unchangedSinceApplied(compiled, workflows, bases, applied);
   const tasks = await Promise.all(
     bases.map(async (b): Promise<RemoteTaskRecord | undefined> => {
       const version = b.TaskLatestVersionNo ?? "";
       const updated = b.LastUpdateTime ?? "";
+      const entry = applied.tasks.get(b.TaskId);
+      const known = unchanged.get(b.TaskId);
+      const common = { id: b.TaskId, workflowId: b.WorkflowId, name: b.TaskName!, typeId: Number(b.TaskTypeId), version, updated, submitted: b.Submit === true, ...(entry && { applied: entry }) };
+      // Unchanged since the last deploy and equal to the code: known without a read.
+      if (known) return { ...common, task: known, read: false, owner: opts.project };
       // Trusted only for a real version and the same update time: an empty or null version says nothing.
       const cached = cache.tasks[b.TaskId];
       const hit = cached !== undefined && version !== "" && cached.v === version && cached.u === updated;
@@ -256,16 +291,20 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
       if (!got) return undefined;
       // GetTriggerTask leaves TaskFolderPath out (the vendor's example shows it); the list has it.
       const task: RemoteTask = got.TriggerTaskBaseAttribute?.TaskFolderPath == null && b.TaskFolderPath ? { ...got, TriggerTaskBaseAttribute: { ...got.TriggerTaskBaseAttribute, TaskFolderPath: b.TaskFolderPath } } : got;
-      const entry = hit ? cached : taskEntry(version, updated, task);
-      if (entry) fresh.tasks[b.TaskId] = entry;
-      const owner = taskOwner(task.TriggerTaskConfiguration?.TaskExtConfigurationList);
-      return { id: b.TaskId, workflowId: b.WorkflowId, name: b.TaskName!, typeId: Number(b.TaskTypeId), version, updated, submitted: b.Submit === true, task, ...(owner !== undefined && { owner }) };
+      const cacheEntry = hit ? cached : taskEntry(version, updated, task);
+      if (cacheEntry) fresh.tasks[b.TaskId] = cacheEntry;
+      // Owned by its mark, or by the deploy state (a service that dropped the mark still has the task listed there).
+      const owner = taskOwner(task.TriggerTaskConfiguration?.TaskExtConfigurationList) ?? (entry ? opts.project : undefined);
+      const updatedBy = task.TriggerTaskBaseAttribute?.LastUpdateUserName ?? undefined;
+      return { ...common, task, read: true, ...(owner !== undefined && { owner }), ...(updatedBy && { updatedBy }) };
     }),
   );
   // Rewritten only when it changed: on a large project the cache is tens of megabytes.
   const same = (a: Record<string, unknown>, b: Record<string, unknown>) => Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => a[k] === b[k]);
-  const unchanged = same(cache.tasks, fresh.tasks) && same(cache.workflows, fresh.workflows);
-  if (opts.cache && !unchanged) writeCache(opts.cache, fresh);
+  // Tasks known from the deploy state keep their cache entries (they were not read this time).
+  for (const id of unchanged.keys()) if (cache.tasks[id]) fresh.tasks[id] = cache.tasks[id];
+  const cacheSame = same(cache.tasks, fresh.tasks) && same(cache.workflows, fresh.workflows);
+  if (opts.cache && !cacheSame) writeCache(opts.cache, fresh);
 
   // Folders: a folder that holds a remote workflow or task exists (and so do its parents); only the
   // parents of folders not known that way are listed.
@@ -301,5 +340,37 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
     }),
   );
 
-  return { projectId: ProjectId, workflows, tasks: liveTasks, workflowFolders, taskFolders };
+  return { projectId: ProjectId, workflows, tasks: liveTasks, workflowFolders, taskFolders, stateFound: applied.found };
+}
+
+/**
+ * The tasks that need no GetTriggerTask: the list shows the version and update time the deploy state
+ * recorded (nothing saved them since), and the code, resolved against the remote ids, digests to what
+ * was applied then, on the same owned keys. Each comes back as the task that was applied (the code's
+ * payload, ids resolved), which is what the remote holds on everything wedata-kit compares.
+ */
+function unchangedSinceApplied(compiled: CompiledProject, workflows: readonly RemoteWorkflow[], bases: readonly RemoteTaskBase[], applied: AppliedState): Map<string, RemoteTask> {
+  const out = new Map<string, RemoteTask>();
+  if (applied.tasks.size === 0) return out;
+  const workflowIds = new Map(workflows.map((w) => [w.name, w.id]));
+  const nameOf = new Map(workflows.map((w) => [w.id, w.name]));
+  const taskIds = new Map<string, string>();
+  for (const b of bases) taskIds.set(`${nameOf.get(b.WorkflowId)}/${b.TaskName}`, b.TaskId);
+  const byKey = new Map(bases.map((b) => [`${nameOf.get(b.WorkflowId)}/${b.TaskName}`, b]));
+  for (const t of compiled.tasks) {
+    const b = byKey.get(t.key);
+    const e = b && applied.tasks.get(b.TaskId);
+    if (!b || !e?.h || !b.TaskLatestVersionNo || e.v !== b.TaskLatestVersionNo || e.u !== (b.LastUpdateTime ?? "")) continue;
+    if (Number(b.TaskTypeId) !== Number(t.payload.TriggerTaskBaseAttribute.TaskTypeId)) continue;
+    const desired = resolveRefs(t.payload, { workflows: workflowIds, tasks: taskIds });
+    if (JSON.stringify(desired).includes("(new id of ")) continue;
+    const keys = ownedKeysOf(desired);
+    if (keys.join("\n") !== [...e.k].sort().join("\n")) continue;
+    if (comparableDigest(comparableDesiredTask(desired, new Set(keys))) !== e.h) continue;
+    out.set(b.TaskId, {
+      ...desired,
+      TriggerTaskBaseAttribute: { ...desired.TriggerTaskBaseAttribute, TaskId: b.TaskId, TaskFolderPath: b.TaskFolderPath ?? desired.TriggerTaskBaseAttribute.TaskFolderPath ?? "/" },
+    } as unknown as RemoteTask);
+  }
+  return out;
 }

@@ -189,54 +189,86 @@ const deleteTriggerWorkflow: Handler = (req, ctx) => {
 
 // ---------- tasks ----------
 
-/** Extension keys the server adds to a task it stores, as the real service does on read. */
-function systemExt(t: TaskRow, w: WorkflowRow | undefined): Array<{ ParamKey: string; ParamValue: string }> {
+/**
+ * Extension keys the server adds to a task when it stores it, as the vendor's published GetTriggerTask
+ * and GetTask responses show them (../shared/wedata-examples): the same set on every kind, a file name
+ * for the kinds whose program is a file, and the Python keys on Python tasks. They are stored with the
+ * task, so a full update that leaves them out removes them (a client must send them back).
+ */
+export function serverAddedExt(t: Pick<TaskRow, "projectId" | "name" | "typeId" | "createUserUin">, w: WorkflowRow | undefined): Array<{ ParamKey: string; ParamValue: string }> {
   const base = `/datastudio/project/${t.projectId}${w ? `${w.folder === "/" ? "" : w.folder}/${w.name}` : ""}/${t.name}`;
   const keys: Array<[string, string]> = [
+    ["bucket", "wedata-resource-emulator"],
     ["specLabelConfItems", Buffer.from(JSON.stringify({ specLabelConfItems: [] })).toString("base64")],
+    ["tenantId", t.createUserUin],
     ["calendar_open", "0"],
+    ["region", "ap-guangzhou"],
+    ["waitExecutionTotalTTL", "-1"],
+    ["enableKerberosLogin", "false"],
+    ["extraInfo", JSON.stringify({ fromMapping: false })],
   ];
-  if (t.typeId === 35) keys.push(["ftp.file.name", `${base}.sh`], ["bucket", "wedata-resource-emulator"], ["region", "ap-guangzhou"], ["tenantId", t.createUserUin]);
-  if (t.typeId === 30) keys.push(["ftp.file.name", `${base}.py`]);
-  if (t.typeId === 32) keys.push(["sql.file.name", `${base}.sql`]);
+  const file = FILE_EXTENSION[t.typeId];
+  if (file) keys.push([t.typeId === 32 ? "sql.file.name" : "ftp.file.name", `${base}.${file}`]);
+  if (t.typeId === 30) {
+    keys.push(["python_type", "python3"], ["python_sub_version", "python3.11"], ["data_cluster", ""], ["calendar_id", ""], ["calendar_name", ""], ["executionTTLStrategy", "fail"], ["waitExecutionTotalTTLStrategy", "fail"]);
+  }
   return keys.map(([ParamKey, ParamValue]) => ({ ParamKey, ParamValue }));
 }
+const FILE_EXTENSION: Record<number, string> = { 30: "py", 32: "sql", 35: "sh", 38: "sh", 133: "sh" };
 
+/** The stored extension list with the server's keys added where the request did not set them. */
+function withServerExt(config: Req, t: Pick<TaskRow, "projectId" | "name" | "typeId" | "createUserUin">, w: WorkflowRow | undefined): Req {
+  const ext = [...((config.TaskExtConfigurationList as Array<{ ParamKey: string; ParamValue: string }> | undefined) ?? [])];
+  for (const s of serverAddedExt(t, w)) if (!ext.some((e) => e.ParamKey === s.ParamKey)) ext.push(s);
+  return { ...config, TaskExtConfigurationList: ext };
+}
+
+/**
+ * A task's base attribute. As the vendor's examples show: the list carries `TaskFolderPath` and versions
+ * as strings ("V3", "" before the first submit) and no update user name; GetTriggerTask leaves the folder
+ * out, has null versions and names who changed the task last.
+ */
 function baseAttribute(t: TaskRow, w: WorkflowRow | undefined) {
   const b = t.doc.base;
-  return {
+  const common = {
     TaskId: t.taskId,
     TaskTypeId: t.typeId,
     WorkflowId: t.workflowId,
     TaskName: t.name,
     TaskLatestVersionNo: `V${t.version}`,
-    TaskLatestSubmitVersionNo: t.submitVersion === null ? null : `V${t.submitVersion}`,
+    TaskLatestSubmitVersionNo: t.submitVersion === null ? "" : `V${t.submitVersion}`,
     WorkflowName: w?.name ?? null,
     Status: t.status,
     Submit: t.submitVersion === t.version,
     CreateTime: t.createTime,
     LastUpdateTime: t.modifyTime,
-    LastUpdateUserName: t.createUserUin,
+    LastUpdateUserName: null as string | null,
     LastOpsTime: null,
     LastOpsUserName: null,
     OwnerUin: (b.OwnerUin as string) ?? t.createUserUin,
-    TaskDescription: (b.TaskDescription as string) ?? "",
-    UpdateUserUin: t.createUserUin,
+    TaskDescription: (b.TaskDescription as string) ?? null,
+    UpdateUserUin: t.doc.by ?? t.createUserUin,
     CreateUserUin: t.createUserUin,
-    TaskFolderPath: (b.TaskFolderPath as string) ?? "/",
   };
+  return { ...common, TaskFolderPath: (b.TaskFolderPath as string) ?? "/" };
 }
+
+function getBaseAttribute(t: TaskRow, w: WorkflowRow | undefined) {
+  const { TaskFolderPath: _folder, ...rest } = baseAttribute(t, w);
+  return { ...rest, TaskLatestVersionNo: null, TaskLatestSubmitVersionNo: null, LastUpdateUserName: userName(t.doc.by ?? t.createUserUin) };
+}
+
+/** The name WeData shows for an account (the emulator has no user directory: the uin stands in). */
+const userName = (uin: string) => `user_${uin}`;
 
 function fullTask(t: TaskRow, ctx: ActionContext) {
   const w = ctx.store.getWorkflow(t.projectId, t.workflowId);
   const config = { ...t.doc.config };
-  const ext = [...((config.TaskExtConfigurationList as Array<{ ParamKey: string; ParamValue: string }>) ?? [])];
-  for (const s of systemExt(t, w)) if (!ext.some((e) => e.ParamKey === s.ParamKey)) ext.push(s);
   return {
-    TriggerTaskBaseAttribute: baseAttribute(t, w),
+    TriggerTaskBaseAttribute: getBaseAttribute(t, w),
     TriggerTaskConfiguration: {
       CodeContent: config.CodeContent ?? null,
-      TaskExtConfigurationList: ext,
+      TaskExtConfigurationList: (config.TaskExtConfigurationList as unknown[] | undefined) ?? [],
       DataCluster: config.DataCluster ?? null,
       BrokerIp: config.BrokerIp ?? null,
       YarnQueue: config.YarnQueue ?? null,
@@ -293,19 +325,28 @@ const createTriggerTask: Handler = (req, ctx) => {
   const { UpstreamDependencyConfigList: _u, ...scheduler } = req.TriggerTaskSchedulerConfiguration as Req;
   const row: TaskRow = {
     projectId, taskId, workflowId: w.workflowId, name: base.TaskName, typeId,
-    doc: { base: baseRest, config: keepDocumentedExt(ctx, req.TriggerTaskConfiguration), scheduler },
+    doc: { base: baseRest, config: withServerExt(keepDocumentedExt(ctx, req.TriggerTaskConfiguration), { projectId, name: base.TaskName, typeId, createUserUin: ctx.account.uin }, w), scheduler, by: ctx.account.uin },
     version: 1, submitVersion: null, status: "N", createUserUin: ctx.account.uin, createTime: cnTime(time), modifyTime: cnTime(time),
   };
   saveVersion(ctx, row, upstream, time);
   return { Data: { TaskId: taskId } };
 };
 
-const getTriggerTask: Handler = (req, ctx) => {
-  const full = fullTask(requireTask(ctx, project(req, ctx), req.TaskId), ctx);
-  if (!ctx.behaviour?.getTaskOmitsFolder) return { Data: full };
-  const { TaskFolderPath: _f, ...base } = full.TriggerTaskBaseAttribute;
-  return { Data: { ...full, TriggerTaskBaseAttribute: base } };
-};
+/** A task stored as the console makes it (`RunningEmulator.addConsoleTask`): any kind, the server's keys added. */
+export function addConsoleTask(store: Store, t: import("./server.js").ConsoleTask, time: number): string {
+  const w = store.getWorkflow(t.projectId, t.workflowId);
+  if (!w) throw new Error(`addConsoleTask: workflow ${t.workflowId} does not exist in project ${t.projectId}`);
+  const taskId = store.nextSequence("task_id", BigInt(compactTime(time))).toString();
+  const config = withServerExt({ TaskExtConfigurationList: [...(t.ext ?? [])], ...(t.code !== undefined && { CodeContent: Buffer.from(t.code).toString("base64") }) }, { projectId: t.projectId, name: t.name, typeId: t.typeId, createUserUin: "100000000999" }, w);
+  const row: TaskRow = { projectId: t.projectId, taskId, workflowId: t.workflowId, name: t.name, typeId: t.typeId, doc: { base: {}, config, scheduler: {}, by: "100000000999" }, version: 1, submitVersion: null, status: "N", createUserUin: "100000000999", createTime: cnTime(time), modifyTime: cnTime(time) };
+  store.transaction(() => {
+    store.putTask(row, [...(t.upstream ?? [])]);
+    store.addVersion(taskId, "SAVE", 1, `${taskId}_${compactTime(time)}`, "", row.doc, cnTime(time));
+  });
+  return taskId;
+}
+
+const getTriggerTask: Handler = (req, ctx) => ({ Data: fullTask(requireTask(ctx, project(req, ctx), req.TaskId), ctx) });
 
 const getTriggerTaskCode: Handler = (req, ctx) => {
   const t = requireTask(ctx, project(req, ctx), req.TaskId);
@@ -371,7 +412,7 @@ const updateTriggerTask: Handler = (req, ctx) => {
   const { WorkflowId: _w, TaskTypeId: _t, TaskName: name, ...baseRest } = base as Req;
   const { UpstreamDependencyConfigList: _u, ...scheduler } = sched as Req;
   const time = ctx.now();
-  saveVersion(ctx, { ...t, name, doc: { base: { ...(t.doc.base.TaskFolderPath !== undefined && { TaskFolderPath: t.doc.base.TaskFolderPath }), ...baseRest }, config, scheduler }, version: t.version + 1, modifyTime: cnTime(time) }, upstream, time);
+  saveVersion(ctx, { ...t, name, doc: { base: { ...(t.doc.base.TaskFolderPath !== undefined && { TaskFolderPath: t.doc.base.TaskFolderPath }), ...baseRest }, config: keepDocumentedExt(ctx, config), scheduler, by: ctx.account.uin }, version: t.version + 1, modifyTime: cnTime(time) }, upstream, time);
   return { Data: { Status: true } };
 };
 
@@ -423,7 +464,7 @@ const updateTriggerTaskPartially: Handler = (req, ctx) => {
   const upstream = checkUpstreams(ctx, projectId, t.workflowId, t.taskId, scheduler);
   const { UpstreamDependencyConfigList: _u, ...schedRest } = scheduler;
   const time = ctx.now();
-  saveVersion(ctx, { ...t, name: newName ?? t.name, doc: { base: { ...t.doc.base, ...baseRest }, config, scheduler: schedRest }, version: t.version + 1, modifyTime: cnTime(time) }, upstream, time);
+  saveVersion(ctx, { ...t, name: newName ?? t.name, doc: { base: { ...t.doc.base, ...baseRest }, config: keepDocumentedExt(ctx, config), scheduler: schedRest, by: ctx.account.uin }, version: t.version + 1, modifyTime: cnTime(time) }, upstream, time);
   return { Data: { Status: true } };
 };
 

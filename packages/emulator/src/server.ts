@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { HANDLERS, type ActionContext } from "./actions.js";
+import { addConsoleTask, HANDLERS, type ActionContext } from "./actions.js";
 import { ApiError } from "./api-error.js";
 import { FaultInjector, type FaultConfig } from "./faults.js";
 import { SlidingWindowLimiter } from "./rate-limit.js";
@@ -39,6 +39,17 @@ export interface EmulatorOptions {
   readonly behaviour?: EmulatorBehaviour;
 }
 
+export interface ConsoleTask {
+  readonly projectId: string;
+  readonly workflowId: string;
+  readonly name: string;
+  readonly typeId: number;
+  readonly ext?: ReadonlyArray<{ ParamKey: string; ParamValue: string }>;
+  /** The program, as text. */
+  readonly code?: string;
+  readonly upstream?: readonly string[];
+}
+
 export interface EmulatorBehaviour {
   /** `allow`: a second task of the same name in a workflow is created (no atomic uniqueness). */
   readonly duplicateTaskNames?: "refuse" | "allow";
@@ -46,8 +57,6 @@ export interface EmulatorBehaviour {
   readonly duplicateCode?: string;
   /** Extension keys outside the documented ones are dropped when a task is saved. */
   readonly dropUnknownExtKeys?: boolean;
-  /** GetTriggerTask leaves `TaskFolderPath` out, as the vendor's published example does (the list keeps it). */
-  readonly getTaskOmitsFolder?: boolean;
 }
 
 /** What a request was about: names and ids only, never its body (which may hold programs and secrets). */
@@ -124,6 +133,11 @@ export interface RunningEmulator {
   readonly endpoint: string;
   readonly log: readonly RequestLogEntry[];
   setFaults(config: FaultConfig): void;
+  /**
+   * Store a task as the console makes it, of any kind, including kinds the API's create does not take
+   * (real projects hold type ids such as 34 and 43 beside the documented fourteen). Returns its TaskId.
+   */
+  addConsoleTask(task: ConsoleTask): string;
   clearLog(): void;
   stop(): Promise<void>;
 }
@@ -314,6 +328,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     endpoint: `${host}:${port}`,
     log,
     setFaults: (c) => faults.set(c),
+    addConsoleTask: (t) => addConsoleTask(store, t, now()),
     clearLog: () => {
       log.length = 0;
     },

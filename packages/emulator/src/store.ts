@@ -22,7 +22,7 @@ export interface TaskRow {
   readonly name: string;
   readonly typeId: number;
   /** `{ base, config, scheduler }` as last saved. */
-  readonly doc: { base: Record<string, unknown>; config: Record<string, unknown>; scheduler: Record<string, unknown> };
+  readonly doc: { base: Record<string, unknown>; config: Record<string, unknown>; scheduler: Record<string, unknown>; /** The account that saved it last. */ by?: string };
   readonly version: number;
   readonly submitVersion: number | null;
   readonly status: string;

@@ -73,14 +73,16 @@ export async function importProject(api: WedataApi, o: ImportOptions): Promise<I
       detail: selectedIds.has(i.WorkflowId!) ? ((await caller.call("GetTriggerWorkflow", { ProjectId, WorkflowId: i.WorkflowId! }, read)).Data as Record<string, unknown>) ?? {} : {},
     })),
   );
-  const bases = (await listAll<{ TaskId: string; WorkflowId: string; TaskName?: string; TaskTypeId?: number; TaskLatestVersionNo?: string; LastUpdateTime?: string; Submit?: boolean }>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListTriggerTasks")).filter((b) => selectedIds.has(b.WorkflowId));
+  const bases = (await listAll<{ TaskId: string; WorkflowId: string; TaskName?: string; TaskTypeId?: number; TaskLatestVersionNo?: string; LastUpdateTime?: string; Submit?: boolean; TaskFolderPath?: string }>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListTriggerTasks")).filter((b) => selectedIds.has(b.WorkflowId));
   const records = (
     await Promise.all(
       bases.map(async (b): Promise<RemoteTaskRecord | undefined> => {
-        const task = (await caller.call("GetTriggerTask", { ProjectId, TaskId: b.TaskId }, read)).Data;
-        if (!task) return undefined;
+        const got = (await caller.call("GetTriggerTask", { ProjectId, TaskId: b.TaskId }, read)).Data;
+        if (!got) return undefined;
+        // GetTriggerTask leaves TaskFolderPath out (the vendor's example shows it); the list has it.
+        const task = got.TriggerTaskBaseAttribute?.TaskFolderPath == null && b.TaskFolderPath ? { ...got, TriggerTaskBaseAttribute: { ...got.TriggerTaskBaseAttribute, TaskFolderPath: b.TaskFolderPath } } : got;
         const owner = taskOwner(task.TriggerTaskConfiguration?.TaskExtConfigurationList);
-        return { id: b.TaskId, workflowId: b.WorkflowId, name: b.TaskName ?? task.TriggerTaskBaseAttribute.TaskName ?? "", typeId: Number(b.TaskTypeId ?? task.TriggerTaskBaseAttribute.TaskTypeId), version: b.TaskLatestVersionNo ?? "", updated: b.LastUpdateTime ?? "", submitted: b.Submit === true, task, ...(owner !== undefined && { owner }) };
+        return { id: b.TaskId, workflowId: b.WorkflowId, name: b.TaskName ?? task.TriggerTaskBaseAttribute.TaskName ?? "", typeId: Number(b.TaskTypeId ?? task.TriggerTaskBaseAttribute.TaskTypeId), version: b.TaskLatestVersionNo ?? "", updated: b.LastUpdateTime ?? "", submitted: b.Submit === true, task, read: true, ...(owner !== undefined && { owner }) };
       }),
     )
   ).filter((r): r is RemoteTaskRecord => r !== undefined);

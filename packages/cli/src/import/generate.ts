@@ -1,10 +1,23 @@
 import { Project, QuoteKind, IndentationText, VariableDeclarationKind, type CodeBlockWriter } from "ts-morph";
 import { codeFileName, findCycle, folderProblem, isSecretKey, isText, nameProblem } from "@wedata-kit/compiler";
-import { folderOfPath, OWNER_EXT_KEY, SCHEDULER_DEFAULTS, SYSTEM_EXT_KEYS, workflowOwner } from "@wedata-kit/deployer";
+import { folderOfPath, OWNER_EXT_KEY, SCHEDULER_DEFAULTS, workflowOwner } from "@wedata-kit/deployer";
 import { DLC_SQL_ENGINE_KINDS, PRIORITIES, PYTHON_VERSIONS, REDO_POLICIES, TASK_KINDS, TRIGGER_POLICIES, type DlcSqlEngineKind, type TaskKind } from "@wedata-kit/dsl";
 import { fileBase, variableName } from "./names.js";
 
 type Json = Record<string, any>;
+
+/**
+ * Extension keys WeData adds to tasks itself (the vendor's published GetTriggerTask and GetTask responses
+ * show them; `wedata doctor` lists what a given account adds). Import leaves them out so the code says
+ * only what a person chose. Plans do not depend on this list: they compare only keys the code sets or
+ * wedata-kit wrote, so a key missing here is merely written into the imported code.
+ */
+const SERVER_ADDED_EXT = new Set([
+  "bucket", "region", "tenantId", "specLabelConfItems", "calendar_open", "calendar_id", "calendar_name", "waitExecutionTotalTTL", "extraInfo",
+  "ftp.file.name", "sql.file.name", "python_type", "python_sub_version", "data_cluster", "executionTTLStrategy", "waitExecutionTotalTTLStrategy",
+  "notebook.workspace.mapping", "notebook.engineClusters", "notebook.workspaceEnvs", "notebook.script.scriptmd5", "notebook.task.name",
+  "notebook.scriptEnvs", "notebook.scriptId", "notebook.source", "isGitTask", "git.repo.filepath", "git.config.id",
+]);
 type KV = { ParamKey?: string | null; ParamValue?: string | null };
 
 /** A remote workflow as read for the import. */
@@ -433,8 +446,10 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
   if (sched.length && recordSafe(sched)) calls.push(`.schedulingParams(${recordText(sched, ctx.secret)})`);
   else if (sched.length) ctx.note("its scheduling parameters repeat a key or have numeric keys out of order; their order is not kept");
   const kerberos = ext.get("enableKerberosLogin");
-  if (kerberos === "true" || kerberos === "false") (calls.push(`.kerberos(${kerberos})`), ext.delete("enableKerberosLogin"));
-  for (const [k, v] of ext) if (!SYSTEM_EXT_KEYS.has(k)) calls.push(`.ext(${lit(k)}, ${ctx.secret(k, v)})`);
+  // "false" is what the server adds to every task (and the default): only a login turned on is the user's.
+  if (kerberos === "true") calls.push(".kerberos(true)");
+  if (kerberos === "true" || kerberos === "false") ext.delete("enableKerberosLogin");
+  for (const [k, v] of ext) if (!SERVER_ADDED_EXT.has(k)) calls.push(`.ext(${lit(k)}, ${ctx.secret(k, v)})`);
 
   // Scheduling: only what differs from the documented defaults.
   const differs = (k: string) => s[k] !== undefined && s[k] !== null && s[k] !== SCHEDULER_DEFAULTS[k];
