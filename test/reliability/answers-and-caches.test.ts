@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "@wedata-kit/emulator";
 import { copyExample } from "../helpers.js";
-import { cleanupDirs, cli, record, suiteEmulator } from "./support.js";
+import { cleanupDirs, cli, dropDeployState, record, suiteEmulator } from "./support.js";
 
 let emu: RunningEmulator;
 beforeAll(async () => {
@@ -65,6 +65,8 @@ describe("the read cache is validated, hashed per entry, and never holds a secre
     const p = copyExample("daily-etl");
     try {
       expect((await cli(["deploy", "--cwd", p.dir, "--yes", "--no-typecheck"], emu.url)).code).toBe(0);
+      // Without the deploy state on the target, the plan reads every task, and caches the reads.
+      await dropDeployState(emu);
       expect((await cli(["plan", "--cwd", p.dir, "--no-typecheck"], emu.url)).out).toMatch(/No changes\./);
       // The code changes; the cache is altered to claim the remote already has the new code.
       const script = join(p.dir, "jobs", "publish_report.sh");
@@ -119,6 +121,12 @@ describe("the read cache is validated, hashed per entry, and never holds a secre
       );
       const env = { WEDATA_TEST_CONN: conn, WEDATA_TEST_TOKEN: token };
       expect((await cli(["deploy", "--cwd", p.dir, "--yes", "--no-typecheck"], emu.url, env)).code).toBe(0);
+      // The deploy state on the target holds digests and key names, never a value.
+      const state = await dropDeployState(emu);
+      expect(state.length).toBe(1);
+      expect(state[0]).toContain('"project":"daily-etl"');
+      for (const secret of [conn, token, Buffer.from(conn).toString("base64").slice(0, 20)]) expect(state[0]).not.toContain(secret);
+      // Without it, the plan reads every task in full and caches them.
       expect((await cli(["plan", "--cwd", p.dir, "--no-typecheck"], emu.url, env)).out).toMatch(/No changes\./);
       const files = cacheFiles(p.dir);
       expect(files.length).toBe(1);

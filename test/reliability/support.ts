@@ -96,6 +96,25 @@ export async function syntheticProject(tasks: number, workflows: number, depth: 
   return { dir, keys: compiled.tasks.map((t) => t.key).sort() };
 }
 
+/**
+ * Remove the project's deploy state from the target (as for a project deployed by an earlier wedata-kit,
+ * or whose state task someone deleted): the next plan reads every task in full. Returns what it held.
+ */
+export async function dropDeployState(emu: Pick<RunningEmulator, "endpoint">): Promise<string[]> {
+  const c = sdkClient(emu, SUITE_KEY);
+  const wfs = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, PageSize: 200 })).Data!.Items!.filter((w) => w.WorkflowName?.startsWith("wedata_kit_lock_"));
+  const held: string[] = [];
+  for (const w of wfs) {
+    for (const t of (await c.ListTriggerTasks({ ProjectId: PROJECT, WorkflowId: w.WorkflowId!, PageSize: 200 })).Data!.Items!) {
+      if (!/^state_\d+$/.test(t.TaskName ?? "")) continue;
+      const got = (await c.GetTriggerTask({ ProjectId: PROJECT, TaskId: t.TaskId })).Data!;
+      held.push(Buffer.from(got.TriggerTaskConfiguration!.CodeContent ?? "", "base64").toString("utf8"));
+      await c.DeleteTriggerTask({ ProjectId: PROJECT, TaskId: t.TaskId });
+    }
+  }
+  return held;
+}
+
 export interface RemoteTaskRow {
   readonly key: string;
   readonly id: string;
@@ -111,7 +130,8 @@ export async function remoteTasks(emu: Pick<RunningEmulator, "endpoint">): Promi
   const rows: RemoteTaskRow[] = [];
   for (let page = 1; ; page++) {
     const d = (await c.ListTriggerTasks({ ProjectId: PROJECT, PageSize: 200, PageNumber: page })).Data!;
-    rows.push(...d.Items!.map((t) => ({ key: `${names.get(t.WorkflowId)}/${t.TaskName}`, id: t.TaskId, workflowId: t.WorkflowId, name: t.TaskName! })));
+    // The project's bookkeeping workflow (deploy lock and deploy state) is not among what the project deploys.
+    rows.push(...d.Items!.filter((t) => !names.get(t.WorkflowId)?.startsWith("wedata_kit_lock_")).map((t) => ({ key: `${names.get(t.WorkflowId)}/${t.TaskName}`, id: t.TaskId, workflowId: t.WorkflowId, name: t.TaskName! })));
     if (page >= (d.TotalPageNumber ?? 1)) break;
   }
   const keys = rows.map((r) => r.key).sort();

@@ -52,9 +52,16 @@ describe("happy paths through the real SDK client", () => {
     expect(b).not.toBe(a);
 
     const got = (await c.GetTriggerTask({ ProjectId: PROJECT, TaskId: a })).Data!;
-    expect(got.TriggerTaskBaseAttribute).toMatchObject({ TaskId: a, TaskTypeId: 35, WorkflowId: wf, TaskName: "extract", TaskLatestVersionNo: "V1", Status: "N", Submit: false, WorkflowName: "tasks_wf", TaskFolderPath: "/ods" });
+    // As the vendor's published GetTriggerTask shows: no folder, null versions, who saved it last.
+    expect(got.TriggerTaskBaseAttribute).toMatchObject({ TaskId: a, TaskTypeId: 35, WorkflowId: wf, TaskName: "extract", TaskLatestVersionNo: null, TaskLatestSubmitVersionNo: null, Status: "N", Submit: false, WorkflowName: "tasks_wf", LastUpdateUserName: "user_100000000001" });
+    expect(got.TriggerTaskBaseAttribute).not.toHaveProperty("TaskFolderPath");
     const ext = Object.fromEntries(got.TriggerTaskConfiguration.TaskExtConfigurationList!.map((e) => [e.ParamKey, e.ParamValue]));
     expect(ext["ftp.file.name"]).toBe(`/datastudio/project/${PROJECT}/tasks_wf/extract.sh`);
+    // The keys the server adds, as the example shows them.
+    expect(Object.keys(ext).sort()).toEqual(["bucket", "calendar_open", "enableKerberosLogin", "extraInfo", "ftp.file.name", "region", "specLabelConfItems", "tenantId", "waitExecutionTotalTTL"]);
+    // The list has the folder and versions as strings ("" before the first submit).
+    const listedA = (await c.ListTriggerTasks({ ProjectId: PROJECT, WorkflowId: wf, TaskName: "extract" })).Data!.Items![0]!;
+    expect(listedA).toMatchObject({ TaskFolderPath: "/ods", TaskLatestVersionNo: "V1", TaskLatestSubmitVersionNo: "", LastUpdateUserName: null });
     expect((await c.GetTriggerTaskCode({ ProjectId: PROJECT, TaskId: a })).Data!.CodeInfo).toBe(b64("echo extract\n"));
 
     const listed = await c.ListTriggerTasks({ ProjectId: PROJECT, WorkflowId: wf, PageSize: 10 });
@@ -71,7 +78,10 @@ describe("happy paths through the real SDK client", () => {
       },
     });
     const afterUpdate = (await c.GetTriggerTask({ ProjectId: PROJECT, TaskId: b })).Data!;
-    expect(afterUpdate.TriggerTaskBaseAttribute).toMatchObject({ TaskDescription: "full update", TaskLatestVersionNo: "V2" });
+    expect(afterUpdate.TriggerTaskBaseAttribute).toMatchObject({ TaskDescription: "full update" });
+    expect((await c.ListTriggerTasks({ ProjectId: PROJECT, WorkflowId: wf, TaskName: "load" })).Data!.Items![0]!.TaskLatestVersionNo).toBe("V2");
+    // A full update replaces the extension list: the server's keys it left out are gone.
+    expect(afterUpdate.TriggerTaskConfiguration.TaskExtConfigurationList).toEqual([]);
     expect(afterUpdate.TriggerTaskSchedulerConfiguration.MaxRetryNumber).toBe(2);
 
     await c.UpdateTriggerTaskPartially({ ProjectId: PROJECT, TaskId: b, NewSetting: { TriggerTaskBaseAttribute: { TaskDescription: "partial" } }, FieldToRemoveList: [`TaskSchedulerConfiguration/UpstreamDependencyConfigList:${a}`] });
@@ -83,7 +93,7 @@ describe("happy paths through the real SDK client", () => {
 
     const submitted = await c.SubmitTriggerTask({ ProjectId: PROJECT, TaskId: b, VersionRemark: "deploy 1" });
     expect(submitted.Data!.VersionId).toMatch(new RegExp(`^${b}_\\d{17}$`));
-    const afterSubmit = (await c.GetTriggerTask({ ProjectId: PROJECT, TaskId: b })).Data!.TriggerTaskBaseAttribute;
+    const afterSubmit = (await c.ListTriggerTasks({ ProjectId: PROJECT, WorkflowId: wf, TaskName: "load" })).Data!.Items![0]!;
     expect(afterSubmit).toMatchObject({ Status: "Y", Submit: true, TaskLatestVersionNo: "V4", TaskLatestSubmitVersionNo: "V4" });
 
     expect((await c.ListUpstreamTriggerTasks({ ProjectId: PROJECT, TaskId: b })).Data!.Items!.map((t) => t.TaskName)).toEqual(["extract"]);
