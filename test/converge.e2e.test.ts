@@ -1,0 +1,135 @@
+/*
+ * Convergence against read-backs shaped like the vendor's (the emulator's default): server-added
+ * extension keys, no folder and null versions in GetTriggerTask. Through the CLI, the real SDK client
+ * and loopback, from a warm machine (.wedata/ kept) and a cold one (a fresh copy, no .wedata/).
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { DEFAULT_KEY_PAIR, startEmulator, type RunningEmulator } from "@wedata-kit/emulator";
+import { emulatorEnv, runCli } from "./cli.js";
+import { copyExample } from "./helpers.js";
+import { sdkClient } from "./sdk.js";
+
+const running: RunningEmulator[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((e) => e.stop()));
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+/** A second account: the console user who edits tasks by hand. */
+const CONSOLE_USER = { secretId: "AKIDconsoleUserOfTheSameProject000000", secretKey: "console-user-key-0000", uin: "100000000777" };
+
+async function emulator() {
+  const e = await startEmulator({ keys: [DEFAULT_KEY_PAIR, CONSOLE_USER] });
+  running.push(e);
+  return e;
+}
+function example(name: string): string {
+  const p = copyExample(name);
+  dirs.push(p.dir);
+  return p.dir;
+}
+/** A fresh clone of a project: the same files, no `.wedata/` (a new CI machine). */
+function coldCopy(dir: string): string {
+  const to = mkdtempSync(join(tmpdir(), "wedata-cold-"));
+  cpSync(dir, to, { recursive: true, filter: (src) => !src.includes(`${join(dir, ".wedata")}`) });
+  dirs.push(to);
+  return to;
+}
+const projectId = (dir: string) => /projectId: "(\d+)"/.exec(readFileSync(join(dir, "wedata.config.ts"), "utf8"))![1]!;
+const run = (emu: RunningEmulator, ...args: string[]) => runCli([...args, "--no-typecheck"], emulatorEnv(emu.url));
+/** Writes in the emulator's log, the deploy lock's own (taking and releasing it) aside. */
+const writes = (emu: RunningEmulator) => emu.log.filter((e) => /^(Create|Update|Delete|Submit)/.test(e.action) && e.subject?.name !== "lock" && !(e.action === "DeleteTriggerTask" && e.outcome === "ok" && emu.log.some((c) => c.subject?.name === "lock" && c.result?.TaskId === e.subject?.taskId)));
+
+async function remoteTask(emu: RunningEmulator, project: string, name: string) {
+  const c = sdkClient(emu);
+  const t = (await c.ListTriggerTasks({ ProjectId: project, TaskName: name, PageSize: 200 })).Data!.Items!.find((x) => x.TaskName === name)!;
+  return { id: t.TaskId, detail: (await c.GetTriggerTask({ ProjectId: project, TaskId: t.TaskId })).Data! };
+}
+const extOf = (d: { TriggerTaskConfiguration: { TaskExtConfigurationList?: Array<{ ParamKey: string; ParamValue?: string }> | null } }) =>
+  Object.fromEntries((d.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).map((e) => [e.ParamKey, e.ParamValue]));
+
+describe("converges on vendor-shaped read-backs", () => {
+  it.each(["daily-etl"])("examples/%s: after a deploy, plans show no changes and a deploy writes nothing, warm and cold", async (name) => {
+    const dir = example(name);
+    const emu = await emulator();
+    const first = await run(emu, "deploy", "--cwd", dir, "--yes");
+    expect(first.code, first.out + first.err).toBe(0);
+    // Warm: the same checkout.
+    const warm = await run(emu, "plan", "--cwd", dir, "--detailed-exitcode");
+    expect(warm.out).toMatch(/No changes\./);
+    expect(warm.code).toBe(0);
+    emu.clearLog();
+    const again = await run(emu, "deploy", "--cwd", dir, "--yes");
+    expect(again.code).toBe(0);
+    expect(writes(emu).map((e) => `${e.action} ${e.subject?.name ?? e.subject?.taskId}`)).toEqual([]);
+    // Cold: a fresh clone without .wedata/ reads the deploy state instead of every task.
+    const cold = coldCopy(dir);
+    emu.clearLog();
+    const p = await runCli(["plan", "--cwd", cold, "--no-typecheck", "--json"], emulatorEnv(emu.url));
+    const parsed = JSON.parse(p.out) as { reads: Record<string, number>; plan: { tasks: Array<{ op: string; submit: boolean }> } };
+    expect(parsed.plan.tasks.every((t) => t.op === "noop" && !t.submit)).toBe(true);
+    expect(parsed.reads.GetTriggerTask).toBe(1); // the deploy state
+    emu.clearLog();
+    const coldDeploy = await run(emu, "deploy", "--cwd", cold, "--yes");
+    expect(coldDeploy.out).toMatch(/No changes\./);
+    expect(writes(emu)).toEqual([]);
+  });
+
+  it("a console edit of a managed setting is drift: shown with who and when, and put back by the next deploy; a server key is never shown", async () => {
+    const dir = example("daily-etl");
+    const emu = await emulator();
+    const pid = projectId(dir);
+    expect((await run(emu, "deploy", "--cwd", dir, "--yes")).code).toBe(0);
+    const console = sdkClient(emu, CONSOLE_USER);
+    const { id } = await remoteTask(emu, pid, "publish_report");
+    // The console user changes a server-added key: none of wedata-kit's business.
+    await console.UpdateTriggerTaskPartially({ ProjectId: pid, TaskId: id, NewSetting: { TriggerTaskConfiguration: { TaskExtConfigurationList: [{ ParamKey: "extraInfo", ParamValue: '{"fromMapping":true}' }] } } });
+    // (The console's save left a draft: the plan only offers to submit it, it shows no change.)
+    const quiet = await run(emu, "plan", "--cwd", dir);
+    expect(quiet.out).not.toMatch(/~ update/);
+    expect(quiet.out).toMatch(/\^ submit\s+daily_orders\/publish_report \(its latest version is not submitted\)/);
+    expect(quiet.out).not.toContain("extraInfo");
+    // Then a setting the code owns: the retry count.
+    await console.UpdateTriggerTaskPartially({ ProjectId: pid, TaskId: id, NewSetting: { TriggerTaskSchedulerConfiguration: { MaxRetryNumber: 9 } } });
+    const p = await run(emu, "plan", "--cwd", dir);
+    expect(p.out).toMatch(/~ update\s+daily_orders\/publish_report/);
+    expect(p.out).toMatch(/changed outside wedata-kit by user_100000000777 at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d: the deploy puts back what the code says/);
+    expect(p.out).toContain("MaxRetryNumber: 9 -> 4");
+    expect(p.out).not.toContain("extraInfo");
+    const json = JSON.parse((await runCli(["plan", "--cwd", dir, "--no-typecheck", "--json"], emulatorEnv(emu.url))).out) as { plan: { tasks: Array<{ key: string; drift?: { by?: string; at?: string } }> } };
+    expect(json.plan.tasks.find((t) => t.key === "daily_orders/publish_report")!.drift).toMatchObject({ by: "user_100000000777" });
+    expect(json.plan.tasks.filter((t) => t.drift).length).toBe(1);
+    expect((await run(emu, "deploy", "--cwd", dir, "--yes")).code).toBe(0);
+    const after = (await remoteTask(emu, pid, "publish_report")).detail;
+    expect(after.TriggerTaskSchedulerConfiguration.MaxRetryNumber).toBe(4);
+    // The update sent the server's keys back as read, the console user's extraInfo included.
+    expect(extOf(after)).toMatchObject({ extraInfo: '{"fromMapping":true}', bucket: "wedata-resource-emulator", "ftp.file.name": expect.stringContaining("publish_report") });
+    expect((await run(emu, "plan", "--cwd", dir)).out).toMatch(/No changes\./);
+  });
+
+  it("a key the code stops setting that wedata-kit wrote is removed; the server's keys stay", async () => {
+    const dir = example("daily-etl");
+    const emu = await emulator();
+    const pid = projectId(dir);
+    const file = join(dir, "pipelines/monitoring.ts");
+    const original = readFileSync(file, "utf8");
+    writeFileSync(file, original.replace(".timeout(10)", '.timeout(10)\n  .ext("team.label", "etl")'));
+    expect((await run(emu, "deploy", "--cwd", dir, "--yes")).code).toBe(0);
+    const name = /task\("([a-z_]+)"\)/.exec(original)![1]!;
+    expect(extOf((await remoteTask(emu, pid, name)).detail)["team.label"]).toBe("etl");
+    // Cold, too: what was written is known from the deploy state, not from this machine.
+    const cold = coldCopy(dir);
+    writeFileSync(join(cold, "pipelines/monitoring.ts"), original);
+    const p = await run(emu, "plan", "--cwd", cold);
+    expect(p.out).toContain('TaskExtConfigurationList.team.label: "etl" -> null');
+    expect((await run(emu, "deploy", "--cwd", cold, "--yes")).code).toBe(0);
+    const ext = extOf((await remoteTask(emu, pid, name)).detail);
+    expect(ext["team.label"]).toBeUndefined();
+    expect(ext).toMatchObject({ bucket: "wedata-resource-emulator", region: "ap-guangzhou", waitExecutionTotalTTL: "-1", "wedata-kit.project": "daily-etl" });
+    expect((await run(emu, "plan", "--cwd", cold)).out).toMatch(/No changes\./);
+  });
+});
