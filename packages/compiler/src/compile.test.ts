@@ -5,7 +5,7 @@ import { compileProject, findCycle } from "./compile.js";
 import { CompileError } from "./diagnostics.js";
 import { folderChain, nameProblem } from "./names.js";
 
-const target = { name: "dev", projectId: "2378393617299558400", region: "ap-guangzhou" };
+const target = { name: "dev", projectId: "2378393617299558400", region: "ap-guangzhou", projectIdentifier: "acme_dw" };
 const compile = (exports: Record<string, unknown>) =>
   compileProject({ root: "/project", modules: [{ file: "/project/p.ts", exports }], target, readFile: () => Buffer.from("echo hi\n") });
 
@@ -31,8 +31,30 @@ describe("compileProject", () => {
     const pb = p.tasks.find((t) => t.name === "b")!.payload;
     expect(pb.TriggerTaskBaseAttribute.WorkflowId).toBe("$ref:workflow/w");
     expect(pb.TriggerTaskSchedulerConfiguration.UpstreamDependencyConfigList).toEqual([{ TaskId: "$ref:task/w/a" }]);
-    expect(pb.TriggerTaskSchedulerConfiguration.ParamTaskInList![0]).toMatchObject({ FromTaskId: "$ref:task/w/a", ParamDesc: "2378393617299558400.a.n" });
+    // WeData's form: 项目标识.任务名.参数名, the project's identifier, never its numeric id.
+    expect(pb.TriggerTaskSchedulerConfiguration.ParamTaskInList![0]).toMatchObject({ FromTaskId: "$ref:task/w/a", ParamDesc: "acme_dw.a.n" });
     expect(p.order).toEqual(["workflow:w", "task:w/a", "task:w/b"]);
+  });
+
+  it("an input with the default description needs the target's projectIdentifier: a compile error with the fix, never the numeric id", () => {
+    const a = task("a").shell("a.sh").output("n", "1");
+    const b = task("b").shell("b.sh").after(a).input("n", { from: a, param: "n" });
+    const { projectIdentifier: _drop, ...noIdent } = target;
+    const run = (t: typeof noIdent, w: unknown) => {
+      try {
+        compileProject({ root: "/project", modules: [{ file: "/project/p.ts", exports: { w } }], target: t, readFile: () => Buffer.from("echo hi\n") });
+        return [];
+      } catch (e) {
+        return (e as { diagnostics: Array<{ code: string; message: string; hint?: string }> }).diagnostics;
+      }
+    };
+    const ds = run(noIdent, workflow("w", { folder: "/f" }).tasks(a, b));
+    expect(ds.map((d) => d.code)).toEqual(["E_PROJECT_IDENTIFIER"]);
+    expect(ds[0]!.message).toContain('target "dev" has no projectIdentifier');
+    expect(ds[0]!.hint).toMatch(/add projectIdentifier .* to target "dev" in wedata.config.ts, or give the input a desc/);
+    // An input with its own description does not need it.
+    const c = task("c").shell("c.sh").after(a).input("n", { from: a, param: "n", desc: "acme_dw.a.n" });
+    expect(run(noIdent, workflow("w", { folder: "/f" }).tasks(a, c))).toEqual([]);
   });
 
   it("orders upstream tasks before dependents and declares parent folders first", () => {

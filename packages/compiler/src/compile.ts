@@ -64,7 +64,7 @@ export function compileProject(input: CompileInput): CompiledProject {
   const taskFolders = new Map<string, TaskFolderDecl>();
 
   for (const w of workflows) {
-    const resolved = resolveTasks(w, homes, report);
+    const resolved = resolveTasks(w, homes, report, input.target);
     checkCycles(w, resolved, report);
     if (w.existingId === undefined) {
       const payload = lowerWorkflow(w, input.target);
@@ -206,7 +206,7 @@ function checkNestedWorkflows(workflows: readonly WorkflowNode[], names: Readonl
   }
 }
 
-function resolveTasks(w: WorkflowNode, homes: ReadonlyMap<string, string[]>, report: Report): Map<string, Resolved> {
+function resolveTasks(w: WorkflowNode, homes: ReadonlyMap<string, string[]>, report: Report, target: CompileInput["target"]): Map<string, Resolved> {
   const byName = new Map<string, TaskNode>();
   for (const t of w.tasks) {
     const seen = byName.get(t.name);
@@ -284,6 +284,16 @@ function resolveTasks(w: WorkflowNode, homes: ReadonlyMap<string, string[]>, rep
           `task "${from}" has no output "${p.fromParam}" for input "${p.key}" of "${t.name}"${outputs.length ? ` (its outputs: ${outputs.join(", ")})` : ""}`,
           at,
           near ? `did you mean "${near}"? write { from: ..., param: "${near}" }` : `declare it: task("${from}").output("${p.fromParam}", ...)`,
+        );
+      }
+      // WeData names an upstream parameter `<project identifier>.<task>.<param>` (项目标识.任务名.参数名): the
+      // identifier is the project's name in the console, not its numeric id, which WeData would not resolve.
+      if (p.desc === undefined && target.projectIdentifier === undefined) {
+        report(
+          "E_PROJECT_IDENTIFIER",
+          `input "${p.key}" of task "${t.name}" is described as <project identifier>.${from}.${p.fromParam}, but target "${target.name}" has no projectIdentifier`,
+          at,
+          `add projectIdentifier (the project's identifier in the WeData console, e.g. "acme_dw") to target "${target.name}" in wedata.config.ts, or give the input a desc`,
         );
       }
       inputsFrom.push(from);
