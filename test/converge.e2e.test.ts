@@ -133,3 +133,63 @@ describe("converges on vendor-shaped read-backs", () => {
     expect((await run(emu, "plan", "--cwd", cold)).out).toMatch(/No changes\./);
   });
 });
+
+describe("what a plan does not own", () => {
+  it("a task of a kind wedata-kit does not model (made in the console) is listed, never touched, and import says it cannot be imported", async () => {
+    const dir = example("daily-etl");
+    const emu = await emulator();
+    const pid = projectId(dir);
+    expect((await run(emu, "deploy", "--cwd", dir, "--yes")).code).toBe(0);
+    const wf = (await sdkClient(emu).ListTriggerWorkflows({ ProjectId: pid, Keyword: "daily_orders" })).Data!.Items![0]!.WorkflowId!;
+    const upstream = (await remoteTask(emu, pid, "load_fact_orders")).id;
+    const dq = emu.addConsoleTask({ projectId: pid, workflowId: wf, name: "dq_orders", typeId: 43, upstream: [upstream], ext: [{ ParamKey: "ruleGroupId", ParamValue: "77" }] });
+    const p = await run(emu, "plan", "--cwd", dir, "--prune", "--detailed-exitcode");
+    expect(p.out).toMatch(/No changes\./);
+    expect(p.code).toBe(0);
+    expect(p.out).toContain("daily_orders/dq_orders (type id 43, a kind wedata-kit does not model)");
+    emu.clearLog();
+    expect((await run(emu, "deploy", "--cwd", dir, "--yes", "--prune")).code).toBe(0);
+    expect(emu.log.filter((e) => e.subject?.taskId === dq || e.subject?.ids?.includes(dq)).map((e) => e.action).filter((a) => !a.startsWith("Get") && !a.startsWith("List"))).toEqual([]);
+    // A code task of the same name is refused, naming both.
+    const file = join(dir, "pipelines/daily-orders.ts");
+    writeFileSync(file, readFileSync(file, "utf8").replace('task("notify")', 'task("dq_orders")'));
+    const clash = await run(emu, "plan", "--cwd", dir);
+    expect(clash.code).toBe(1);
+    expect(clash.err).toMatch(/holds a task named "dq_orders" \(\d+\) of a kind wedata-kit does not model \(type id 43\); it is never touched, so give the task of pipelines\/daily-orders.ts:\d+ another name/);
+    // Import lists it as not importable and writes the rest.
+    const into = example("daily-etl");
+    rmSync(join(into, "pipelines"), { recursive: true });
+    const imp = await runCli(["import", "--cwd", into, "--workflow", "daily_orders", "--out", "imported"], emulatorEnv(emu.url));
+    expect(imp.code, imp.out + imp.err).toBe(0);
+    expect(imp.out).toContain("not importable: daily_orders/dq_orders is of a kind wedata-kit does not model (TaskTypeId 43)");
+    expect(imp.out).toMatch(/proof.*shows no changes/);
+    // destroy deletes the project's tasks and leaves the console's task alone: what it depends on, and its
+    // workflow, are kept and said why.
+    const d = await run(emu, "destroy", "--cwd", dir, "--yes");
+    expect(d.code, d.out + d.err).toBe(0);
+    expect(d.out).toContain("= keep    daily_orders/load_fact_orders: daily_orders/dq_orders depends on it, and is not this project's to change");
+    expect(d.out).toContain("= keep    daily_orders/clean_orders: daily_orders/load_fact_orders, which is kept, depends on it");
+    expect(d.out).toContain("= keep    daily_orders: it still holds daily_orders/dq_orders");
+    const left = (await sdkClient(emu).ListTriggerTasks({ ProjectId: pid, WorkflowId: wf })).Data!.Items!.map((t) => t.TaskName).sort();
+    expect(left).toEqual(["clean_orders", "dq_orders", "extract_orders", "load_fact_orders", "run_dim_refresh"]);
+  });
+
+  it("a workflow whose BundleInfo the code sets is still the project's: pruned when it leaves the code, from a cold machine too", async () => {
+    const dir = example("daily-etl");
+    const emu = await emulator();
+    const pid = projectId(dir);
+    const file = join(dir, "pipelines/monitoring.ts");
+    writeFileSync(file, readFileSync(file, "utf8").replace('folder: "/ops",', 'folder: "/ops",\n  bundleId: "b-7",\n  bundleInfo: "{\\"team\\":\\"ops\\"}",'));
+    expect((await run(emu, "deploy", "--cwd", dir, "--yes")).code).toBe(0);
+    const got = (await sdkClient(emu).ListTriggerWorkflows({ ProjectId: pid, Keyword: "hourly_monitor" })).Data!.Items![0]!;
+    expect((await sdkClient(emu).GetTriggerWorkflow({ ProjectId: pid, WorkflowId: got.WorkflowId! })).Data!.BundleInfo).toBe('{"team":"ops"}');
+    const cold = coldCopy(dir);
+    writeFileSync(join(cold, "wedata.config.ts"), readFileSync(join(cold, "wedata.config.ts"), "utf8").replace(', "pipelines/monitoring.ts"', ""));
+    const p = await run(emu, "plan", "--cwd", cold, "--prune");
+    expect(p.out).toMatch(/hourly_monitor/);
+    expect(p.out).toMatch(/- delete\s+hourly_monitor \(2 task\(s\) and the workflow\)/);
+    const d = await run(emu, "deploy", "--cwd", cold, "--yes", "--prune", "--allow-delete", "hourly_monitor");
+    expect(d.code, d.out + d.err).toBe(0);
+    expect((await sdkClient(emu).ListTriggerWorkflows({ ProjectId: pid, Keyword: "hourly_monitor" })).Data!.Items!).toEqual([]);
+  });
+});

@@ -89,8 +89,14 @@ export function renderPlan(plan: Plan, opts: { rate: number; connection: string;
   if (foreign.length) {
     out.push(pc.yellow(`Owned by another wedata-kit project (a deploy that changes them takes them over only with --take-over): ${foreign.map((t) => `${t.key} (project "${t.ownedBy}")`).join(", ")}`), "");
   }
+  if (plan.keptBack?.length) {
+    out.push(pc.yellow(`Kept, though no longer in the code (deleting would touch what is not this project's):`));
+    for (const k of plan.keptBack) out.push(`  = keep    ${k.key}: ${k.reason}`);
+    out.push("");
+  }
   if (plan.unmanaged.length) {
-    out.push(pc.dim(`Left alone (in managed workflows, not created by this project): ${plan.unmanaged.join(", ")}`), "");
+    const kind = (k: string) => (plan.unmodelled?.[k] !== undefined ? ` (type id ${plan.unmodelled[k]}, a kind wedata-kit does not model)` : "");
+    out.push(pc.dim(`Left alone (in managed workflows, not created by this project): ${plan.unmanaged.map((k) => `${k}${kind(k)}`).join(", ")}`), "");
   }
   const applied = opts.guard && !opts.destroy ? opts.guard.plan : plan;
   const calls = plannedCalls(applied, opts.prune);

@@ -65,6 +65,7 @@ export const PlanSchema = z
     tasks: z.array(TaskChangeSchema),
     prune: z.object({ workflows: z.array(WorkflowChangeSchema), tasks: z.array(TaskChangeSchema) }).describe("deletions of what this project owns that left the code; applied only with --prune"),
     unmanaged: z.array(z.string()).describe("remote tasks in managed workflows this project did not create: never touched"),
+    keptBack: z.array(z.object({ key: z.string(), reason: z.string() })).optional().describe("deletions held back: a task not this project's depends on it (or a workflow still holds one)"),
     stateBehind: z.boolean().optional().describe("the deploy state on the target is missing or behind: a deploy records it even when nothing changes"),
     unmodelled: z.record(z.string(), z.number()).optional().describe("of the unmanaged tasks, those of kinds wedata-kit does not model, with their type id"),
     remoteIds: z.object({ workflows: z.record(z.string(), z.string()), tasks: z.record(z.string(), z.string()) }),

@@ -92,6 +92,8 @@ export interface Plan {
    * deploy, an earlier wedata-kit, a list that lagged): a deploy records it even when nothing changes.
    */
   readonly stateBehind?: boolean;
+  /** Deletions this project would make but cannot without touching what is not its own, with the reason. */
+  readonly keptBack?: ReadonlyArray<{ readonly key: string; readonly reason: string }>;
   /** Of those, tasks of kinds wedata-kit does not model (type ids beyond its own), with their type id. */
   readonly unmodelled?: Readonly<Record<string, number>>;
   /** Ids known before apply, by logical key. */
@@ -347,9 +349,35 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
   const desiredWorkflowNames = new Set(compiled.workflows.map((w) => w.name));
   // A workflow renamed in place is kept by its id, whatever its old name.
   const keptIds = new Set([...remoteOf.values()].map((w) => w.id));
-  const pruneWorkflows: WorkflowChange[] = remote.workflows
+  const pruneWorkflowsAll: WorkflowChange[] = remote.workflows
     .filter((w) => w.owner === options.project && !desiredWorkflowNames.has(w.name) && !keptIds.has(w.id))
     .map((w) => ({ kind: "workflow", op: "delete", name: w.name, id: w.id, fields: [], managed: true, reason: "no longer in the code" }));
+
+  // Deleting a task that a task of someone else still depends on would mean touching theirs (WeData
+  // refuses the delete while a downstream remains): such a task is kept, and so are its upstreams and
+  // any workflow left holding a task, each with the reason.
+  const keptBack: Array<{ key: string; reason: string }> = [];
+  const foreign = new Set(leftover.filter((x) => x.owner !== options.project || !KNOWN_TYPE_IDS.has(x.typeId)).map((x) => x.id));
+  const staying = new Set(foreign);
+  const keyOfId = new Map(leftover.map((x) => [x.id, `${remoteById.get(x.workflowId)?.name ?? x.workflowId}/${x.name}`]));
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const c of pruneTasks) {
+      if (staying.has(c.id!)) continue;
+      const blocker = remote.tasks.find((y) => staying.has(y.id) && upstreamOf(y).includes(c.id!));
+      if (!blocker) continue;
+      staying.add(c.id!);
+      const by = keyOfId.get(blocker.id) ?? blocker.id;
+      keptBack.push({ key: c.key, reason: foreign.has(blocker.id) ? `${by} depends on it, and is not this project's to change` : `${by}, which is kept, depends on it` });
+      changed = true;
+    }
+  }
+  const pruneTasksKept = pruneTasks.filter((c) => !staying.has(c.id!));
+  const pruneWorkflows = pruneWorkflowsAll.filter((w) => {
+    const holding = leftover.find((x) => x.workflowId === w.id && foreign.has(x.id)) ?? leftover.find((x) => x.workflowId === w.id && staying.has(x.id));
+    if (holding) keptBack.push({ key: w.name, reason: `it still holds ${keyOfId.get(holding.id) ?? holding.id}` });
+    return !holding;
+  });
 
   // Folders to create: workflow folders, and task folders of existing and new workflows.
   const folders: FolderChange[] = compiled.workflowFolders.filter((p) => !remote.workflowFolders.has(p)).map((path) => ({ kind: "workflowFolder", path }));
@@ -365,7 +393,8 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
     folders,
     workflows,
     tasks: [...tasks.values()],
-    prune: { workflows: pruneWorkflows, tasks: pruneTasks },
+    prune: { workflows: pruneWorkflows, tasks: pruneTasksKept },
+    ...(keptBack.length > 0 && { keptBack }),
     unmanaged: unmanaged.sort(),
     ...(Object.keys(unmodelled).length > 0 && { unmodelled }),
     ...(stateBehind(remote, matched, workflowIds) && { stateBehind: true }),

@@ -12,6 +12,7 @@ export function printImportReport(r: ImportReport, o: { projectId: string; out: 
     io.err(`${pc.red("error")}: the generated code does not compile (${r.buildError.diagnostics.length} problem(s)); nothing was kept. Please report this with the messages above.\n`);
     return 1;
   }
+  for (const n of r.generated.notImportable) io.out(`not importable: ${n.key} is of a kind wedata-kit does not model (TaskTypeId ${n.typeId}); it stays out of the code, and deploys list it as unmanaged and never touch it\n`);
   if (r.lossy.length) {
     const stream = r.kept ? io.out : io.err;
     stream(`${r.kept ? pc.yellow("lossy") : pc.red("lossy")}: ${r.lossy.length} thing(s) the code does not reproduce:\n`);
