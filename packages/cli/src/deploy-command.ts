@@ -4,10 +4,11 @@ import { createInterface } from "node:readline/promises";
 import { appendFileSync, lstatSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { redactSecrets, redactValue, renderSnapshot } from "@wedata-kit/compiler";
-import { acquireLock, removeLockWorkflow, applyPlan, saveAppliedState, DEFAULT_RETRY, fetchRemoteState, guardDeletions, planDeployment, planHasChanges, RateLimitedCaller, type ApplyEvent, type ApplySummary, type Plan, type RemoteState } from "@wedata-kit/deployer";
+import { acquireLock, removeLockWorkflow, applyFindings, applyPlan, runWorkflowWarning, saveAppliedState, DEFAULT_RETRY, fetchRemoteState, guardDeletions, planDeployment, planHasChanges, RateLimitedCaller, type ApplyEvent, type ApplySummary, type Plan, type RemoteState } from "@wedata-kit/deployer";
 import cliProgress from "cli-progress";
 import pc from "picocolors";
 import { buildProject, type ProjectBuild } from "./compile-project.js";
+import { readFindings } from "./findings-file.js";
 import { connectTarget, type Connection } from "./connect.js";
 import { cacheStore } from "./project-files.js";
 import type { Io } from "./io.js";
@@ -75,6 +76,8 @@ export interface Prepared {
   readonly reads: Readonly<Record<string, number>>;
   /** Release the deploy lock now (also done by closing the connection). */
   readonly releaseLock: () => Promise<void>;
+  /** How long lists lag behind creates on this target, as doctor measured it. */
+  readonly listLagMs?: number;
 }
 
 /**
@@ -83,9 +86,15 @@ export interface Prepared {
  * resource this project owns lands in the prune list.
  */
 export async function preparePlan(o: PlanCommandOptions & { destroy?: boolean; lock?: { command: string; ttlMs?: number } }): Promise<Prepared> {
-  const built = await buildProject({ cwd: o.cwd, ...(o.target && { target: o.target }), typecheck: o.typecheck });
+  const compiledBuild = await buildProject({ cwd: o.cwd, ...(o.target && { target: o.target }), typecheck: o.typecheck });
+  // What `wedata doctor` measured on this target (wedata.doctor.json): Run Workflow keys, list lag.
+  const findings = readFindings(compiledBuild.loaded.root, compiledBuild.targetName);
+  const built = { ...compiledBuild, compiled: applyFindings(compiledBuild.compiled, findings) };
   const build = o.destroy ? { ...built, compiled: { ...built.compiled, workflows: built.compiled.workflows.filter((w) => w.existingId), tasks: [], order: [], workflowFolders: [], taskFolders: [] } } : built;
   const connection = await connectTarget(build.loaded.root, build.targetConfig);
+  // A real target: Run Workflow keys not confirmed there by doctor are worth a warning.
+  const runWarning = connection.kind === "cloud" ? runWorkflowWarning(build.compiled, findings, build.targetName) : undefined;
+  if (runWarning) o.onWarning?.(runWarning);
   let closeLock: () => Promise<void> = async () => {};
   try {
     // WEDATA_TRACE_CALLS=FILE: one line per API call as it is sent ("<ms> <action>"), to see the pacing.
@@ -109,7 +118,7 @@ export async function preparePlan(o: PlanCommandOptions & { destroy?: boolean; l
       closeLock = async () => {};
       await release();
     };
-    return { build, connection: { ...connection, close: async () => (await releaseLock(), await connection.close()) }, caller, plan, remote, reads, releaseLock };
+    return { build, connection: { ...connection, close: async () => (await releaseLock(), await connection.close()) }, caller, plan, remote, reads, releaseLock, ...(findings?.listLagMs !== undefined && { listLagMs: findings.listLagMs }) };
   } catch (e) {
     await closeLock().catch(() => undefined);
     await connection.close();
@@ -232,7 +241,7 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
     }
     if (!planHasChanges(applied, o.prune)) {
       // Nothing to change; the deploy state is brought up to date if the plan found it behind.
-      if (!o.destroy && plan.stateBehind) await saveAppliedState(p.caller, applied, { created: 0, updated: 0, deleted: 0, submitted: 0, adopted: 0, failed: [], skipped: [], written: [], ids: plan.remoteIds }).catch((e: unknown) => io.err(`${pc.yellow("warning")}: ${stateWarning(e)}\n`));
+      if (!o.destroy && plan.stateBehind) await saveAppliedState(p.caller, applied, { created: 0, updated: 0, deleted: 0, submitted: 0, adopted: 0, failed: [], skipped: [], written: [], ids: plan.remoteIds }, { listLagMs: p.listLagMs ?? 0 }).catch((e: unknown) => io.err(`${pc.yellow("warning")}: ${stateWarning(e)}\n`));
       if (o.json) io.out(`${JSON.stringify(redactValue({ plan, summary: null }), null, 2)}\n`);
       return 0;
     }
@@ -254,12 +263,12 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
     const reporter = progressReporter(io, countSteps(applied, o.prune), mode);
     let summary: ApplySummary;
     try {
-      summary = await applyPlan(applied, p.caller, { prune: o.prune, versionRemark: remark, onEvent: reporter.onEvent });
+      summary = await applyPlan(applied, p.caller, { prune: o.prune, versionRemark: remark, onEvent: reporter.onEvent, ...(p.listLagMs && { listLagMs: p.listLagMs }) });
     } finally {
       reporter.stop();
     }
     // What was applied is recorded on the target (the next plan compares against it).
-    if (!o.destroy) await saveAppliedState(p.caller, applied, summary).catch((e: unknown) => io.err(`${pc.yellow("warning")}: ${stateWarning(e)}\n`));
+    if (!o.destroy) await saveAppliedState(p.caller, applied, summary, { listLagMs: p.listLagMs ?? 0 }).catch((e: unknown) => io.err(`${pc.yellow("warning")}: ${stateWarning(e)}\n`));
     // destroy removes what the project made, the deploy lock's workflow (and the deploy state in it) included.
     if (o.destroy && summary.failed.length === 0) {
       await p.releaseLock();

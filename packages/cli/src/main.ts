@@ -160,8 +160,9 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
     .description("check on the target the facts wedata-kit relies on that no documentation settles (a scratch workflow, always removed)")
     .option("--cwd <dir>", "project folder (holding wedata.config.ts)", process.cwd())
     .option("-t, --target <name>", "target from wedata.config.ts")
-    .action(async (o: { cwd: string; target?: string }) => {
-      code = await doctorCommand({ cwd: resolve(o.cwd), ...(o.target && { target: o.target }) }, io);
+    .option("--sample-task <id>", "a Run Workflow task made in the WeData console: read the extension keys it names its workflow with")
+    .action(async (o: { cwd: string; target?: string; sampleTask?: string }) => {
+      code = await doctorCommand({ cwd: resolve(o.cwd), ...(o.target && { target: o.target }), ...(o.sampleTask && { sampleTask: o.sampleTask }) }, io);
     });
 
   const lock = program.command("lock").description("the project's deploy lock on the target: one deployer at a time");

@@ -139,7 +139,7 @@ interface Listed {
  * tasks and workflows no longer listed are dropped. Only the state tasks whose content changed are
  * written, so a deploy that changed nothing writes nothing.
  */
-export async function saveAppliedState(caller: RateLimitedCaller, plan: Plan, summary: ApplySummary): Promise<{ written: number }> {
+export async function saveAppliedState(caller: RateLimitedCaller, plan: Plan, summary: ApplySummary, o: { readonly listLagMs?: number } = {}): Promise<{ written: number }> {
   const ProjectId = plan.target.projectId;
   const place = { caller, projectId: ProjectId, project: plan.project };
   const wf = await findBookkeepingWorkflow(place);
@@ -151,6 +151,8 @@ export async function saveAppliedState(caller: RateLimitedCaller, plan: Plan, su
   let listed: Map<string, Listed> | undefined;
   let liveWorkflows: Set<string> | undefined;
   if (anyWrite) {
+    // A list that lags behind creates (doctor measures it) is read once it has caught up.
+    if (o.listLagMs) await new Promise((r) => setTimeout(r, o.listLagMs));
     listed = new Map((await listAll<Listed>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListTriggerTasks")).map((t) => [t.TaskId, t]));
     liveWorkflows = new Set((await listAll<{ WorkflowId?: string }>((PageNumber) => caller.call("ListTriggerWorkflows", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListTriggerWorkflows")).map((w) => w.WorkflowId ?? ""));
   }

@@ -13,6 +13,8 @@ export interface ApplyOptions {
   /** `VersionRemark` of every submit. */
   readonly versionRemark: string;
   readonly onEvent?: (event: ApplyEvent) => void;
+  /** How long lists lag behind creates on this target (doctor's finding): a lookup after a failed create waits it first. */
+  readonly listLagMs?: number;
 }
 
 export interface StepInfo {
@@ -133,7 +135,7 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
           const { id, how } = await createWithAdoption(caller, "CreateTriggerWorkflow", createBody, async () => {
             const found = await listAll<{ WorkflowName?: string; WorkflowId?: string }>((PageNumber) => caller.call("ListTriggerWorkflows", { ProjectId, Keyword: payload.WorkflowName, ParentFolderPath: payload.ParentFolderPath, PageNumber, PageSize: 200 }, { retryAmbiguous: true }).then((r) => r.Data), "ListTriggerWorkflows");
             return found.find((x) => x.WorkflowName === payload.WorkflowName)?.WorkflowId;
-          }, (r) => r.Data?.WorkflowId);
+          }, (r) => r.Data?.WorkflowId, options.listLagMs);
           if (how === "duplicate" || fileArrival) await caller.call("UpdateTriggerWorkflow", workflowUpdateBody(ProjectId, id, body), { retryAmbiguous: true });
           if (how !== "created") adopted++;
           workflowIds.set(w.name, id);
@@ -193,7 +195,7 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
           const { id, how } = await createWithAdoption(caller, "CreateTriggerTask", body, async () => {
             const found = await listAll<{ TaskName?: string; WorkflowId?: string; TaskId?: string }>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, WorkflowId, TaskName: t.name, PageNumber, PageSize: 200 }, { retryAmbiguous: true }).then((r) => r.Data), "ListTriggerTasks");
             return found.find((x) => x.TaskName === t.name && x.WorkflowId === WorkflowId)?.TaskId;
-          }, (r) => r.Data?.TaskId);
+          }, (r) => r.Data?.TaskId, options.listLagMs);
           if (how === "duplicate") {
             // Adopted: whatever keys it has that the code does not set are kept (they are not known to be ours).
             const current = (await caller.call("GetTriggerTask", { ProjectId, TaskId: id }, { retryAmbiguous: true })).Data!;
@@ -353,7 +355,10 @@ async function createWithAdoption<A extends "CreateTriggerTask" | "CreateTrigger
   body: unknown,
   lookup: () => Promise<string | undefined>,
   idOf: (response: { Data?: { TaskId?: string; WorkflowId?: string } }) => string | undefined,
+  listLagMs = 0,
 ): Promise<{ id: string; how: "created" | "found" | "duplicate" }> {
+  // Each wait before a lookup is at least the list lag doctor measured on this target.
+  const wait = (look: number) => sleep(Math.max(caller.backoff(look), listLagMs));
   let last: unknown;
   for (let attempt = 0; attempt < 8; attempt++) {
     try {
@@ -370,13 +375,13 @@ async function createWithAdoption<A extends "CreateTriggerTask" | "CreateTrigger
         for (let look = 0; look < 3; look++) {
           const id = await lookup();
           if (id) return { id, how: "duplicate" };
-          if (look < 2) await sleep(caller.backoff(look));
+          if (look < 2) await wait(look);
         }
         throw e;
       }
       // The create may have happened: list views can lag, so look a few times before creating again.
       for (let look = 0; look < 3; look++) {
-        await sleep(caller.backoff(look));
+        await wait(look);
         const id = await lookup();
         if (id) return { id, how: "found" };
       }

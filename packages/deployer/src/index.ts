@@ -12,3 +12,4 @@ export { guardDeletions, DEFAULT_MAX_DELETES, DEFAULT_MAX_DELETE_PERCENT, type D
 export { PlanSchema, PlanOutputSchema, TaskChangeSchema, WorkflowChangeSchema } from "./plan-schema.js";
 export { acquireLock, breakLock, readLock, lockWorkflowName, isLockWorkflow, removeLockWorkflow, LockHeldError, LOCK_BUNDLE, LOCK_FOLDER, type HeldLock, type LockInfo } from "./lock.js";
 export { runDoctor, type DoctorCheck, type DoctorReport } from "./doctor.js";
+export { applyFindings, parseFindingsFile, runWorkflowConfirmed, runWorkflowWarning, runWorkflowTasks, FindingsFileSchema, RUN_WORKFLOW_KEYS, type Findings, type FindingsFile } from "./findings.js";

@@ -10,6 +10,22 @@ export interface ActionContext {
   /** Fixed project list; when unset a project exists from its first use. */
   readonly projects?: readonly string[];
   readonly behaviour?: import("./server.js").EmulatorBehaviour;
+  /** Creation times (ms) of tasks, for `behaviour.listLagMs`. */
+  readonly createdAt?: Map<string, number>;
+}
+
+/** Whether a task is not in lists yet (`behaviour.listLagMs`). */
+const lagging = (ctx: ActionContext, taskId: string) => {
+  const lag = ctx.behaviour?.listLagMs;
+  const at = ctx.createdAt?.get(taskId);
+  return lag !== undefined && at !== undefined && ctx.now() - at < lag;
+};
+
+/** A service whose Run Workflow tasks use other extension keys keeps only those (`behaviour.runWorkflowKeys`). */
+function keepRunWorkflowKeys(ctx: ActionContext, typeId: number, config: Req): Req {
+  const keys = ctx.behaviour?.runWorkflowKeys;
+  if (!keys || typeId !== 140 || !Array.isArray(config.TaskExtConfigurationList)) return config;
+  return { ...config, TaskExtConfigurationList: (config.TaskExtConfigurationList as Array<{ ParamKey: string }>).filter((e) => e.ParamKey !== "subWorkflowId" && e.ParamKey !== "subWorkflowName") };
 }
 
 const duplicate = (ctx: ActionContext, message: string) => new ApiError(ctx.behaviour?.duplicateCode ?? "InvalidParameter.DuplicateName", message);
@@ -145,6 +161,7 @@ const createTriggerWorkflow: Handler = (req, ctx) => {
   }
   const doc: Req = {};
   for (const k of WORKFLOW_SETTINGS) if (req[k] !== undefined) doc[k] = req[k];
+  if (ctx.behaviour?.dropBundleInfoWithoutId && doc.BundleId === undefined) delete doc.BundleInfo;
   doc.TriggerWorkflowSchedulerConfigurations = withTriggerIds(doc.TriggerWorkflowSchedulerConfigurations, undefined);
   const now = cnTime(ctx.now());
   const workflowId = randomUUID();
@@ -172,6 +189,7 @@ const updateTriggerWorkflow: Handler = (req, ctx) => {
   }
   const doc: Req = { ...w.doc };
   for (const k of WORKFLOW_SETTINGS) if (req[k] !== undefined) doc[k] = req[k];
+  if (ctx.behaviour?.dropBundleInfoWithoutId && doc.BundleId === undefined) delete doc.BundleInfo;
   doc.TriggerWorkflowSchedulerConfigurations = withTriggerIds(doc.TriggerWorkflowSchedulerConfigurations, w.doc.TriggerWorkflowSchedulerConfigurations);
   ctx.store.putWorkflow({ ...w, name: req.WorkflowName ?? w.name, ownerUin: req.OwnerUin ?? w.ownerUin, doc, modifyTime: cnTime(ctx.now()) });
   return { Data: { Status: true } };
@@ -325,10 +343,11 @@ const createTriggerTask: Handler = (req, ctx) => {
   const { UpstreamDependencyConfigList: _u, ...scheduler } = req.TriggerTaskSchedulerConfiguration as Req;
   const row: TaskRow = {
     projectId, taskId, workflowId: w.workflowId, name: base.TaskName, typeId,
-    doc: { base: baseRest, config: withServerExt(keepDocumentedExt(ctx, req.TriggerTaskConfiguration), { projectId, name: base.TaskName, typeId, createUserUin: ctx.account.uin }, w), scheduler, by: ctx.account.uin },
+    doc: { base: baseRest, config: withServerExt(keepRunWorkflowKeys(ctx, typeId, keepDocumentedExt(ctx, req.TriggerTaskConfiguration)), { projectId, name: base.TaskName, typeId, createUserUin: ctx.account.uin }, w), scheduler, by: ctx.account.uin },
     version: 1, submitVersion: null, status: "N", createUserUin: ctx.account.uin, createTime: cnTime(time), modifyTime: cnTime(time),
   };
   saveVersion(ctx, row, upstream, time);
+  ctx.createdAt?.set(taskId, ctx.now());
   return { Data: { TaskId: taskId } };
 };
 
@@ -364,12 +383,13 @@ const listTriggerTasks: Handler = (req, ctx) => {
     const size = (req.PageSize as number | undefined) ?? 10;
     const num = (req.PageNumber as number | undefined) ?? 1;
     const total = ctx.store.countProjectTasks(projectId);
-    const items = ctx.store.listTasks(projectId, { offset: (num - 1) * size, limit: size }).map((t) => baseAttribute(t, workflows.get(t.workflowId)));
+    const items = ctx.store.listTasks(projectId, { offset: (num - 1) * size, limit: size }).filter((t) => !lagging(ctx, t.taskId)).map((t) => baseAttribute(t, workflows.get(t.workflowId)));
     return { Data: { Items: items, PageNumber: num, PageSize: size, TotalCount: total, TotalPageNumber: Math.max(1, Math.ceil(total / size)) } };
   }
   const folderIn = (path: string, list: string[]) => list.some((f) => f === "/" || path === f || path.startsWith(`${f}/`));
   const items = ctx.store
     .listTasks(projectId)
+    .filter((t) => !lagging(ctx, t.taskId))
     .map((t) => ({ t, b: baseAttribute(t, workflows.get(t.workflowId)) }))
     .filter(({ t, b }) => {
       return (
@@ -412,7 +432,7 @@ const updateTriggerTask: Handler = (req, ctx) => {
   const { WorkflowId: _w, TaskTypeId: _t, TaskName: name, ...baseRest } = base as Req;
   const { UpstreamDependencyConfigList: _u, ...scheduler } = sched as Req;
   const time = ctx.now();
-  saveVersion(ctx, { ...t, name, doc: { base: { ...(t.doc.base.TaskFolderPath !== undefined && { TaskFolderPath: t.doc.base.TaskFolderPath }), ...baseRest }, config: keepDocumentedExt(ctx, config), scheduler, by: ctx.account.uin }, version: t.version + 1, modifyTime: cnTime(time) }, upstream, time);
+  saveVersion(ctx, { ...t, name, doc: { base: { ...(t.doc.base.TaskFolderPath !== undefined && { TaskFolderPath: t.doc.base.TaskFolderPath }), ...baseRest }, config: keepRunWorkflowKeys(ctx, t.typeId, keepDocumentedExt(ctx, config)), scheduler, by: ctx.account.uin }, version: t.version + 1, modifyTime: cnTime(time) }, upstream, time);
   return { Data: { Status: true } };
 };
 
@@ -464,7 +484,7 @@ const updateTriggerTaskPartially: Handler = (req, ctx) => {
   const upstream = checkUpstreams(ctx, projectId, t.workflowId, t.taskId, scheduler);
   const { UpstreamDependencyConfigList: _u, ...schedRest } = scheduler;
   const time = ctx.now();
-  saveVersion(ctx, { ...t, name: newName ?? t.name, doc: { base: { ...t.doc.base, ...baseRest }, config: keepDocumentedExt(ctx, config), scheduler: schedRest, by: ctx.account.uin }, version: t.version + 1, modifyTime: cnTime(time) }, upstream, time);
+  saveVersion(ctx, { ...t, name: newName ?? t.name, doc: { base: { ...t.doc.base, ...baseRest }, config: keepRunWorkflowKeys(ctx, t.typeId, keepDocumentedExt(ctx, config)), scheduler: schedRest, by: ctx.account.uin }, version: t.version + 1, modifyTime: cnTime(time) }, upstream, time);
   return { Data: { Status: true } };
 };
 

@@ -57,6 +57,12 @@ export interface EmulatorBehaviour {
   readonly duplicateCode?: string;
   /** Extension keys outside the documented ones are dropped when a task is saved. */
   readonly dropUnknownExtKeys?: boolean;
+  /** A created task appears in ListTriggerTasks only this many ms later (an eventually consistent list). */
+  readonly listLagMs?: number;
+  /** Run Workflow (140) tasks name the workflow they run in these extension keys; others are dropped. */
+  readonly runWorkflowKeys?: { readonly id: string; readonly name: string };
+  /** A workflow's BundleInfo is kept only together with a BundleId. */
+  readonly dropBundleInfoWithoutId?: boolean;
 }
 
 /** What a request was about: names and ids only, never its body (which may hold programs and secrets). */
@@ -179,6 +185,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** Start a local WeData (trigger workflow API 2025-08-06) on 127.0.0.1. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const store = new Store(options.dataDir, { uniqueTaskNames: options.behaviour?.duplicateTaskNames !== "allow" });
+  /** When each task was created (ms), for a list that lags behind (`listLagMs`). */
+  const createdAt = new Map<string, number>();
   const keys = options.keys ?? keyPairsFromEnv();
   const limiter = new SlidingWindowLimiter(options.rateLimit ?? 20);
   const faults = new FaultInjector(options.faults);
@@ -253,7 +261,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         return;
       }
       check(body, REQUEST_SPECS[action]!, "");
-      const ctx: ActionContext = { store, account, now, ...(options.projects && { projects: options.projects }), ...(options.behaviour && { behaviour: options.behaviour }) };
+      const ctx: ActionContext = { store, account, now, createdAt, ...(options.projects && { projects: options.projects }), ...(options.behaviour && { behaviour: options.behaviour }) };
       const result = store.transaction(() => handler(body!, ctx));
       if (decision.kind === "lost") {
         record("lost", { ...(resultOf(result.Data) && { result: resultOf(result.Data)! }) });
