@@ -211,7 +211,17 @@ async function planBench() {
       const row = { tasks: n, rate: RATE, latencyMs: LATENCY_MS, noop: { seconds: Number(seconds.toFixed(1)), compileSeconds: Number(compileSeconds.toFixed(1)), calls, reads: parsed.reads, changes: planHasChanges(parsed.plan) }, perTaskGetRefresh: refresh, callRatio: Number((refresh.calls / calls).toFixed(1)) };
       console.log(`  no-op plan: ${row.noop.seconds} s wall (of which compiling the 10,000 tasks, measured alone: ${row.noop.compileSeconds} s), ${calls} calls ${JSON.stringify(parsed.reads)}, changes: ${row.noop.changes}`);
       console.log(`  per-task Get refresh: ${refresh.calls} calls, at least ${refresh.lowerBoundSeconds} s at ${RATE}/s (${row.callRatio}x the calls)`);
-      save("plan", { targets: { calls: 100, seconds: 10 }, ...row });
+      // A cold machine (a fresh clone in CI): no .wedata/ at all, so no local read cache. The deploy state
+      // on the target vouches for unchanged tasks instead of one GetTriggerTask each.
+      rmSync(join(dir, ".wedata"), { recursive: true, force: true });
+      const t1 = performance.now();
+      const coldRun = await cli(["plan", "--cwd", dir, "--no-typecheck", "--json"], { WEDATA_ENDPOINT: emu.url, CI: "true" });
+      const coldSeconds = (performance.now() - t1) / 1000;
+      const coldParsed = JSON.parse(coldRun.out) as { reads: Record<string, number>; plan: Parameters<typeof planHasChanges>[0] };
+      const coldCalls = Object.values(coldParsed.reads).reduce((a, b) => a + b, 0);
+      const cold = { seconds: Number(coldSeconds.toFixed(1)), calls: coldCalls, reads: coldParsed.reads, changes: planHasChanges(coldParsed.plan) };
+      console.log(`  cold no-op plan (no .wedata/): ${cold.seconds} s wall, ${coldCalls} calls ${JSON.stringify(coldParsed.reads)}, changes: ${cold.changes}`);
+      save("plan", { targets: { calls: 100, seconds: 10, coldCalls: 200 }, ...row, cold });
     } finally {
       await emu.stop();
     }
