@@ -239,7 +239,8 @@ describe("wedata import: a varied console-built project round-trips through DSL 
     expect(ods).toMatch(/\.kerberos\(true\)/);
     expect(ods).toMatch(/\.retry\(7, \{ waitMinutes: 3 \}\)/);
     expect(ods).toMatch(/\.input\("m", \{ from: sql4, param: "cnt", desc: "count of sql-4" \}\)/);
-    expect(ods).toMatch(/\.input\("n", \{ from: extract, param: "rows" \}\)/);
+    // The target has no projectIdentifier, so no description is the default: each is kept as read.
+    expect(ods).toMatch(/\.input\("n", \{ from: extract, param: "rows", desc: "2378393617299558400\.extract\.rows" \}\)/);
     expect(ods).toMatch(/\.input\("regions", \{ constant: "cn,hk" \}\)/);
     expect(ods).not.toMatch(/\.ext\("(python_|dlcSpark|computeResource|dataEngine|enableKerberos|ftp\.|shell\.)/);
     expect(ods).not.toMatch(/priority\("low"\)|redo\("ALL"\)|triggerWhen\("ALL_SUCCESS"\)|allowDownstream\(true\)|retry\(4\)/);

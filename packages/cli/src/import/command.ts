@@ -91,7 +91,8 @@ export async function importProject(api: WedataApi, o: ImportOptions): Promise<I
     workflows: details,
     selected,
     tasks: records.map((r): SourceTask => ({ id: r.id, workflowId: r.workflowId, task: r.task as unknown as Record<string, unknown> })),
-    projectIdent: o.target.projectIdentifier ?? ProjectId,
+    // Without the target's projectIdentifier, every input keeps its description as read (the default needs it).
+    ...(o.target.projectIdentifier !== undefined && { projectIdent: o.target.projectIdentifier }),
     outDir: out.split(sep).join("/"),
   });
   const clashes = [...new Set([...generated.pipelineFiles, ...generated.files.keys()])].filter((f) => existsSync(join(o.root, f)));

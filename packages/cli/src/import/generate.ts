@@ -41,8 +41,8 @@ export interface GenerateInput {
   readonly selected: readonly string[];
   /** The tasks of the selected workflows. */
   readonly tasks: readonly SourceTask[];
-  /** `projectIdentifier ?? projectId`: the prefix of default input-parameter descriptions. */
-  readonly projectIdent: string;
+  /** The target's projectIdentifier: the prefix of default input-parameter descriptions (unset: none is default). */
+  readonly projectIdent?: string;
   /** Output folder, relative to the project root, `/`-separated. */
   readonly outDir: string;
 }
@@ -216,7 +216,7 @@ export function generateImport(input: GenerateInput): GeneratedImport {
         note: (m) => note(m, tn),
         ref,
         nameOfId,
-        projectIdent: input.projectIdent,
+        ...(input.projectIdent !== undefined && { projectIdent: input.projectIdent }),
         secret: (k, v) => secrets.text(k, v, `${wname}/${tn} ${k}`),
         writeCode: (bytes, kind) => {
           const ext = codeFileName("x", kind).slice(2);
@@ -284,7 +284,7 @@ interface TaskContext {
   /** A declared task's variable, or its name as a string literal. */
   ref(name: string): string;
   readonly nameOfId: ReadonlyMap<string, string>;
-  readonly projectIdent: string;
+  readonly projectIdent?: string;
   /** Store a program next to the workflow file; returns the code argument. */
   writeCode(bytes: Buffer, kind: TaskKind): string;
   /** A value's code: `env(...)` under a secret-named key, else the literal. */
@@ -505,7 +505,7 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
       ctx.note(`its input ${lit(p.ParamKey)} reads from "${from}", which is not one of its upstream tasks (the compiler requires that); the input is dropped`);
       continue;
     }
-    const defaultDesc = `${ctx.projectIdent}.${from}.${p.FromParamKey}`;
+    const defaultDesc = ctx.projectIdent === undefined ? undefined : `${ctx.projectIdent}.${from}.${p.FromParamKey}`;
     calls.push(`.input(${lit(p.ParamKey)}, ${objectText([["from", ctx.ref(from)], ["param", lit(p.FromParamKey ?? "")], ...(p.ParamDesc && p.ParamDesc !== defaultDesc ? [["desc", lit(p.ParamDesc)] as const] : [])])})`);
   }
   for (const r of (s.TaskOutputRegistryList ?? []) as Json[]) {
