@@ -351,6 +351,17 @@ const createTriggerTask: Handler = (req, ctx) => {
   return { Data: { TaskId: taskId } };
 };
 
+/** A workflow stored as the console makes it (`RunningEmulator.addConsoleWorkflow`), in a folder that exists. */
+export function addConsoleWorkflow(store: Store, w: { projectId: string; workflowId: string; name: string; folder?: string }, time: number): void {
+  const folder = w.folder ?? DEFAULT_FOLDER;
+  if (!store.hasProject(w.projectId)) {
+    store.addProject(w.projectId);
+    store.addWorkflowFolder(w.projectId, DEFAULT_FOLDER, randomUUID(), "100000000999");
+  }
+  if (folder !== "/" && !store.hasWorkflowFolder(w.projectId, folder)) store.addWorkflowFolder(w.projectId, folder, randomUUID(), "100000000999");
+  store.putWorkflow({ projectId: w.projectId, workflowId: w.workflowId, name: w.name, folder, doc: {}, ownerUin: "100000000999", createUserUin: "100000000999", createTime: cnTime(time), modifyTime: cnTime(time) });
+}
+
 /** A task stored as the console makes it (`RunningEmulator.addConsoleTask`): any kind, the server's keys added. */
 export function addConsoleTask(store: Store, t: import("./server.js").ConsoleTask, time: number): string {
   const w = store.getWorkflow(t.projectId, t.workflowId);

@@ -1,7 +1,7 @@
 import { createHash, randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { Socket } from "node:net";
-import { addConsoleTask, HANDLERS, type ActionContext } from "./actions.js";
+import { addConsoleTask, addConsoleWorkflow, HANDLERS, type ActionContext } from "./actions.js";
 import { ApiError } from "./api-error.js";
 import { FaultInjector, type FaultConfig } from "./faults.js";
 import { SlidingWindowLimiter } from "./rate-limit.js";
@@ -144,6 +144,8 @@ export interface RunningEmulator {
    * (real projects hold type ids such as 34 and 43 beside the documented fourteen). Returns its TaskId.
    */
   addConsoleTask(task: ConsoleTask): string;
+  /** Store a workflow as the console makes it, with a given WorkflowId (to place tasks of an example in it). */
+  addConsoleWorkflow(workflow: { projectId: string; workflowId: string; name: string; folder?: string }): void;
   clearLog(): void;
   stop(): Promise<void>;
 }
@@ -337,6 +339,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     log,
     setFaults: (c) => faults.set(c),
     addConsoleTask: (t) => addConsoleTask(store, t, now()),
+    addConsoleWorkflow: (w) => addConsoleWorkflow(store, w, now()),
     clearLog: () => {
       log.length = 0;
     },
