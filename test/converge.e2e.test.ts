@@ -165,6 +165,17 @@ describe("what a plan does not own", () => {
     expect(imp.code, imp.out + imp.err).toBe(0);
     expect(imp.out).toContain("not importable: daily_orders/dq_orders is of a kind wedata-kit does not model (TaskTypeId 43)");
     expect(imp.out).toMatch(/proof.*shows no changes/);
+    // Keys doctor saw the server add on this target stay out of imported code.
+    const consoleShell = emu.addConsoleTask({ projectId: pid, workflowId: wf, name: "console_shell", typeId: 35, code: "echo hi\n", ext: [{ ParamKey: "x.server.key", ParamValue: "1" }, { ParamKey: "team", ParamValue: "etl" }] });
+    expect(consoleShell).toMatch(/^\d+$/);
+    const into2 = example("daily-etl");
+    rmSync(join(into2, "pipelines"), { recursive: true });
+    writeFileSync(join(into2, "wedata.doctor.json"), JSON.stringify({ generatedBy: "wedata doctor", format: 1, targets: { dev: { projectId: pid, checkedAt: "2026-11-29T00:00:00Z", serverKeys: { "35": ["x.server.key"] } } } }));
+    const imp2 = await runCli(["import", "--cwd", into2, "--workflow", "daily_orders", "--out", "imported"], emulatorEnv(emu.url));
+    expect(imp2.code, imp2.out + imp2.err).toBe(0);
+    const code = readFileSync(join(into2, "imported/daily_orders.ts"), "utf8");
+    expect(code).toContain('.ext("team", "etl")');
+    expect(code).not.toContain("x.server.key");
     // destroy deletes the project's tasks and leaves the console's task alone: what it depends on, and its
     // workflow, are kept and said why.
     const d = await run(emu, "destroy", "--cwd", dir, "--yes");
@@ -173,7 +184,7 @@ describe("what a plan does not own", () => {
     expect(d.out).toContain("= keep    daily_orders/clean_orders: daily_orders/load_fact_orders, which is kept, depends on it");
     expect(d.out).toContain("= keep    daily_orders: it still holds daily_orders/dq_orders");
     const left = (await sdkClient(emu).ListTriggerTasks({ ProjectId: pid, WorkflowId: wf })).Data!.Items!.map((t) => t.TaskName).sort();
-    expect(left).toEqual(["clean_orders", "dq_orders", "extract_orders", "load_fact_orders", "run_dim_refresh"]);
+    expect(left).toEqual(["clean_orders", "console_shell", "dq_orders", "extract_orders", "load_fact_orders", "run_dim_refresh"]);
   });
 
   it("a workflow whose BundleInfo the code sets is still the project's: pruned when it leaves the code, from a cold machine too", async () => {

@@ -139,5 +139,15 @@ describe("wedata doctor", () => {
     expect(r.out).toMatch(/the error a duplicate task name gets[\s\S]*observed: FailedOperation/);
     expect(r.out).toMatch(/FAIL a custom extension key[\s\S]*observed: \(dropped\)/);
     expect(r.left).toEqual([]);
+    // The deployer on that service: tasks lose their mark, and are still known as the project's (the
+    // deploy state), so the project converges and a task that leaves the code is pruned.
+    expect((await runCli(["deploy", "--cwd", r.dir, "--yes", "--no-typecheck"], emulatorEnv(r.emu.url))).code).toBe(0);
+    expect((await runCli(["plan", "--cwd", r.dir, "--no-typecheck"], emulatorEnv(r.emu.url))).out).toMatch(/No changes\./);
+    const file = join(r.dir, "pipelines/daily-orders.ts");
+    writeFileSync(file, readFileSync(file, "utf8").replace("publish, notify", "publish").replace(/const notify = task\("notify"\)[\s\S]*?;\n/, ""));
+    const d = await runCli(["deploy", "--cwd", r.dir, "--yes", "--no-typecheck", "--prune"], emulatorEnv(r.emu.url));
+    expect(d.code, d.out + d.err).toBe(0);
+    expect(d.out).toMatch(/- delete\s+daily_orders\/notify/);
+    expect((await sdkClient(r.emu).ListTriggerTasks({ ProjectId: PROJECT, TaskName: "notify" })).Data!.Items!).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@ import type { TargetConfig } from "@wedata-kit/dsl";
 import { checkOutputFolder } from "@wedata-kit/files";
 import { Project, SyntaxKind } from "ts-morph";
 import { buildProject, BuildError } from "../compile-project.js";
+import { readFindings } from "../findings-file.js";
 import { cacheStore } from "../project-files.js";
 import { generateImport, type GeneratedImport, type LossyField, type SourceTask, type SourceWorkflow } from "./generate.js";
 
@@ -93,6 +94,7 @@ export async function importProject(api: WedataApi, o: ImportOptions): Promise<I
     tasks: records.map((r): SourceTask => ({ id: r.id, workflowId: r.workflowId, task: r.task as unknown as Record<string, unknown> })),
     // Without the target's projectIdentifier, every input keeps its description as read (the default needs it).
     ...(o.target.projectIdentifier !== undefined && { projectIdent: o.target.projectIdentifier }),
+    serverKeys: Object.values(readFindings(o.root, o.targetName)?.serverKeys ?? {}).flat(),
     outDir: out.split(sep).join("/"),
   });
   const clashes = [...new Set([...generated.pipelineFiles, ...generated.files.keys()])].filter((f) => existsSync(join(o.root, f)));

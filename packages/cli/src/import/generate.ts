@@ -43,6 +43,8 @@ export interface GenerateInput {
   readonly tasks: readonly SourceTask[];
   /** The target's projectIdentifier: the prefix of default input-parameter descriptions (unset: none is default). */
   readonly projectIdent?: string;
+  /** Extension keys `wedata doctor` saw the server add on this target, left out of the code too. */
+  readonly serverKeys?: readonly string[];
   /** Output folder, relative to the project root, `/`-separated. */
   readonly outDir: string;
 }
@@ -217,6 +219,7 @@ export function generateImport(input: GenerateInput): GeneratedImport {
         ref,
         nameOfId,
         ...(input.projectIdent !== undefined && { projectIdent: input.projectIdent }),
+        serverKeys: new Set([...SERVER_ADDED_EXT, ...(input.serverKeys ?? [])]),
         secret: (k, v) => secrets.text(k, v, `${wname}/${tn} ${k}`),
         writeCode: (bytes, kind) => {
           const ext = codeFileName("x", kind).slice(2);
@@ -285,6 +288,8 @@ interface TaskContext {
   ref(name: string): string;
   readonly nameOfId: ReadonlyMap<string, string>;
   readonly projectIdent?: string;
+  /** Extension keys the server adds (the vendor's examples, and what doctor found on this target). */
+  readonly serverKeys: ReadonlySet<string>;
   /** Store a program next to the workflow file; returns the code argument. */
   writeCode(bytes: Buffer, kind: TaskKind): string;
   /** A value's code: `env(...)` under a secret-named key, else the literal. */
@@ -459,7 +464,7 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
   // "false" is what the server adds to every task (and the default): only a login turned on is the user's.
   if (kerberos === "true") calls.push(".kerberos(true)");
   if (kerberos === "true" || kerberos === "false") ext.delete("enableKerberosLogin");
-  for (const [k, v] of ext) if (!SERVER_ADDED_EXT.has(k)) calls.push(`.ext(${lit(k)}, ${ctx.secret(k, v)})`);
+  for (const [k, v] of ext) if (!ctx.serverKeys.has(k)) calls.push(`.ext(${lit(k)}, ${ctx.secret(k, v)})`);
 
   // Scheduling: only what differs from the documented defaults.
   const differs = (k: string) => s[k] !== undefined && s[k] !== null && s[k] !== SCHEDULER_DEFAULTS[k];
