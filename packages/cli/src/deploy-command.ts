@@ -4,7 +4,7 @@ import { createInterface } from "node:readline/promises";
 import { appendFileSync, lstatSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { redactSecrets, redactValue, renderSnapshot } from "@wedata-kit/compiler";
-import { acquireLock, removeLockWorkflow, applyFindings, applyPlan, runWorkflowWarning, saveAppliedState, DEFAULT_RETRY, fetchRemoteState, guardDeletions, planDeployment, planHasChanges, RateLimitedCaller, type ApplyEvent, type ApplySummary, type Plan, type RemoteState } from "@wedata-kit/deployer";
+import { acquireLock, destroyInput, makePlanFile, parsePlanFile, planFlagConflict, removeLockWorkflow, stalePlanReason, totalCalls, type PlanFile, type PlanFlags, applyFindings, applyPlan, runWorkflowWarning, saveAppliedState, DEFAULT_RETRY, fetchRemoteState, guardDeletions, planDeployment, planHasChanges, RateLimitedCaller, type ApplyEvent, type ApplySummary, type Plan, type RemoteState } from "@wedata-kit/deployer";
 import cliProgress from "cli-progress";
 import pc from "picocolors";
 import { buildProject, type ProjectBuild } from "./compile-project.js";
@@ -13,7 +13,6 @@ import { connectTarget, type Connection } from "./connect.js";
 import { cacheStore } from "./project-files.js";
 import type { Io } from "./io.js";
 import { graphsFromSnapshot } from "./graph.js";
-import { makePlanFile, parsePlanFile, planFlagConflict, stalePlanReason, type PlanFile, type PlanFlags } from "./plan-file.js";
 import { FileSafetyError, readRegularFile } from "@wedata-kit/files";
 
 /**
@@ -90,7 +89,7 @@ export async function preparePlan(o: PlanCommandOptions & { destroy?: boolean; l
   // What `wedata doctor` measured on this target (wedata.doctor.json): Run Workflow keys, list lag.
   const findings = readFindings(compiledBuild.loaded.root, compiledBuild.targetName);
   const built = { ...compiledBuild, compiled: applyFindings(compiledBuild.compiled, findings) };
-  const build = o.destroy ? { ...built, compiled: { ...built.compiled, workflows: built.compiled.workflows.filter((w) => w.existingId), tasks: [], order: [], workflowFolders: [], taskFolders: [] } } : built;
+  const build = o.destroy ? { ...built, compiled: destroyInput(built.compiled) } : built;
   const connection = await connectTarget(build.loaded.root, build.targetConfig);
   // A real target: Run Workflow keys not confirmed there by doctor are worth a warning.
   const runWarning = connection.kind === "cloud" ? runWorkflowWarning(build.compiled, findings, build.targetName) : undefined;
@@ -260,7 +259,7 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
     const mode = o.json ? "none" : process.stdout.isTTY && !process.env.CI ? "bar" : "lines";
     const started = Date.now();
     const remark = `wedata-kit deploy ${new Date(started).toISOString()} commit ${gitCommit(build.loaded.root)}`;
-    const reporter = progressReporter(io, countSteps(applied, o.prune), mode);
+    const reporter = progressReporter(io, totalCalls(applied, o.prune), mode);
     let summary: ApplySummary;
     try {
       summary = await applyPlan(applied, p.caller, { prune: o.prune, versionRemark: remark, onEvent: reporter.onEvent, ...(p.listLagMs && { listLagMs: p.listLagMs }) });
@@ -285,12 +284,6 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
 /** A deploy state that could not be written costs the next plan reads, nothing else: a warning, not a failure. */
 const stateWarning = (e: unknown) => `the deploy was applied, but its record on the target (the deploy state) was not updated: ${(e as Error).message}. The next plan reads the tasks in full and the next deploy records them`;
 
-function countSteps(plan: Plan, prune: boolean): number {
-  let n = plan.folders.length;
-  for (const w of [...plan.workflows, ...(prune ? plan.prune.workflows : [])]) n += w.op === "replace" ? 2 : w.op === "noop" ? 0 : 1;
-  for (const t of [...plan.tasks, ...(prune ? plan.prune.tasks : [])]) n += (t.op === "replace" ? 2 : t.op === "noop" ? 0 : 1) + (t.submit ? 1 : 0) + (t.detach?.length ? 1 : 0);
-  return n;
-}
 
 /** The deletion guards of a command: whole workflows only when named, and the mass-deletion threshold. */
 function guardFor(p: Prepared, o: DeletionFlags) {

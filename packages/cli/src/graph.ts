@@ -1,4 +1,4 @@
-import { taskTypeLabel } from "@wedata-kit/compiler";
+import { parsePlaceholder, taskNameOf, taskTypeLabel } from "@wedata-kit/compiler";
 
 /** A workflow's DAG for drawing: task nodes, upstream edges, and the workflows Run Workflow tasks nest. */
 export type NodeStatus = "added" | "changed" | "replaced" | "removed" | "same";
@@ -33,7 +33,8 @@ export function graphsFromSnapshot(files: ReadonlyMap<string, string>, status: (
     const runs = json.TriggerTaskConfiguration.TaskExtConfigurationList?.find((e) => e.ParamKey === "subWorkflowName")?.ParamValue;
     g.nodes.push({ name: m[2]!, kind: taskTypeLabel(json.TriggerTaskBaseAttribute.TaskTypeId), status: status(`${m[1]}/${m[2]}`), ...(runs && json.TriggerTaskBaseAttribute.TaskTypeId === "140" && { runs }) });
     for (const u of json.TriggerTaskSchedulerConfiguration.UpstreamDependencyConfigList ?? []) {
-      const up = /^\$ref:task\/[^/]+\/(.+)$/.exec(u.TaskId)?.[1];
+      const ref = parsePlaceholder(u.TaskId);
+      const up = ref?.kind === "task" ? taskNameOf(u.TaskId) : undefined;
       if (up) g.edges.push([up, m[2]!]);
     }
   }

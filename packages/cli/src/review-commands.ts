@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { diffSnapshots, redactSecrets, renderSnapshot } from "@wedata-kit/compiler";
+import { diffSnapshots, redactSecrets, renderSnapshot, taskNameOf } from "@wedata-kit/compiler";
 import { buildProject } from "./compile-project.js";
 import { graphsFromSnapshot, renderDot, renderMermaid, type NodeStatus } from "./graph.js";
 import { changesFromDiff, renderReviewMarkdown, renderReviewText } from "./review.js";
@@ -50,7 +50,7 @@ export async function diffCommand(o: DiffOptions): Promise<string> {
     .filter((c) => c.op === "remove" && c.kind === "task")
     .map((c) => {
       const json = JSON.parse(base.get(`${c.workflow}/tasks/${c.key.slice(c.workflow.length + 1)}.json`) ?? "{}") as { TriggerTaskSchedulerConfiguration?: { UpstreamDependencyConfigList?: Array<{ TaskId: string }> } };
-      return { key: c.key, kind: c.kindLabel ?? "task", upstream: (json.TriggerTaskSchedulerConfiguration?.UpstreamDependencyConfigList ?? []).map((u) => u.TaskId.replace(/^\$ref:task\/[^/]+\//, "")) };
+      return { key: c.key, kind: c.kindLabel ?? "task", upstream: (json.TriggerTaskSchedulerConfiguration?.UpstreamDependencyConfigList ?? []).map((u) => taskNameOf(u.TaskId)) };
     });
   return renderReviewMarkdown({ title, changes, graphs: graphsFromSnapshot(head, (k) => status.get(k) ?? "same", removed) });
 }

@@ -40,6 +40,19 @@ const KIND_EXT: { readonly [K in TaskKind]: ((t: TaskNode, ctx: LowerContext) =>
 };
 
 /** Build the CreateTriggerTask body. Documented defaults are written out so reviewers see them. */
+/** Scheduler values WeData assumes when a field is not sent (CreateTriggerTask's documentation); the deployer compares with them. */
+export const SCHEDULER_DEFAULTS = {
+  RunPriorityType: 6,
+  RetryWaitMinute: 5,
+  MaxRetryNumber: 4,
+  ExecutionTTLMinute: -1,
+  WaitExecutionTotalTTLMinute: -1,
+  AllowRedoType: "ALL",
+  DependencyTriggerPolicy: "ALL_SUCCESS",
+  AllowDownstreamDependency: 1,
+  ScheduleType: 0,
+} as const satisfies Record<string, unknown>;
+
 export function lowerTask(t: TaskNode, kind: TaskKind, ctx: LowerContext): TaskPayload {
   const ext = [...t.ext];
   for (const [k, v] of KIND_EXT[kind]?.(t, ctx) ?? []) if (!ext.some(([key]) => key === k)) ext.push([k, v]);
@@ -69,12 +82,12 @@ export function lowerTask(t: TaskNode, kind: TaskKind, ctx: LowerContext): TaskP
     },
     TriggerTaskSchedulerConfiguration: {
       ...(ctx.upstream.length > 0 && { UpstreamDependencyConfigList: ctx.upstream.map((name) => ({ TaskId: taskPlaceholder(ctx.workflowName, name) })) }),
-      RunPriorityType: t.priority ?? 6,
-      RetryWaitMinute: t.retryWaitMinutes ?? 5,
-      MaxRetryNumber: t.maxRetries ?? 4,
-      ExecutionTTLMinute: t.executionTimeoutMinutes ?? -1,
-      WaitExecutionTotalTTLMinute: t.waitTimeoutMinutes ?? -1,
-      AllowRedoType: t.redo ?? "ALL",
+      RunPriorityType: t.priority ?? SCHEDULER_DEFAULTS.RunPriorityType,
+      RetryWaitMinute: t.retryWaitMinutes ?? SCHEDULER_DEFAULTS.RetryWaitMinute,
+      MaxRetryNumber: t.maxRetries ?? SCHEDULER_DEFAULTS.MaxRetryNumber,
+      ExecutionTTLMinute: t.executionTimeoutMinutes ?? SCHEDULER_DEFAULTS.ExecutionTTLMinute,
+      WaitExecutionTotalTTLMinute: t.waitTimeoutMinutes ?? SCHEDULER_DEFAULTS.WaitExecutionTotalTTLMinute,
+      AllowRedoType: t.redo ?? SCHEDULER_DEFAULTS.AllowRedoType,
       ...(t.outputs !== undefined && { ParamTaskOutList: kvs(t.outputs) }),
       ...(t.inputs !== undefined && {
         ParamTaskInList: t.inputs.map((p) =>

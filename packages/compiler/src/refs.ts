@@ -11,3 +11,9 @@ export function parsePlaceholder(value: string): { kind: "workflow" | "task"; ke
   const m = PLACEHOLDER.exec(value);
   return m ? { kind: m[1] as "workflow" | "task", key: m[2]! } : undefined;
 }
+
+/** The task name a task placeholder names (`$ref:task/w/load` -> `load`); any other value as it is. */
+export function taskNameOf(value: string): string {
+  const ref = parsePlaceholder(value);
+  return ref?.kind === "task" ? ref.key.slice(ref.key.indexOf("/") + 1) : value;
+}

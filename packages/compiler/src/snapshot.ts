@@ -1,22 +1,23 @@
 import { diffLines } from "diff";
-import type { TaskKind } from "@wedata-kit/dsl";
+import { TASK_KINDS, type TaskKind } from "@wedata-kit/dsl";
 import { canonicalJson, sha256 } from "./canonical.js";
 import type { CompiledProject } from "./model.js";
 import { redactSecrets, redactValue } from "./redact.js";
+import { taskNameOf } from "./refs.js";
 
 /** Default folder of the committed snapshot, relative to the project root. */
 export const SNAPSHOT_DIR = "wedata.snapshot";
 
-const CODE_EXT: Partial<Record<TaskKind, string>> = { shell: "sh", ssh: "sh", python: "py", dlcPySpark: "py", dlcSparkStreaming: "py", dlcSql: "sql", offlineSync: "job.json", branch: "txt", notebook: "txt", forEach: "txt" };
+const EXTENSIONS = [...new Set(Object.values(TASK_KINDS).map((k) => k.fileExtension))];
 
 const NAME = "[\\p{L}\\p{N}_-]+";
-const SNAPSHOT_FILE = new RegExp(`^${NAME}/(?:workflow\\.json|tasks/${NAME}\\.(?:json|txt|${[...new Set(Object.values(CODE_EXT))].map((e) => e!.replace(".", "\\.")).join("|")}))$`, "u");
+const SNAPSHOT_FILE = new RegExp(`^${NAME}/(?:workflow\\.json|tasks/${NAME}\\.(?:json|txt|${EXTENSIONS.map((e) => e.replace(".", "\\.")).join("|")}))$`, "u");
 
 /** Whether a path (relative to the snapshot folder) is one `renderSnapshot` writes. */
 export const isSnapshotFile = (rel: string) => SNAPSHOT_FILE.test(rel);
 
 /** File name of a task's program beside its JSON (`load.py`, `sync.job.json`). */
-export const codeFileName = (task: string, kind: TaskKind) => `${task}.${CODE_EXT[kind] ?? "txt"}`;
+export const codeFileName = (task: string, kind: TaskKind) => `${task}.${TASK_KINDS[kind].fileExtension}`;
 
 /**
  * The review snapshot: one JSON file per workflow and task (payloads with placeholders, secrets
@@ -80,7 +81,7 @@ function resources(files: ReadonlyMap<string, string>): Map<string, { json: Reco
 }
 
 /** Short display names of task kinds by TaskTypeId, for diffs and graphs. */
-const TYPE_LABEL: Record<string, string> = { "26": "OfflineSync", "30": "Python", "32": "DLC SQL", "35": "Shell", "38": "Shell Form", "46": "DLC Spark", "50": "DLC PySpark", "130": "Branch", "131": "Merge", "132": "Notebook", "133": "SSH", "137": "For-each", "139": "DLC Spark Streaming", "140": "Run Workflow" };
+const TYPE_LABEL: Record<string, string> = Object.fromEntries(Object.values(TASK_KINDS).map((k) => [String(k.typeId), k.label]));
 
 export const taskTypeLabel = (typeId: string | number) => TYPE_LABEL[String(typeId)] ?? String(typeId);
 
@@ -90,7 +91,7 @@ function describe(r: { json: Record<string, unknown>; kind: string }) {
   return {
     ...(typeof r.json.$source === "string" && { source: r.json.$source }),
     ...(base && { kindLabel: taskTypeLabel(base.TaskTypeId as string) }),
-    upstream: ups.map((u) => u.TaskId.replace(/^\$ref:task\/[^/]+\//, "")),
+    upstream: ups.map((u) => taskNameOf(u.TaskId)),
   };
 }
 

@@ -1,4 +1,4 @@
-import { findCycle, type TaskPayload, type WorkflowPayload } from "@wedata-kit/compiler";
+import { findCycle, sleep, type TaskPayload, type WorkflowPayload } from "@wedata-kit/compiler";
 import type { SourceLocation } from "@wedata-kit/dsl";
 import type { RateLimitedCaller } from "./caller.js";
 import { ApiCallError } from "./errors.js";
@@ -63,7 +63,6 @@ interface Step extends StepInfo {
 class Skipped extends Error {}
 
 const baseName = (p: string) => p.slice(p.lastIndexOf("/") + 1);
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Apply a plan: the only effectful step. Every call goes through the rate-limited caller; each step

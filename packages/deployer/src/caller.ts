@@ -1,3 +1,4 @@
+import { sleep } from "@wedata-kit/compiler";
 import PQueue from "p-queue";
 import { ApiCallError } from "./errors.js";
 import type { Action, RequestOf, ResponseOf, WedataApi } from "./sdk-client.js";
@@ -34,7 +35,6 @@ export interface CallOptions {
   readonly retryCodes?: boolean;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Requests are spaced 4% wider than the limit allows (52 ms at 20/s) on a fixed grid of slots: a start

@@ -24,6 +24,9 @@ export function plannedCalls(plan: Plan, prune = false): Partial<Record<Action, 
   return calls;
 }
 
+/** How many API calls (steps) applying `plan` makes in all, retries aside: what a progress bar counts. */
+export const totalCalls = (plan: Plan, prune = false) => Object.values(plannedCalls(plan, prune)).reduce((a, b) => a + (b ?? 0), 0);
+
 /**
  * Expected apply time in seconds at the rate limit: actions run in parallel, each paced at `rate`
  * per second on the caller's slot grid (PACING_MARGIN wider than the limit), so the busiest action sets the pace.

@@ -1,12 +1,8 @@
-import { canonicalJson, sha256, type TaskPayload, type WorkflowPayload } from "@wedata-kit/compiler";
+import { canonicalJson, SCHEDULER_DEFAULTS, sha256, type TaskPayload, type WorkflowPayload } from "@wedata-kit/compiler";
 import { OWNER_EXT_KEY, workflowOwner } from "./ownership.js";
 import type { RemoteTask, RemoteWorkflowDetail } from "./sdk-client.js";
 
-/** Scheduler values WeData assumes when a field is not sent. */
-export const SCHEDULER_DEFAULTS: Record<string, unknown> = {
-  RunPriorityType: 6, RetryWaitMinute: 5, MaxRetryNumber: 4, ExecutionTTLMinute: -1, WaitExecutionTotalTTLMinute: -1,
-  AllowRedoType: "ALL", DependencyTriggerPolicy: "ALL_SUCCESS", AllowDownstreamDependency: 1, ScheduleType: 0,
-};
+export { SCHEDULER_DEFAULTS };
 const SCHEDULER_LISTS = ["ParamTaskOutList", "ParamTaskInList", "TaskOutputRegistryList"];
 const CONFIG_SCALARS = ["ResourceGroup", "DataCluster", "BrokerIp", "YarnQueue", "SourceServiceId", "TargetServiceId", "BundleId", "BundleInfo"];
 

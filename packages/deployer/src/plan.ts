@@ -488,6 +488,15 @@ function workflowSummary(p: WorkflowPayload): Record<string, unknown> {
   };
 }
 
+/**
+ * What `wedata destroy` plans against: the project as if the code declared no managed workflows and no
+ * tasks (existing workflows it only places tasks in stay, unmanaged), so everything the project owns on
+ * the target lands in the prune list.
+ */
+export function destroyInput(compiled: CompiledProject): CompiledProject {
+  return { ...compiled, workflows: compiled.workflows.filter((w) => w.existingId), tasks: [], order: [], workflowFolders: [], taskFolders: [] };
+}
+
 /** Whether applying the plan (with or without prune) would change anything. */
 export function planHasChanges(plan: Plan, prune = false): boolean {
   return plan.folders.length > 0 || plan.workflows.some((w) => w.op !== "noop") || plan.tasks.some((t) => t.op !== "noop" || t.submit) || (prune && (plan.prune.tasks.length > 0 || plan.prune.workflows.length > 0));

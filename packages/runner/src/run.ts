@@ -7,7 +7,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { codeFileName, parsePlaceholder, redactSecrets, type CompiledProject, type CompiledTask } from "@wedata-kit/compiler";
+import { codeFileName, parsePlaceholder, redactSecrets, sleep, type CompiledProject, type CompiledTask } from "@wedata-kit/compiler";
 import { TASK_KINDS, type TaskKind, type TriggerPolicy } from "@wedata-kit/dsl";
 import { outputValue, resolveParams, substitute } from "./params.js";
 import { decide, type Outcome } from "./policies.js";
@@ -204,12 +204,6 @@ function execute(command: string, program: string, o: { cwd: string; env: NodeJS
     });
   });
 }
-
-const sleep = (ms: number, signal?: AbortSignal) =>
-  new Promise<void>((r) => {
-    const t = setTimeout(r, ms);
-    signal?.addEventListener("abort", () => (clearTimeout(t), r()), { once: true });
-  });
 
 const OUTCOME: Record<TaskStatus, Outcome> = {
   success: "success",

@@ -467,7 +467,7 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
   for (const [k, v] of ext) if (!ctx.serverKeys.has(k)) calls.push(`.ext(${lit(k)}, ${ctx.secret(k, v)})`);
 
   // Scheduling: only what differs from the documented defaults.
-  const differs = (k: string) => s[k] !== undefined && s[k] !== null && s[k] !== SCHEDULER_DEFAULTS[k];
+  const differs = (k: string) => s[k] !== undefined && s[k] !== null && s[k] !== (SCHEDULER_DEFAULTS as Record<string, unknown>)[k];
   if (differs("MaxRetryNumber") || differs("RetryWaitMinute")) {
     const retries = s.MaxRetryNumber ?? SCHEDULER_DEFAULTS.MaxRetryNumber;
     if (!inRange(retries, 0, 99) || (differs("RetryWaitMinute") && !inRange(s.RetryWaitMinute, 1, 1440))) ctx.note(`its retry policy (${retries} retries, ${s.RetryWaitMinute} min) is outside what the code accepts (0..99, 1..1440 min)`);

@@ -1,5 +1,10 @@
+/*
+ * Saved plans (`wedata plan --out`, `wedata deploy --plan`): a reviewed plan with fingerprints of the code
+ * and the remote it was made from; applying it later is refused when either has changed since.
+ */
 import { canonicalJson, redactValue, sha256, type CompiledProject } from "@wedata-kit/compiler";
-import type { Plan, RemoteState } from "@wedata-kit/deployer";
+import type { Plan } from "./plan.js";
+import type { RemoteState } from "./remote.js";
 import { z } from "zod";
 
 export const PLAN_FILE_VERSION = 1;
