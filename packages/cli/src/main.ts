@@ -58,11 +58,12 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
 
-  program
-    .command("compile")
+  /** The options every project command takes, declared once: the project folder and the target. */
+  const projectCommand = (name: string, targetHelp = "target from wedata.config.ts", parent: Command = program) =>
+    parent.command(name).option("--cwd <dir>", "project folder (holding wedata.config.ts)", process.cwd()).option("-t, --target <name>", targetHelp);
+
+  projectCommand("compile")
     .description("check the project, refresh the review snapshot, and optionally write the request payloads")
-    .option("--cwd <dir>", "project folder (holding wedata.config.ts)", process.cwd())
-    .option("-t, --target <name>", "target from wedata.config.ts")
     .option("-o, --out <dir>", "also write the exact request payloads and a manifest here (relative to the project root)")
     .option("--snapshot <dir>", "review snapshot folder, relative to the project root", SNAPSHOT_DIR)
     .option("--no-snapshot", "do not touch the snapshot")
@@ -96,8 +97,6 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
   // What every command that talks to a target takes; plan and deploy add what changes the code carries.
   const connectionOptions = (c: Command) =>
     c
-      .option("--cwd <dir>", "project folder (holding wedata.config.ts)", process.cwd())
-      .option("-t, --target <name>", "target from wedata.config.ts")
       .option("--rate <n>", "requests per second per API action", "20")
       .option("--concurrency <n>", "requests in flight per API action")
       .option("--retries <n>", "attempts per request before it counts as failed (default 10, about 30 s of backoff)")
@@ -129,7 +128,7 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
     onWarning: (message: string) => io.err(`${pc.yellow("warning")}: ${message}\n`),
   });
 
-  targetOptions(program.command("plan").description("compare the code with what is deployed and show what deploy would do"))
+  targetOptions(projectCommand("plan").description("compare the code with what is deployed and show what deploy would do"))
     .option("--detailed-exitcode", "exit 2 when there are changes, 3 when deletions are among them (applied or held back)", false)
     .option("--format <format>", "text, markdown (for pull requests) or json", "text")
     .option("--out <file>", "save the plan with fingerprints of the code and remote, for deploy --plan")
@@ -137,7 +136,7 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
       code = await planCommand({ ...common(o), detailedExitcode: o.detailedExitcode, format: oneOf(o.format, ["text", "markdown", "json"], "--format"), ...(o.out && { out: resolve(o.out) }) }, io);
     });
 
-  targetOptions(program.command("deploy").description("compile, plan, confirm and apply"))
+  targetOptions(projectCommand("deploy").description("compile, plan, confirm and apply"))
     .option("-y, --yes", "apply without asking (required in CI and without a terminal)", false)
     .option("--plan <file>", "apply exactly a plan saved by `wedata plan --out`; refused if the code or remote moved")
     .option("--take-over", "write tasks that carry another wedata-kit project's ownership mark, making them this project's", false)
@@ -148,18 +147,15 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
       code = await deployCommand({ ...common(o), yes: o.yes, explicit, takeOver: o.takeOver, noLock: !o.lock, ...(o.plan && { planFile: resolve(o.plan) }) }, io);
     });
 
-  connectionOptions(program.command("destroy").description("delete every task and workflow this project created on the target (nothing else)"))
+  connectionOptions(projectCommand("destroy").description("delete every task and workflow this project created on the target (nothing else)"))
     .option("-y, --yes", "delete without asking (required in CI and without a terminal)", false)
     .option("--no-lock", "do not take the project's deploy lock on the target (only where no other deployer can run)")
     .action(async (o: Omit<TargetOpts, "submit" | "prune" | "allowDelete" | "allowMassDelete"> & { yes: boolean; lock: boolean }) => {
       code = await deployCommand({ ...common({ ...o, submit: false, prune: true, allowDelete: [], allowMassDelete: false }), yes: o.yes, prune: true, destroy: true, submit: false, noLock: !o.lock }, io);
     });
 
-  program
-    .command("doctor")
+  projectCommand("doctor")
     .description("check on the target the facts wedata-kit relies on that no documentation settles (a scratch workflow, always removed)")
-    .option("--cwd <dir>", "project folder (holding wedata.config.ts)", process.cwd())
-    .option("-t, --target <name>", "target from wedata.config.ts")
     .option("--sample-task <id>", "a Run Workflow task made in the WeData console: read the extension keys it names its workflow with")
     .action(async (o: { cwd: string; target?: string; sampleTask?: string }) => {
       code = await doctorCommand({ cwd: resolve(o.cwd), ...(o.target && { target: o.target }), ...(o.sampleTask && { sampleTask: o.sampleTask }) }, io);
@@ -170,22 +166,15 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
     ["status", "show who holds the lock, since when and until when"],
     ["release", "remove the lock; --force removes another deployer's (a killed run whose lock has not expired yet)"],
   ] as const) {
-    const sub = lock
-      .command(name)
-      .description(description)
-      .option("--cwd <dir>", "project folder (holding wedata.config.ts)", process.cwd())
-      .option("-t, --target <name>", "target from wedata.config.ts");
+    const sub = projectCommand(name, undefined, lock).description(description);
     if (name === "release") sub.option("--force", "remove the lock whoever holds it", false);
     sub.action(async (o: { cwd: string; target?: string; force?: boolean }) => {
       code = await lockCommand(name, { cwd: resolve(o.cwd), ...(o.target && { target: o.target }), force: o.force === true }, io);
     });
   }
 
-  program
-    .command("import")
+  projectCommand("import")
     .description("write existing WeData workflows, their tasks and scripts as DSL code, and prove it plans with no changes")
-    .option("--cwd <dir>", "project folder (holding wedata.config.ts)", process.cwd())
-    .option("-t, --target <name>", "target from wedata.config.ts")
     .option("-w, --workflow <names...>", "workflows to import (default: every workflow of the project)")
     .option("--out <dir>", "folder for the generated files, relative to the project root", "pipelines")
     .option("--allow-lossy", "keep the code even when it cannot reproduce every remote field", false)
@@ -218,11 +207,8 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
     });
 
   const collect = (v: string, prev: string[]) => [...prev, v];
-  program
-    .command("run")
+  projectCommand("run", "target from wedata.config.ts (its project identifier appears in parameters)")
     .description("run a workflow on this machine: the programs deploy would send, with WeData's parameters, retries, timeouts and trigger policies")
-    .option("--cwd <dir>", "project folder (holding wedata.config.ts)", process.cwd())
-    .option("-t, --target <name>", "target from wedata.config.ts (its project identifier appears in parameters)")
     .option("-w, --workflow <name>", "the workflow to run (default: the only one)")
     .option("--task <name>", "run only this task (repeatable); with --upstream/--downstream, and those around it", collect, [])
     .option("--upstream", "with --task: also the tasks it depends on", false)
@@ -263,13 +249,10 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
       );
     });
 
-  program
-    .command("diff")
+  projectCommand("diff")
     .description("offline: what a change does, between two git revisions or snapshot folders (default: merge base with main vs the working tree)")
     .argument("[base]", "git revision or snapshot folder")
     .argument("[head]", "git revision or snapshot folder; default the working tree")
-    .option("--cwd <dir>", "project folder (holding wedata.config.ts)", process.cwd())
-    .option("-t, --target <name>", "target from wedata.config.ts")
     .option("--format <format>", "text or markdown", "text")
     .option("--snapshot <dir>", "snapshot folder, relative to the project root", SNAPSHOT_DIR)
     .action(async (base: string | undefined, head: string | undefined, o: { cwd: string; target?: string; format: string; snapshot: string }) => {
@@ -277,11 +260,8 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
       io.out(out);
     });
 
-  program
-    .command("graph")
+  projectCommand("graph")
     .description("draw each workflow's DAG")
-    .option("--cwd <dir>", "project folder (holding wedata.config.ts)", process.cwd())
-    .option("-t, --target <name>", "target from wedata.config.ts")
     .option("-w, --workflow <name>", "only this workflow (and the workflows it runs)")
     .option("--format <format>", "mermaid, dot or svg", "mermaid")
     .action(async (o: { cwd: string; target?: string; workflow?: string; format: string }) => {
