@@ -6,8 +6,9 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { renderOutput, typecheckFiles } from "@wedata-kit/compiler";
+import { renderOutput } from "@wedata-kit/compiler";
 import { buildProject } from "../packages/cli/src/compile-project.js";
+import { typecheckFiles } from "../packages/cli/src/typecheck.js";
 
 const [mode, dir, out] = process.argv.slice(2) as [string, string, string];
 const t0 = performance.now();

@@ -1,7 +1,8 @@
+import { typecheckFiles } from "./typecheck.js";
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { readRegularFile } from "@wedata-kit/files";
 import { isAbsolute, relative, sep } from "node:path";
-import { compileProject, CompileError, MAX_CODE_BYTES, rememberSecrets, typecheckFiles, type CompiledProject, type CompileTarget, type Diagnostic } from "@wedata-kit/compiler";
+import { compileProject, CompileError, MAX_CODE_BYTES, rememberSecrets, type CompiledProject, type CompileTarget, type Diagnostic } from "@wedata-kit/compiler";
 import { envSecrets, type TargetConfig } from "@wedata-kit/dsl";
 import { loadConfig, loadPipelines, LoadError, type LoadedConfig, type LoadedProject } from "./load-project.js";
 

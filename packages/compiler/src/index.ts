@@ -7,7 +7,6 @@ export { sleep } from "./sleep.js";
 export { parsePlaceholder, taskKey, taskNameOf, taskPlaceholder, workflowPlaceholder } from "./refs.js";
 export * from "./schemas.js";
 export type * from "./model.js";
-export { typecheckFiles } from "./typecheck.js";
 
 export { redactSecrets, redactValue, isSecretKey, rememberSecrets, containsSecret } from "./redact.js";
 export { renderSnapshot, diffSnapshots, isSnapshotFile, codeFileName, taskTypeLabel, SNAPSHOT_DIR, type ResourceDiff } from "./snapshot.js";

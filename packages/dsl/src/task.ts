@@ -17,7 +17,8 @@ import { TASK_BRAND, type CodeSource, type InputParamNode, type KeyValue, type O
 import type { TaskKind } from "./kinds.js";
 import { callerLocation, type SourceLocation } from "./source-location.js";
 import { deepFreeze, requireInt, requireOneOf, requireString, toKeyValues, upsert } from "./values.js";
-import { isWorkflow, type WorkflowBuilder } from "./workflow.js";
+import { isTask, isWorkflow } from "./brand.js";
+import type { WorkflowBuilder } from "./workflow.js";
 
 /**
  * A task's program: a path relative to the project root (the folder of `wedata.config.ts`), `{ file }`, or
@@ -554,6 +555,4 @@ export function task<const Name extends string>(name: Name): TaskBuilder<Name> {
   return new TaskBuilderImpl<Name>(deepFreeze({ kind: "task", name: String(name) as Name, origin: loc, locs: { name: loc }, ext: [], upstream: [], ...(problems.length && { problems }) }));
 }
 
-export function isTask(value: unknown): value is TaskBuilder {
-  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[TASK_BRAND] === true;
-}
+export { isTask } from "./brand.js";

@@ -2,7 +2,8 @@ import { CONFIG_MODES, CYCLE_TYPES, SCHEDULER_STATUSES, type ConfigMode, type Cy
 import { attempt, DslError, recordMisuse, type DslProblem } from "./errors.js";
 import { WORKFLOW_BRAND, type ScheduleNode, type TaskNode, type WorkflowNode } from "./ir.js";
 import { callerLocation, type SourceLocation } from "./source-location.js";
-import { isTask, type TaskBuilder } from "./task.js";
+import { isTask } from "./brand.js";
+import type { TaskBuilder } from "./task.js";
 import { deepFreeze, describeValue, isCalendarDateTime, requireInt, requireOneOf, requireString, toKeyValues } from "./values.js";
 
 /** A time trigger (`TriggerMode` TIME_TRIGGER). Times are `yyyy-MM-dd HH:mm:ss` in `timezone`. */
@@ -214,6 +215,4 @@ export function existingWorkflow(id: string, name?: string): WorkflowBuilder {
   return new WorkflowBuilderImpl(deepFreeze({ kind: "workflow", name: String(name ?? id), origin: loc, locs: { name: loc }, existingId: String(id), tasks: [], ...(problems.length && { problems }) }));
 }
 
-export function isWorkflow(value: unknown): value is WorkflowBuilder {
-  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[WORKFLOW_BRAND] === true;
-}
+export { isWorkflow } from "./brand.js";

@@ -4,8 +4,8 @@
  */
 import { connect } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
-import { b64, PROJECT, sdkClient, sdkError, taskBody } from "./test-support.js";
-import { DEFAULT_KEY_PAIR, LOG_LIMIT, signRequest, startEmulator, type RunningEmulator } from "./index.js";
+import { b64, PROJECT, sdkClient, sdkError, taskBody } from "./support.js";
+import { DEFAULT_KEY_PAIR, LOG_LIMIT, signRequest, startEmulator, type RunningEmulator } from "../src/index.js";
 
 let emu: RunningEmulator | undefined;
 afterEach(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { b64, PROJECT, sdkClient, sdkError, taskBody, type WedataClient } from "../../../test/sdk.js";
-import { startEmulator, type RunningEmulator } from "./index.js";
+import { startEmulator, type RunningEmulator } from "../src/index.js";
 
 let emu: RunningEmulator;
 let c: WedataClient;

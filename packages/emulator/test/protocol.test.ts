@@ -5,8 +5,8 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import signModule from "tencentcloud-sdk-nodejs/tencentcloud/common/sign.js";
 import { afterEach, describe, expect, it } from "vitest";
-import { PROJECT, repoRootFromEmulatorTest, sdkClient, sdkError, taskBody } from "./test-support.js";
-import { DEFAULT_KEY_PAIR, signRequest, startEmulator, type RunningEmulator } from "./index.js";
+import { PROJECT, repoRootFromEmulatorTest, sdkClient, sdkError, taskBody } from "./support.js";
+import { DEFAULT_KEY_PAIR, signRequest, startEmulator, type RunningEmulator } from "../src/index.js";
 
 // The SDK's own signer (CommonJS): its class is the default export, one level deeper under some interop.
 interface SignLike {
@@ -71,7 +71,7 @@ describe("TC3-HMAC-SHA256 signatures", () => {
     expect((await sdkError(sdkClient(emu, { secretId: key.secretId, secretKey: key.secretKey }).ListTriggerWorkflows({ ProjectId: PROJECT }))).code).toBe("AuthFailure.TokenFailure");
   });
   it("takes its key pair from WEDATA_EMULATOR_SECRET_ID/KEY", async () => {
-    const { keyPairsFromEnv } = await import("./signature.js");
+    const { keyPairsFromEnv } = await import("../src/signature.js");
     expect(keyPairsFromEnv({ WEDATA_EMULATOR_SECRET_ID: "AKIDx", WEDATA_EMULATOR_SECRET_KEY: "y" })).toEqual([{ secretId: "AKIDx", secretKey: "y", uin: DEFAULT_KEY_PAIR.uin }]);
     expect(keyPairsFromEnv({})).toEqual([DEFAULT_KEY_PAIR]);
   });
@@ -101,7 +101,7 @@ describe("rate limit: a true sliding window per action and account", () => {
     }
   });
   it("counts a window that slides, not fixed seconds", async () => {
-    const { SlidingWindowLimiter } = await import("./rate-limit.js");
+    const { SlidingWindowLimiter } = await import("../src/rate-limit.js");
     const l = new SlidingWindowLimiter(2, 1000);
     expect([l.tryAcquire("k", 0), l.tryAcquire("k", 900), l.tryAcquire("k", 999), l.tryAcquire("k", 1000), l.tryAcquire("k", 1899), l.tryAcquire("k", 1900)]).toEqual([true, true, false, true, false, true]);
   });
@@ -185,7 +185,7 @@ describe("fault injection", () => {
     const t0 = Date.now();
     await sdkClient(emu).ListTriggerWorkflows({ ProjectId: PROJECT });
     expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
-    const { FaultInjector } = await import("./faults.js");
+    const { FaultInjector } = await import("../src/faults.js");
     const draw = () => {
       const f = new FaultInjector({ seed: 42, default: { errors: { InternalError: 0.3 }, lostResponseRate: 0.3 } });
       return Array.from({ length: 30 }, () => f.decide("X").kind).join(",");

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Diagnostic } from "./diagnostics.js";
+import type { Diagnostic } from "@wedata-kit/compiler";
 
 /**
  * Type-check the user's pipeline files (and what they import) with ts-morph, reporting TypeScript
