@@ -22,12 +22,9 @@ export interface ProjectBuild {
   readonly compiled: CompiledProject;
 }
 
-/** A failure of compile with every diagnostic, paths relative to the project root. */
-export class BuildError extends Error {
-  constructor(readonly diagnostics: readonly Diagnostic[]) {
-    super(`${diagnostics.length} problem(s)`);
-  }
-}
+/** A failure of compile with every diagnostic, paths relative to the project root: the compiler's one diagnostics error. */
+import { CompileError as BuildError } from "@wedata-kit/compiler";
+export { BuildError };
 
 export function relativeDiagnostics(ds: readonly Diagnostic[], root: string): Diagnostic[] {
   return ds.map((d) => (isAbsolute(d.loc.file) ? { ...d, loc: { ...d.loc, file: relative(root, d.loc.file).split(sep).join("/") } } : d));

@@ -17,12 +17,9 @@ export interface LoadedProject {
   readonly created?: ReadonlyArray<{ readonly name: string; readonly origin: SourceLocation }>;
 }
 
-/** Raised when the project cannot be loaded at all; carries diagnostics in the compiler's format. */
-export class LoadError extends Error {
-  constructor(readonly diagnostics: readonly Diagnostic[]) {
-    super(diagnostics.map((d) => `${d.loc.file}:${d.loc.line}:${d.loc.column} error[${d.code}]: ${d.message}`).join("\n"));
-  }
-}
+/** The project cannot be loaded at all: the compiler's one diagnostics error (CompileError). */
+import { CompileError as LoadError } from "@wedata-kit/compiler";
+export { LoadError };
 
 const TargetSchema = z.strictObject({
   projectId: z.string().regex(/^\d{1,20}$/, "projectId is the numeric ProjectId (at most 20 digits), as a string"),

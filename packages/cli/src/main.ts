@@ -1,3 +1,4 @@
+import { WedataKitError } from "@wedata-kit/dsl";
 import { basename, resolve } from "node:path";
 import { Command, CommanderError } from "commander";
 import { renderOutput, formatDiagnostic, redactSecrets, renderSnapshot, SNAPSHOT_DIR } from "@wedata-kit/compiler";
@@ -23,7 +24,11 @@ function positiveInt(value: string, flag: string): number {
   return n;
 }
 
-class UsageError extends Error {}
+class UsageError extends WedataKitError {
+  constructor(message: string) {
+    super("E_USAGE", message);
+  }
+}
 
 function nonNegativeInt(value: string, flag: string): number {
   const n = Number(value);

@@ -1,3 +1,4 @@
+import { WedataKitError } from "@wedata-kit/dsl";
 import { randomBytes } from "node:crypto";
 import { redactSecrets } from "@wedata-kit/compiler";
 import { RunError, runCompiled, type RunEvent, type StandInResult, type TaskRun, type TaskStatus } from "@wedata-kit/runner";
@@ -26,7 +27,11 @@ export interface RunCommandOptions {
 }
 
 /** Thrown for a malformed `--param`, `--stand-in` or `--env`. */
-export class RunUsageError extends Error {}
+export class RunUsageError extends WedataKitError {
+  constructor(message: string) {
+    super("E_USAGE", message);
+  }
+}
 
 const SYMBOL: Record<TaskStatus, string> = {
   success: pc.green("ok"),

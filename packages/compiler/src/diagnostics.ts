@@ -1,3 +1,4 @@
+import { WedataKitError } from "@wedata-kit/dsl";
 import type { SourceLocation } from "@wedata-kit/dsl";
 
 /** One problem found while compiling, pointing at the user's builder call. */
@@ -22,9 +23,8 @@ export function formatDiagnostic(d: Diagnostic): string {
 }
 
 /** Thrown when compilation found problems; nothing was written. */
-export class CompileError extends Error {
-  override readonly name = "CompileError";
+export class CompileError extends WedataKitError {
   constructor(readonly diagnostics: readonly Diagnostic[]) {
-    super(`${diagnostics.length} problem${diagnostics.length === 1 ? "" : "s"} found:\n${diagnostics.map(formatDiagnostic).join("\n")}`);
+    super("E_COMPILE", `${diagnostics.length} problem${diagnostics.length === 1 ? "" : "s"} found:\n${diagnostics.map(formatDiagnostic).join("\n")}`);
   }
 }

@@ -9,6 +9,7 @@
  * submitted, so it never runs. Whether the service's create is atomic cannot be checked from here: on a
  * service where it is not, two deployers could both believe they hold the lock.
  */
+import { WedataKitError } from "@wedata-kit/dsl";
 import { randomUUID } from "node:crypto";
 import { hostname, userInfo } from "node:os";
 import type { RateLimitedCaller } from "./caller.js";
@@ -33,10 +34,10 @@ export interface LockInfo {
   readonly expires: string;
 }
 
-export class LockHeldError extends Error {
-  override readonly name = "LockHeldError";
+export class LockHeldError extends WedataKitError {
   constructor(readonly holder: LockInfo) {
     super(
+      "E_LOCK_HELD",
       `another deploy holds the lock of this project on the target: ${holder.owner} (${holder.command}), since ${holder.started}, until ${holder.expires}. Wait for it to finish, or, if it was killed, let the lock expire or break it with \`wedata lock release --force\``,
     );
   }

@@ -1,3 +1,4 @@
+import { WedataKitError } from "@wedata-kit/dsl";
 import { createTwoFilesPatch } from "diff";
 import { parsePlaceholder, type CompiledProject, type CompiledTask, type TaskPayload, type WorkflowPayload } from "@wedata-kit/compiler";
 import { TASK_KINDS, type SourceLocation, type TaskFolderType } from "@wedata-kit/dsl";
@@ -100,8 +101,11 @@ export interface Plan {
   readonly remoteIds: { readonly workflows: Readonly<Record<string, string>>; readonly tasks: Readonly<Record<string, string>> };
 }
 
-export class PlanError extends Error {
-  override readonly name = "PlanError";
+/** The plan cannot be made as the code and the remote stand (duplicates remotely, a name clash, ...). */
+export class PlanError extends WedataKitError {
+  constructor(message: string) {
+    super("E_PLAN", message);
+  }
 }
 
 export interface PlanOptions {

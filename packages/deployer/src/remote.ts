@@ -1,3 +1,4 @@
+import { WedataKitError } from "@wedata-kit/dsl";
 import { canonicalJson, containsSecret, folderChain, sha256, type CompiledProject } from "@wedata-kit/compiler";
 import { TASK_KINDS, type TaskFolderType } from "@wedata-kit/dsl";
 import { z } from "zod";
@@ -63,8 +64,10 @@ export const MAX_PAGES = 10_000;
 const FOLDER_TYPE_OF = new Map<number, TaskFolderType>(Object.values(TASK_KINDS).map((k) => [k.typeId, k.folderType]));
 
 /** The server answered something no real WeData would: the plan stops, naming what it got. */
-export class MisbehavingServerError extends Error {
-  override readonly name = "MisbehavingServerError";
+export class MisbehavingServerError extends WedataKitError {
+  constructor(message: string) {
+    super("E_SERVER_MISBEHAVING", message);
+  }
 }
 
 interface Page<T> {

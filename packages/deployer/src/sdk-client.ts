@@ -2,6 +2,7 @@
  * The only module that imports the Tencent Cloud SDK: it turns the SDK's client into the small
  * `WedataApi` interface the rest of the deployer uses, and its exceptions into `ApiCallError`.
  */
+import { WedataKitError } from "@wedata-kit/dsl";
 import { existsSync, readFileSync } from "node:fs";
 import { Agent } from "node:http";
 import { homedir } from "node:os";
@@ -59,8 +60,10 @@ export interface ConnectOptions {
 }
 
 /** A credential source that exists but cannot be used: always an error, never a fall-back to another target. */
-export class CredentialError extends Error {
-  override readonly name = "CredentialError";
+export class CredentialError extends WedataKitError {
+  constructor(message: string) {
+    super("E_CREDENTIALS", message);
+  }
 }
 
 /** Header-safe printable ASCII, checked on exactly what is sent (nothing is trimmed). */

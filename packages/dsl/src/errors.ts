@@ -1,15 +1,30 @@
 import type { SourceLocation } from "./source-location.js";
 
-/** A misuse of the builder API that is certain at call time; thrown at once, pointing at the user's line. */
-export class DslError extends Error {
-  override readonly name = "DslError";
+/**
+ * The base of every error wedata-kit raises on purpose (the emulator, independent by design, keeps its
+ * own; the deployer's ApiCallError carries the service's code instead): `name` is the class's, `code` a
+ * stable identifier that tests and tools match on.
+ */
+export class WedataKitError extends Error {
   constructor(
     readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** A misuse of the builder API that is certain at call time; thrown at once, pointing at the user's line. */
+export class DslError extends WedataKitError {
+  constructor(
+    code: string,
     message: string,
     readonly loc: SourceLocation,
     readonly hint?: string,
   ) {
-    super(message);
+    super(code, message);
   }
 }
 

@@ -3,6 +3,7 @@
  * folders; no symbolic link followed while reading or cleaning them; reads of regular files only, of
  * bounded size; user strings made safe before they name a file.
  */
+import { WedataKitError } from "@wedata-kit/dsl";
 import { createHash } from "node:crypto";
 import {
   closeSync,
@@ -22,15 +23,7 @@ import {
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 
 /** A refusal to read, write or delete a file, with what is wrong and how to fix it. */
-export class FileSafetyError extends Error {
-  override readonly name = "FileSafetyError";
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class FileSafetyError extends WedataKitError {}
 
 /** The marker file of a folder wedata-kit owns. Its content is constant, so branches never conflict on it. */
 export const OWNED_MARKER = ".wedata-kit-owned";

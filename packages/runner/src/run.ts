@@ -3,6 +3,7 @@
  * parameters resolved as WeData resolves them at the data time, in dependency order with up to N at
  * once, with each task's retry policy, timeout and dependency trigger policy.
  */
+import { WedataKitError } from "@wedata-kit/dsl";
 import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -104,8 +105,10 @@ export interface RunResult {
 }
 
 /** The run was asked for something that cannot be run: an unknown workflow or task, a date that does not exist. */
-export class RunError extends Error {
-  override readonly name = "RunError";
+export class RunError extends WedataKitError {
+  constructor(message: string) {
+    super("E_RUN", message);
+  }
 }
 
 /** Kinds whose program runs only in WeData's cloud; they are rendered and reported, unless a stand-in replaces them. */

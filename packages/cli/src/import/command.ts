@@ -1,3 +1,4 @@
+import { WedataKitError } from "@wedata-kit/dsl";
 import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import { cacheTaskReads, isLockWorkflow, listAll, planDeployment, RateLimitedCaller, taskOwner, workflowOwner, folderOfPath, type Plan, type RemoteState, type RemoteTaskRecord, type WedataApi } from "@wedata-kit/deployer";
@@ -45,8 +46,10 @@ export interface ImportReport {
   readonly calls: number;
 }
 
-export class ImportError extends Error {
-  override readonly name = "ImportError";
+export class ImportError extends WedataKitError {
+  constructor(message: string) {
+    super("E_IMPORT", message);
+  }
 }
 
 /**
