@@ -21,7 +21,9 @@ if (mode === "compile") {
   }
   count = build.compiled.tasks.length;
 } else if (mode === "typecheck") {
-  const files = readdirSync(dir).filter((f) => f.endsWith(".ts")).map((f) => join(dir, f));
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith(".ts"))
+    .map((f) => join(dir, f));
   const errors = await typecheckFiles(dir, files);
   if (errors.length) throw new Error(`${errors.length} type errors`);
   count = files.length;
@@ -31,7 +33,23 @@ if (mode === "compile") {
     for (const f of readdirSync(join(dir, "jobs", wf))) {
       const code = readFileSync(join(dir, "jobs", wf, f)).toString("base64");
       const name = f.replace(/\.[^.]+$/, "");
-      const payload = { ProjectId: "1", TriggerTaskBaseAttribute: { TaskName: name, TaskTypeId: f.endsWith(".py") ? "30" : "35", WorkflowId: `$ref:workflow/${wf}` }, TriggerTaskConfiguration: { CodeContent: code }, TriggerTaskSchedulerConfiguration: { RunPriorityType: 6, RetryWaitMinute: 5, MaxRetryNumber: 4, ExecutionTTLMinute: -1, WaitExecutionTotalTTLMinute: -1, AllowRedoType: "ALL" } };
+      const payload = {
+        ProjectId: "1",
+        TriggerTaskBaseAttribute: {
+          TaskName: name,
+          TaskTypeId: f.endsWith(".py") ? "30" : "35",
+          WorkflowId: `$ref:workflow/${wf}`,
+        },
+        TriggerTaskConfiguration: { CodeContent: code },
+        TriggerTaskSchedulerConfiguration: {
+          RunPriorityType: 6,
+          RetryWaitMinute: 5,
+          MaxRetryNumber: 4,
+          ExecutionTTLMinute: -1,
+          WaitExecutionTotalTTLMinute: -1,
+          AllowRedoType: "ALL",
+        },
+      };
       writeFileSync(join(out, wf, "tasks", `${name}.json`), JSON.stringify(payload, null, 2));
       count++;
     }

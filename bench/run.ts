@@ -17,7 +17,15 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { applyPlan, connectSdk, fetchRemoteState, planDeployment, planHasChanges, RateLimitedCaller, resolveRefs } from "@wedata-kit/deployer";
+import {
+  applyPlan,
+  connectSdk,
+  fetchRemoteState,
+  planDeployment,
+  planHasChanges,
+  RateLimitedCaller,
+  resolveRefs,
+} from "@wedata-kit/deployer";
 import { DEFAULT_KEY_PAIR, startEmulator, type RunningEmulator } from "@wedata-kit/emulator";
 import { buildProject } from "../packages/cli/src/compile-project.js";
 import { main } from "../packages/cli/src/main.js";
@@ -33,20 +41,35 @@ const LATENCY_MS = 50;
 
 function save(name: string, result: unknown) {
   mkdirSync(join(repoRoot, "bench", "results"), { recursive: true });
-  writeFileSync(join(repoRoot, "bench", "results", `${name}.json`), `${JSON.stringify({ benchmark: name, quick, node: process.version, date: new Date().toISOString(), ...(result as object) }, null, 2)}\n`);
+  writeFileSync(
+    join(repoRoot, "bench", "results", `${name}.json`),
+    `${JSON.stringify({ benchmark: name, quick, node: process.version, date: new Date().toISOString(), ...(result as object) }, null, 2)}\n`,
+  );
 }
 
 function tempDir(): string {
   return mkdtempSync(join(tmpdir(), "wedata-bench-"));
 }
 
-function child(mode: string, dir: string, out = ""): Promise<{ ms: number; maxRssMb: number; count: number; wallMs: number }> {
+function child(
+  mode: string,
+  dir: string,
+  out = "",
+): Promise<{ ms: number; maxRssMb: number; count: number; wallMs: number }> {
   const t0 = performance.now();
   return new Promise((res, rej) => {
-    const p = spawn(process.execPath, ["--import", "tsx", join(repoRoot, "bench", "compile-child.ts"), mode, dir, out], { stdio: ["ignore", "pipe", "inherit"], cwd: repoRoot });
+    const p = spawn(
+      process.execPath,
+      ["--import", "tsx", join(repoRoot, "bench", "compile-child.ts"), mode, dir, out],
+      { stdio: ["ignore", "pipe", "inherit"], cwd: repoRoot },
+    );
     let text = "";
     p.stdout.on("data", (d: Buffer) => (text += d.toString()));
-    p.once("exit", (code) => (code === 0 ? res({ ...JSON.parse(text.trim().split("\n").pop()!), wallMs: performance.now() - t0 }) : rej(new Error(`${mode} exited ${code}`))));
+    p.once("exit", (code) =>
+      code === 0
+        ? res({ ...JSON.parse(text.trim().split("\n").pop()!), wallMs: performance.now() - t0 })
+        : rej(new Error(`${mode} exited ${code}`)),
+    );
   });
 }
 
@@ -54,13 +77,18 @@ const best = <T extends { ms: number }>(xs: T[]) => xs.reduce((a, b) => (b.ms < 
 
 async function compileBench() {
   const sizes = quick ? [1000, 2000] : [1000, 10000];
-  console.log(`compile: synthetic projects over 50 workflows, DAG depth 10, one code file per task (best of 2 runs, each in a fresh process)`);
+  console.log(
+    `compile: synthetic projects over 50 workflows, DAG depth 10, one code file per task (best of 2 runs, each in a fresh process)`,
+  );
   const rows = [];
   for (const n of sizes) {
     const dir = tempDir();
     try {
       writeSyntheticProject(dir, repoRoot, { tasks: n, workflows: 50, depth: 10 });
-      const runs = { compile: [] as Awaited<ReturnType<typeof child>>[], floor: [] as Awaited<ReturnType<typeof child>>[] };
+      const runs = {
+        compile: [] as Awaited<ReturnType<typeof child>>[],
+        floor: [] as Awaited<ReturnType<typeof child>>[],
+      };
       // Each run writes into a fresh folder, so no run pays for deleting an earlier one's files.
       for (let i = 0; i < 2; i++) {
         runs.floor.push(await child("floor", dir, join(dir, `out-floor-${i}`)));
@@ -71,7 +99,12 @@ async function compileBench() {
       const tc = await child("typecheck", dir);
       const row = {
         tasks: n,
-        compile: { ms: Math.round(c.ms), tasksPerSecond: Math.round((n / c.ms) * 1000), peakRssMb: Math.round(c.maxRssMb), processWallMs: Math.round(c.wallMs) },
+        compile: {
+          ms: Math.round(c.ms),
+          tasksPerSecond: Math.round((n / c.ms) * 1000),
+          peakRssMb: Math.round(c.maxRssMb),
+          processWallMs: Math.round(c.wallMs),
+        },
         floor: { ms: Math.round(f.ms), peakRssMb: Math.round(f.maxRssMb) },
         ratioToFloor: Number((c.ms / f.ms).toFixed(2)),
         typecheck: { ms: Math.round(tc.ms), peakRssMb: Math.round(tc.maxRssMb) },
@@ -95,7 +128,11 @@ function perAction(emu: RunningEmulator) {
     if (starts.length < 2 * RATE) continue;
     const span = (Math.max(...starts) - Math.min(...starts)) / 1000;
     const perSecond = (starts.length - 1) / span;
-    out[action] = { calls: starts.length, perSecond: Number(perSecond.toFixed(2)), fractionOfLimit: Number((perSecond / RATE).toFixed(3)) };
+    out[action] = {
+      calls: starts.length,
+      perSecond: Number(perSecond.toFixed(2)),
+      fractionOfLimit: Number((perSecond / RATE).toFixed(3)),
+    };
   }
   return out;
 }
@@ -103,35 +140,55 @@ function perAction(emu: RunningEmulator) {
 async function deployBench() {
   const n = quick ? 300 : 2000;
   const depth = 10;
-  console.log(`deploy: ${n} tasks over 50 workflows (DAG depth ${depth}) to the emulator at ${RATE} requests/s per action, ${LATENCY_MS} ms latency`);
+  console.log(
+    `deploy: ${n} tasks over 50 workflows (DAG depth ${depth}) to the emulator at ${RATE} requests/s per action, ${LATENCY_MS} ms latency`,
+  );
   const dir = tempDir();
   try {
     writeSyntheticProject(dir, repoRoot, { tasks: n, workflows: 50, depth });
     const { compiled } = await buildProject({ cwd: dir, typecheck: false });
     const emulator = () => startEmulator({ rateLimit: RATE, faults: { default: { latencyMs: LATENCY_MS } } });
-    const sdkFor = (emu: RunningEmulator) => connectSdk({ endpoint: emu.url, region: "ap-guangzhou", credentials: DEFAULT_KEY_PAIR });
+    const sdkFor = (emu: RunningEmulator) =>
+      connectSdk({ endpoint: emu.url, region: "ap-guangzhou", credentials: DEFAULT_KEY_PAIR });
 
     // wedata-kit: rate-limited queue per action, DAG-ordered apply.
     const ours = await emulator();
+    // biome-ignore lint/suspicious/noImplicitAnyLet: typed by the assignment in the try block below
     let oursRow;
     try {
       const caller = new RateLimitedCaller(sdkFor(ours), { rate: RATE });
       const t0 = performance.now();
       const remote = await fetchRemoteState(caller, compiled, { project: "bench" });
-      const summary = await applyPlan(planDeployment(compiled, remote, { project: "bench" }), caller, { versionRemark: "bench" });
+      const summary = await applyPlan(planDeployment(compiled, remote, { project: "bench" }), caller, {
+        versionRemark: "bench",
+      });
       const seconds = (performance.now() - t0) / 1000;
-      oursRow = { seconds: Number(seconds.toFixed(1)), created: summary.created, submitted: summary.submitted, failed: summary.failed.length, calls: ours.log.length, throttled: ours.log.filter((e) => e.code === "RequestLimitExceeded").length, perAction: perAction(ours) };
+      oursRow = {
+        seconds: Number(seconds.toFixed(1)),
+        created: summary.created,
+        submitted: summary.submitted,
+        failed: summary.failed.length,
+        calls: ours.log.length,
+        throttled: ours.log.filter((e) => e.code === "RequestLimitExceeded").length,
+        perAction: perAction(ours),
+      };
     } finally {
       await ours.stop();
     }
     // Naive baseline: one SDK call at a time, topological order, no queue.
     const naive = await emulator();
+    // biome-ignore lint/suspicious/noImplicitAnyLet: typed by the assignment in the try block below
     let naiveRow;
     try {
       const sdk = sdkFor(naive);
       const t0 = performance.now();
       const ids = { workflows: new Map<string, string>(), tasks: new Map<string, string>() };
-      for (const f of compiled.workflowFolders) await sdk.call("CreateWorkflowFolder", { ProjectId: BENCH_PROJECT_ID, ParentFolderPath: "/", FolderName: f.slice(1) });
+      for (const f of compiled.workflowFolders)
+        await sdk.call("CreateWorkflowFolder", {
+          ProjectId: BENCH_PROJECT_ID,
+          ParentFolderPath: "/",
+          FolderName: f.slice(1),
+        });
       const byKey = new Map(compiled.tasks.map((t) => [t.key, t]));
       for (const k of compiled.order) {
         if (k.startsWith("workflow:")) {
@@ -145,18 +202,40 @@ async function deployBench() {
         }
       }
       const seconds = (performance.now() - t0) / 1000;
-      naiveRow = { seconds: Number(seconds.toFixed(1)), calls: naive.log.length, throttled: naive.log.filter((e) => e.code === "RequestLimitExceeded").length, perAction: perAction(naive) };
+      naiveRow = {
+        seconds: Number(seconds.toFixed(1)),
+        calls: naive.log.length,
+        throttled: naive.log.filter((e) => e.code === "RequestLimitExceeded").length,
+        perAction: perAction(naive),
+      };
     } finally {
       await naive.stop();
     }
     const busiest = Math.max(...Object.values(oursRow.perAction).map((a) => a.calls));
     const boundSeconds = Math.max(busiest / RATE, (depth * LATENCY_MS) / 1000);
-    const row = { tasks: n, depth, rate: RATE, latencyMs: LATENCY_MS, boundSeconds, ours: { ...oursRow, ratioToBound: Number((oursRow.seconds / boundSeconds).toFixed(2)) }, naive: { ...naiveRow, ratioToBound: Number((naiveRow.seconds / boundSeconds).toFixed(2)) }, speedup: Number((naiveRow.seconds / oursRow.seconds).toFixed(2)) };
-    console.log(`  bound max(N/rate, depth x latency) = max(${busiest}/${RATE}, ${depth} x ${LATENCY_MS} ms) = ${boundSeconds.toFixed(1)} s`);
-    console.log(`  wedata-kit: ${row.ours.seconds} s (${row.ours.ratioToBound} x bound), ${row.ours.created} created, ${row.ours.submitted} submitted, ${row.ours.throttled} throttled`);
-    for (const [a, x] of Object.entries(row.ours.perAction)) console.log(`    ${a}: ${x.calls} calls at ${x.perSecond}/s = ${x.fractionOfLimit} of the limit`);
-    console.log(`  naive:      ${row.naive.seconds} s (${row.naive.ratioToBound} x bound), ${row.naive.calls} calls, ${row.naive.throttled} throttled; wedata-kit is ${row.speedup}x faster`);
-    for (const [a, x] of Object.entries(row.naive.perAction)) console.log(`    ${a}: ${x.calls} calls at ${x.perSecond}/s = ${x.fractionOfLimit} of the limit`);
+    const row = {
+      tasks: n,
+      depth,
+      rate: RATE,
+      latencyMs: LATENCY_MS,
+      boundSeconds,
+      ours: { ...oursRow, ratioToBound: Number((oursRow.seconds / boundSeconds).toFixed(2)) },
+      naive: { ...naiveRow, ratioToBound: Number((naiveRow.seconds / boundSeconds).toFixed(2)) },
+      speedup: Number((naiveRow.seconds / oursRow.seconds).toFixed(2)),
+    };
+    console.log(
+      `  bound max(N/rate, depth x latency) = max(${busiest}/${RATE}, ${depth} x ${LATENCY_MS} ms) = ${boundSeconds.toFixed(1)} s`,
+    );
+    console.log(
+      `  wedata-kit: ${row.ours.seconds} s (${row.ours.ratioToBound} x bound), ${row.ours.created} created, ${row.ours.submitted} submitted, ${row.ours.throttled} throttled`,
+    );
+    for (const [a, x] of Object.entries(row.ours.perAction))
+      console.log(`    ${a}: ${x.calls} calls at ${x.perSecond}/s = ${x.fractionOfLimit} of the limit`);
+    console.log(
+      `  naive:      ${row.naive.seconds} s (${row.naive.ratioToBound} x bound), ${row.naive.calls} calls, ${row.naive.throttled} throttled; wedata-kit is ${row.speedup}x faster`,
+    );
+    for (const [a, x] of Object.entries(row.naive.perAction))
+      console.log(`    ${a}: ${x.calls} calls at ${x.perSecond}/s = ${x.fractionOfLimit} of the limit`);
     save("deploy", { targets: { fractionOfLimit: 0.95, throttled: 0 }, ...row });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -170,7 +249,14 @@ async function cli(argv: string[], env: Record<string, string>): Promise<{ code:
   delete process.env.TENCENTCLOUD_SECRET_KEY;
   let out = "";
   try {
-    const code = await main(["node", "wedata", ...argv], { out: (t) => void (out += t), err: (t) => void (out += t) });
+    const code = await main(["node", "wedata", ...argv], {
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        out += t;
+      },
+    });
     return { code, out };
   } finally {
     process.env = saved;
@@ -179,7 +265,9 @@ async function cli(argv: string[], env: Record<string, string>): Promise<{ code:
 
 async function planBench() {
   const n = quick ? 1000 : 10000;
-  console.log(`plan: \`wedata plan\` with nothing changed on ${n} deployed tasks over 50 workflows, emulator at ${RATE} requests/s per action, ${LATENCY_MS} ms latency`);
+  console.log(
+    `plan: \`wedata plan\` with nothing changed on ${n} deployed tasks over 50 workflows, emulator at ${RATE} requests/s per action, ${LATENCY_MS} ms latency`,
+  );
   const dir = tempDir();
   const data = tempDir();
   try {
@@ -187,10 +275,16 @@ async function planBench() {
     // Seed quickly (no rate limit), then read once so the local read cache is warm, as after any plan.
     const fast = await startEmulator({ rateLimit: 1_000_000, dataDir: data });
     try {
-      const seed = await cli(["deploy", "--cwd", dir, "--yes", "--no-typecheck", "--rate", "2000", "--concurrency", "64"], { WEDATA_ENDPOINT: fast.url, CI: "true" });
+      const seed = await cli(
+        ["deploy", "--cwd", dir, "--yes", "--no-typecheck", "--rate", "2000", "--concurrency", "64"],
+        { WEDATA_ENDPOINT: fast.url, CI: "true" },
+      );
       if (seed.code !== 0) throw new Error(`seeding failed:\n${seed.out.slice(-2000)}`);
       await new Promise((r) => setTimeout(r, 3500));
-      const warm = await cli(["plan", "--cwd", dir, "--no-typecheck", "--rate", "2000", "--json"], { WEDATA_ENDPOINT: fast.url, CI: "true" });
+      const warm = await cli(["plan", "--cwd", dir, "--no-typecheck", "--rate", "2000", "--json"], {
+        WEDATA_ENDPOINT: fast.url,
+        CI: "true",
+      });
       if (warm.code !== 0) throw new Error(`warm-up plan failed:\n${warm.out.slice(-2000)}`);
     } finally {
       await fast.stop();
@@ -208,19 +302,49 @@ async function planBench() {
       const calls = Object.values(parsed.reads).reduce((a, b) => a + b, 0);
       const listCalls = calls - (parsed.reads.GetTriggerTask ?? 0);
       const refresh = { calls: listCalls + n, lowerBoundSeconds: Number((n / RATE).toFixed(1)) };
-      const row = { tasks: n, rate: RATE, latencyMs: LATENCY_MS, noop: { seconds: Number(seconds.toFixed(1)), compileSeconds: Number(compileSeconds.toFixed(1)), calls, reads: parsed.reads, changes: planHasChanges(parsed.plan) }, perTaskGetRefresh: refresh, callRatio: Number((refresh.calls / calls).toFixed(1)) };
-      console.log(`  no-op plan: ${row.noop.seconds} s wall (of which compiling the 10,000 tasks, measured alone: ${row.noop.compileSeconds} s), ${calls} calls ${JSON.stringify(parsed.reads)}, changes: ${row.noop.changes}`);
-      console.log(`  per-task Get refresh: ${refresh.calls} calls, at least ${refresh.lowerBoundSeconds} s at ${RATE}/s (${row.callRatio}x the calls)`);
+      const row = {
+        tasks: n,
+        rate: RATE,
+        latencyMs: LATENCY_MS,
+        noop: {
+          seconds: Number(seconds.toFixed(1)),
+          compileSeconds: Number(compileSeconds.toFixed(1)),
+          calls,
+          reads: parsed.reads,
+          changes: planHasChanges(parsed.plan),
+        },
+        perTaskGetRefresh: refresh,
+        callRatio: Number((refresh.calls / calls).toFixed(1)),
+      };
+      console.log(
+        `  no-op plan: ${row.noop.seconds} s wall (of which compiling the 10,000 tasks, measured alone: ${row.noop.compileSeconds} s), ${calls} calls ${JSON.stringify(parsed.reads)}, changes: ${row.noop.changes}`,
+      );
+      console.log(
+        `  per-task Get refresh: ${refresh.calls} calls, at least ${refresh.lowerBoundSeconds} s at ${RATE}/s (${row.callRatio}x the calls)`,
+      );
       // A cold machine (a fresh clone in CI): no .wedata/ at all, so no local read cache. The deploy state
       // on the target vouches for unchanged tasks instead of one GetTriggerTask each.
       rmSync(join(dir, ".wedata"), { recursive: true, force: true });
       const t1 = performance.now();
-      const coldRun = await cli(["plan", "--cwd", dir, "--no-typecheck", "--json"], { WEDATA_ENDPOINT: emu.url, CI: "true" });
+      const coldRun = await cli(["plan", "--cwd", dir, "--no-typecheck", "--json"], {
+        WEDATA_ENDPOINT: emu.url,
+        CI: "true",
+      });
       const coldSeconds = (performance.now() - t1) / 1000;
-      const coldParsed = JSON.parse(coldRun.out) as { reads: Record<string, number>; plan: Parameters<typeof planHasChanges>[0] };
+      const coldParsed = JSON.parse(coldRun.out) as {
+        reads: Record<string, number>;
+        plan: Parameters<typeof planHasChanges>[0];
+      };
       const coldCalls = Object.values(coldParsed.reads).reduce((a, b) => a + b, 0);
-      const cold = { seconds: Number(coldSeconds.toFixed(1)), calls: coldCalls, reads: coldParsed.reads, changes: planHasChanges(coldParsed.plan) };
-      console.log(`  cold no-op plan (no .wedata/): ${cold.seconds} s wall, ${coldCalls} calls ${JSON.stringify(coldParsed.reads)}, changes: ${cold.changes}`);
+      const cold = {
+        seconds: Number(coldSeconds.toFixed(1)),
+        calls: coldCalls,
+        reads: coldParsed.reads,
+        changes: planHasChanges(coldParsed.plan),
+      };
+      console.log(
+        `  cold no-op plan (no .wedata/): ${cold.seconds} s wall, ${coldCalls} calls ${JSON.stringify(coldParsed.reads)}, changes: ${cold.changes}`,
+      );
       save("plan", { targets: { calls: 100, seconds: 10, coldCalls: 200 }, ...row, cold });
     } finally {
       await emu.stop();
@@ -242,24 +366,48 @@ async function runBench() {
     const chain = Array.from({ length: chainLength }, (_, i) => task(`t${i}`).shell({ inline: `sleep ${work}\n` }));
     const linked = chain.map((t, i) => (i === 0 ? t : t.after(`t${i - 1}`)));
     let t0 = Date.now();
-    const c = await runWorkflow(workflow("chain", { folder: "/b" }).tasks(...linked), { root, date: "2026-11-28", concurrency: 1 });
+    const c = await runWorkflow(workflow("chain", { folder: "/b" }).tasks(...linked), {
+      root,
+      date: "2026-11-28",
+      concurrency: 1,
+    });
     const chainSeconds = (Date.now() - t0) / 1000;
     const overheadMs = (chainSeconds / chainLength - work) * 1000;
-    console.log(`run: a chain of ${chainLength} tasks of ${work * 1000} ms each, one at a time: ${chainSeconds.toFixed(2)} s, overhead ${overheadMs.toFixed(1)} ms per task (${c.status})`);
+    console.log(
+      `run: a chain of ${chainLength} tasks of ${work * 1000} ms each, one at a time: ${chainSeconds.toFixed(2)} s, overhead ${overheadMs.toFixed(1)} ms per task (${c.status})`,
+    );
 
     const n = quick ? 200 : 1000;
     const each = 0.1;
     const concurrency = 8;
     const wide = Array.from({ length: n }, (_, i) => task(`w${i}`).shell({ inline: `sleep ${each}\n` }));
     t0 = Date.now();
-    const w = await runWorkflow(workflow("wide", { folder: "/b" }).tasks(...wide), { root, date: "2026-11-28", concurrency });
+    const w = await runWorkflow(workflow("wide", { folder: "/b" }).tasks(...wide), {
+      root,
+      date: "2026-11-28",
+      concurrency,
+    });
     const wideSeconds = (Date.now() - t0) / 1000;
     const ideal = (n * each) / concurrency;
-    console.log(`run: ${n} independent tasks of ${each * 1000} ms at concurrency ${concurrency}: ${wideSeconds.toFixed(2)} s, ideal ${ideal.toFixed(2)} s, ratio ${(wideSeconds / ideal).toFixed(2)} (${w.status})`);
+    console.log(
+      `run: ${n} independent tasks of ${each * 1000} ms at concurrency ${concurrency}: ${wideSeconds.toFixed(2)} s, ideal ${ideal.toFixed(2)} s, ratio ${(wideSeconds / ideal).toFixed(2)} (${w.status})`,
+    );
     save("run", {
       targets: { overheadMsPerTask: 20, ratioToIdeal: 1.5 },
-      chain: { tasks: chainLength, workSeconds: work, seconds: Number(chainSeconds.toFixed(2)), overheadMsPerTask: Number(overheadMs.toFixed(1)) },
-      wide: { tasks: n, workSeconds: each, concurrency, seconds: Number(wideSeconds.toFixed(2)), idealSeconds: ideal, ratio: Number((wideSeconds / ideal).toFixed(2)) },
+      chain: {
+        tasks: chainLength,
+        workSeconds: work,
+        seconds: Number(chainSeconds.toFixed(2)),
+        overheadMsPerTask: Number(overheadMs.toFixed(1)),
+      },
+      wide: {
+        tasks: n,
+        workSeconds: each,
+        concurrency,
+        seconds: Number(wideSeconds.toFixed(2)),
+        idealSeconds: ideal,
+        ratio: Number((wideSeconds / ideal).toFixed(2)),
+      },
     });
   } finally {
     rmSync(root, { recursive: true, force: true });

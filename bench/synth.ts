@@ -16,9 +16,16 @@ export interface SynthOptions {
   readonly seed?: number;
 }
 
-export function writeSyntheticProject(dir: string, repoRoot: string, o: SynthOptions): { tasks: number; depth: number } {
+export function writeSyntheticProject(
+  dir: string,
+  repoRoot: string,
+  o: SynthOptions,
+): { tasks: number; depth: number } {
   let s = o.seed ?? 42;
-  const random = () => ((s = (s * 16807) % 2147483647) / 2147483647);
+  const random = () => {
+    s = (s * 16807) % 2147483647;
+    return s / 2147483647;
+  };
   mkdirSync(join(dir, "node_modules", "@wedata-kit"), { recursive: true });
   symlinkSync(join(repoRoot, "packages", "dsl"), join(dir, "node_modules", "@wedata-kit", "dsl"), "dir");
   writeFileSync(join(dir, "package.json"), JSON.stringify({ type: "module", private: true }));
@@ -47,13 +54,24 @@ export function writeSyntheticProject(dir: string, repoRoot: string, o: SynthOpt
       }
       const kind = i % 3 === 0 ? "python" : "shell";
       const file = `jobs/${wf}/${v}.${kind === "python" ? "py" : "sh"}`;
-      writeFileSync(join(dir, file), kind === "python" ? `# ${wf}/${v}\nimport sys\nprint("rows", ${i})\n` : `#!/bin/sh\n# ${wf}/${v}\nset -eu\necho "step ${i} of ${wf} for \${bizdate}"\n`);
-      lines.push(`const ${v} = task("${v}").${kind}("${file}")${i % 4 === 0 ? ".retry(2)" : ""}${deps.size ? `.after(${[...deps].join(", ")})` : ""};`);
+      writeFileSync(
+        join(dir, file),
+        kind === "python"
+          ? `# ${wf}/${v}\nimport sys\nprint("rows", ${i})\n`
+          : `#!/bin/sh\n# ${wf}/${v}\nset -eu\necho "step ${i} of ${wf} for \${bizdate}"\n`,
+      );
+      lines.push(
+        `const ${v} = task("${v}").${kind}("${file}")${i % 4 === 0 ? ".retry(2)" : ""}${deps.size ? `.after(${[...deps].join(", ")})` : ""};`,
+      );
       byLevel[level]!.push(v);
       vars.push(v);
       made++;
     }
-    lines.push("", `export const ${wf} = workflow("${wf}", { folder: "/bench", params: { bizdate: "\${yyyyMMdd}" } }).tasks(${vars.join(", ")});`, "");
+    lines.push(
+      "",
+      `export const ${wf} = workflow("${wf}", { folder: "/bench", params: { bizdate: "\${yyyyMMdd}" } }).tasks(${vars.join(", ")});`,
+      "",
+    );
     writeFileSync(join(dir, `${wf}.ts`), lines.join("\n"));
     files.push(`${wf}.ts`);
   }

@@ -1,7 +1,10 @@
 import { main } from "../packages/cli/src/main.js";
 
 /** Run the CLI in process with extra environment; returns exit code and output. */
-export async function runCli(args: string[], env: Record<string, string | undefined> = {}): Promise<{ code: number; out: string; err: string }> {
+export async function runCli(
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Promise<{ code: number; out: string; err: string }> {
   let out = "";
   let err = "";
   const saved: Record<string, string | undefined> = {};
@@ -11,7 +14,14 @@ export async function runCli(args: string[], env: Record<string, string | undefi
     else process.env[k] = v;
   }
   try {
-    const code = await main(["node", "wedata", ...args], { out: (t) => void (out += t), err: (t) => void (err += t) });
+    const code = await main(["node", "wedata", ...args], {
+      out: (t) => {
+        out += t;
+      },
+      err: (t) => {
+        err += t;
+      },
+    });
     // Colours depend on the terminal and on CI; tests read the text.
     const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
     return { code, out: plain(out), err: plain(err) };
@@ -24,4 +34,9 @@ export async function runCli(args: string[], env: Record<string, string | undefi
 }
 
 /** Environment that points the CLI at an emulator and hides any real credentials. */
-export const emulatorEnv = (url: string) => ({ WEDATA_ENDPOINT: url, TENCENTCLOUD_SECRET_ID: undefined, TENCENTCLOUD_SECRET_KEY: undefined, CI: "true" });
+export const emulatorEnv = (url: string) => ({
+  WEDATA_ENDPOINT: url,
+  TENCENTCLOUD_SECRET_ID: undefined,
+  TENCENTCLOUD_SECRET_KEY: undefined,
+  CI: "true",
+});

@@ -2,8 +2,15 @@ import { spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { DEFAULT_KEY_PAIR, startEmulator, type RunningEmulator } from "@wedata-kit/emulator";
-import { applyPlan, connectSdk, fetchRemoteState, planDeployment, RateLimitedCaller, type WedataApi } from "@wedata-kit/deployer";
+import { DEFAULT_KEY_PAIR, type startEmulator, type RunningEmulator } from "@wedata-kit/emulator";
+import {
+  applyPlan,
+  connectSdk,
+  fetchRemoteState,
+  planDeployment,
+  RateLimitedCaller,
+  type WedataApi,
+} from "@wedata-kit/deployer";
 import { buildProject } from "../packages/cli/src/compile-project.js";
 import { emulatorEnv } from "./cli.js";
 import { copyExample, repoRoot, tempProject } from "./helpers.js";
@@ -27,8 +34,6 @@ function projectDir(files?: Record<string, string>): string {
   dirs.push(p.dir);
   return p.dir;
 }
-
-
 
 function cliEnv(emu: RunningEmulator): Record<string, string> {
   const env = { ...process.env, ...emulatorEnv(emu.url) } as unknown as Record<string, string>;
@@ -57,12 +62,19 @@ export const flows = Array.from({ length: 4 }, (_, w) => {
   return workflow(\`bulk_\${w}\`, { folder: "/bulk" }).tasks(...roots, ...rest);
 });
 `;
-    const dir = projectDir({ "wedata.config.ts": `import { defineConfig } from "@wedata-kit/dsl";\nexport default defineConfig({ name: "bulk", pipelines: ["p.ts"], targets: { dev: { projectId: "${PROJECT}", region: "ap-guangzhou" } } });\n`, "p.ts": pipeline });
+    const dir = projectDir({
+      "wedata.config.ts": `import { defineConfig } from "@wedata-kit/dsl";\nexport default defineConfig({ name: "bulk", pipelines: ["p.ts"], targets: { dev: { projectId: "${PROJECT}", region: "ap-guangzhou" } } });\n`,
+      "p.ts": pipeline,
+    });
     const emu = await emulator();
     const traceFile = join(dir, "calls.trace");
     // The CLI runs in its own process, as it would against the real service.
     const out = await new Promise<string>((resolve) => {
-      const child = spawn(process.execPath, [join(repoRoot, "packages/cli/bin/wedata.js"), "deploy", "--cwd", dir, "--yes", "--no-typecheck"], { env: { ...cliEnv(emu), WEDATA_TRACE_CALLS: traceFile }, stdio: ["ignore", "pipe", "inherit"] });
+      const child = spawn(
+        process.execPath,
+        [join(repoRoot, "packages/cli/bin/wedata.js"), "deploy", "--cwd", dir, "--yes", "--no-typecheck"],
+        { env: { ...cliEnv(emu), WEDATA_TRACE_CALLS: traceFile }, stdio: ["ignore", "pipe", "inherit"] },
+      );
       let text = "";
       child.stdout!.on("data", (d: Buffer) => (text += d.toString()));
       child.once("exit", () => resolve(text));
@@ -70,7 +82,10 @@ export const flows = Array.from({ length: 4 }, (_, w) => {
     expect(out.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/240 submitted, 0 failed/);
     // What the deployer controls, measured where it happens: when each request is sent. (Arrival times at
     // an emulator on a loaded machine bunch in its socket buffer, which no client can prevent.)
-    const sends = readFileSync(traceFile, "utf8").trim().split("\n").map((l) => ({ at: Number(l.split(" ")[0]), action: l.split(" ")[1]! }));
+    const sends = readFileSync(traceFile, "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => ({ at: Number(l.split(" ")[0]), action: l.split(" ")[1]! }));
     const byAction = new Map<string, number[]>();
     for (const e of sends) byAction.set(e.action, [...(byAction.get(e.action) ?? []), e.at]);
     for (const [action, starts] of byAction) expect(maxInAnySecond(starts), action).toBeLessThanOrEqual(20);
@@ -78,7 +93,9 @@ export const flows = Array.from({ length: 4 }, (_, w) => {
     const throttled = emu.log.filter((e) => e.code === "RequestLimitExceeded").length;
     const creates = sends.filter((e) => e.action === "CreateTriggerTask").map((e) => e.at);
     const rate = (creates.length - 1) / ((Math.max(...creates) - Math.min(...creates)) / 1000);
-    console.log(`CreateTriggerTask: ${creates.length} calls at ${rate.toFixed(1)}/s sustained (limit 20/s); ${throttled} answered RequestLimitExceeded at the emulator`);
+    console.log(
+      `CreateTriggerTask: ${creates.length} calls at ${rate.toFixed(1)}/s sustained (limit 20/s); ${throttled} answered RequestLimitExceeded at the emulator`,
+    );
     expect(rate).toBeGreaterThanOrEqual(18);
   }, 120_000);
 });
@@ -93,7 +110,10 @@ describe("faults", () => {
       call: (action, req) => {
         const r = req as { TriggerTaskBaseAttribute?: { TaskName?: string; TaskTypeId?: string } };
         if (action === "CreateTriggerTask" && r.TriggerTaskBaseAttribute?.TaskName === "extract_orders") {
-          return sdk.call(action, { ...req, TriggerTaskBaseAttribute: { ...r.TriggerTaskBaseAttribute, TaskTypeId: "99" } } as never);
+          return sdk.call(action, {
+            ...req,
+            TriggerTaskBaseAttribute: { ...r.TriggerTaskBaseAttribute, TaskTypeId: "99" },
+          } as never);
         }
         return sdk.call(action, req);
       },
@@ -101,13 +121,29 @@ describe("faults", () => {
     const { compiled } = await buildProject({ cwd: dir, typecheck: false });
     const caller = new RateLimitedCaller(api);
     const remote = await fetchRemoteState(caller, compiled, { project: "daily-etl" });
-    const summary = await applyPlan(planDeployment(compiled, remote, { project: "daily-etl" }), caller, { versionRemark: "test" });
+    const summary = await applyPlan(planDeployment(compiled, remote, { project: "daily-etl" }), caller, {
+      versionRemark: "test",
+    });
     expect(summary.failed).toHaveLength(1);
-    expect(summary.failed[0]).toMatchObject({ key: "daily_orders/extract_orders", action: "CreateTriggerTask", code: "InvalidParameterValue", loc: { file: "pipelines/daily-orders.ts", line: 5 } });
+    expect(summary.failed[0]).toMatchObject({
+      key: "daily_orders/extract_orders",
+      action: "CreateTriggerTask",
+      code: "InvalidParameterValue",
+      loc: { file: "pipelines/daily-orders.ts", line: 5 },
+    });
     expect(summary.failed[0]!.requestId).toMatch(/^[0-9a-f-]{36}$/);
     const skipped = summary.skipped.map((s) => s.step);
-    for (const k of ["clean_orders", "load_fact_orders", "score_customers", "publish_report", "notify"]) expect(skipped).toContain(`create task daily_orders/${k}`);
+    for (const k of ["clean_orders", "load_fact_orders", "score_customers", "publish_report", "notify"])
+      expect(skipped).toContain(`create task daily_orders/${k}`);
     const { keys } = await remoteTasks(emu);
-    expect(keys).toEqual(["daily_orders/run_dim_refresh", "dim_refresh/build_dim_customer", "dim_refresh/build_dim_product", "dim_refresh/check_dims", "dim_refresh/sync_customers", "hourly_monitor/alert_oncall", "hourly_monitor/check_freshness"]);
+    expect(keys).toEqual([
+      "daily_orders/run_dim_refresh",
+      "dim_refresh/build_dim_customer",
+      "dim_refresh/build_dim_product",
+      "dim_refresh/check_dims",
+      "dim_refresh/sync_customers",
+      "hourly_monitor/alert_oncall",
+      "hourly_monitor/check_freshness",
+    ]);
   });
 });

@@ -6,10 +6,16 @@ import { BAD_PIPELINES as cases, H } from "./fixtures/bad-pipelines.js";
 
 describe("bad input is reported with a code at the offending line", () => {
   it.each(cases)("$name -> $code", async ({ code, src, files, typecheck }) => {
-    const pipeline = H + src + "\n";
+    const pipeline = `${H + src}\n`;
     const line = pipeline.split("\n").findIndex((l) => l.includes("// <-")) + 1;
     expect(line).toBeGreaterThan(0);
-    const p = tempProject({ "wedata.config.ts": CONFIG, "pipeline.ts": pipeline, "jobs/ok.sh": "echo ok\n", "jobs/keep": "", ...files });
+    const p = tempProject({
+      "wedata.config.ts": CONFIG,
+      "pipeline.ts": pipeline,
+      "jobs/ok.sh": "echo ok\n",
+      "jobs/keep": "",
+      ...files,
+    });
     try {
       const err = await buildProject({ cwd: p.dir, typecheck: typecheck ?? false }).then(
         () => undefined,
@@ -36,7 +42,11 @@ export const w = workflow("w", { folder: "/f" }).tasks(a, b);
     const p = tempProject({ "wedata.config.ts": CONFIG, "pipeline.ts": src });
     try {
       const err = (await buildProject({ cwd: p.dir, typecheck: false }).catch((e: unknown) => e)) as BuildError;
-      expect(err.diagnostics.map((d) => d.code).sort()).toEqual(["E_CODE_MISSING", "E_TASK_NAME", "E_UNKNOWN_DEPENDENCY"]);
+      expect(err.diagnostics.map((d) => d.code).sort()).toEqual([
+        "E_CODE_MISSING",
+        "E_TASK_NAME",
+        "E_UNKNOWN_DEPENDENCY",
+      ]);
     } finally {
       p.cleanup();
     }
@@ -53,9 +63,11 @@ export const w = workflow("w", { folder: "/f" }).tasks(a);
       writeFileSync(`${p.dir}/jobs/gbk.sh`, gbk);
       const b = await buildProject({ cwd: p.dir, typecheck: true });
       expect(b.compiled.tasks[0]!.payload.TriggerTaskConfiguration.CodeContent).toBe(gbk.toString("base64"));
-      writeFileSync(`${p.dir}/pipeline.ts`, src.replace(', binary: true', ''));
+      writeFileSync(`${p.dir}/pipeline.ts`, src.replace(", binary: true", ""));
       const err = (await buildProject({ cwd: p.dir, typecheck: false }).catch((e: unknown) => e)) as BuildError;
-      expect(err.diagnostics.map((d) => `${d.code} ${d.hint}`)).toEqual([expect.stringMatching(/^E_CODE_BINARY .*binary: true/)]);
+      expect(err.diagnostics.map((d) => `${d.code} ${d.hint}`)).toEqual([
+        expect.stringMatching(/^E_CODE_BINARY .*binary: true/),
+      ]);
     } finally {
       p.cleanup();
     }
@@ -72,7 +84,11 @@ export const w = workflow("w", { folder: "/f" }).tasks(a, b);
 `;
     const p = tempProject({ "wedata.config.ts": CONFIG, "pipeline.ts": src });
     try {
-      const r = spawnSync(process.execPath, [join(repoRoot, "packages/cli/bin/wedata.js"), "compile", "--cwd", p.dir, "--no-typecheck", "--no-snapshot"], { encoding: "utf8" });
+      const r = spawnSync(
+        process.execPath,
+        [join(repoRoot, "packages/cli/bin/wedata.js"), "compile", "--cwd", p.dir, "--no-typecheck", "--no-snapshot"],
+        { encoding: "utf8" },
+      );
       expect(r.status).toBe(1);
       expect(r.stderr.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/pipeline\.ts:6:\d+ error\[E_UNKNOWN_DEPENDENCY\]/);
     } finally {
@@ -101,7 +117,12 @@ describe("the project folder is the working directory of pipeline code", () => {
 
 describe("messages that say what to do", () => {
   const build = async (pipeline: string, files: Record<string, string> = {}) => {
-    const p = tempProject({ "wedata.config.ts": CONFIG, "pipeline.ts": `${H}${pipeline}\n`, "jobs/ok.sh": "echo ok\n", ...files });
+    const p = tempProject({
+      "wedata.config.ts": CONFIG,
+      "pipeline.ts": `${H}${pipeline}\n`,
+      "jobs/ok.sh": "echo ok\n",
+      ...files,
+    });
     try {
       return await buildProject({ cwd: p.dir, typecheck: false }).then(
         (b) => ({ warnings: b.compiled.warnings, errors: [] as BuildError["diagnostics"] }),
@@ -121,21 +142,32 @@ export const w = workflow("w", { folder: "/f" }).tasks(a, task("b").shell("jobs/
   });
 
   it("a code path that is a command suggests { inline }", async () => {
-    const r = await build(`export const w = workflow("w", { folder: "/f" }).tasks(task("a").shell("echo start && curl -fsS https://example.com"));`);
-    expect(r.errors.find((x) => x.code === "E_CODE_MISSING")!.hint).toBe('it looks like a command, not a file: write { inline: "echo start && curl -fsS https://example.com" }');
+    const r = await build(
+      `export const w = workflow("w", { folder: "/f" }).tasks(task("a").shell("echo start && curl -fsS https://example.com"));`,
+    );
+    expect(r.errors.find((x) => x.code === "E_CODE_MISSING")!.hint).toBe(
+      'it looks like a command, not a file: write { inline: "echo start && curl -fsS https://example.com" }',
+    );
   });
 
   it("the hint for an exported task in no workflow names its variable", async () => {
     const r = await build(`export const loadOrders = task("load_orders").shell("jobs/ok.sh");
 export const w = workflow("w", { folder: "/f" }).tasks(task("a").shell("jobs/ok.sh"));`);
-    expect(r.errors.find((x) => x.code === "E_ORPHAN_TASK")!.hint).toBe("add it to a workflow: workflow(...).tasks(loadOrders)");
+    expect(r.errors.find((x) => x.code === "E_ORPHAN_TASK")!.hint).toBe(
+      "add it to a workflow: workflow(...).tasks(loadOrders)",
+    );
   });
 
   it("warns about a .py file given to dlcSql and an empty SQL file", async () => {
-    const r = await build(`export const w = workflow("w", { folder: "/f" }).tasks(task("a").dlcSql("jobs/x.py", { engine: "e" }), task("b").dlcSql("sql/empty.sql", { engine: "e" }));`, { "jobs/x.py": "print(1)\n", "sql/empty.sql": "\n  \n" });
+    const r = await build(
+      `export const w = workflow("w", { folder: "/f" }).tasks(task("a").dlcSql("jobs/x.py", { engine: "e" }), task("b").dlcSql("sql/empty.sql", { engine: "e" }));`,
+      { "jobs/x.py": "print(1)\n", "sql/empty.sql": "\n  \n" },
+    );
     expect(r.errors).toEqual([]);
     expect(r.warnings.map((w) => w.code).sort()).toEqual(["W_CODE_LANGUAGE", "W_EMPTY_CODE"]);
-    expect(r.warnings.find((w) => w.code === "W_CODE_LANGUAGE")!.message).toBe('DLC SQL task "a" runs "jobs/x.py", a .py file; it runs SQL');
+    expect(r.warnings.find((w) => w.code === "W_CODE_LANGUAGE")!.message).toBe(
+      'DLC SQL task "a" runs "jobs/x.py", a .py file; it runs SQL',
+    );
   });
 });
 

@@ -6,7 +6,12 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { startEmulator, type EmulatorBehaviour, type EmulatorOptions, type RunningEmulator } from "@wedata-kit/emulator";
+import {
+  startEmulator,
+  type EmulatorBehaviour,
+  type EmulatorOptions,
+  type RunningEmulator,
+} from "@wedata-kit/emulator";
 import { emulatorEnv, runCli } from "./cli.js";
 import { copyExample } from "./helpers.js";
 import { PROJECT, sdkClient } from "./sdk.js";
@@ -18,7 +23,10 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) d.cleanup();
 });
 
-async function doctor(behaviour?: EmulatorBehaviour, extra: { args?: string[]; options?: EmulatorOptions; emu?: RunningEmulator; dir?: string } = {}) {
+async function doctor(
+  behaviour?: EmulatorBehaviour,
+  extra: { args?: string[]; options?: EmulatorOptions; emu?: RunningEmulator; dir?: string } = {},
+) {
   const emu = extra.emu ?? (await startEmulator({ ...(behaviour && { behaviour }), ...extra.options }));
   if (!extra.emu) running.push(emu);
   let dir = extra.dir;
@@ -29,9 +37,17 @@ async function doctor(behaviour?: EmulatorBehaviour, extra: { args?: string[]; o
   }
   const r = await runCli(["doctor", "--cwd", dir, ...(extra.args ?? [])], emulatorEnv(emu.url));
   const c = sdkClient(emu);
-  const left = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, PageSize: 200 })).Data!.Items!.map((w) => w.WorkflowName).filter((n) => n?.startsWith("wedata_kit_doctor"));
-  const tasks = (await c.ListTriggerTasks({ ProjectId: PROJECT, PageSize: 200 })).Data!.Items!.filter((t) => t.WorkflowName?.startsWith("wedata_kit_doctor")).length;
-  const findings = () => JSON.parse(readFileSync(join(dir, "wedata.doctor.json"), "utf8")) as { generatedBy: string; targets: Record<string, Record<string, any>> };
+  const left = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, PageSize: 200 }))
+    .Data!.Items!.map((w) => w.WorkflowName)
+    .filter((n) => n?.startsWith("wedata_kit_doctor"));
+  const tasks = (await c.ListTriggerTasks({ ProjectId: PROJECT, PageSize: 200 })).Data!.Items!.filter((t) =>
+    t.WorkflowName?.startsWith("wedata_kit_doctor"),
+  ).length;
+  const findings = () =>
+    JSON.parse(readFileSync(join(dir, "wedata.doctor.json"), "utf8")) as {
+      generatedBy: string;
+      targets: Record<string, Record<string, any>>;
+    };
   return { ...r, left, tasks, emu, dir, findings };
 }
 
@@ -42,16 +58,29 @@ describe("wedata doctor", () => {
     expect(r.out).toMatch(/ok\s+a second task of the same name in a workflow is refused[\s\S]*observed: 1 task\(s\)/);
     expect(r.out).toMatch(/the error a duplicate task name gets[\s\S]*observed: InvalidParameter\.DuplicateName/);
     expect(r.out).toMatch(/ok\s+a custom extension key \(wedata-kit\.project/);
-    expect(r.out).toMatch(/ok\s+the error a duplicate workflow name gets[\s\S]*observed: InvalidParameter\.DuplicateName/);
+    expect(r.out).toMatch(
+      /ok\s+the error a duplicate workflow name gets[\s\S]*observed: InvalidParameter\.DuplicateName/,
+    );
     expect(r.out).toMatch(/ok\s+a workflow's BundleInfo without a BundleId is kept/);
-    expect(r.out).toMatch(/ok\s+extension keys the server adds per task kind[\s\S]*observed: 30: [^\n]*python_type[^\n]*; 35: bucket, calendar_open, enableKerberosLogin, extraInfo, ftp\.file\.name, region, specLabelConfItems, tenantId, waitExecutionTotalTTL\n/);
-    expect(r.out).toMatch(/ok\s+how long a created task takes to appear in ListTriggerTasks \(list lag\)[\s\S]*observed: 0\.\d s/);
+    expect(r.out).toMatch(
+      /ok\s+extension keys the server adds per task kind[\s\S]*observed: 30: [^\n]*python_type[^\n]*; 35: bucket, calendar_open, enableKerberosLogin, extraInfo, ftp\.file\.name, region, specLabelConfItems, tenantId, waitExecutionTotalTTL\n/,
+    );
+    expect(r.out).toMatch(
+      /ok\s+how long a created task takes to appear in ListTriggerTasks \(list lag\)[\s\S]*observed: 0\.\d s/,
+    );
     expect(r.out).toMatch(/ok\s+Run Workflow \(140\) tasks keep the keys naming the workflow they run/);
     expect(r.out).toMatch(/The scratch workflow and its tasks were removed/);
     expect(r.out).toMatch(/The findings for target dev are in wedata\.doctor\.json/);
     const f = r.findings();
     expect(f.generatedBy).toBe("wedata doctor");
-    expect(f.targets.dev).toMatchObject({ projectId: PROJECT, duplicateTaskCode: "InvalidParameter.DuplicateName", duplicateWorkflowCode: "InvalidParameter.DuplicateName", customExtKeyKept: true, bundleInfoKept: true, runWorkflow: { id: "subWorkflowId", name: "subWorkflowName", confirmed: true, from: "round-trip" } });
+    expect(f.targets.dev).toMatchObject({
+      projectId: PROJECT,
+      duplicateTaskCode: "InvalidParameter.DuplicateName",
+      duplicateWorkflowCode: "InvalidParameter.DuplicateName",
+      customExtKeyKept: true,
+      bundleInfoKept: true,
+      runWorkflow: { id: "subWorkflowId", name: "subWorkflowName", confirmed: true, from: "round-trip" },
+    });
     expect(f.targets.dev!.serverKeys["35"]).toContain("ftp.file.name");
     expect(r.left).toEqual([]);
     expect(r.tasks).toBe(0);
@@ -79,7 +108,9 @@ describe("wedata doctor", () => {
     expect(d.code, d.out + d.err).toBe(0);
     r.emu.setFaults({});
     await new Promise((res) => setTimeout(res, 1600));
-    const names = (await sdkClient(r.emu).ListTriggerTasks({ ProjectId: PROJECT, PageSize: 200 })).Data!.Items!.map((t) => `${t.WorkflowName}/${t.TaskName}`);
+    const names = (await sdkClient(r.emu).ListTriggerTasks({ ProjectId: PROJECT, PageSize: 200 })).Data!.Items!.map(
+      (t) => `${t.WorkflowName}/${t.TaskName}`,
+    );
     expect(names.length).toBe(new Set(names).size);
     expect(names.filter((n) => !n.startsWith("wedata_kit_lock_"))).toHaveLength(13);
     const p = await runCli(["plan", "--cwd", r.dir, "--no-typecheck"], emulatorEnv(r.emu.url));
@@ -89,46 +120,83 @@ describe("wedata doctor", () => {
   it("reports a service that drops BundleInfo without BundleId; the deploy state still tells the project's workflows", async () => {
     const r = await doctor({ dropBundleInfoWithoutId: true });
     expect(r.code, r.out).toBe(0);
-    expect(r.out).toMatch(/a workflow's BundleInfo without a BundleId is kept[\s\S]*observed: \(dropped\)[\s\S]*the deploy state on the target is what tells this project's workflows/);
+    expect(r.out).toMatch(
+      /a workflow's BundleInfo without a BundleId is kept[\s\S]*observed: \(dropped\)[\s\S]*the deploy state on the target is what tells this project's workflows/,
+    );
     expect(r.findings().targets.dev!.bundleInfoKept).toBe(false);
     expect((await runCli(["deploy", "--cwd", r.dir, "--yes", "--no-typecheck"], emulatorEnv(r.emu.url))).code).toBe(0);
     const cfg = join(r.dir, "wedata.config.ts");
     writeFileSync(cfg, readFileSync(cfg, "utf8").replace(', "pipelines/monitoring.ts"', ""));
-    const d = await runCli(["deploy", "--cwd", r.dir, "--yes", "--no-typecheck", "--prune", "--allow-delete", "hourly_monitor"], emulatorEnv(r.emu.url));
+    const d = await runCli(
+      ["deploy", "--cwd", r.dir, "--yes", "--no-typecheck", "--prune", "--allow-delete", "hourly_monitor"],
+      emulatorEnv(r.emu.url),
+    );
     expect(d.code, d.out + d.err).toBe(0);
     expect(d.out).toMatch(/- delete\s+hourly_monitor/);
-    expect((await sdkClient(r.emu).ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "hourly_monitor" })).Data!.Items!).toEqual([]);
+    expect(
+      (await sdkClient(r.emu).ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "hourly_monitor" })).Data!.Items!,
+    ).toEqual([]);
   });
 
   it("finds Run Workflow keys other than the ones written, reads them from a console task with --sample-task, and deploys with them", async () => {
     const behaviour = { runWorkflowKeys: { id: "workflowId", name: "workflowName" } };
     const r = await doctor(behaviour);
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/FAIL Run Workflow \(140\) tasks keep the keys[\s\S]*observed: subWorkflowId: \(dropped\), subWorkflowName: \(dropped\)[\s\S]*wedata doctor --sample-task/);
+    expect(r.out).toMatch(
+      /FAIL Run Workflow \(140\) tasks keep the keys[\s\S]*observed: subWorkflowId: \(dropped\), subWorkflowName: \(dropped\)[\s\S]*wedata doctor --sample-task/,
+    );
     expect(r.findings().targets.dev!.runWorkflow).toMatchObject({ confirmed: false });
     // A Run Workflow task made in the console, as this service stores it.
     const c = sdkClient(r.emu);
-    const other = (await c.CreateTriggerWorkflow({ ProjectId: PROJECT, WorkflowName: "console_nested", ParentFolderPath: "/" })).Data!.WorkflowId!;
-    const holder = (await c.CreateTriggerWorkflow({ ProjectId: PROJECT, WorkflowName: "console_runner", ParentFolderPath: "/" })).Data!.WorkflowId!;
-    const sample = r.emu.addConsoleTask({ projectId: PROJECT, workflowId: holder, name: "run_nested", typeId: 140, ext: [{ ParamKey: "workflowId", ParamValue: other }, { ParamKey: "workflowName", ParamValue: "console_nested" }] });
+    const other = (
+      await c.CreateTriggerWorkflow({ ProjectId: PROJECT, WorkflowName: "console_nested", ParentFolderPath: "/" })
+    ).Data!.WorkflowId!;
+    const holder = (
+      await c.CreateTriggerWorkflow({ ProjectId: PROJECT, WorkflowName: "console_runner", ParentFolderPath: "/" })
+    ).Data!.WorkflowId!;
+    const sample = r.emu.addConsoleTask({
+      projectId: PROJECT,
+      workflowId: holder,
+      name: "run_nested",
+      typeId: 140,
+      ext: [
+        { ParamKey: "workflowId", ParamValue: other },
+        { ParamKey: "workflowName", ParamValue: "console_nested" },
+      ],
+    });
     const again = await doctor(undefined, { emu: r.emu, dir: r.dir, args: ["--sample-task", sample] });
     expect(again.code, again.out).toBe(0);
-    expect(again.out).toMatch(/ok\s+the extension keys of a Run Workflow task made in the console[\s\S]*observed: workflowId and workflowName/);
-    expect(again.findings().targets.dev!.runWorkflow).toEqual({ id: "workflowId", name: "workflowName", confirmed: false, from: "sample-task" });
+    expect(again.out).toMatch(
+      /ok\s+the extension keys of a Run Workflow task made in the console[\s\S]*observed: workflowId and workflowName/,
+    );
+    expect(again.findings().targets.dev!.runWorkflow).toEqual({
+      id: "workflowId",
+      name: "workflowName",
+      confirmed: false,
+      from: "sample-task",
+    });
     // The deployer writes those keys now: the example's Run Workflow task names its workflow, and converges.
     expect((await runCli(["deploy", "--cwd", r.dir, "--yes", "--no-typecheck"], emulatorEnv(r.emu.url))).code).toBe(0);
     const t = (await c.ListTriggerTasks({ ProjectId: PROJECT, TaskName: "run_dim_refresh" })).Data!.Items![0]!;
-    const ext = Object.fromEntries((await c.GetTriggerTask({ ProjectId: PROJECT, TaskId: t.TaskId })).Data!.TriggerTaskConfiguration.TaskExtConfigurationList!.map((e) => [e.ParamKey, e.ParamValue]));
+    const ext = Object.fromEntries(
+      (
+        await c.GetTriggerTask({ ProjectId: PROJECT, TaskId: t.TaskId })
+      ).Data!.TriggerTaskConfiguration.TaskExtConfigurationList!.map((e) => [e.ParamKey, e.ParamValue]),
+    );
     const dims = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "dim_refresh" })).Data!.Items![0]!;
     expect(ext).toMatchObject({ workflowId: dims.WorkflowId, workflowName: "dim_refresh" });
     expect(ext.subWorkflowId).toBeUndefined();
-    expect((await runCli(["plan", "--cwd", r.dir, "--no-typecheck"], emulatorEnv(r.emu.url))).out).toMatch(/No changes\./);
+    expect((await runCli(["plan", "--cwd", r.dir, "--no-typecheck"], emulatorEnv(r.emu.url))).out).toMatch(
+      /No changes\./,
+    );
   });
 
   it("detects a service that creates two tasks of the same name (the lock cannot hold there), and exits 1", async () => {
     const r = await doctor({ duplicateTaskNames: "allow" });
     expect(r.code).toBe(1);
-    expect(r.out).toMatch(/FAIL a second task of the same name[\s\S]*observed: 2 task\(s\)[\s\S]*the deploy lock cannot keep two deployers apart on this target/);
+    expect(r.out).toMatch(
+      /FAIL a second task of the same name[\s\S]*observed: 2 task\(s\)[\s\S]*the deploy lock cannot keep two deployers apart on this target/,
+    );
     expect(r.left).toEqual([]);
     expect(r.tasks).toBe(0);
   });
@@ -142,12 +210,21 @@ describe("wedata doctor", () => {
     // The deployer on that service: tasks lose their mark, and are still known as the project's (the
     // deploy state), so the project converges and a task that leaves the code is pruned.
     expect((await runCli(["deploy", "--cwd", r.dir, "--yes", "--no-typecheck"], emulatorEnv(r.emu.url))).code).toBe(0);
-    expect((await runCli(["plan", "--cwd", r.dir, "--no-typecheck"], emulatorEnv(r.emu.url))).out).toMatch(/No changes\./);
+    expect((await runCli(["plan", "--cwd", r.dir, "--no-typecheck"], emulatorEnv(r.emu.url))).out).toMatch(
+      /No changes\./,
+    );
     const file = join(r.dir, "pipelines/daily-orders.ts");
-    writeFileSync(file, readFileSync(file, "utf8").replace("publish, notify", "publish").replace(/const notify = task\("notify"\)[\s\S]*?;\n/, ""));
+    writeFileSync(
+      file,
+      readFileSync(file, "utf8")
+        .replace("publish, notify", "publish")
+        .replace(/const notify = task\("notify"\)[\s\S]*?;\n/, ""),
+    );
     const d = await runCli(["deploy", "--cwd", r.dir, "--yes", "--no-typecheck", "--prune"], emulatorEnv(r.emu.url));
     expect(d.code, d.out + d.err).toBe(0);
     expect(d.out).toMatch(/- delete\s+daily_orders\/notify/);
-    expect((await sdkClient(r.emu).ListTriggerTasks({ ProjectId: PROJECT, TaskName: "notify" })).Data!.Items!).toEqual([]);
+    expect((await sdkClient(r.emu).ListTriggerTasks({ ProjectId: PROJECT, TaskName: "notify" })).Data!.Items!).toEqual(
+      [],
+    );
   });
 });

@@ -7,10 +7,17 @@ import { repoRoot } from "./helpers.js";
 /** Start the command, wait for its "listening" line, stop it; returns what it printed. */
 function run(args: string[]): Promise<{ out: string; err: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(repoRoot, "packages/cli/bin/wedata.js"), "emulator", "--port", "0", ...args], { env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: undefined } });
+    const child = spawn(
+      process.execPath,
+      [join(repoRoot, "packages/cli/bin/wedata.js"), "emulator", "--port", "0", ...args],
+      { env: { ...process.env, NO_COLOR: "1", FORCE_COLOR: undefined } },
+    );
     let out = "";
     let err = "";
-    const timer = setTimeout(() => (child.kill("SIGKILL"), reject(new Error(`no listening line: ${out} ${err}`))), 30_000);
+    const timer = setTimeout(
+      () => (child.kill("SIGKILL"), reject(new Error(`no listening line: ${out} ${err}`))),
+      30_000,
+    );
     child.stdout.on("data", (d) => {
       out += d;
       if (/listening on/.test(out)) child.kill("SIGINT");

@@ -6,7 +6,9 @@ import { buildProject } from "../packages/cli/src/compile-project.js";
 import { CONFIG, examplesDir, repoRoot, tempProject } from "./helpers.js";
 
 function listFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((e) => (statSync(join(dir, e)).isDirectory() ? listFiles(join(dir, e)) : [join(dir, e)]));
+  return readdirSync(dir).flatMap((e) =>
+    statSync(join(dir, e)).isDirectory() ? listFiles(join(dir, e)) : [join(dir, e)],
+  );
 }
 
 describe("examples/seed", () => {
@@ -24,7 +26,10 @@ describe("examples/daily-etl", () => {
     const files = renderOutput(compiled);
     const goldenDir = join(examplesDir, "daily-etl", "compiled");
     // The marker says the folder is wedata-kit's own output; it is not a payload.
-    const golden = listFiles(goldenDir).map((f) => relative(goldenDir, f)).filter((f) => f !== ".wedata-kit-owned").sort();
+    const golden = listFiles(goldenDir)
+      .map((f) => relative(goldenDir, f))
+      .filter((f) => f !== ".wedata-kit-owned")
+      .sort();
     expect([...files.keys()].sort()).toEqual(golden);
     for (const [name, content] of files) expect(content, name).toBe(readFileSync(join(goldenDir, name), "utf8"));
   });
@@ -35,9 +40,14 @@ describe("examples/daily-etl", () => {
     expect(compiled.tasks.length).toBeGreaterThanOrEqual(12);
     expect(new Set(compiled.tasks.map((t) => t.kind)).size).toBeGreaterThanOrEqual(5);
     const run = compiled.tasks.find((t) => t.kind === "runWorkflow")!;
-    expect(run.payload.TriggerTaskConfiguration.TaskExtConfigurationList).toContainEqual({ ParamKey: "subWorkflowId", ParamValue: "$ref:workflow/dim_refresh" });
+    expect(run.payload.TriggerTaskConfiguration.TaskExtConfigurationList).toContainEqual({
+      ParamKey: "subWorkflowId",
+      ParamValue: "$ref:workflow/dim_refresh",
+    });
     expect(compiled.tasks.some((t) => t.payload.TriggerTaskSchedulerConfiguration.ParamTaskInList?.length)).toBe(true);
-    expect(compiled.workflows.filter((w) => w.payload?.TriggerWorkflowSchedulerConfigurations?.length).length).toBeGreaterThanOrEqual(2);
+    expect(
+      compiled.workflows.filter((w) => w.payload?.TriggerWorkflowSchedulerConfigurations?.length).length,
+    ).toBeGreaterThanOrEqual(2);
   });
 });
 
@@ -61,8 +71,18 @@ export const two = workflow("two", { folder: "/g" }).tasks(task("p").shell({ inl
   const config = (files: string[]) => CONFIG.replace('["pipeline.ts"]', JSON.stringify(files));
 
   it("gives the same bytes whatever the declaration and file order", async () => {
-    const p1 = tempProject({ "wedata.config.ts": config(["a.ts", "b.ts"]), "a.ts": a, "b.ts": b, "jobs/x.sh": "echo x\n" });
-    const p2 = tempProject({ "wedata.config.ts": config(["b.ts", "a.ts"]), "a.ts": aShuffled, "b.ts": b, "jobs/x.sh": "echo x\n" });
+    const p1 = tempProject({
+      "wedata.config.ts": config(["a.ts", "b.ts"]),
+      "a.ts": a,
+      "b.ts": b,
+      "jobs/x.sh": "echo x\n",
+    });
+    const p2 = tempProject({
+      "wedata.config.ts": config(["b.ts", "a.ts"]),
+      "a.ts": aShuffled,
+      "b.ts": b,
+      "jobs/x.sh": "echo x\n",
+    });
     try {
       const o1 = renderOutput((await buildProject({ cwd: p1.dir, typecheck: false })).compiled);
       const o2 = renderOutput((await buildProject({ cwd: p2.dir, typecheck: false })).compiled);

@@ -26,6 +26,9 @@ export default defineConfig({ pipelines: ["pipeline.ts"], targets: { dev: { proj
 /** A copy of an example project that a test may edit, without its local state or golden output. */
 export function copyExample(name: string): { dir: string; cleanup: () => void } {
   const p = tempProject({});
-  cpSync(join(examplesDir, name), p.dir, { recursive: true, filter: (src) => !src.includes(".wedata") && !src.includes("/compiled") });
+  cpSync(join(examplesDir, name), p.dir, {
+    recursive: true,
+    filter: (src) => !src.includes(".wedata") && !src.includes("/compiled"),
+  });
   return p;
 }

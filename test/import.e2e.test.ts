@@ -33,34 +33,76 @@ interface SeedTask {
 }
 
 const kvs = (o: KV) => Object.entries(o).map(([ParamKey, ParamValue]) => ({ ParamKey, ParamValue }));
-const GBK_SQL = Buffer.from([0x2d, 0x2d, 0x20, 0xb6, 0xa9, 0xb5, 0xa5, 0x0a, 0x73, 0x65, 0x6c, 0x65, 0x63, 0x74, 0x20, 0x31, 0x3b, 0x0a]); // "-- 订单" in GBK
+const GBK_SQL = Buffer.from([
+  0x2d, 0x2d, 0x20, 0xb6, 0xa9, 0xb5, 0xa5, 0x0a, 0x73, 0x65, 0x6c, 0x65, 0x63, 0x74, 0x20, 0x31, 0x3b, 0x0a,
+]); // "-- 订单" in GBK
 const BINARY = Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0x00, 0x01, 0xff, 0xfe, 0x00, 0x10]);
 
 /** Create a workflow and its tasks with raw API calls, as the console would, and submit every task. */
-async function seedWorkflow(c: WedataClient, wf: Record<string, unknown> & { WorkflowName: string }, tasks: SeedTask[], runTargets: Map<string, string> = new Map()) {
+async function seedWorkflow(
+  c: WedataClient,
+  wf: Record<string, unknown> & { WorkflowName: string },
+  tasks: SeedTask[],
+  runTargets: Map<string, string> = new Map(),
+) {
   const id = (await c.CreateTriggerWorkflow({ ProjectId: PROJECT, ...wf } as never)).Data!.WorkflowId!;
   const ids = new Map<string, string>();
   for (const t of tasks) {
     if (typeof t.base?.TaskFolderPath === "string") {
       let parent = "/";
       for (const seg of (t.base.TaskFolderPath as string).slice(1).split("/")) {
-        await c.CreateTaskFolder({ ProjectId: PROJECT, ParentTaskFolderPath: parent, TaskFolderName: seg, TaskFolderType: TASK_KINDS[t.kind].folderType, WorkflowId: id }).catch(() => undefined);
+        await c
+          .CreateTaskFolder({
+            ProjectId: PROJECT,
+            ParentTaskFolderPath: parent,
+            TaskFolderName: seg,
+            TaskFolderType: TASK_KINDS[t.kind].folderType,
+            WorkflowId: id,
+          })
+          .catch(() => undefined);
         parent = parent === "/" ? `/${seg}` : `${parent}/${seg}`;
       }
     }
-    const ext = { ...(t.kind === "runWorkflow" ? { subWorkflowId: runTargets.get(t.ext!.subWorkflowName!)!, subWorkflowName: t.ext!.subWorkflowName! } : {}), ...t.ext };
-    const code = t.code === undefined ? undefined : (typeof t.code === "string" ? Buffer.from(t.code) : t.code).toString("base64");
+    const ext = {
+      ...(t.kind === "runWorkflow"
+        ? { subWorkflowId: runTargets.get(t.ext!.subWorkflowName!)!, subWorkflowName: t.ext!.subWorkflowName! }
+        : {}),
+      ...t.ext,
+    };
+    const code =
+      t.code === undefined ? undefined : (typeof t.code === "string" ? Buffer.from(t.code) : t.code).toString("base64");
     const r = await c.CreateTriggerTask({
       ProjectId: PROJECT,
-      TriggerTaskBaseAttribute: { TaskName: t.name, TaskTypeId: String(TASK_KINDS[t.kind].typeId), WorkflowId: id, ...t.base },
-      TriggerTaskConfiguration: { ...(code && { CodeContent: code }), ...(Object.keys(ext).length && { TaskExtConfigurationList: kvs(ext) }), ...t.config },
+      TriggerTaskBaseAttribute: {
+        TaskName: t.name,
+        TaskTypeId: String(TASK_KINDS[t.kind].typeId),
+        WorkflowId: id,
+        ...t.base,
+      },
+      TriggerTaskConfiguration: {
+        ...(code && { CodeContent: code }),
+        ...(Object.keys(ext).length && { TaskExtConfigurationList: kvs(ext) }),
+        ...t.config,
+      },
       TriggerTaskSchedulerConfiguration: {
         ...(t.up && { UpstreamDependencyConfigList: t.up.map((u) => ({ TaskId: ids.get(u)! })) }),
         ...(t.inputs && {
           ParamTaskInList: t.inputs.map((p) =>
             p.constant !== undefined
-              ? { ParamKey: p.key, ParamDesc: p.desc ?? p.constant, FromTaskId: "", FromParamKey: p.constant, Type: "CONSTANT" }
-              : { ParamKey: p.key, ParamDesc: p.desc ?? `${PROJECT}.${p.from}.${p.param}`, FromTaskId: ids.get(p.from!)!, FromParamKey: p.param!, Type: "TASK" },
+              ? {
+                  ParamKey: p.key,
+                  ParamDesc: p.desc ?? p.constant,
+                  FromTaskId: "",
+                  FromParamKey: p.constant,
+                  Type: "CONSTANT",
+                }
+              : {
+                  ParamKey: p.key,
+                  ParamDesc: p.desc ?? `${PROJECT}.${p.from}.${p.param}`,
+                  FromTaskId: ids.get(p.from!)!,
+                  FromParamKey: p.param!,
+                  Type: "TASK",
+                },
           ),
         }),
         ...t.sched,
@@ -74,7 +116,8 @@ async function seedWorkflow(c: WedataClient, wf: Record<string, unknown> & { Wor
 
 /** A project with every task kind and every enum value, odd names, params, and nested workflows. */
 async function seedVariedProject(c: WedataClient) {
-  for (const f of ["etl", "ops"]) await c.CreateWorkflowFolder({ ProjectId: PROJECT, ParentFolderPath: "/", FolderName: f });
+  for (const f of ["etl", "ops"])
+    await c.CreateWorkflowFolder({ ProjectId: PROJECT, ParentFolderPath: "/", FolderName: f });
   await c.CreateWorkflowFolder({ ProjectId: PROJECT, ParentFolderPath: "/etl", FolderName: "数仓" });
   const targets = new Map<string, string>();
   // "1st-run": many schedules (the remaining cycle types), nested by "class".
@@ -84,7 +127,16 @@ async function seedVariedProject(c: WedataClient) {
     {
       WorkflowName: "1st-run",
       ParentFolderPath: "/ops",
-      TriggerWorkflowSchedulerConfigurations: cycles.map((cy, i) => ({ TriggerMode: "TIME_TRIGGER", CycleType: cy, ConfigMode: i % 2 ? "COMMON" : "CRON_EXPRESSION", CrontabExpression: `0 ${i} 3 * * ? *`, StartTime: "2026-02-01 00:00:00", EndTime: "2030-01-01 00:00:00", ScheduleTimeZone: "UTC+8", SchedulerStatus: "ACTIVE" })),
+      TriggerWorkflowSchedulerConfigurations: cycles.map((cy, i) => ({
+        TriggerMode: "TIME_TRIGGER",
+        CycleType: cy,
+        ConfigMode: i % 2 ? "COMMON" : "CRON_EXPRESSION",
+        CrontabExpression: `0 ${i} 3 * * ? *`,
+        StartTime: "2026-02-01 00:00:00",
+        EndTime: "2030-01-01 00:00:00",
+        ScheduleTimeZone: "UTC+8",
+        SchedulerStatus: "ACTIVE",
+      })),
       SchedulerStatus: "ACTIVE",
     },
     [
@@ -99,14 +151,30 @@ async function seedVariedProject(c: WedataClient) {
     {
       WorkflowName: "class",
       ParentFolderPath: "/etl",
-      TriggerWorkflowSchedulerConfigurations: [{ TriggerMode: "FILE_ARRIVAL", FileArrivalPath: "cosn://bucket/in/", FileNamePattern: "*.csv", Recursive: 0, TriggerMinimumInterval: 5, TriggerWaitTime: 2, SchedulerStatus: "PAUSED" }],
+      TriggerWorkflowSchedulerConfigurations: [
+        {
+          TriggerMode: "FILE_ARRIVAL",
+          FileArrivalPath: "cosn://bucket/in/",
+          FileNamePattern: "*.csv",
+          Recursive: 0,
+          TriggerMinimumInterval: 5,
+          TriggerWaitTime: 2,
+          SchedulerStatus: "PAUSED",
+        },
+      ],
       SchedulerStatus: "PAUSED",
       BundleId: "bundle-7",
       BundleInfo: '{"from":"console"}',
     },
     [
       { name: "delete", kind: "shell", code: BINARY },
-      { name: "gbk_report", kind: "dlcSql", code: GBK_SQL, ext: { computeResource: "dlc-a", ...DLC_SQL_ENGINE_KINDS["standard-presto"] }, up: ["delete"] },
+      {
+        name: "gbk_report",
+        kind: "dlcSql",
+        code: GBK_SQL,
+        ext: { computeResource: "dlc-a", ...DLC_SQL_ENGINE_KINDS["standard-presto"] },
+        up: ["delete"],
+      },
       { name: "crlf", kind: "ssh", code: "echo one\r\necho two\r\n", up: ["gbk_report"] },
       { name: "run_first", kind: "runWorkflow", ext: { subWorkflowName: "1st-run" }, up: ["crlf"] },
     ],
@@ -118,17 +186,98 @@ async function seedVariedProject(c: WedataClient) {
   const chain: SeedTask[] = [
     { name: "extract", kind: "shell", code: "#!/bin/sh\necho extract\n" },
     { name: "默认-task", kind: "shell", code: "echo defaults\n" },
-    ...PYTHON_VERSIONS.map((v, i): SeedTask => ({ name: `py_${i}`, kind: "python", code: `print(${i})\n`, ext: { python_type: v === "python2" ? "python2" : "python3", python_sub_version: v }, up: ["extract"] })),
-    ...(Object.keys(DLC_SQL_ENGINE_KINDS) as Array<keyof typeof DLC_SQL_ENGINE_KINDS>).map((k, i): SeedTask => ({ name: `sql-${i}`, kind: "dlcSql", code: `select ${i};\n`, ext: { computeResource: "dlc-prod", dlc_region: "ap-guangzhou", ...DLC_SQL_ENGINE_KINDS[k], ...(i === 0 && { runConfParams: '[{"name":"spark.sql.shuffle.partitions","value":"200"}]' }) }, up: [`py_${i % 4}`] })),
-    { name: "spark", kind: "dlcSpark", ext: { dataEngine: "spark-batch", dlc_region: "ap-guangzhou", dlcSparkAppFile: "cosn://b/app.jar", dlcSparkMainClass: "com.acme.Main", roleArn: "1131", dlcSparkAppJars: "cosn://b/a.jar,cosn://b/b.jar", dlcSparkAppConf: "spark.executor.memory=4g\nspark.executor.cores=2", dlcSparkCmdArgsV2: "--day ${yyyyMMdd}" }, up: ["sql-0"] },
-    { name: "pyspark", kind: "dlcPySpark", code: "import pyspark\n", ext: { dataEngine: "spark-batch", python_type: "python3", python_sub_version: "python3.12", cmdargsMainArgs: "--x 1", cmdargsSparkConfig: "a=1" }, up: ["sql-1"] },
-    { name: "stream", kind: "dlcSparkStreaming", code: "stream()\n", ext: { dataEngine: "spark-stream" }, up: ["sql-2"] },
-    { name: "sync", kind: "offlineSync", code: '{"reader":{},"writer":{}}', config: { SourceServiceId: "62175", TargetServiceId: "62176;62177" }, up: ["extract"] },
-    { name: "form", kind: "shellForm", ext: { "ftp.file.name": "/res/tools.zip", "shell.cmd": "sh run.sh", "shell.args": "-v" }, up: ["sync"] },
+    ...PYTHON_VERSIONS.map(
+      (v, i): SeedTask => ({
+        name: `py_${i}`,
+        kind: "python",
+        code: `print(${i})\n`,
+        ext: { python_type: v === "python2" ? "python2" : "python3", python_sub_version: v },
+        up: ["extract"],
+      }),
+    ),
+    ...(Object.keys(DLC_SQL_ENGINE_KINDS) as Array<keyof typeof DLC_SQL_ENGINE_KINDS>).map(
+      (k, i): SeedTask => ({
+        name: `sql-${i}`,
+        kind: "dlcSql",
+        code: `select ${i};\n`,
+        ext: {
+          computeResource: "dlc-prod",
+          dlc_region: "ap-guangzhou",
+          ...DLC_SQL_ENGINE_KINDS[k],
+          ...(i === 0 && { runConfParams: '[{"name":"spark.sql.shuffle.partitions","value":"200"}]' }),
+        },
+        up: [`py_${i % 4}`],
+      }),
+    ),
+    {
+      name: "spark",
+      kind: "dlcSpark",
+      ext: {
+        dataEngine: "spark-batch",
+        dlc_region: "ap-guangzhou",
+        dlcSparkAppFile: "cosn://b/app.jar",
+        dlcSparkMainClass: "com.acme.Main",
+        roleArn: "1131",
+        dlcSparkAppJars: "cosn://b/a.jar,cosn://b/b.jar",
+        dlcSparkAppConf: "spark.executor.memory=4g\nspark.executor.cores=2",
+        dlcSparkCmdArgsV2: "--day ${yyyyMMdd}",
+      },
+      up: ["sql-0"],
+    },
+    {
+      name: "pyspark",
+      kind: "dlcPySpark",
+      code: "import pyspark\n",
+      ext: {
+        dataEngine: "spark-batch",
+        python_type: "python3",
+        python_sub_version: "python3.12",
+        cmdargsMainArgs: "--x 1",
+        cmdargsSparkConfig: "a=1",
+      },
+      up: ["sql-1"],
+    },
+    {
+      name: "stream",
+      kind: "dlcSparkStreaming",
+      code: "stream()\n",
+      ext: { dataEngine: "spark-stream" },
+      up: ["sql-2"],
+    },
+    {
+      name: "sync",
+      kind: "offlineSync",
+      code: '{"reader":{},"writer":{}}',
+      config: { SourceServiceId: "62175", TargetServiceId: "62176;62177" },
+      up: ["extract"],
+    },
+    {
+      name: "form",
+      kind: "shellForm",
+      ext: { "ftp.file.name": "/res/tools.zip", "shell.cmd": "sh run.sh", "shell.args": "-v" },
+      up: ["sync"],
+    },
     { name: "branch", kind: "branch", code: "if x then a\n", up: ["form"] },
     { name: "notebook", kind: "notebook", up: ["branch"] },
-    { name: "each_region", kind: "forEach", inputs: [{ key: "regions", constant: "cn,hk" }, { key: "mode", constant: "full", desc: "run mode" }], up: ["notebook"] },
-    { name: "load-orders", kind: "shell", code: "echo load\n", up: ["extract", "sql-4"], inputs: [{ key: "n", from: "extract", param: "rows" }, { key: "m", from: "sql-4", param: "cnt", desc: "count of sql-4" }] },
+    {
+      name: "each_region",
+      kind: "forEach",
+      inputs: [
+        { key: "regions", constant: "cn,hk" },
+        { key: "mode", constant: "full", desc: "run mode" },
+      ],
+      up: ["notebook"],
+    },
+    {
+      name: "load-orders",
+      kind: "shell",
+      code: "echo load\n",
+      up: ["extract", "sql-4"],
+      inputs: [
+        { key: "n", from: "extract", param: "rows" },
+        { key: "m", from: "sql-4", param: "cnt", desc: "count of sql-4" },
+      ],
+    },
     { name: "load_orders", kind: "shell", code: "echo load2\n", up: ["load-orders"] },
     { name: "delete", kind: "shell", code: "echo delete\n", up: ["load_orders"] },
     { name: "run_class", kind: "runWorkflow", ext: { subWorkflowName: "class" }, up: ["delete"] },
@@ -137,23 +286,67 @@ async function seedVariedProject(c: WedataClient) {
   const redo = ["ALL", "FAILURE", "NONE"];
   const withUp = chain.filter((t) => t.up);
   withUp.forEach((t, i) => {
-    t.sched = { ...t.sched, DependencyTriggerPolicy: policies[i % policies.length], AllowRedoType: redo[i % 3], RunPriorityType: 4 + (i % 3) };
+    t.sched = {
+      ...t.sched,
+      DependencyTriggerPolicy: policies[i % policies.length],
+      AllowRedoType: redo[i % 3],
+      RunPriorityType: 4 + (i % 3),
+    };
   });
   Object.assign(chain[0]!, {
-    base: { OwnerUin: "100028579801", TaskDescription: "extract \"quoted\" 订单\nline two", TaskFolderPath: "/ods/raw" },
-    config: { ResourceGroup: "rg-1", DataCluster: "emr-1", BrokerIp: "any", YarnQueue: "root.etl", BundleId: "b-1", BundleInfo: "{}", TaskSchedulingParameterList: kvs({ bizdate: "${yyyyMMdd}", env: "prod" }) },
+    base: { OwnerUin: "100028579801", TaskDescription: 'extract "quoted" 订单\nline two', TaskFolderPath: "/ods/raw" },
+    config: {
+      ResourceGroup: "rg-1",
+      DataCluster: "emr-1",
+      BrokerIp: "any",
+      YarnQueue: "root.etl",
+      BundleId: "b-1",
+      BundleInfo: "{}",
+      TaskSchedulingParameterList: kvs({ bizdate: "${yyyyMMdd}", env: "prod" }),
+    },
     ext: { enableKerberosLogin: "true", "custom.key": "v" },
     sched: {
-      MaxRetryNumber: 7, RetryWaitMinute: 3, ExecutionTTLMinute: 120, WaitExecutionTotalTTLMinute: 600, ScheduleType: 1, AllowDownstreamDependency: 1,
+      MaxRetryNumber: 7,
+      RetryWaitMinute: 3,
+      ExecutionTTLMinute: 120,
+      WaitExecutionTotalTTLMinute: 600,
+      ScheduleType: 1,
+      AllowDownstreamDependency: 1,
       ParamTaskOutList: kvs({ rows: "$[rows]" }),
       TaskOutputRegistryList: [
-        { DatasourceId: "1", DatabaseName: "dw", TableName: "orders", PartitionName: "ds", DataFlowType: "DOWNSTREAM", TablePhysicalId: "t1", DbGuid: "g1", TableGuid: "g2", CatalogName: "c", DatasourceName: "dwh", QualifiedName: "dw.orders" },
-        { DatasourceId: "1", DatabaseName: "ods", TableName: "raw", PartitionName: "", DataFlowType: "UPSTREAM", TablePhysicalId: "t0" },
+        {
+          DatasourceId: "1",
+          DatabaseName: "dw",
+          TableName: "orders",
+          PartitionName: "ds",
+          DataFlowType: "DOWNSTREAM",
+          TablePhysicalId: "t1",
+          DbGuid: "g1",
+          TableGuid: "g2",
+          CatalogName: "c",
+          DatasourceName: "dwh",
+          QualifiedName: "dw.orders",
+        },
+        {
+          DatasourceId: "1",
+          DatabaseName: "ods",
+          TableName: "raw",
+          PartitionName: "",
+          DataFlowType: "UPSTREAM",
+          TablePhysicalId: "t0",
+        },
       ],
     },
   });
-  chain.find((t) => t.name === "sql-4")!.sched = { ...chain.find((t) => t.name === "sql-4")!.sched, ParamTaskOutList: kvs({ cnt: "$[cnt]" }), AllowDownstreamDependency: 1 };
-  chain.find((t) => t.name === "load_orders")!.sched = { ...chain.find((t) => t.name === "load_orders")!.sched, AllowDownstreamDependency: 0 };
+  chain.find((t) => t.name === "sql-4")!.sched = {
+    ...chain.find((t) => t.name === "sql-4")!.sched,
+    ParamTaskOutList: kvs({ cnt: "$[cnt]" }),
+    AllowDownstreamDependency: 1,
+  };
+  chain.find((t) => t.name === "load_orders")!.sched = {
+    ...chain.find((t) => t.name === "load_orders")!.sched,
+    AllowDownstreamDependency: 0,
+  };
   // load_orders does not allow dependents: "delete" depends on load-orders instead.
   chain.find((t) => t.name === "delete")!.up = ["load-orders"];
   await seedWorkflow(
@@ -164,7 +357,18 @@ async function seedVariedProject(c: WedataClient) {
       WorkflowDesc: "订单 ODS",
       OwnerUin: "100028579801",
       WorkflowParams: kvs({ bizdate: "${yyyyMMdd}", region: "cn" }),
-      TriggerWorkflowSchedulerConfigurations: [{ TriggerMode: "TIME_TRIGGER", CycleType: "CRONTAB_CYCLE", ConfigMode: "CRON_EXPRESSION", CrontabExpression: "0 0 2 * * ? *", StartTime: "2026-01-01 00:00:00", EndTime: "2099-12-31 23:59:59", ScheduleTimeZone: "UTC+9", SchedulerStatus: "ACTIVE" }],
+      TriggerWorkflowSchedulerConfigurations: [
+        {
+          TriggerMode: "TIME_TRIGGER",
+          CycleType: "CRONTAB_CYCLE",
+          ConfigMode: "CRON_EXPRESSION",
+          CrontabExpression: "0 0 2 * * ? *",
+          StartTime: "2026-01-01 00:00:00",
+          EndTime: "2099-12-31 23:59:59",
+          ScheduleTimeZone: "UTC+9",
+          SchedulerStatus: "ACTIVE",
+        },
+      ],
       SchedulerStatus: "ACTIVE",
       TriggerWorkflowRunConfiguration: { MaxConcurrentNum: 3, QueuingMode: 0 },
       GeneralTaskParams: [{ Type: "SPARK_SQL", Value: "spark.sql.adaptive.enabled=true;x=1" }],
@@ -178,7 +382,10 @@ async function seedVariedProject(c: WedataClient) {
 
 async function listTasks(c: WedataClient) {
   // The project's deploy state (its bookkeeping, written by the first deploy) is not among the tasks imported.
-  return (await c.ListTriggerTasks({ ProjectId: PROJECT, PageSize: 200 })).Data!.Items!.filter((t) => !/^state_\d+$/.test(t.TaskName ?? "")).map((t) => `${t.TaskId}:${t.WorkflowId}:${t.TaskName}:${t.TaskLatestVersionNo}`).sort();
+  return (await c.ListTriggerTasks({ ProjectId: PROJECT, PageSize: 200 }))
+    .Data!.Items!.filter((t) => !/^state_\d+$/.test(t.TaskName ?? ""))
+    .map((t) => `${t.TaskId}:${t.WorkflowId}:${t.TaskName}:${t.TaskLatestVersionNo}`)
+    .sort();
 }
 
 const CONFIG = `import { defineConfig } from "@wedata-kit/dsl";
@@ -199,19 +406,29 @@ describe("wedata import: a varied console-built project round-trips through DSL 
     const { taskCount } = await seedVariedProject(c);
     const before = await listTasks(c);
     expect(before).toHaveLength(taskCount);
-    const kinds = new Set((await c.ListTriggerTasks({ ProjectId: PROJECT, PageSize: 200 })).Data!.Items!.map((t) => t.TaskTypeId));
-    expect([...kinds].sort((a, b) => a! - b!)).toEqual(Object.values(TASK_KINDS).map((k) => k.typeId).sort((a, b) => a - b));
+    const kinds = new Set(
+      (await c.ListTriggerTasks({ ProjectId: PROJECT, PageSize: 200 })).Data!.Items!.map((t) => t.TaskTypeId),
+    );
+    expect([...kinds].sort((a, b) => a! - b!)).toEqual(
+      Object.values(TASK_KINDS)
+        .map((k) => k.typeId)
+        .sort((a, b) => a - b),
+    );
 
     const p = tempProject({ "wedata.config.ts": CONFIG });
     dirs.push(p.dir);
     const r = await runCli(["import", "--cwd", p.dir], emulatorEnv(emu.url));
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toContain(`read 3 workflow(s) and ${taskCount} task(s)`);
-    expect(r.out).toMatch(/proof: the code type-checks and compiles, and a plan of it against project \d+ shows no changes/);
+    expect(r.out).toMatch(
+      /proof: the code type-checks and compiles, and a plan of it against project \d+ shows no changes/,
+    );
     expect(r.err).toBe("");
 
     // One file per workflow, named safely; the config now lists them (its comment kept).
-    const files = readdirSync(join(p.dir, "pipelines")).filter((f) => f.endsWith(".ts")).sort();
+    const files = readdirSync(join(p.dir, "pipelines"))
+      .filter((f) => f.endsWith(".ts"))
+      .sort();
     expect(files).toEqual(["1st-run.ts", "class.ts", "ods_订单-load.ts"]);
     const config = readFileSync(join(p.dir, "wedata.config.ts"), "utf8");
     expect(config).toContain("// Pipeline files, relative to this file.");
@@ -224,12 +441,16 @@ describe("wedata import: a varied console-built project round-trips through DSL 
     // Names that are not identifiers, reserved words and camel-case collisions get distinct variables.
     expect(first).toMatch(/export const _1stRun = workflow\("1st-run"/);
     expect(first).toMatch(/const task_ = task\("task"\)/);
-    expect(first).toMatch(/const workflow_ = task\("workflow"\)\n\s+\.merge\(\)\n(\s+\.owner\("\d+"\)\n)?\s+\.after\(task_\);/);
+    expect(first).toMatch(
+      /const workflow_ = task\("workflow"\)\n\s+\.merge\(\)\n(\s+\.owner\("\d+"\)\n)?\s+\.after\(task_\);/,
+    );
     expect(klass).toMatch(/export const class_ = workflow\("class"/);
     expect(klass).toMatch(/const delete_ = task\("delete"\)/);
     expect(ods).toMatch(/const loadOrders = task\("load-orders"\)/);
     expect(ods).toMatch(/const loadOrders2 = task\("load_orders"\)/);
-    expect(ods).toMatch(/const 默认Task = task\("默认-task"\)\n\s+\.shell\("pipelines\/ods_订单-load\/默认-task\.sh"\)\n\s+\.owner\("\d+"\);/);
+    expect(ods).toMatch(
+      /const 默认Task = task\("默认-task"\)\n\s+\.shell\("pipelines\/ods_订单-load\/默认-task\.sh"\)\n\s+\.owner\("\d+"\);/,
+    );
     // Cross-workflow references are imports; typed methods, not raw payloads; defaults left out.
     expect(ods).toContain('import { class_ } from "./class.js";');
     expect(klass).toContain('import { _1stRun } from "./1st-run.js";');
@@ -240,16 +461,30 @@ describe("wedata import: a varied console-built project round-trips through DSL 
     expect(ods).toMatch(/\.retry\(7, \{ waitMinutes: 3 \}\)/);
     expect(ods).toMatch(/\.input\("m", \{ from: sql4, param: "cnt", desc: "count of sql-4" \}\)/);
     // The target has no projectIdentifier, so no description is the default: each is kept as read.
-    expect(ods).toMatch(/\.input\("n", \{ from: extract, param: "rows", desc: "2378393617299558400\.extract\.rows" \}\)/);
+    expect(ods).toMatch(
+      /\.input\("n", \{ from: extract, param: "rows", desc: "2378393617299558400\.extract\.rows" \}\)/,
+    );
     expect(ods).toMatch(/\.input\("regions", \{ constant: "cn,hk" \}\)/);
     expect(ods).not.toMatch(/\.ext\("(python_|dlcSpark|computeResource|dataEngine|enableKerberos|ftp\.|shell\.)/);
-    expect(ods).not.toMatch(/priority\("low"\)|redo\("ALL"\)|triggerWhen\("ALL_SUCCESS"\)|allowDownstream\(true\)|retry\(4\)/);
+    expect(ods).not.toMatch(
+      /priority\("low"\)|redo\("ALL"\)|triggerWhen\("ALL_SUCCESS"\)|allowDownstream\(true\)|retry\(4\)/,
+    );
     // Every enum value survives, written with its typed method.
-    for (const policy of TRIGGER_POLICIES.filter((x) => x !== "ALL_SUCCESS")) expect(ods).toContain(`.triggerWhen("${policy}")`);
-    for (const x of ['.redo("FAILURE")', '.redo("NONE")', '.priority("high")', '.priority("medium")', ".dryRun()", ".allowDownstream(false)"]) expect(ods).toContain(x);
+    for (const policy of TRIGGER_POLICIES.filter((x) => x !== "ALL_SUCCESS"))
+      expect(ods).toContain(`.triggerWhen("${policy}")`);
+    for (const x of [
+      '.redo("FAILURE")',
+      '.redo("NONE")',
+      '.priority("high")',
+      '.priority("medium")',
+      ".dryRun()",
+      ".allowDownstream(false)",
+    ])
+      expect(ods).toContain(x);
     for (const v of PYTHON_VERSIONS) expect(ods).toMatch(new RegExp(`version: "${v.replace(".", "\\.")}"`));
     for (const cy of CYCLE_TYPES.filter((x) => x !== "CRONTAB_CYCLE")) expect(first).toContain(`cycle: "${cy}"`);
-    for (const k of Object.keys(DLC_SQL_ENGINE_KINDS).filter((x) => x !== "supersql-sparksql")) expect(ods).toContain(`engineKind: "${k}"`);
+    for (const k of Object.keys(DLC_SQL_ENGINE_KINDS).filter((x) => x !== "supersql-sparksql"))
+      expect(ods).toContain(`engineKind: "${k}"`);
     expect(first).toMatch(/configMode: "CRON_EXPRESSION"/);
     expect(first).not.toMatch(/configMode: "COMMON"/); // the default when a cycle is given
     expect(ods).toContain('timezone: "UTC+9"');
@@ -263,7 +498,11 @@ describe("wedata import: a varied console-built project round-trips through DSL 
     expect(klass).toContain('.dlcSql({ file: "pipelines/class/gbk_report.sql", binary: true }');
     // Formatted: formatting again changes nothing.
     const project = new Project({ useInMemoryFileSystem: true });
-    for (const [name, text] of [["a.ts", ods], ["b.ts", klass], ["c.ts", first]] as const) {
+    for (const [name, text] of [
+      ["a.ts", ods],
+      ["b.ts", klass],
+      ["c.ts", first],
+    ] as const) {
       const sf = project.createSourceFile(name, text);
       sf.formatText({ indentSize: 2, tabSize: 2, convertTabsToSpaces: true });
       expect(sf.getFullText().replace(/\n+/g, "\n")).toBe(text.replace(/\n+/g, "\n"));
@@ -279,7 +518,7 @@ describe("wedata import: a varied console-built project round-trips through DSL 
     expect(await listTasks(c)).toEqual(before);
 
     // Adopted, not recreated: an edit updates the same task in place (and marks it as the project's).
-    const edited = ods.replace('.retry(7, { waitMinutes: 3 })', '.retry(2, { waitMinutes: 3 })');
+    const edited = ods.replace(".retry(7, { waitMinutes: 3 })", ".retry(2, { waitMinutes: 3 })");
     expect(edited).not.toBe(ods);
     const { writeFileSync } = await import("node:fs");
     writeFileSync(join(p.dir, "pipelines/ods_订单-load.ts"), edited);
@@ -287,7 +526,9 @@ describe("wedata import: a varied console-built project round-trips through DSL 
     expect(again.code, again.out + again.err).toBe(0);
     expect(again.out).toMatch(/0 created, 1 updated, 0 deleted/);
     const after = await listTasks(c);
-    expect(after.map((t) => t.split(":").slice(0, 3).join(":"))).toEqual(before.map((t) => t.split(":").slice(0, 3).join(":")));
+    expect(after.map((t) => t.split(":").slice(0, 3).join(":"))).toEqual(
+      before.map((t) => t.split(":").slice(0, 3).join(":")),
+    );
   });
 
   it("imports a selection: Run Workflow targets left out become existingWorkflow references", async () => {
@@ -297,12 +538,21 @@ describe("wedata import: a varied console-built project round-trips through DSL 
     await seedVariedProject(c);
     const p = tempProject({ "wedata.config.ts": CONFIG });
     dirs.push(p.dir);
-    const r = await runCli(["import", "--cwd", p.dir, "--workflow", "class", "--out", "src/flows"], emulatorEnv(emu.url));
+    const r = await runCli(
+      ["import", "--cwd", p.dir, "--workflow", "class", "--out", "src/flows"],
+      emulatorEnv(emu.url),
+    );
     expect(r.code, r.out + r.err).toBe(0);
-    expect(readdirSync(join(p.dir, "src/flows")).filter((f) => f.endsWith(".ts")).sort()).toEqual(["_existing.ts", "class.ts"]);
+    expect(
+      readdirSync(join(p.dir, "src/flows"))
+        .filter((f) => f.endsWith(".ts"))
+        .sort(),
+    ).toEqual(["_existing.ts", "class.ts"]);
     const existing = readFileSync(join(p.dir, "src/flows/_existing.ts"), "utf8");
     expect(existing).toMatch(/export const _1stRun = existingWorkflow\("[0-9a-f-]{36}", "1st-run"\);/);
-    expect(readFileSync(join(p.dir, "src/flows/class.ts"), "utf8")).toContain('import { _1stRun } from "./_existing.js";');
+    expect(readFileSync(join(p.dir, "src/flows/class.ts"), "utf8")).toContain(
+      'import { _1stRun } from "./_existing.js";',
+    );
     const plan = await runCli(["plan", "--cwd", p.dir, "--detailed-exitcode"], emulatorEnv(emu.url));
     expect(plan.out + plan.err).toMatch(/No changes\./);
     expect(plan.code).toBe(0);
@@ -323,7 +573,9 @@ describe("wedata import: a varied console-built project round-trips through DSL 
     expect(r.code).toBe(1);
     expect(r.err).toMatch(/odd\/zero_wait: its retry policy \(4 retries, 0 min\) is outside what the code accepts/);
     expect(r.err).toMatch(/odd\/no_engine_kind: its DLC SQL settings lack dlcEngineType/);
-    expect(r.err).toMatch(/odd\/no_engine_kind: TaskExtConfigurationList\.dlcEngineType: the remote has null, the code gives "SparkSQLTask"/);
+    expect(r.err).toMatch(
+      /odd\/no_engine_kind: TaskExtConfigurationList\.dlcEngineType: the remote has null, the code gives "SparkSQLTask"/,
+    );
     expect(r.err).toMatch(/nothing was written.*--allow-lossy/);
     expect(r.err).not.toMatch(/odd\/ok:/);
     expect(existsSync(join(p.dir, "pipelines"))).toBe(false);

@@ -25,10 +25,13 @@ async function setup() {
   running.push(emu);
   const p = copyExample("daily-etl");
   dirs.push(p);
-  const caller = new RateLimitedCaller(connectSdk({ endpoint: emu.url, region: "ap-guangzhou", credentials: DEFAULT_KEY_PAIR }));
+  const caller = new RateLimitedCaller(
+    connectSdk({ endpoint: emu.url, region: "ap-guangzhou", credentials: DEFAULT_KEY_PAIR }),
+  );
   return { emu, dir: p.dir, place: { caller, projectId: PROJECT, project: "daily-etl" } };
 }
-const deploy = (dir: string, emu: RunningEmulator, ...extra: string[]) => runCli(["deploy", "--cwd", dir, "--yes", "--no-typecheck", ...extra], emulatorEnv(emu.url));
+const deploy = (dir: string, emu: RunningEmulator, ...extra: string[]) =>
+  runCli(["deploy", "--cwd", dir, "--yes", "--no-typecheck", ...extra], emulatorEnv(emu.url));
 
 describe("the deploy lock", () => {
   it("a held lock refuses a second deployer, naming the holder; status shows it; release needs --force", async () => {
@@ -36,8 +39,18 @@ describe("the deploy lock", () => {
     const other = await acquireLock(place, { command: "wedata deploy (another laptop)" });
     const refused = await deploy(dir, emu);
     expect(refused.code).toBe(1);
-    expect(refused.err).toMatch(/another deploy holds the lock of this project on the target: .* \(wedata deploy \(another laptop\)\), since .*, until .*\. Wait for it to finish/);
-    expect(emu.log.some((e) => /^(Create|Update|Submit)/.test(e.action) && e.subject?.name !== "lock" && e.subject?.name !== "wedata-kit" && !(e.subject?.name ?? "").startsWith("wedata_kit_lock_"))).toBe(false);
+    expect(refused.err).toMatch(
+      /another deploy holds the lock of this project on the target: .* \(wedata deploy \(another laptop\)\), since .*, until .*\. Wait for it to finish/,
+    );
+    expect(
+      emu.log.some(
+        (e) =>
+          /^(Create|Update|Submit)/.test(e.action) &&
+          e.subject?.name !== "lock" &&
+          e.subject?.name !== "wedata-kit" &&
+          !(e.subject?.name ?? "").startsWith("wedata_kit_lock_"),
+      ),
+    ).toBe(false);
     const status = await runCli(["lock", "status", "--cwd", dir], emulatorEnv(emu.url));
     expect(status.out).toMatch(/Locked by .* \(wedata deploy \(another laptop\)\) since .*, until /);
     const soft = await runCli(["lock", "release", "--cwd", dir], emulatorEnv(emu.url));
@@ -50,7 +63,9 @@ describe("the deploy lock", () => {
     // The deploy released its lock when done.
     expect(await readLock(place)).toBeUndefined();
     await other.release(); // no longer ours: nothing happens
-    expect((await runCli(["lock", "status", "--cwd", dir], emulatorEnv(emu.url))).out).toMatch(/No deploy holds the lock/);
+    expect((await runCli(["lock", "status", "--cwd", dir], emulatorEnv(emu.url))).out).toMatch(
+      /No deploy holds the lock/,
+    );
   });
 
   it("an expired lock, and one taken here by a process that is gone, are broken by the next deploy", async () => {
@@ -58,11 +73,23 @@ describe("the deploy lock", () => {
     await acquireLock(place, { command: "killed", ttlMs: 1000, now: () => Date.now() - 60_000 });
     expect((await deploy(dir, emu)).code).toBe(0);
     // A lock of a dead process on this machine, not yet expired.
-    const wf = (await sdkClient(emu).ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "wedata_kit_lock_daily-etl" })).Data!.Items![0]!.WorkflowId!;
+    const wf = (await sdkClient(emu).ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "wedata_kit_lock_daily-etl" }))
+      .Data!.Items![0]!.WorkflowId!;
     const owner = `ci@${hostname()} pid 999999`;
     await sdkClient(emu).CreateTriggerTask({
       ProjectId: PROJECT,
-      TriggerTaskBaseAttribute: { TaskName: "lock", TaskTypeId: "35", WorkflowId: wf, TaskDescription: JSON.stringify({ owner, token: "t", command: "wedata deploy", started: new Date().toISOString(), expires: new Date(Date.now() + 3_600_000).toISOString() }) },
+      TriggerTaskBaseAttribute: {
+        TaskName: "lock",
+        TaskTypeId: "35",
+        WorkflowId: wf,
+        TaskDescription: JSON.stringify({
+          owner,
+          token: "t",
+          command: "wedata deploy",
+          started: new Date().toISOString(),
+          expires: new Date(Date.now() + 3_600_000).toISOString(),
+        }),
+      },
       TriggerTaskConfiguration: {},
       TriggerTaskSchedulerConfiguration: {},
     });
@@ -88,8 +115,14 @@ describe("the deploy lock", () => {
       const winnerIsB = rb.code === 0;
       const c = sdkClient(emu);
       const tasks = (await c.ListTriggerTasks({ ProjectId: PROJECT, PageSize: 200 })).Data!.Items!;
-      const code = async (name: string) => Buffer.from((await c.GetTriggerTask({ ProjectId: PROJECT, TaskId: tasks.find((t) => t.TaskName === name)!.TaskId })).Data!.TriggerTaskConfiguration.CodeContent!, "base64").toString();
-      for (const name of ["publish_report", "alert_oncall"]) expect((await code(name)).includes("branch-b")).toBe(winnerIsB);
+      const code = async (name: string) =>
+        Buffer.from(
+          (await c.GetTriggerTask({ ProjectId: PROJECT, TaskId: tasks.find((t) => t.TaskName === name)!.TaskId })).Data!
+            .TriggerTaskConfiguration.CodeContent!,
+          "base64",
+        ).toString();
+      for (const name of ["publish_report", "alert_oncall"])
+        expect((await code(name)).includes("branch-b")).toBe(winnerIsB);
       await Promise.all(running.splice(0).map((e) => e.stop()));
     }
   }, 120_000);

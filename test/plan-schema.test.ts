@@ -8,7 +8,8 @@ import { z } from "zod";
 import { emulatorEnv, runCli } from "./cli.js";
 import { copyExample, repoRoot } from "./helpers.js";
 
-export const planJsonSchema = () => `${JSON.stringify(z.toJSONSchema(PlanOutputSchema, { unrepresentable: "any" }), null, 2)}\n`;
+const planJsonSchema = () =>
+  `${JSON.stringify(z.toJSONSchema(PlanOutputSchema, { unrepresentable: "any" }), null, 2)}\n`;
 
 describe("the JSON plan, version 1", () => {
   it("docs/plan.v1.schema.json is generated from the schema and up to date (UPDATE_SCHEMA=1 rewrites it)", async () => {
@@ -21,12 +22,16 @@ describe("the JSON plan, version 1", () => {
     const emu = await startEmulator();
     const p = copyExample("daily-etl");
     try {
-      const first = JSON.parse((await runCli(["plan", "--cwd", p.dir, "--no-typecheck", "--json"], emulatorEnv(emu.url))).out);
+      const first = JSON.parse(
+        (await runCli(["plan", "--cwd", p.dir, "--no-typecheck", "--json"], emulatorEnv(emu.url))).out,
+      );
       expect(PlanOutputSchema.safeParse(first).error?.issues ?? []).toEqual([]);
       await runCli(["deploy", "--cwd", p.dir, "--no-typecheck", "--yes"], emulatorEnv(emu.url));
       const f = join(p.dir, "jobs", "publish_report.sh");
       (await import("node:fs")).writeFileSync(f, `${readFileSync(f, "utf8")}echo more\n`);
-      const second = JSON.parse((await runCli(["plan", "--cwd", p.dir, "--no-typecheck", "--json"], emulatorEnv(emu.url))).out);
+      const second = JSON.parse(
+        (await runCli(["plan", "--cwd", p.dir, "--no-typecheck", "--json"], emulatorEnv(emu.url))).out,
+      );
       expect(PlanOutputSchema.safeParse(second).error?.issues ?? []).toEqual([]);
       expect(second.plan.tasks.filter((t: { op: string }) => t.op === "update")).toHaveLength(1);
     } finally {

@@ -36,7 +36,20 @@ afterAll(() => {
 });
 const mermaidBlocks = (md: string) => [...md.matchAll(/```mermaid\n([\s\S]*?)\n```/g)].map((m) => m[1]!);
 
-const git = (cwd: string, ...args: string[]) => execFileSync("git", args, { cwd, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, GIT_AUTHOR_NAME: "t", GIT_AUTHOR_EMAIL: "t@example.com", GIT_COMMITTER_NAME: "t", GIT_COMMITTER_EMAIL: "t@example.com" } }).toString().trim();
+const git = (cwd: string, ...args: string[]) =>
+  execFileSync("git", args, {
+    cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: {
+      ...process.env,
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@example.com",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@example.com",
+    },
+  })
+    .toString()
+    .trim();
 
 const PIPELINE = `import { task, workflow } from "@wedata-kit/dsl";
 const extract = task("extract").shell("jobs/extract.sh").output("n", "$[rows]");
@@ -44,7 +57,12 @@ const load = task("load").python("jobs/load.py").after(extract).retry(3);
 const report = task("report").shell({ inline: "echo report\\n" }).after(load);
 export const daily = workflow("daily", { folder: "/etl" }).tasks(extract, load, report);
 `;
-const FILES = { "wedata.config.ts": CONFIG, "pipeline.ts": PIPELINE, "jobs/extract.sh": "#!/bin/bash\necho extract\n", "jobs/load.py": "print('load')\n" };
+const FILES = {
+  "wedata.config.ts": CONFIG,
+  "pipeline.ts": PIPELINE,
+  "jobs/extract.sh": "#!/bin/bash\necho extract\n",
+  "jobs/load.py": "print('load')\n",
+};
 
 describe("snapshot", () => {
   it("is the same whatever the declaration order, and holds code as readable files with their hash", () => {
@@ -54,12 +72,24 @@ describe("snapshot", () => {
       const b = task("b").python({ inline: "print(1)\n" }).after(a);
       const c = task("c").shell({ inline: "echo c\n" }).after(a, b);
       const all = [a, b, c];
-      return renderSnapshot(compileProject({ root: "/p", modules: [{ file: "/p/x.ts", exports: { w: workflow("w", { folder: "/f" }).tasks(...order.map((i) => all[i]!)) } }], target, readFile: () => Buffer.alloc(0) }));
+      return renderSnapshot(
+        compileProject({
+          root: "/p",
+          modules: [
+            { file: "/p/x.ts", exports: { w: workflow("w", { folder: "/f" }).tasks(...order.map((i) => all[i]!)) } },
+          ],
+          target,
+          readFile: () => Buffer.alloc(0),
+        }),
+      );
     };
     const s1 = build([0, 1, 2]);
     expect([...build([2, 0, 1]).entries()].sort()).toEqual([...s1.entries()].sort());
     expect(s1.get("w/tasks/b.py")).toBe("print(1)\n");
-    expect(JSON.parse(s1.get("w/tasks/b.json")!).TriggerTaskConfiguration.CodeContent).toEqual({ file: "b.py", sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(JSON.parse(s1.get("w/tasks/b.json")!).TriggerTaskConfiguration.CodeContent).toEqual({
+      file: "b.py",
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
     expect([...s1.keys()].some((k) => /manifest|index|journal/.test(k))).toBe(false);
   });
 
@@ -75,7 +105,9 @@ describe("snapshot", () => {
     expect(stale.err).toMatch(/changed\s+\S*wedata\.snapshot\/daily\/tasks\/load\.py/);
     expect(readFileSync(join(dir, "wedata.snapshot/daily/tasks/load.py"), "utf8")).toBe("print('load')\n");
     writeFileSync(join(dir, "wedata.snapshot/daily/tasks/ghost.json"), "{}");
-    expect((await runCli(["compile", "--cwd", dir, "--no-typecheck", "--check"])).err).toMatch(/extra\s+\S*ghost\.json/);
+    expect((await runCli(["compile", "--cwd", dir, "--no-typecheck", "--check"])).err).toMatch(
+      /extra\s+\S*ghost\.json/,
+    );
     await runCli(["compile", "--cwd", dir, "--no-typecheck"]);
     expect((await runCli(["compile", "--cwd", dir, "--no-typecheck", "--check"])).code).toBe(0);
     expect(existsSync(join(dir, "wedata.snapshot/daily/tasks/ghost.json"))).toBe(false);
@@ -92,7 +124,15 @@ describe("offline diff between git revisions", () => {
     const rev1 = git(dir, "rev-parse", "HEAD");
     git(dir, "checkout", "-qb", "feature");
     writeFileSync(join(dir, "jobs/load.py"), "print('load')\nprint('more')\n");
-    writeFileSync(join(dir, "pipeline.ts"), PIPELINE.replace(".retry(3)", ".retry(5)").replace('const report = task("report")', 'const audit = task("audit").shell({ inline: "echo audit\\n" }).after(load);\nconst report = task("report")').replace(".tasks(extract, load, report)", ".tasks(extract, load, audit)"));
+    writeFileSync(
+      join(dir, "pipeline.ts"),
+      PIPELINE.replace(".retry(3)", ".retry(5)")
+        .replace(
+          'const report = task("report")',
+          'const audit = task("audit").shell({ inline: "echo audit\\n" }).after(load);\nconst report = task("report")',
+        )
+        .replace(".tasks(extract, load, report)", ".tasks(extract, load, audit)"),
+    );
     await runCli(["compile", "--cwd", dir, "--no-typecheck"]);
     git(dir, "add", "-A");
     git(dir, "commit", "-qm", "two");
@@ -124,13 +164,28 @@ describe("markdown", () => {
   it("stays under 60,000 characters for a 2,000-task change, with a note of what was cut", () => {
     const target = { name: "dev", projectId: "1", region: "ap-guangzhou" };
     const build = (version: number) => {
-      const tasks = Array.from({ length: 2000 }, (_, i) => task(`task_${i}`).shell({ inline: `echo ${i} v${version}\n` }).retry(version));
-      return renderSnapshot(compileProject({ root: "/p", modules: [{ file: "/p/x.ts", exports: { w: workflow("big", { folder: "/f" }).tasks(...tasks) } }], target, readFile: () => Buffer.alloc(0) }));
+      const tasks = Array.from({ length: 2000 }, (_, i) =>
+        task(`task_${i}`)
+          .shell({ inline: `echo ${i} v${version}\n` })
+          .retry(version),
+      );
+      return renderSnapshot(
+        compileProject({
+          root: "/p",
+          modules: [{ file: "/p/x.ts", exports: { w: workflow("big", { folder: "/f" }).tasks(...tasks) } }],
+          target,
+          readFile: () => Buffer.alloc(0),
+        }),
+      );
     };
     const head = build(2);
     const changes = changesFromDiff(diffSnapshots(build(1), head), new Map());
     expect(changes).toHaveLength(2000);
-    const md = renderReviewMarkdown({ title: "big change", changes, graphs: graphsFromSnapshot(head, () => "changed") });
+    const md = renderReviewMarkdown({
+      title: "big change",
+      changes,
+      graphs: graphsFromSnapshot(head, () => "changed"),
+    });
     expect(md.length).toBeLessThan(MARKDOWN_LIMIT);
     expect(md).toMatch(/Output cut to stay under 60,000 characters: \d+ change\(s\)/);
     expect(md).toContain("| big |  | 0 | 2000 | 0 | 0 | 0 |");
@@ -142,7 +197,15 @@ describe("markdown", () => {
     await expect(mermaidParse(r.out)).resolves.toBeTruthy();
     expect(r.out).toMatch(/-\. runs \.-> w1/);
     expect(r.out).toContain('["run_dim_refresh<br/>Run Workflow"]');
-    const dot = await runCli(["graph", "--cwd", join(examplesDir, "daily-etl"), "--format", "dot", "--workflow", "hourly_monitor"]);
+    const dot = await runCli([
+      "graph",
+      "--cwd",
+      join(examplesDir, "daily-etl"),
+      "--format",
+      "dot",
+      "--workflow",
+      "hourly_monitor",
+    ]);
     expect(dot.out).toContain('"hourly_monitor/check_freshness" -> "hourly_monitor/alert_oncall";');
     expect(dot.out).not.toContain("daily_orders");
     const svg = await runCli(["graph", "--cwd", join(examplesDir, "daily-etl"), "--format", "svg"]);
@@ -159,7 +222,11 @@ describe("secrets", () => {
 const leak = task("leak").shell("jobs/leak.sh").schedulingParams({ api_token: "${TOKEN}" }).ext("db.password", "${PASSWORD}");
 export const w = workflow("w", { folder: "/f", params: { secret_key: "${PASSWORD}" } }).tasks(leak);
 `;
-    const dir = project({ "wedata.config.ts": CONFIG, "pipeline.ts": pipeline, "jobs/leak.sh": `#!/bin/bash\nexport TENCENTCLOUD_SECRET_ID=${KEY_ID}\nmysql --password=${PASSWORD} -e 'select 1'\ncurl -H "Authorization: Bearer ${TOKEN}" https://api.example.com\n` });
+    const dir = project({
+      "wedata.config.ts": CONFIG,
+      "pipeline.ts": pipeline,
+      "jobs/leak.sh": `#!/bin/bash\nexport TENCENTCLOUD_SECRET_ID=${KEY_ID}\nmysql --password=${PASSWORD} -e 'select 1'\ncurl -H "Authorization: Bearer ${TOKEN}" https://api.example.com\n`,
+    });
     const emu = await startEmulator();
     cleanups.push(() => emu.stop());
     const env = emulatorEnv(emu.url);
@@ -175,21 +242,35 @@ export const w = workflow("w", { folder: "/f", params: { secret_key: "${PASSWORD
     await run("plan", "--cwd", dir, "--no-typecheck", "--json");
     expect((await run("deploy", "--cwd", dir, "--no-typecheck", "--yes")).code).toBe(0);
     await run("deploy", "--cwd", dir, "--no-typecheck", "--yes", "--json");
-    writeFileSync(join(dir, "jobs/leak.sh"), readFileSync(join(dir, "jobs/leak.sh"), "utf8") + `echo ${PASSWORD}-again password=${PASSWORD}\n`);
+    writeFileSync(
+      join(dir, "jobs/leak.sh"),
+      `${readFileSync(join(dir, "jobs/leak.sh"), "utf8")}echo ${PASSWORD}-again password=${PASSWORD}\n`,
+    );
     await run("plan", "--cwd", dir, "--no-typecheck");
     await run("diff", join(dir, "wedata.snapshot"), "--cwd", dir);
     await run("diff", join(dir, "wedata.snapshot"), "--cwd", dir, "--format", "markdown");
     await run("graph", "--cwd", dir);
     // Files the tool wrote for review: the snapshot and the saved plan (not the --out payloads, which are what is sent).
-    const walk = (d: string): string[] => readdirSync(d).flatMap((e) => (statSync(join(d, e)).isDirectory() ? walk(join(d, e)) : [readFileSync(join(d, e), "utf8")]));
+    const walk = (d: string): string[] =>
+      readdirSync(d).flatMap((e) =>
+        statSync(join(d, e)).isDirectory() ? walk(join(d, e)) : [readFileSync(join(d, e), "utf8")],
+      );
     outputs.push(...walk(join(dir, "wedata.snapshot")), readFileSync(join(dir, "plan.json"), "utf8"));
     const all = outputs.join("\n");
     expect(all.length).toBeGreaterThan(1000);
-    for (const secret of [KEY_ID, PASSWORD, TOKEN]) expect(all.split("\n").filter((l) => l.includes(secret)).join("\n"), secret).toBe("");
+    for (const secret of [KEY_ID, PASSWORD, TOKEN])
+      expect(
+        all
+          .split("\n")
+          .filter((l) => l.includes(secret))
+          .join("\n"),
+        secret,
+      ).toBe("");
     expect(all).toContain("[REDACTED]");
     // The real values still reach WeData: redaction is for people, not for the payload.
     const remote = (await sdkClient(emu).ListTriggerTasks({ ProjectId: PROJECT })).Data!.Items![0]!;
-    const code = (await sdkClient(emu).GetTriggerTaskCode({ ProjectId: PROJECT, TaskId: remote.TaskId })).Data!.CodeInfo!;
+    const code = (await sdkClient(emu).GetTriggerTaskCode({ ProjectId: PROJECT, TaskId: remote.TaskId })).Data!
+      .CodeInfo!;
     expect(Buffer.from(code, "base64").toString()).toContain(PASSWORD);
   });
 });
@@ -222,7 +303,11 @@ describe("reviewed plans", () => {
     await runCli(["plan", "--cwd", dir, "--no-typecheck", "--out", planFile], env);
     const c = sdkClient(emu);
     const t = (await c.ListTriggerTasks({ ProjectId: PROJECT, TaskName: "report" })).Data!.Items![0]!;
-    await c.UpdateTriggerTaskPartially({ ProjectId: PROJECT, TaskId: t.TaskId, NewSetting: { TriggerTaskBaseAttribute: { TaskDescription: "edited in the console" } } });
+    await c.UpdateTriggerTaskPartially({
+      ProjectId: PROJECT,
+      TaskId: t.TaskId,
+      NewSetting: { TriggerTaskBaseAttribute: { TaskDescription: "edited in the console" } },
+    });
     const remoteMoved = await runCli(["deploy", "--cwd", dir, "--no-typecheck", "--plan", planFile], env);
     expect(remoteMoved.code).toBe(1);
     expect(remoteMoved.err).toMatch(/the remote WeData project changed since the plan was made/);

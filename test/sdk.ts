@@ -5,9 +5,16 @@ export type WedataClient = InstanceType<typeof v20250806.Client>;
 export const PROJECT = "2378393617299558400";
 
 /** The official SDK client pointed at an emulator over loopback. */
-export function sdkClient(emu: { endpoint: string }, opts: { secretId?: string; secretKey?: string; token?: string; reqTimeout?: number } = {}): WedataClient {
+export function sdkClient(
+  emu: { endpoint: string },
+  opts: { secretId?: string; secretKey?: string; token?: string; reqTimeout?: number } = {},
+): WedataClient {
   return new v20250806.Client({
-    credential: { secretId: opts.secretId ?? DEFAULT_KEY_PAIR.secretId, secretKey: opts.secretKey ?? DEFAULT_KEY_PAIR.secretKey, ...(opts.token && { token: opts.token }) },
+    credential: {
+      secretId: opts.secretId ?? DEFAULT_KEY_PAIR.secretId,
+      secretKey: opts.secretKey ?? DEFAULT_KEY_PAIR.secretKey,
+      ...(opts.token && { token: opts.token }),
+    },
     region: "ap-guangzhou",
     profile: { httpProfile: { endpoint: emu.endpoint, protocol: "http://", reqTimeout: opts.reqTimeout ?? 10 } },
   });
@@ -26,12 +33,23 @@ export async function sdkError(p: Promise<unknown>): Promise<{ code?: string; me
 export const b64 = (s: string) => Buffer.from(s, "utf8").toString("base64");
 
 /** A minimal valid CreateTriggerTask body. */
-export function taskBody(workflowId: string, name: string, extra: { upstream?: string[]; typeId?: string; folder?: string } = {}) {
+export function taskBody(
+  workflowId: string,
+  name: string,
+  extra: { upstream?: string[]; typeId?: string; folder?: string } = {},
+) {
   return {
     ProjectId: PROJECT,
-    TriggerTaskBaseAttribute: { TaskName: name, TaskTypeId: extra.typeId ?? "35", WorkflowId: workflowId, ...(extra.folder && { TaskFolderPath: extra.folder }) },
+    TriggerTaskBaseAttribute: {
+      TaskName: name,
+      TaskTypeId: extra.typeId ?? "35",
+      WorkflowId: workflowId,
+      ...(extra.folder && { TaskFolderPath: extra.folder }),
+    },
     TriggerTaskConfiguration: { CodeContent: b64(`echo ${name}\n`) },
-    TriggerTaskSchedulerConfiguration: extra.upstream ? { UpstreamDependencyConfigList: extra.upstream.map((TaskId) => ({ TaskId })) } : {},
+    TriggerTaskSchedulerConfiguration: extra.upstream
+      ? { UpstreamDependencyConfigList: extra.upstream.map((TaskId) => ({ TaskId })) }
+      : {},
   };
 }
 

@@ -8,21 +8,36 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { compileProject } from "@wedata-kit/compiler";
 import { existingWorkflow, task } from "@wedata-kit/dsl";
-import { connectSdk, fetchRemoteState, planDeployment, planHasChanges, RateLimitedCaller, type Action } from "@wedata-kit/deployer";
+import {
+  connectSdk,
+  fetchRemoteState,
+  planDeployment,
+  planHasChanges,
+  RateLimitedCaller,
+  type Action,
+} from "@wedata-kit/deployer";
 import { repoRoot } from "./helpers.js";
 
 const FIXTURES = join(repoRoot, "test/fixtures/wedata-examples");
-const fixture = (action: string) => JSON.parse(readFileSync(join(FIXTURES, `${action}.json`), "utf8")) as { Response: { Data?: Record<string, any>; RequestId: string } };
+const fixture = (action: string) =>
+  JSON.parse(readFileSync(join(FIXTURES, `${action}.json`), "utf8")) as {
+    Response: { Data?: Record<string, any>; RequestId: string };
+  };
 
 /** A loopback server answering each action with the given response `Data` (no signature check: it replays). */
-async function replay(answer: (action: string, body: Record<string, any>) => unknown): Promise<{ server: Server; endpoint: string }> {
+async function replay(
+  answer: (action: string, body: Record<string, any>) => unknown,
+): Promise<{ server: Server; endpoint: string }> {
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on("data", (c: Buffer) => chunks.push(c));
     req.on("end", () => {
       const action = String(req.headers["x-tc-action"]);
       const data = answer(action, JSON.parse(Buffer.concat(chunks).toString("utf8") || "{}"));
-      const response = data === undefined ? { Error: { Code: "InvalidAction", Message: `not replayed: ${action}` }, RequestId: "replay" } : { Data: data, RequestId: "replay" };
+      const response =
+        data === undefined
+          ? { Error: { Code: "InvalidAction", Message: `not replayed: ${action}` }, RequestId: "replay" }
+          : { Data: data, RequestId: "replay" };
       res.writeHead(200, { "Content-Type": "application/json" });
       res.end(JSON.stringify({ Response: response }));
     });
@@ -37,14 +52,25 @@ afterAll(() => Promise.all(servers.map((s) => new Promise((r) => s.close(r)))));
 const connect = async (answer: Parameters<typeof replay>[0]) => {
   const r = await replay(answer);
   servers.push(r.server);
-  return connectSdk({ endpoint: r.endpoint, region: "ap-guangzhou", credentials: { secretId: "AKIDreplay", secretKey: "replay" } });
+  return connectSdk({
+    endpoint: r.endpoint,
+    region: "ap-guangzhou",
+    credentials: { secretId: "AKIDreplay", secretKey: "replay" },
+  });
 };
 
 /** The whole list as one page at the page size asked for (the examples were taken at PageSize 10). */
-const asOnePage = (data: Record<string, any>) => ({ ...data, PageNumber: 1, TotalCount: data.Items.length, TotalPageNumber: 1 });
+const asOnePage = (data: Record<string, any>) => ({
+  ...data,
+  PageNumber: 1,
+  TotalCount: data.Items.length,
+  TotalPageNumber: 1,
+});
 
 describe("the vendor's published responses", () => {
-  const actions = readdirSync(FIXTURES).filter((f) => f.endsWith(".json")).map((f) => f.slice(0, -5));
+  const actions = readdirSync(FIXTURES)
+    .filter((f) => f.endsWith(".json"))
+    .map((f) => f.slice(0, -5));
 
   it("are all parsed by the real SDK client, which returns their Data unchanged", async () => {
     expect(actions.length).toBeGreaterThanOrEqual(40);
@@ -67,31 +93,81 @@ describe("the vendor's published responses", () => {
     Object.assign(up.TriggerTaskSchedulerConfiguration, { UpstreamDependencyConfigList: [], ParamTaskOutList: [] });
     // The list items of the example, plus the two tasks in list shape (as ListTriggerTasks shows them).
     const listed = fixture("ListTriggerTasks").Response.Data!;
-    const asListItem = (t: typeof down) => ({ ...listed.Items[0], ...t.TriggerTaskBaseAttribute, TaskFolderPath: "/", TaskLatestVersionNo: "V2", TaskLatestSubmitVersionNo: "", LastUpdateUserName: null });
+    const asListItem = (t: typeof down) => ({
+      ...listed.Items[0],
+      ...t.TriggerTaskBaseAttribute,
+      TaskFolderPath: "/",
+      TaskLatestVersionNo: "V2",
+      TaskLatestSubmitVersionNo: "",
+      LastUpdateUserName: null,
+    });
     const workflows = fixture("ListTriggerWorkflows").Response.Data!;
-    const theWorkflow = { ...workflows.Items[0], WorkflowId: WORKFLOW_ID, WorkflowName: down.TriggerTaskBaseAttribute.WorkflowName };
-    const detail = { ...fixture("GetTriggerWorkflow").Response.Data!, WorkflowName: theWorkflow.WorkflowName, Path: `/默认文件夹/${theWorkflow.WorkflowName}` };
+    const theWorkflow = {
+      ...workflows.Items[0],
+      WorkflowId: WORKFLOW_ID,
+      WorkflowName: down.TriggerTaskBaseAttribute.WorkflowName,
+    };
+    const detail = {
+      ...fixture("GetTriggerWorkflow").Response.Data!,
+      WorkflowName: theWorkflow.WorkflowName,
+      Path: `/默认文件夹/${theWorkflow.WorkflowName}`,
+    };
     const answer = (action: string, body: Record<string, any>) => {
-      if (action === "ListTriggerWorkflows") return asOnePage({ ...workflows, Items: [...workflows.Items, theWorkflow] });
-      if (action === "GetTriggerWorkflow") return body.WorkflowId === WORKFLOW_ID ? detail : fixture("GetTriggerWorkflow").Response.Data;
+      if (action === "ListTriggerWorkflows")
+        return asOnePage({ ...workflows, Items: [...workflows.Items, theWorkflow] });
+      if (action === "GetTriggerWorkflow")
+        return body.WorkflowId === WORKFLOW_ID ? detail : fixture("GetTriggerWorkflow").Response.Data;
       // The example's items are moved into this workflow, so its tasks include kinds 32, 34, 36, 40, 43, 48.
-      if (action === "ListTriggerTasks") return asOnePage({ ...listed, Items: [...listed.Items.map((i: Record<string, unknown>) => ({ ...i, WorkflowId: WORKFLOW_ID })), asListItem(up), asListItem(down)] });
+      if (action === "ListTriggerTasks")
+        return asOnePage({
+          ...listed,
+          Items: [
+            ...listed.Items.map((i: Record<string, unknown>) => ({ ...i, WorkflowId: WORKFLOW_ID })),
+            asListItem(up),
+            asListItem(down),
+          ],
+        });
       if (action === "GetTriggerTask") {
         if (body.TaskId === UPSTREAM_ID) return up;
         if (body.TaskId === down.TriggerTaskBaseAttribute.TaskId) return down;
         const item = listed.Items.find((i: { TaskId: string }) => i.TaskId === body.TaskId);
         // Console tasks of every kind, as GetTriggerTask returns them: the example's shape, their own base.
-        return { ...down, TriggerTaskBaseAttribute: { ...down.TriggerTaskBaseAttribute, ...item, TaskFolderPath: undefined, WorkflowId: WORKFLOW_ID }, TriggerTaskSchedulerConfiguration: { ...down.TriggerTaskSchedulerConfiguration, UpstreamDependencyConfigList: [] } };
+        return {
+          ...down,
+          TriggerTaskBaseAttribute: {
+            ...down.TriggerTaskBaseAttribute,
+            ...item,
+            TaskFolderPath: undefined,
+            WorkflowId: WORKFLOW_ID,
+          },
+          TriggerTaskSchedulerConfiguration: {
+            ...down.TriggerTaskSchedulerConfiguration,
+            UpstreamDependencyConfigList: [],
+          },
+        };
       }
       return undefined;
     };
 
     const compiled = () => {
-      const upstream = task("gallop_workflow_task_test").shell({ inline: code }).resourceGroup("20240222212719833743").brokerIp("any");
-      const downstream = task("gallop_workflow_task_test_down").shell({ inline: code }).resourceGroup("20240222212719833743").brokerIp("any").output("asadad", "1").after(upstream);
+      const upstream = task("gallop_workflow_task_test")
+        .shell({ inline: code })
+        .resourceGroup("20240222212719833743")
+        .brokerIp("any");
+      const downstream = task("gallop_workflow_task_test_down")
+        .shell({ inline: code })
+        .resourceGroup("20240222212719833743")
+        .brokerIp("any")
+        .output("asadad", "1")
+        .after(upstream);
       return compileProject({
         root: "/p",
-        modules: [{ file: "/p/pipelines/gallop.ts", exports: { wf: existingWorkflow(WORKFLOW_ID, theWorkflow.WorkflowName).tasks(upstream, downstream) } }],
+        modules: [
+          {
+            file: "/p/pipelines/gallop.ts",
+            exports: { wf: existingWorkflow(WORKFLOW_ID, theWorkflow.WorkflowName).tasks(upstream, downstream) },
+          },
+        ],
         target: { name: "dev", projectId: "1460947878944567296", region: "ap-nanjing" },
         readFile: () => Buffer.alloc(0),
       });
@@ -116,11 +192,19 @@ describe("the vendor's published responses", () => {
       expect(planHasChanges(plan)).toBe(false);
       // An update would send the server's keys back as read (the ownership mark aside).
       const kept = plan.tasks[1]!.keepExt!.map((e) => e.ParamKey);
-      expect(kept).toEqual(down.TriggerTaskConfiguration.TaskExtConfigurationList.map((e: { ParamKey: string }) => e.ParamKey));
+      expect(kept).toEqual(
+        down.TriggerTaskConfiguration.TaskExtConfigurationList.map((e: { ParamKey: string }) => e.ParamKey),
+      );
     });
 
     it("tasks of kinds wedata-kit does not model are read, listed as unmanaged with their type id, and never touched", () => {
-      expect(plan.unmodelled).toEqual(Object.fromEntries(listed.Items.filter((i: { TaskTypeId: number }) => ![32, 35].includes(i.TaskTypeId)).map((i: { TaskName: string; TaskTypeId: number }) => [`gallopcai_workflow/${i.TaskName}`, i.TaskTypeId])));
+      expect(plan.unmodelled).toEqual(
+        Object.fromEntries(
+          listed.Items.filter((i: { TaskTypeId: number }) => ![32, 35].includes(i.TaskTypeId)).map(
+            (i: { TaskName: string; TaskTypeId: number }) => [`gallopcai_workflow/${i.TaskName}`, i.TaskTypeId],
+          ),
+        ),
+      );
       expect(Object.values(plan.unmodelled!).sort()).toEqual([34, 36, 40, 43, 48]);
       expect(plan.unmanaged).toHaveLength(listed.Items.length);
       expect(plan.prune.tasks).toEqual([]);
@@ -130,9 +214,28 @@ describe("the vendor's published responses", () => {
     it("the folder comes from the list when GetTriggerTask leaves it out, and a code task on another folder is an update", async () => {
       const api = await connect(answer);
       const c = compiled();
-      const moved = { ...c, tasks: c.tasks.map((t) => (t.name === "gallop_workflow_task_test" ? { ...t, payload: { ...t.payload, TriggerTaskBaseAttribute: { ...t.payload.TriggerTaskBaseAttribute, TaskFolderPath: "/ods" } } } : t)) };
-      const p = planDeployment(moved, await fetchRemoteState(new RateLimitedCaller(api, { rate: 1000 }), moved, { project: "gallop" }), { project: "gallop", submit: false });
-      expect(p.tasks.find((t) => t.name === "gallop_workflow_task_test")!.fields).toEqual([{ path: "TaskFolderPath", from: null, to: "/ods" }]);
+      const moved = {
+        ...c,
+        tasks: c.tasks.map((t) =>
+          t.name === "gallop_workflow_task_test"
+            ? {
+                ...t,
+                payload: {
+                  ...t.payload,
+                  TriggerTaskBaseAttribute: { ...t.payload.TriggerTaskBaseAttribute, TaskFolderPath: "/ods" },
+                },
+              }
+            : t,
+        ),
+      };
+      const p = planDeployment(
+        moved,
+        await fetchRemoteState(new RateLimitedCaller(api, { rate: 1000 }), moved, { project: "gallop" }),
+        { project: "gallop", submit: false },
+      );
+      expect(p.tasks.find((t) => t.name === "gallop_workflow_task_test")!.fields).toEqual([
+        { path: "TaskFolderPath", from: null, to: "/ods" },
+      ]);
     });
   });
 });

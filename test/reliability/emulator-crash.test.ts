@@ -9,7 +9,14 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { applyPlan, connectSdk, fetchRemoteState, planDeployment, RateLimitedCaller, type WedataApi } from "@wedata-kit/deployer";
+import {
+  applyPlan,
+  connectSdk,
+  fetchRemoteState,
+  planDeployment,
+  RateLimitedCaller,
+  type WedataApi,
+} from "@wedata-kit/deployer";
 import { buildProject } from "../../packages/cli/src/compile-project.js";
 import { repoRoot } from "../helpers.js";
 import { cleanupDirs, cli, FULL, keepOutput, record, remoteTasks, SUITE_KEY, syntheticProject } from "./support.js";
@@ -35,7 +42,18 @@ function freePort(): Promise<number> {
 
 /** The emulator as its own process (so it can be killed), on a fixed port and data folder. */
 async function emulatorProcess(port: number, data: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [join(repoRoot, "packages/cli/bin/wedata.js"), "emulator", "--port", String(port), "--data", data, "--rate", "40"], { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, WEDATA_EMULATOR_SECRET_ID: SUITE_KEY.secretId, WEDATA_EMULATOR_SECRET_KEY: SUITE_KEY.secretKey } });
+  const child = spawn(
+    process.execPath,
+    [join(repoRoot, "packages/cli/bin/wedata.js"), "emulator", "--port", String(port), "--data", data, "--rate", "40"],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+      env: {
+        ...process.env,
+        WEDATA_EMULATOR_SECRET_ID: SUITE_KEY.secretId,
+        WEDATA_EMULATOR_SECRET_KEY: SUITE_KEY.secretKey,
+      },
+    },
+  );
   children.push(child);
   child.stderr!.on("data", (d: Buffer) => keepOutput(d.toString()));
   await new Promise<void>((resolve, reject) => {
@@ -60,7 +78,12 @@ describe("the emulator is killed and restarted mid-deploy", () => {
     let emu = await emulatorProcess(port, data);
     const { dir, keys } = await syntheticProject(TASKS, 4, 5);
     const { compiled } = await buildProject({ cwd: dir, typecheck: false });
-    const sdk = connectSdk({ endpoint: `http://127.0.0.1:${port}`, region: "ap-guangzhou", credentials: SUITE_KEY, timeoutSeconds: 5 });
+    const sdk = connectSdk({
+      endpoint: `http://127.0.0.1:${port}`,
+      region: "ap-guangzhou",
+      credentials: SUITE_KEY,
+      timeoutSeconds: 5,
+    });
     const answered: string[] = [];
     const api: WedataApi = {
       call: async (action, req) => {
@@ -70,7 +93,9 @@ describe("the emulator is killed and restarted mid-deploy", () => {
       },
     };
     const caller = new RateLimitedCaller(api, { rate: 40 });
-    const plan = planDeployment(compiled, await fetchRemoteState(caller, compiled, { project: "bench" }), { project: "bench" });
+    const plan = planDeployment(compiled, await fetchRemoteState(caller, compiled, { project: "bench" }), {
+      project: "bench",
+    });
     let done = 0;
     let outage: Promise<void> | undefined;
     const applying = applyPlan(plan, caller, {
@@ -108,7 +133,10 @@ describe("the emulator is killed and restarted mid-deploy", () => {
     const deploying = cli(["deploy", "--cwd", dir, "--yes", "--no-typecheck", "--rate", "40", "--retries", "3"], url);
     const sdk = connectSdk({ endpoint: url, region: "ap-guangzhou", credentials: SUITE_KEY });
     for (let i = 0; i < 400; i++) {
-      const n = await sdk.call("ListTriggerTasks", { ProjectId: "2378393617299558400", PageSize: 10 }).then((r) => r.Data?.TotalCount ?? 0, () => 0);
+      const n = await sdk.call("ListTriggerTasks", { ProjectId: "2378393617299558400", PageSize: 10 }).then(
+        (r) => r.Data?.TotalCount ?? 0,
+        () => 0,
+      );
       if (n >= 5) break;
       await new Promise((r) => setTimeout(r, 25));
     }

@@ -4,7 +4,16 @@
  * its specific refusal, and every file outside what wedata-kit wrote is byte for byte as before.
  */
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,7 +40,13 @@ const PIPELINE = `${H}export const w = workflow("w", { folder: "/f" }).tasks(tas
 
 /** A project with a git folder and a few files of the user's own, and a folder outside it with files of its own. */
 function project() {
-  const p = tempProject({ "wedata.config.ts": CONFIG, "pipeline.ts": PIPELINE, "jobs/a.sh": "echo a\n", ".git/HEAD": "ref: refs/heads/main\n", "notes/keep.md": "mine\n" });
+  const p = tempProject({
+    "wedata.config.ts": CONFIG,
+    "pipeline.ts": PIPELINE,
+    "jobs/a.sh": "echo a\n",
+    ".git/HEAD": "ref: refs/heads/main\n",
+    "notes/keep.md": "mine\n",
+  });
   const outside = mkdtempSync(join(tmpdir(), "wedata-outside-"));
   writeFileSync(join(outside, "precious.txt"), "do not delete\n");
   mkdirSync(join(outside, "sub"));
@@ -44,10 +59,21 @@ function project() {
     expect(readFileSync(join(outside, "precious.txt"), "utf8")).toBe("do not delete\n");
     expect(readFileSync(join(outside, "sub", "more.txt"), "utf8")).toBe("nor this\n");
   };
-  return { dir: p.dir, outside, untouched, cleanup: () => (p.cleanup(), rmSync(outside, { recursive: true, force: true })) };
+  return {
+    dir: p.dir,
+    outside,
+    untouched,
+    cleanup: () => (p.cleanup(), rmSync(outside, { recursive: true, force: true })),
+  };
 }
 
-async function refused(args: string[], error: RegExp, prepare: (p: ReturnType<typeof project>) => void = () => {}, env: Record<string, string | undefined> = {}, extra = ["--no-typecheck"]) {
+async function refused(
+  args: string[],
+  error: RegExp,
+  prepare: (p: ReturnType<typeof project>) => void = () => {},
+  env: Record<string, string | undefined> = {},
+  extra = ["--no-typecheck"],
+) {
   cases++;
   const p = project();
   try {
@@ -63,8 +89,10 @@ async function refused(args: string[], error: RegExp, prepare: (p: ReturnType<ty
 }
 
 describe("output folders: never the project, never outside it, never through a link", () => {
-  it("compile --snapshot . is refused and deletes nothing", () => refused(["compile", "--snapshot", "."], /the snapshot folder cannot be the project root/));
-  it("compile --snapshot .. (a folder containing the project) is refused", () => refused(["compile", "--snapshot", ".."], /contains the project root/));
+  it("compile --snapshot . is refused and deletes nothing", () =>
+    refused(["compile", "--snapshot", "."], /the snapshot folder cannot be the project root/));
+  it("compile --snapshot .. (a folder containing the project) is refused", () =>
+    refused(["compile", "--snapshot", ".."], /contains the project root/));
   it("compile --snapshot to a folder outside the project is refused", async () => {
     const p = project();
     try {
@@ -76,24 +104,39 @@ describe("output folders: never the project, never outside it, never through a l
       p.cleanup();
     }
   });
-  it("compile --out . is refused", () => refused(["compile", "--out", "."], /the --out folder cannot be the project root/));
-  it("compile --out into a folder of the user's own files is refused, the files kept", () => refused(["compile", "--out", "notes"], /holds 1 file\(s\) wedata-kit did not write \(notes\/keep\.md\)/));
+  it("compile --out . is refused", () =>
+    refused(["compile", "--out", "."], /the --out folder cannot be the project root/));
+  it("compile --out into a folder of the user's own files is refused, the files kept", () =>
+    refused(["compile", "--out", "notes"], /holds 1 file\(s\) wedata-kit did not write \(notes\/keep\.md\)/));
   it("compile --out into the snapshot folder (another kind) is refused", () =>
     refused(["compile", "--out", "wedata.snapshot"], /marked as a wedata-kit folder of another kind/, (p) => {
       mkdirSync(join(p.dir, "wedata.snapshot"));
       writeFileSync(join(p.dir, "wedata.snapshot", OWNED_MARKER), '{"owner":"wedata-kit","kind":"snapshot"}\n');
     }));
   it("a snapshot folder that is itself a link out of the project is refused", () =>
-    refused(["compile"], /goes through a symbolic link \(wedata\.snapshot\)/, (p) => symlinkSync(p.outside, join(p.dir, "wedata.snapshot"))));
+    refused(["compile"], /goes through a symbolic link \(wedata\.snapshot\)/, (p) =>
+      symlinkSync(p.outside, join(p.dir, "wedata.snapshot")),
+    ));
   it("a .wedata folder that is a link out of the project is refused before anything is written", () =>
-    refused(["deploy", "--yes"], /the \.wedata folder \.wedata goes through a symbolic link/, (p) => symlinkSync(p.outside, join(p.dir, ".wedata")), { WEDATA_ENDPOINT: undefined, TENCENTCLOUD_SECRET_ID: undefined, TENCENTCLOUD_SECRET_KEY: undefined }));
+    refused(
+      ["deploy", "--yes"],
+      /the \.wedata folder \.wedata goes through a symbolic link/,
+      (p) => symlinkSync(p.outside, join(p.dir, ".wedata")),
+      { WEDATA_ENDPOINT: undefined, TENCENTCLOUD_SECRET_ID: undefined, TENCENTCLOUD_SECRET_KEY: undefined },
+    ));
   it("a .wedata/state that is a link is never written through", () =>
     refused(["deploy", "--yes"], /\.wedata\/state is a symbolic link/, (p) => {
       mkdirSync(join(p.dir, ".wedata"));
       symlinkSync(p.outside, join(p.dir, ".wedata", "state"));
     }));
   it("import --out through a link is refused", () =>
-    refused(["import"], /--out pipelines goes through a symbolic link/, (p) => symlinkSync(p.outside, join(p.dir, "pipelines")), {}, []));
+    refused(
+      ["import"],
+      /--out pipelines goes through a symbolic link/,
+      (p) => symlinkSync(p.outside, join(p.dir, "pipelines")),
+      {},
+      [],
+    ));
 });
 
 describe("inside an owned folder: only its own files, walked without following links", () => {
@@ -166,7 +209,10 @@ describe("files named on the command line", () => {
     cases++;
     const p = project();
     try {
-      const r = await cli(["plan", "--cwd", p.dir, "--no-typecheck", "--out", join(p.dir, "wedata.config.ts")], emu.url);
+      const r = await cli(
+        ["plan", "--cwd", p.dir, "--no-typecheck", "--out", join(p.dir, "wedata.config.ts")],
+        emu.url,
+      );
       expect(r.code).toBe(1);
       expect(r.err).toMatch(/wedata\.config\.ts exists and is not a plan file saved by wedata-kit/);
       const link = join(p.dir, "plan-link.json");
@@ -196,7 +242,9 @@ describe("reads: regular files of bounded size only", () => {
       const r = await cli(["compile", "--cwd", p.dir, "--no-typecheck"], emu.url);
       expect(Date.now() - started).toBeLessThan(20_000);
       expect(r.code).toBe(1);
-      expect(r.err).toMatch(/pipeline\.ts:\d+:\d+ error\[E_CODE_UNREADABLE\]: code file "jobs\/a\.sh" of task "a" is a FIFO \(named pipe\), not a regular file/);
+      expect(r.err).toMatch(
+        /pipeline\.ts:\d+:\d+ error\[E_CODE_UNREADABLE\]: code file "jobs\/a\.sh" of task "a" is a FIFO \(named pipe\), not a regular file/,
+      );
     } finally {
       p.cleanup();
     }

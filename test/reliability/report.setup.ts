@@ -8,7 +8,12 @@ export default function setup() {
     const sections = readReport();
     if (sections.length === 0) return;
     const lines = [`reliability report (${FULL ? "full size" : "bounded size; RELIABILITY=full for the full suite"})`];
-    for (const [name, figures] of sections) lines.push(`  ${name}: ${Object.entries(figures).map(([k, v]) => `${k} ${v}`).join(", ")}`);
+    for (const [name, figures] of sections)
+      lines.push(
+        `  ${name}: ${Object.entries(figures)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ")}`,
+      );
     process.stdout.write(`\n${lines.join("\n")}\n\n`);
     rmSync(REPORT_DIR, { recursive: true, force: true });
   };

@@ -30,10 +30,21 @@ const loadFact = task("load_fact_orders")
   .folder("/dw")
   .priority("high")
   .after(clean, runDims)
-  .registerOutput({ datasourceId: "62176", database: "dw", table: "fact_orders", partition: "ds", tablePhysicalId: "dw.fact_orders" });
+  .registerOutput({
+    datasourceId: "62176",
+    database: "dw",
+    table: "fact_orders",
+    partition: "ds",
+    tablePhysicalId: "dw.fact_orders",
+  });
 
 const score = task("score_customers")
-  .dlcPySpark("jobs/score_customers.py", { engine: "dlc-spark-batch", region: "ap-guangzhou", roleArn: "1131", pythonVersion: "python3.11" })
+  .dlcPySpark("jobs/score_customers.py", {
+    engine: "dlc-spark-batch",
+    region: "ap-guangzhou",
+    roleArn: "1131",
+    pythonVersion: "python3.11",
+  })
   .owner(OWNER)
   .folder("/dw")
   .after(loadFact)

@@ -2,7 +2,15 @@ import { typecheckFiles } from "./typecheck.js";
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { readRegularFile } from "@wedata-kit/files";
 import { isAbsolute, relative, sep } from "node:path";
-import { compileProject, CompileError, MAX_CODE_BYTES, rememberSecrets, type CompiledProject, type CompileTarget, type Diagnostic } from "@wedata-kit/compiler";
+import {
+  compileProject,
+  CompileError,
+  MAX_CODE_BYTES,
+  rememberSecrets,
+  type CompiledProject,
+  type CompileTarget,
+  type Diagnostic,
+} from "@wedata-kit/compiler";
 import { envSecrets, type TargetConfig } from "@wedata-kit/dsl";
 import { loadConfig, loadPipelines, LoadError, type LoadedConfig, type LoadedProject } from "./load-project.js";
 
@@ -27,7 +35,9 @@ import { CompileError as BuildError } from "@wedata-kit/compiler";
 export { BuildError };
 
 export function relativeDiagnostics(ds: readonly Diagnostic[], root: string): Diagnostic[] {
-  return ds.map((d) => (isAbsolute(d.loc.file) ? { ...d, loc: { ...d.loc, file: relative(root, d.loc.file).split(sep).join("/") } } : d));
+  return ds.map((d) =>
+    isAbsolute(d.loc.file) ? { ...d, loc: { ...d.loc, file: relative(root, d.loc.file).split(sep).join("/") } } : d,
+  );
 }
 
 let warningSink: (d: Diagnostic) => void = () => {};
@@ -37,7 +47,10 @@ export function onCompileWarning(sink: (d: Diagnostic) => void): void {
 }
 
 /** Load `wedata.config.ts` and pick the target: `--target`, else `defaultTarget`, else the first. */
-export async function loadTargetConfig(cwd: string, target: string | undefined): Promise<{ config: LoadedConfig; targetName: string; targetConfig: TargetConfig }> {
+export async function loadTargetConfig(
+  cwd: string,
+  target: string | undefined,
+): Promise<{ config: LoadedConfig; targetName: string; targetConfig: TargetConfig }> {
   let config: LoadedConfig;
   try {
     config = await loadConfig(cwd);
@@ -49,7 +62,14 @@ export async function loadTargetConfig(cwd: string, target: string | undefined):
   const targetName = target ?? config.config.defaultTarget ?? names[0]!;
   const targetConfig = config.config.targets[targetName];
   if (!targetConfig) {
-    throw new BuildError([{ code: "E_TARGET", message: `unknown target "${targetName}"; the config declares ${names.join(", ")}`, loc: { file: "wedata.config.ts", line: 1, column: 1 }, hint: "pass --target with one of those names" }]);
+    throw new BuildError([
+      {
+        code: "E_TARGET",
+        message: `unknown target "${targetName}"; the config declares ${names.join(", ")}`,
+        loc: { file: "wedata.config.ts", line: 1, column: 1 },
+        hint: "pass --target with one of those names",
+      },
+    ]);
   }
   return { config, targetName, targetConfig };
 }
@@ -58,11 +78,16 @@ export async function loadTargetConfig(cwd: string, target: string | undefined):
 export async function buildProject(opts: CompileOptions): Promise<ProjectBuild> {
   const loadedTarget = await loadTargetConfig(opts.cwd, opts.target);
   const { targetName, targetConfig } = loadedTarget;
-  const config = opts.pipelineFiles ? { ...loadedTarget.config, pipelineFiles: opts.pipelineFiles } : loadedTarget.config;
+  const config = opts.pipelineFiles
+    ? { ...loadedTarget.config, pipelineFiles: opts.pipelineFiles }
+    : loadedTarget.config;
   // Type errors first: they explain most runtime failures of the builders better than the throw does.
   if (opts.typecheck !== false) {
     // A missing file is reported by the loader, with its own code.
-    const tsErrors = await typecheckFiles(config.root, [config.configFile, ...config.pipelineFiles.filter((f) => existsSync(f) && statSync(f).isFile())]);
+    const tsErrors = await typecheckFiles(config.root, [
+      config.configFile,
+      ...config.pipelineFiles.filter((f) => existsSync(f) && statSync(f).isFile()),
+    ]);
     if (tsErrors.length > 0) throw new BuildError(relativeDiagnostics(tsErrors, config.root));
   }
   let loaded: LoadedProject;
@@ -79,12 +104,23 @@ export async function buildProject(opts: CompileOptions): Promise<ProjectBuild> 
     ...(targetConfig.projectIdentifier !== undefined && { projectIdentifier: targetConfig.projectIdentifier }),
   };
   try {
-    const compiled = compileProject({ root: loaded.root, modules: loaded.modules, target, readFile: (p) => readRegularFile(p, MAX_CODE_BYTES), realpath: realpathSync, ...(loaded.created && { created: loaded.created }) });
+    const compiled = compileProject({
+      root: loaded.root,
+      modules: loaded.modules,
+      target,
+      readFile: (p) => readRegularFile(p, MAX_CODE_BYTES),
+      realpath: realpathSync,
+      ...(loaded.created && { created: loaded.created }),
+    });
     for (const w of compiled.warnings) warningSink(w);
     // Secret values declared in parameters are hidden in every rendering, wherever else they appear.
     rememberSecrets([compiled.workflows.map((w) => w.payload), compiled.tasks.map((t) => t.payload)]);
     rememberSecrets(Object.fromEntries([...envSecrets()].map((v, i) => [`env_secret_${i}`, v])));
-    rememberSecrets({ TENCENTCLOUD_SECRET_ID: process.env.TENCENTCLOUD_SECRET_ID, TENCENTCLOUD_SECRET_KEY: process.env.TENCENTCLOUD_SECRET_KEY, TENCENTCLOUD_SESSION_TOKEN: process.env.TENCENTCLOUD_SESSION_TOKEN });
+    rememberSecrets({
+      TENCENTCLOUD_SECRET_ID: process.env.TENCENTCLOUD_SECRET_ID,
+      TENCENTCLOUD_SECRET_KEY: process.env.TENCENTCLOUD_SECRET_KEY,
+      TENCENTCLOUD_SESSION_TOKEN: process.env.TENCENTCLOUD_SESSION_TOKEN,
+    });
     return { loaded, targetName, targetConfig, compiled };
   } catch (e) {
     if (e instanceof CompileError) throw new BuildError(e.diagnostics);

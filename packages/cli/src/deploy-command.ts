@@ -4,7 +4,32 @@ import { createInterface } from "node:readline/promises";
 import { appendFileSync, lstatSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { redactSecrets, redactValue, renderSnapshot } from "@wedata-kit/compiler";
-import { acquireLock, destroyInput, makePlanFile, parsePlanFile, planFlagConflict, removeLockWorkflow, stalePlanReason, totalCalls, type PlanFile, type PlanFlags, applyFindings, applyPlan, runWorkflowWarning, saveAppliedState, DEFAULT_RETRY, fetchRemoteState, guardDeletions, planDeployment, planHasChanges, RateLimitedCaller, type ApplyEvent, type ApplySummary, type Plan, type RemoteState } from "@wedata-kit/deployer";
+import {
+  acquireLock,
+  destroyInput,
+  makePlanFile,
+  parsePlanFile,
+  planFlagConflict,
+  removeLockWorkflow,
+  stalePlanReason,
+  totalCalls,
+  type PlanFile,
+  type PlanFlags,
+  applyFindings,
+  applyPlan,
+  runWorkflowWarning,
+  saveAppliedState,
+  DEFAULT_RETRY,
+  fetchRemoteState,
+  guardDeletions,
+  planDeployment,
+  planHasChanges,
+  RateLimitedCaller,
+  type ApplyEvent,
+  type ApplySummary,
+  type Plan,
+  type RemoteState,
+} from "@wedata-kit/deployer";
 import cliProgress from "cli-progress";
 import pc from "picocolors";
 import { buildProject, type ProjectBuild } from "./compile-project.js";
@@ -27,11 +52,18 @@ function writePlanFile(file: string, text: string): void {
     existing = undefined;
   }
   if (existing) {
-    if (!existing.isFile()) throw new FileSafetyError("E_PLAN_FILE", `--out ${file} exists and is not a regular file (a link, a folder or a device); pick another path`);
+    if (!existing.isFile())
+      throw new FileSafetyError(
+        "E_PLAN_FILE",
+        `--out ${file} exists and is not a regular file (a link, a folder or a device); pick another path`,
+      );
     try {
       parsePlanFile(readRegularFile(file, MAX_PLAN_FILE_BYTES, { noFollow: true }).toString("utf8"), file);
     } catch {
-      throw new FileSafetyError("E_PLAN_FILE", `--out ${file} exists and is not a plan file saved by wedata-kit; wedata-kit does not overwrite files it did not write: pick another path`);
+      throw new FileSafetyError(
+        "E_PLAN_FILE",
+        `--out ${file} exists and is not a plan file saved by wedata-kit; wedata-kit does not overwrite files it did not write: pick another path`,
+      );
     }
   }
   const tmp = join(dirname(file), `.${process.pid}.${Date.now()}.plan.tmp`);
@@ -84,15 +116,22 @@ export interface Prepared {
  * `destroy`, the plan is computed as if the code declared no managed workflows and no tasks, so every
  * resource this project owns lands in the prune list.
  */
-export async function preparePlan(o: PlanCommandOptions & { destroy?: boolean; lock?: { command: string; ttlMs?: number } }): Promise<Prepared> {
-  const compiledBuild = await buildProject({ cwd: o.cwd, ...(o.target && { target: o.target }), typecheck: o.typecheck });
+export async function preparePlan(
+  o: PlanCommandOptions & { destroy?: boolean; lock?: { command: string; ttlMs?: number } },
+): Promise<Prepared> {
+  const compiledBuild = await buildProject({
+    cwd: o.cwd,
+    ...(o.target && { target: o.target }),
+    typecheck: o.typecheck,
+  });
   // What `wedata doctor` measured on this target (wedata.doctor.json): Run Workflow keys, list lag.
   const findings = readFindings(compiledBuild.loaded.root, compiledBuild.targetName);
   const built = { ...compiledBuild, compiled: applyFindings(compiledBuild.compiled, findings) };
   const build = o.destroy ? { ...built, compiled: destroyInput(built.compiled) } : built;
   const connection = await connectTarget(build.loaded.root, build.targetConfig);
   // A real target: Run Workflow keys not confirmed there by doctor are worth a warning.
-  const runWarning = connection.kind === "cloud" ? runWorkflowWarning(build.compiled, findings, build.targetName) : undefined;
+  const runWarning =
+    connection.kind === "cloud" ? runWorkflowWarning(build.compiled, findings, build.targetName) : undefined;
   if (runWarning) o.onWarning?.(runWarning);
   let closeLock: () => Promise<void> = async () => {};
   try {
@@ -107,9 +146,18 @@ export async function preparePlan(o: PlanCommandOptions & { destroy?: boolean; l
     const project = projectName(build);
     const cache = cacheStore(build.loaded.root, build.targetName, build.compiled.target.projectId);
     // A deploy takes the project's lock on the target before it reads anything: a second deployer waits its turn.
-    const lock = o.lock ? await acquireLock({ caller, projectId: build.compiled.target.projectId, project }, { command: o.lock.command, ...(o.lock.ttlMs && { ttlMs: o.lock.ttlMs }) }) : undefined;
+    const lock = o.lock
+      ? await acquireLock(
+          { caller, projectId: build.compiled.target.projectId, project },
+          { command: o.lock.command, ...(o.lock.ttlMs && { ttlMs: o.lock.ttlMs }) },
+        )
+      : undefined;
     if (lock) closeLock = () => lock.release();
-    const remote = await fetchRemoteState(caller, build.compiled, { project, cache, onWarning: o.onWarning ?? (() => {}) });
+    const remote = await fetchRemoteState(caller, build.compiled, {
+      project,
+      cache,
+      onWarning: o.onWarning ?? (() => {}),
+    });
     const reads = { ...caller.counts };
     const plan = planDeployment(build.compiled, remote, { project, submit: o.submit });
     const releaseLock = async () => {
@@ -117,7 +165,16 @@ export async function preparePlan(o: PlanCommandOptions & { destroy?: boolean; l
       closeLock = async () => {};
       await release();
     };
-    return { build, connection: { ...connection, close: async () => (await releaseLock(), await connection.close()) }, caller, plan, remote, reads, releaseLock, ...(findings?.listLagMs !== undefined && { listLagMs: findings.listLagMs }) };
+    return {
+      build,
+      connection: { ...connection, close: async () => (await releaseLock(), await connection.close()) },
+      caller,
+      plan,
+      remote,
+      reads,
+      releaseLock,
+      ...(findings?.listLagMs !== undefined && { listLagMs: findings.listLagMs }),
+    };
   } catch (e) {
     await closeLock().catch(() => undefined);
     await connection.close();
@@ -129,7 +186,9 @@ export const projectName = (b: ProjectBuild) => b.loaded.config.name ?? basename
 
 function gitCommit(root: string): string {
   try {
-    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] }).toString().trim();
+    return execFileSync("git", ["rev-parse", "--short", "HEAD"], { cwd: root, stdio: ["ignore", "pipe", "ignore"] })
+      .toString()
+      .trim();
   } catch {
     return "no-git";
   }
@@ -146,19 +205,27 @@ async function confirm(): Promise<boolean> {
 }
 
 /** Progress: a bar on a terminal, plain lines in CI, nothing for --json. */
-function progressReporter(io: Io, total: number, mode: "bar" | "lines" | "none"): { onEvent: (e: ApplyEvent) => void; stop: () => void } {
+function progressReporter(
+  io: Io,
+  total: number,
+  mode: "bar" | "lines" | "none",
+): { onEvent: (e: ApplyEvent) => void; stop: () => void } {
   if (mode === "none") return { onEvent: () => {}, stop: () => {} };
   if (mode === "lines") {
     return {
       onEvent: (e) => {
-        if (e.type === "done") io.out(`${pc.green("ok")}      ${e.step.label}${e.detail ? pc.dim(` ${e.detail}`) : ""}\n`);
+        if (e.type === "done")
+          io.out(`${pc.green("ok")}      ${e.step.label}${e.detail ? pc.dim(` ${e.detail}`) : ""}\n`);
         if (e.type === "failed") io.out(redactSecrets(`${pc.red("failed")}  ${e.step.label}: ${e.error.message}\n`));
         if (e.type === "skipped") io.out(`${pc.yellow("skipped")} ${e.step.label} (needs: ${e.because})\n`);
       },
       stop: () => {},
     };
   }
-  const bar = new cliProgress.SingleBar({ format: "{bar} {value}/{total} steps | {speed} steps/s | ETA {eta_formatted} | {last}", hideCursor: true }, cliProgress.Presets.shades_classic);
+  const bar = new cliProgress.SingleBar(
+    { format: "{bar} {value}/{total} steps | {speed} steps/s | ETA {eta_formatted} | {last}", hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
   const start = Date.now();
   let finished = 0;
   bar.start(total, 0, { speed: "0.0", last: "" });
@@ -166,19 +233,28 @@ function progressReporter(io: Io, total: number, mode: "bar" | "lines" | "none")
     onEvent: (e) => {
       if (e.type === "start") return;
       finished++;
-      bar.update(finished, { speed: (finished / Math.max(0.001, (Date.now() - start) / 1000)).toFixed(1), last: e.type === "done" ? e.step.label : `${e.type}: ${e.step.label}` });
+      bar.update(finished, {
+        speed: (finished / Math.max(0.001, (Date.now() - start) / 1000)).toFixed(1),
+        last: e.type === "done" ? e.step.label : `${e.type}: ${e.step.label}`,
+      });
     },
     stop: () => bar.stop(),
   };
 }
 
 function renderSummary(s: ApplySummary, seconds: number, verb: string): string {
-  const lines = [pc.bold(`${verb} in ${seconds.toFixed(1)} s: ${s.created} created, ${s.updated} updated, ${s.deleted} deleted, ${s.submitted} submitted${s.adopted ? `, ${s.adopted} adopted` : ""}, ${s.failed.length} failed, ${s.skipped.length} skipped.`)];
+  const lines = [
+    pc.bold(
+      `${verb} in ${seconds.toFixed(1)} s: ${s.created} created, ${s.updated} updated, ${s.deleted} deleted, ${s.submitted} submitted${s.adopted ? `, ${s.adopted} adopted` : ""}, ${s.failed.length} failed, ${s.skipped.length} skipped.`,
+    ),
+  ];
   for (const f of s.failed) {
-    lines.push(`${pc.red("failed")} ${f.step}${f.loc ? ` (${f.loc.file}:${f.loc.line})` : ""}: ${f.code ? `[${f.code}] ` : ""}${f.message}${f.requestId ? ` RequestId ${f.requestId}` : ""}`);
+    lines.push(
+      `${pc.red("failed")} ${f.step}${f.loc ? ` (${f.loc.file}:${f.loc.line})` : ""}: ${f.code ? `[${f.code}] ` : ""}${f.message}${f.requestId ? ` RequestId ${f.requestId}` : ""}`,
+    );
   }
   for (const k of s.skipped) lines.push(`${pc.yellow("skipped")} ${k.step}, because ${k.because} did not succeed`);
-  return redactSecrets(lines.join("\n") + "\n");
+  return redactSecrets(`${lines.join("\n")}\n`);
 }
 
 export interface DeployCommandOptions extends PlanCommandOptions {
@@ -214,19 +290,33 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
     }
     o = { ...o, prune: saved.prune, submit: saved.submit, target: saved.target.name };
   }
-  const p = await preparePlan({ ...o, ...(o.noLock ? {} : { lock: { command: o.destroy ? "wedata destroy" : "wedata deploy" } }) });
+  const p = await preparePlan({
+    ...o,
+    ...(o.noLock ? {} : { lock: { command: o.destroy ? "wedata destroy" : "wedata deploy" } }),
+  });
   try {
     const { plan, build } = p;
     if (saved) {
       const why = stalePlanReason(saved, plan, build.compiled, p.remote);
       if (why) {
-        io.err(`${pc.red("error")}: refusing to apply ${o.planFile}: ${why}. Run \`wedata plan --out ${o.planFile}\` again and review it.\n`);
+        io.err(
+          `${pc.red("error")}: refusing to apply ${o.planFile}: ${why}. Run \`wedata plan --out ${o.planFile}\` again and review it.\n`,
+        );
         return 1;
       }
     }
     // destroy is the explicit intent to delete everything: the deletion guards are for --prune.
     const guard = o.destroy ? undefined : guardFor(p, o);
-    if (!o.json) io.out(renderPlan(plan, { rate: o.rate, connection: p.connection.description, prune: o.prune, ...(guard && { guard }), ...(o.destroy && { destroy: true }) }));
+    if (!o.json)
+      io.out(
+        renderPlan(plan, {
+          rate: o.rate,
+          connection: p.connection.description,
+          prune: o.prune,
+          ...(guard && { guard }),
+          ...(o.destroy && { destroy: true }),
+        }),
+      );
     if (guard?.refusal && o.prune) {
       io.err(`${pc.red("error")}: refusing to deploy: ${guard.refusal}\n`);
       return 1;
@@ -235,12 +325,30 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
     // A task another wedata-kit project owns is never taken over by accident.
     const takeovers = applied.tasks.filter((t) => t.ownedBy !== undefined && (t.op !== "noop" || t.submit));
     if (takeovers.length > 0 && !o.takeOver) {
-      io.err(`${pc.red("error")}: refusing to deploy: ${takeovers.map((t) => `${t.key} belongs to wedata-kit project "${t.ownedBy}"`).join("; ")}. If this project should own ${takeovers.length === 1 ? "it" : "them"} from now on, run again with --take-over\n`);
+      io.err(
+        `${pc.red("error")}: refusing to deploy: ${takeovers.map((t) => `${t.key} belongs to wedata-kit project "${t.ownedBy}"`).join("; ")}. If this project should own ${takeovers.length === 1 ? "it" : "them"} from now on, run again with --take-over\n`,
+      );
       return 1;
     }
     if (!planHasChanges(applied, o.prune)) {
       // Nothing to change; the deploy state is brought up to date if the plan found it behind.
-      if (!o.destroy && plan.stateBehind) await saveAppliedState(p.caller, applied, { created: 0, updated: 0, deleted: 0, submitted: 0, adopted: 0, failed: [], skipped: [], written: [], ids: plan.remoteIds }, { listLagMs: p.listLagMs ?? 0 }).catch((e: unknown) => io.err(`${pc.yellow("warning")}: ${stateWarning(e)}\n`));
+      if (!o.destroy && plan.stateBehind)
+        await saveAppliedState(
+          p.caller,
+          applied,
+          {
+            created: 0,
+            updated: 0,
+            deleted: 0,
+            submitted: 0,
+            adopted: 0,
+            failed: [],
+            skipped: [],
+            written: [],
+            ids: plan.remoteIds,
+          },
+          { listLagMs: p.listLagMs ?? 0 },
+        ).catch((e: unknown) => io.err(`${pc.yellow("warning")}: ${stateWarning(e)}\n`));
       if (o.json) io.out(`${JSON.stringify(redactValue({ plan, summary: null }), null, 2)}\n`);
       return 0;
     }
@@ -248,7 +356,9 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
     if (!o.yes && !saved) {
       const interactive = process.stdin.isTTY && !process.env.CI;
       if (!interactive) {
-        io.err(`${pc.red("error")}: refusing to deploy without confirmation: pass --yes (stdin is not a terminal${process.env.CI ? ", CI is set" : ""})\n`);
+        io.err(
+          `${pc.red("error")}: refusing to deploy without confirmation: pass --yes (stdin is not a terminal${process.env.CI ? ", CI is set" : ""})\n`,
+        );
         return 1;
       }
       if (!(await confirm())) {
@@ -262,12 +372,20 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
     const reporter = progressReporter(io, totalCalls(applied, o.prune), mode);
     let summary: ApplySummary;
     try {
-      summary = await applyPlan(applied, p.caller, { prune: o.prune, versionRemark: remark, onEvent: reporter.onEvent, ...(p.listLagMs && { listLagMs: p.listLagMs }) });
+      summary = await applyPlan(applied, p.caller, {
+        prune: o.prune,
+        versionRemark: remark,
+        onEvent: reporter.onEvent,
+        ...(p.listLagMs && { listLagMs: p.listLagMs }),
+      });
     } finally {
       reporter.stop();
     }
     // What was applied is recorded on the target (the next plan compares against it).
-    if (!o.destroy) await saveAppliedState(p.caller, applied, summary, { listLagMs: p.listLagMs ?? 0 }).catch((e: unknown) => io.err(`${pc.yellow("warning")}: ${stateWarning(e)}\n`));
+    if (!o.destroy)
+      await saveAppliedState(p.caller, applied, summary, { listLagMs: p.listLagMs ?? 0 }).catch((e: unknown) =>
+        io.err(`${pc.yellow("warning")}: ${stateWarning(e)}\n`),
+      );
     // destroy removes what the project made, the deploy lock's workflow (and the deploy state in it) included.
     if (o.destroy && summary.failed.length === 0) {
       await p.releaseLock();
@@ -282,8 +400,8 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
 }
 
 /** A deploy state that could not be written costs the next plan reads, nothing else: a warning, not a failure. */
-const stateWarning = (e: unknown) => `the deploy was applied, but its record on the target (the deploy state) was not updated: ${(e as Error).message}. The next plan reads the tasks in full and the next deploy records them`;
-
+const stateWarning = (e: unknown) =>
+  `the deploy was applied, but its record on the target (the deploy state) was not updated: ${(e as Error).message}. The next plan reads the tasks in full and the next deploy records them`;
 
 /** The deletion guards of a command: whole workflows only when named, and the mass-deletion threshold. */
 function guardFor(p: Prepared, o: DeletionFlags) {
@@ -308,16 +426,30 @@ export function planMarkdown(p: Prepared, prune: boolean): string {
 }
 
 /** `wedata plan`: exit 0 no changes, 2 changes with --detailed-exitcode. */
-export async function planCommand(o: PlanCommandOptions & { json: boolean; format: string; out?: string; detailedExitcode: boolean; prune: boolean }, io: Io): Promise<number> {
+export async function planCommand(
+  o: PlanCommandOptions & { json: boolean; format: string; out?: string; detailedExitcode: boolean; prune: boolean },
+  io: Io,
+): Promise<number> {
   const p = await preparePlan(o);
   try {
     if (o.out) {
-      writePlanFile(o.out, `${JSON.stringify(makePlanFile(p.plan, p.build.compiled, p.remote, { prune: o.prune, submit: o.submit }), null, 2)}\n`);
+      writePlanFile(
+        o.out,
+        `${JSON.stringify(makePlanFile(p.plan, p.build.compiled, p.remote, { prune: o.prune, submit: o.submit }), null, 2)}\n`,
+      );
     }
     const format = o.json ? "json" : o.format;
     if (format === "json") io.out(`${JSON.stringify(redactValue({ plan: p.plan, reads: p.reads }), null, 2)}\n`);
     else if (format === "markdown") io.out(planMarkdown(p, o.prune));
-    else io.out(renderPlan(p.plan, { rate: o.rate, connection: p.connection.description, prune: o.prune, guard: guardFor(p, o) }));
+    else
+      io.out(
+        renderPlan(p.plan, {
+          rate: o.rate,
+          connection: p.connection.description,
+          prune: o.prune,
+          guard: guardFor(p, o),
+        }),
+      );
     if (o.out && format !== "json") io.err(`plan saved to ${o.out}; apply it with: wedata deploy --plan ${o.out}\n`);
     if (!o.detailedExitcode) return 0;
     // 3 signals deletions waiting (applied with --prune, or held back), apart from other changes (2).

@@ -14,7 +14,10 @@ const MAX_BYTES = 1024 * 1024;
 export function readFindings(root: string, target: string): Findings | undefined {
   const file = join(root, FINDINGS_FILE);
   if (!existsSync(file)) return undefined;
-  return parseFindingsFile(readRegularFile(file, MAX_BYTES, { noFollow: true, display: FINDINGS_FILE }).toString("utf8"), FINDINGS_FILE).targets[target];
+  return parseFindingsFile(
+    readRegularFile(file, MAX_BYTES, { noFollow: true, display: FINDINGS_FILE }).toString("utf8"),
+    FINDINGS_FILE,
+  ).targets[target];
 }
 
 /** Record a target's findings, keeping the other targets'. A file doctor did not write is never overwritten. */
@@ -22,11 +25,21 @@ export function writeFindings(root: string, target: string, findings: Findings):
   const file = join(root, FINDINGS_FILE);
   let current: FindingsFile = { generatedBy: "wedata doctor", format: 1, targets: {} };
   if (existsSync(file) || isLink(file)) {
-    if (isLink(file) || !lstatSync(file).isFile()) throw new FileSafetyError("E_NOT_A_FILE", `${FINDINGS_FILE} is not a regular file; wedata doctor writes its findings there: move it away`);
+    if (isLink(file) || !lstatSync(file).isFile())
+      throw new FileSafetyError(
+        "E_NOT_A_FILE",
+        `${FINDINGS_FILE} is not a regular file; wedata doctor writes its findings there: move it away`,
+      );
     try {
-      current = parseFindingsFile(readRegularFile(file, MAX_BYTES, { noFollow: true, display: FINDINGS_FILE }).toString("utf8"), FINDINGS_FILE);
+      current = parseFindingsFile(
+        readRegularFile(file, MAX_BYTES, { noFollow: true, display: FINDINGS_FILE }).toString("utf8"),
+        FINDINGS_FILE,
+      );
     } catch (e) {
-      throw new FileSafetyError("E_NOT_OURS", `refusing to overwrite ${FINDINGS_FILE}: it is not a findings file wedata doctor wrote (${(e as Error).message})`);
+      throw new FileSafetyError(
+        "E_NOT_OURS",
+        `refusing to overwrite ${FINDINGS_FILE}: it is not a findings file wedata doctor wrote (${(e as Error).message})`,
+      );
     }
   }
   const next: FindingsFile = { ...current, targets: { ...current.targets, [target]: findings } };

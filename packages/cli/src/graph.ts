@@ -18,9 +18,12 @@ export interface WorkflowGraph {
   readonly edges: ReadonlyArray<readonly [string, string]>;
 }
 
-
 /** Graphs of every workflow in a snapshot (payloads with `$ref:` placeholders), statuses by task key. */
-export function graphsFromSnapshot(files: ReadonlyMap<string, string>, status: (key: string) => NodeStatus = () => "same", extra: ReadonlyArray<{ key: string; kind: string; upstream: readonly string[] }> = []): WorkflowGraph[] {
+export function graphsFromSnapshot(
+  files: ReadonlyMap<string, string>,
+  status: (key: string) => NodeStatus = () => "same",
+  extra: ReadonlyArray<{ key: string; kind: string; upstream: readonly string[] }> = [],
+): WorkflowGraph[] {
   const byWorkflow = new Map<string, { nodes: GraphNode[]; edges: Array<[string, string]> }>();
   const get = (w: string) => byWorkflow.get(w) ?? byWorkflow.set(w, { nodes: [], edges: [] }).get(w)!;
   for (const [path, content] of files) {
@@ -28,10 +31,21 @@ export function graphsFromSnapshot(files: ReadonlyMap<string, string>, status: (
     if (wm) get(wm[1]!);
     const m = /^([^/]+)\/tasks\/([^/.]+)\.json$/.exec(path);
     if (!m) continue;
-    const json = JSON.parse(content) as { TriggerTaskBaseAttribute: { TaskTypeId: string }; TriggerTaskConfiguration: { TaskExtConfigurationList?: Array<{ ParamKey: string; ParamValue: string }> }; TriggerTaskSchedulerConfiguration: { UpstreamDependencyConfigList?: Array<{ TaskId: string }> } };
+    const json = JSON.parse(content) as {
+      TriggerTaskBaseAttribute: { TaskTypeId: string };
+      TriggerTaskConfiguration: { TaskExtConfigurationList?: Array<{ ParamKey: string; ParamValue: string }> };
+      TriggerTaskSchedulerConfiguration: { UpstreamDependencyConfigList?: Array<{ TaskId: string }> };
+    };
     const g = get(m[1]!);
-    const runs = json.TriggerTaskConfiguration.TaskExtConfigurationList?.find((e) => e.ParamKey === "subWorkflowName")?.ParamValue;
-    g.nodes.push({ name: m[2]!, kind: taskTypeLabel(json.TriggerTaskBaseAttribute.TaskTypeId), status: status(`${m[1]}/${m[2]}`), ...(runs && json.TriggerTaskBaseAttribute.TaskTypeId === "140" && { runs }) });
+    const runs = json.TriggerTaskConfiguration.TaskExtConfigurationList?.find(
+      (e) => e.ParamKey === "subWorkflowName",
+    )?.ParamValue;
+    g.nodes.push({
+      name: m[2]!,
+      kind: taskTypeLabel(json.TriggerTaskBaseAttribute.TaskTypeId),
+      status: status(`${m[1]}/${m[2]}`),
+      ...(runs && json.TriggerTaskBaseAttribute.TaskTypeId === "140" && { runs }),
+    });
     for (const u of json.TriggerTaskSchedulerConfiguration.UpstreamDependencyConfigList ?? []) {
       const ref = parsePlaceholder(u.TaskId);
       const up = ref?.kind === "task" ? taskNameOf(u.TaskId) : undefined;
@@ -47,7 +61,11 @@ export function graphsFromSnapshot(files: ReadonlyMap<string, string>, status: (
   }
   return [...byWorkflow.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
-    .map(([workflow, g]) => ({ workflow, nodes: g.nodes.sort((a, b) => a.name.localeCompare(b.name)), edges: g.edges.filter(([a, b]) => g.nodes.some((n) => n.name === a) && g.nodes.some((n) => n.name === b)).sort() }));
+    .map(([workflow, g]) => ({
+      workflow,
+      nodes: g.nodes.sort((a, b) => a.name.localeCompare(b.name)),
+      edges: g.edges.filter(([a, b]) => g.nodes.some((n) => n.name === a) && g.nodes.some((n) => n.name === b)).sort(),
+    }));
 }
 
 /** Keep changed tasks and their direct neighbours, so a large workflow stays readable. */
@@ -60,10 +78,15 @@ export function cutToChanges(g: WorkflowGraph, maxNodes: number): { graph: Workf
     if (changed.has(b)) keep.add(a);
   }
   let names = [...keep].sort();
-  if (names.length > maxNodes) names = [...[...changed].sort(), ...names.filter((n) => !changed.has(n))].slice(0, maxNodes);
+  if (names.length > maxNodes)
+    names = [...[...changed].sort(), ...names.filter((n) => !changed.has(n))].slice(0, maxNodes);
   const kept = new Set(names);
   return {
-    graph: { workflow: g.workflow, nodes: g.nodes.filter((n) => kept.has(n.name)), edges: g.edges.filter(([a, b]) => kept.has(a) && kept.has(b)) },
+    graph: {
+      workflow: g.workflow,
+      nodes: g.nodes.filter((n) => kept.has(n.name)),
+      edges: g.edges.filter(([a, b]) => kept.has(a) && kept.has(b)),
+    },
     omitted: g.nodes.length - kept.size,
   };
 }
@@ -105,7 +128,7 @@ export function renderMermaid(graphs: readonly WorkflowGraph[]): string {
     const members = graphs.flatMap((g) => g.nodes.filter((n) => n.status === s).map((n) => id(g.workflow, n.name)));
     lines.push(`  class ${members.join(",")} ${s}`);
   }
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }
 
 /** Graphviz DOT, one cluster per workflow. */
@@ -120,10 +143,13 @@ export function renderDot(graphs: readonly WorkflowGraph[]): string {
   });
   for (const g of graphs) {
     for (const n of g.nodes) {
-      const target = n.runs && graphs.find((x) => x.workflow === n.runs);
-      if (target && target.nodes[0]) lines.push(`  ${q(`${g.workflow}/${n.name}`)} -> ${q(`${target.workflow}/${target.nodes[0].name}`)} [style=dashed, label="runs", lhead=${q(`cluster_${graphs.indexOf(target)}`)}];`);
+      const target = n.runs ? graphs.find((x) => x.workflow === n.runs) : undefined;
+      if (target?.nodes[0])
+        lines.push(
+          `  ${q(`${g.workflow}/${n.name}`)} -> ${q(`${target.workflow}/${target.nodes[0].name}`)} [style=dashed, label="runs", lhead=${q(`cluster_${graphs.indexOf(target)}`)}];`,
+        );
     }
   }
   lines.push("}");
-  return lines.join("\n") + "\n";
+  return `${lines.join("\n")}\n`;
 }

@@ -42,7 +42,12 @@ const ConfigSchema = z.strictObject({
     .refine((t) => Object.keys(t).length > 0, "declare at least one target")
     .superRefine((t, ctx) => {
       for (const name of Object.keys(t)) {
-        if (!/^[A-Za-z0-9_-]{1,64}$/.test(name)) ctx.addIssue({ code: "custom", path: [name], message: `target names may hold letters, digits, "_" and "-" only (they name files and flags); got ${JSON.stringify(name.slice(0, 80))}` });
+        if (!/^[A-Za-z0-9_-]{1,64}$/.test(name))
+          ctx.addIssue({
+            code: "custom",
+            path: [name],
+            message: `target names may hold letters, digits, "_" and "-" only (they name files and flags); got ${JSON.stringify(name.slice(0, 80))}`,
+          });
       }
     }),
   defaultTarget: z.string().optional(),
@@ -107,17 +112,33 @@ function loadFailure(e: unknown, file: string, root: string): Diagnostic {
     return { code: d.code, message: d.message, loc: d.loc, ...(d.hint && { hint: d.hint }) };
   }
   const err = e as Error;
-  const frame = (err?.stack ?? "").split("\n").map((l) => /\((?:file:\/\/)?([^()]+):(\d+):(\d+)\)$|at (?:file:\/\/)?([^\s()]+):(\d+):(\d+)$/.exec(l.trim())).find((m) => m && (m[1] ?? m[4])?.startsWith(root) && !(m[1] ?? m[4])!.includes("node_modules"));
-  const loc = frame ? { file: (frame[1] ?? frame[4])!.replace(/\?.*$/, ""), line: Number(frame[2] ?? frame[5]), column: Number(frame[3] ?? frame[6]) } : { file, line: 1, column: 1 };
+  const frame = (err?.stack ?? "")
+    .split("\n")
+    .map((l) => /\((?:file:\/\/)?([^()]+):(\d+):(\d+)\)$|at (?:file:\/\/)?([^\s()]+):(\d+):(\d+)$/.exec(l.trim()))
+    .find((m) => m && (m[1] ?? m[4])?.startsWith(root) && !(m[1] ?? m[4])!.includes("node_modules"));
+  const loc = frame
+    ? {
+        file: (frame[1] ?? frame[4])!.replace(/\?.*$/, ""),
+        line: Number(frame[2] ?? frame[5]),
+        column: Number(frame[3] ?? frame[6]),
+      }
+    : { file, line: 1, column: 1 };
   const isConfig = file.endsWith(CONFIG_FILE);
   if (e instanceof ExitDuringLoad) {
-    return { code: "E_LOAD", message: `loading ${file} failed: ${err.message}`, loc, hint: `a ${isConfig ? "config" : "pipeline"} file must only declare things; remove the process.exit() call` };
+    return {
+      code: "E_LOAD",
+      message: `loading ${file} failed: ${err.message}`,
+      loc,
+      hint: `a ${isConfig ? "config" : "pipeline"} file must only declare things; remove the process.exit() call`,
+    };
   }
   return {
     code: "E_LOAD",
     message: `loading ${isConfig ? "the config" : "pipeline"} ${file} failed: ${err?.message ?? String(e)}`,
     loc,
-    hint: isConfig ? `fix the error in ${CONFIG_FILE}` : "fix the error in the pipeline file; it must import without side effects",
+    hint: isConfig
+      ? `fix the error in ${CONFIG_FILE}`
+      : "fix the error in the pipeline file; it must import without side effects",
   };
 }
 
@@ -132,7 +153,14 @@ export async function loadProject(cwd: string): Promise<LoadedProject> {
 export async function loadConfig(cwd: string): Promise<LoadedConfig> {
   const configFile = findConfig(cwd);
   if (!configFile) {
-    throw new LoadError([{ code: "E_NO_CONFIG", message: `no ${CONFIG_FILE} in ${cwd} or its parents`, loc: { file: join(cwd, CONFIG_FILE), line: 1, column: 1 }, hint: "create one with defineConfig({ pipelines, targets }), or pass --cwd" }]);
+    throw new LoadError([
+      {
+        code: "E_NO_CONFIG",
+        message: `no ${CONFIG_FILE} in ${cwd} or its parents`,
+        loc: { file: join(cwd, CONFIG_FILE), line: 1, column: 1 },
+        hint: "create one with defineConfig({ pipelines, targets }), or pass --cwd",
+      },
+    ]);
   }
   const root = realpathSync(dirname(configFile));
   let raw: unknown;
@@ -143,17 +171,35 @@ export async function loadConfig(cwd: string): Promise<LoadedConfig> {
   }
   const parsed = ConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new LoadError(parsed.error.issues.map((i) => ({ code: "E_CONFIG", message: `${CONFIG_FILE}: ${i.path.join(".") || "default export"}: ${i.message}`, loc: { file: configFile, line: 1, column: 1 }, hint: "export default defineConfig({ pipelines: [...], targets: { name: { projectId, region } } })" })));
+    throw new LoadError(
+      parsed.error.issues.map((i) => ({
+        code: "E_CONFIG",
+        message: `${CONFIG_FILE}: ${i.path.join(".") || "default export"}: ${i.message}`,
+        loc: { file: configFile, line: 1, column: 1 },
+        hint: "export default defineConfig({ pipelines: [...], targets: { name: { projectId, region } } })",
+      })),
+    );
   }
   const config = parsed.data as ProjectConfig;
   if (config.defaultTarget && !config.targets[config.defaultTarget]) {
-    throw new LoadError([{ code: "E_CONFIG", message: `defaultTarget "${config.defaultTarget}" is not one of the targets (${Object.keys(config.targets).join(", ")})`, loc: { file: configFile, line: 1, column: 1 } }]);
+    throw new LoadError([
+      {
+        code: "E_CONFIG",
+        message: `defaultTarget "${config.defaultTarget}" is not one of the targets (${Object.keys(config.targets).join(", ")})`,
+        loc: { file: configFile, line: 1, column: 1 },
+      },
+    ]);
   }
   const pipelineFiles = config.pipelines.map((p) => resolve(root, p));
   const twice = pipelineFiles.filter((f, i) => pipelineFiles.indexOf(f) !== i);
   if (twice.length > 0) {
     throw new LoadError([
-      { code: "E_CONFIG", message: `${CONFIG_FILE}: pipelines lists ${[...new Set(twice)].map((f) => relative(root, f)).join(", ")} more than once`, loc: { file: configFile, line: 1, column: 1 }, hint: "list each pipeline file once" },
+      {
+        code: "E_CONFIG",
+        message: `${CONFIG_FILE}: pipelines lists ${[...new Set(twice)].map((f) => relative(root, f)).join(", ")} more than once`,
+        loc: { file: configFile, line: 1, column: 1 },
+        hint: "list each pipeline file once",
+      },
     ]);
   }
   return { root, configFile, config, pipelineFiles };
@@ -177,11 +223,21 @@ async function importPipelines({ root, configFile, pipelineFiles }: LoadedConfig
   const modules: LoadedModule[] = [];
   for (const file of pipelineFiles) {
     if (!existsSync(file)) {
-      diagnostics.push({ code: "E_NO_PIPELINE", message: `pipeline file ${file} listed in ${CONFIG_FILE} does not exist`, loc: { file: configFile, line: 1, column: 1 }, hint: "fix the path in pipelines: [...] (relative to the config file)" });
+      diagnostics.push({
+        code: "E_NO_PIPELINE",
+        message: `pipeline file ${file} listed in ${CONFIG_FILE} does not exist`,
+        loc: { file: configFile, line: 1, column: 1 },
+        hint: "fix the path in pipelines: [...] (relative to the config file)",
+      });
       continue;
     }
     if (!statSync(file).isFile()) {
-      diagnostics.push({ code: "E_NO_PIPELINE", message: `${relative(root, file)} listed in pipelines of ${CONFIG_FILE} is ${statSync(file).isDirectory() ? "a folder" : "not a regular file"}`, loc: { file: configFile, line: 1, column: 1 }, hint: "list the pipeline .ts files themselves, e.g. \"pipelines/daily.ts\"" });
+      diagnostics.push({
+        code: "E_NO_PIPELINE",
+        message: `${relative(root, file)} listed in pipelines of ${CONFIG_FILE} is ${statSync(file).isDirectory() ? "a folder" : "not a regular file"}`,
+        loc: { file: configFile, line: 1, column: 1 },
+        hint: 'list the pipeline .ts files themselves, e.g. "pipelines/daily.ts"',
+      });
       continue;
     }
     try {

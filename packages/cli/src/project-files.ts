@@ -11,7 +11,10 @@ export const OUTPUT_SPEC: OwnedFolderSpec = { kind: "compiled", what: "the --out
 export const WORK_SPEC: OwnedFolderSpec = {
   kind: "work",
   what: "the .wedata folder",
-  isOurs: (rel) => /^local\/[A-Za-z0-9_.-]+$/.test(rel) || /^state\/[A-Za-z0-9_.-]+\.json$/.test(rel) || /^runs\/[A-Za-z0-9_-]+\/[\p{L}\p{N}_.\/-]+$/u.test(rel),
+  isOurs: (rel) =>
+    /^local\/[A-Za-z0-9_.-]+$/.test(rel) ||
+    /^state\/[A-Za-z0-9_.-]+\.json$/.test(rel) ||
+    /^runs\/[A-Za-z0-9_-]+\/[\p{L}\p{N}_./-]+$/u.test(rel),
 };
 export const WORK_DIR = ".wedata";
 
@@ -24,7 +27,8 @@ export const MAX_CACHE_BYTES = 512 * 1024 * 1024;
 export const workFolder = (root: string) => OwnedFolder.open(root, WORK_DIR, WORK_SPEC);
 
 /** The read cache of one target, by a file name safe whatever the target is called. */
-export const readCacheFile = (targetName: string, projectId: string) => `state/${safeFileName(`${targetName}-${projectId}`)}.json`;
+export const readCacheFile = (targetName: string, projectId: string) =>
+  `state/${safeFileName(`${targetName}-${projectId}`)}.json`;
 
 /** A read cache kept in `.wedata/state/`: loaded with a bounded read, saved atomically. */
 export interface CacheStore {

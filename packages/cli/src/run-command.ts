@@ -1,7 +1,14 @@
 import { WedataKitError } from "@wedata-kit/dsl";
 import { randomBytes } from "node:crypto";
 import { redactSecrets } from "@wedata-kit/compiler";
-import { RunError, runCompiled, type RunEvent, type StandInResult, type TaskRun, type TaskStatus } from "@wedata-kit/runner";
+import {
+  RunError,
+  runCompiled,
+  type RunEvent,
+  type StandInResult,
+  type TaskRun,
+  type TaskStatus,
+} from "@wedata-kit/runner";
 import pc from "picocolors";
 import { buildProject } from "./compile-project.js";
 import type { Io } from "./io.js";
@@ -59,7 +66,9 @@ function pairs(list: readonly string[], flag: string): Record<string, string> {
 function standIns(list: readonly string[]): Record<string, StandInResult> {
   const out: Record<string, StandInResult> = {};
   for (const item of list) {
-    const [task, spec] = item.includes("=") ? [item.slice(0, item.indexOf("=")), item.slice(item.indexOf("=") + 1)] : [item, ""];
+    const [task, spec] = item.includes("=")
+      ? [item.slice(0, item.indexOf("=")), item.slice(item.indexOf("=") + 1)]
+      : [item, ""];
     if (!task) throw new RunUsageError(`--stand-in takes TASK or TASK=output:value,..., got "${item}"`);
     const outputs: Record<string, string> = {};
     for (const kv of spec.split(",").filter(Boolean)) {
@@ -105,14 +114,17 @@ function progress(io: Io, live: boolean, waiting: readonly string[]) {
   };
   return {
     onEvent(e: RunEvent) {
-      if (e.type === "start") state.set(e.key, e.attempt > 1 ? pc.yellow(`running (attempt ${e.attempt})`) : pc.blue("running"));
+      if (e.type === "start")
+        state.set(e.key, e.attempt > 1 ? pc.yellow(`running (attempt ${e.attempt})`) : pc.blue("running"));
       if (e.type === "retry") {
         state.set(e.key, pc.yellow(`retry in ${duration(e.waitMs)}`));
-        if (!live) io.out(`${pc.yellow("retry")}   ${e.key}: ${e.reason}; attempt ${e.attempt + 1} in ${duration(e.waitMs)}\n`);
+        if (!live)
+          io.out(`${pc.yellow("retry")}   ${e.key}: ${e.reason}; attempt ${e.attempt + 1} in ${duration(e.waitMs)}\n`);
       }
       if (e.type === "done") {
         state.set(e.task.key, SYMBOL[e.task.status]);
-        if (!live) io.out(`${SYMBOL[e.task.status]} ${e.task.key}${e.task.reason ? pc.dim(` (${e.task.reason})`) : ""}\n`);
+        if (!live)
+          io.out(`${SYMBOL[e.task.status]} ${e.task.key}${e.task.reason ? pc.dim(` (${e.task.reason})`) : ""}\n`);
       }
       if (live && !timer) timer = setTimeout(draw, 50);
     },
@@ -124,11 +136,23 @@ function progress(io: Io, live: boolean, waiting: readonly string[]) {
 }
 
 function table(tasks: readonly TaskRun[]): string {
-  const rows = tasks.map((t) => [t.key, SYMBOL[t.status], String(t.attempts), duration(t.durationMs), Object.entries(t.outputs).map(([k, v]) => `${k}=${v}`).join(" ")]);
+  const rows = tasks.map((t) => [
+    t.key,
+    SYMBOL[t.status],
+    String(t.attempts),
+    duration(t.durationMs),
+    Object.entries(t.outputs)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(" "),
+  ]);
   const head = ["task", "status", "attempts", "duration", "outputs"];
   const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => plain(r[i]!).length)));
-  const line = (r: string[]) => r.map((c, i) => c + " ".repeat(widths[i]! - plain(c).length)).join("  ").trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((c, i) => c + " ".repeat(widths[i]! - plain(c).length))
+      .join("  ")
+      .trimEnd();
   return [pc.bold(line(head)), ...rows.map(line)].join("\n");
 }
 
@@ -158,7 +182,8 @@ export async function runCommand(o: RunCommandOptions, io: Io): Promise<number> 
   const build = await buildProject({ cwd: o.cwd, ...(o.target && { target: o.target }), typecheck: o.typecheck });
   const names = build.compiled.workflows.filter((w) => w.payload).map((w) => w.name);
   const workflow = o.workflow ?? (names.length === 1 ? names[0]! : undefined);
-  if (!workflow) throw new RunError(`the project has ${names.length} workflows (${names.join(", ")}): choose one with --workflow`);
+  if (!workflow)
+    throw new RunError(`the project has ${names.length} workflows (${names.join(", ")}): choose one with --workflow`);
   const date = o.date ?? today();
   // UTC time to the millisecond first, so run ids sort in the order the runs started.
   const runId = `${new Date().toISOString().replace(/[-:.]/g, "").replace("T", "-").slice(0, 18)}-${randomBytes(2).toString("hex")}`;
@@ -166,8 +191,18 @@ export async function runCommand(o: RunCommandOptions, io: Io): Promise<number> 
   const prefix = `runs/${runId}`;
   const folder = { write: (rel: string, content: string) => work.write(`${prefix}/${rel}`, redactSecrets(content)) };
   const live = process.stdout.isTTY === true && !process.env.CI;
-  io.out(pc.bold(`Running ${workflow} for data time ${date}${o.dryRun ? " (dry run: nothing is executed)" : ""}, up to ${o.concurrency} at once\n`));
-  const view = progress(io, live, build.compiled.tasks.filter((t) => t.workflow === workflow && (o.tasks.length === 0 || o.tasks.includes(t.name))).map((t) => t.key));
+  io.out(
+    pc.bold(
+      `Running ${workflow} for data time ${date}${o.dryRun ? " (dry run: nothing is executed)" : ""}, up to ${o.concurrency} at once\n`,
+    ),
+  );
+  const view = progress(
+    io,
+    live,
+    build.compiled.tasks
+      .filter((t) => t.workflow === workflow && (o.tasks.length === 0 || o.tasks.includes(t.name)))
+      .map((t) => t.key),
+  );
   const ac = new AbortController();
   const onSigint = () => {
     io.err(`\n${pc.yellow("stopping")}: cancelling the running tasks (Ctrl-C again to force)\n`);
@@ -175,7 +210,7 @@ export async function runCommand(o: RunCommandOptions, io: Io): Promise<number> 
     process.once("SIGINT", () => process.exit(130));
   };
   process.once("SIGINT", onSigint);
-  let result;
+  let result: Awaited<ReturnType<typeof runCompiled>>;
   try {
     result = await runCompiled(build.compiled, workflow, {
       root: build.loaded.root,
@@ -198,18 +233,32 @@ export async function runCommand(o: RunCommandOptions, io: Io): Promise<number> 
     process.removeListener("SIGINT", onSigint);
     view.stop();
   }
-  work.write(`${prefix}/summary.json`, redactSecrets(`${JSON.stringify({ runId, workflow, date, ...result }, null, 2)}\n`));
+  work.write(
+    `${prefix}/summary.json`,
+    redactSecrets(`${JSON.stringify({ runId, workflow, date, ...result }, null, 2)}\n`),
+  );
   io.out(`\n${table(result.tasks)}\n`);
   // The substitution each task saw: its parameters as resolved (secrets hidden), and on a dry run the program.
-  const withParams = result.tasks.filter((t) => Object.keys(t.params).length > 0 || (o.dryRun && t.rendered !== undefined));
+  const withParams = result.tasks.filter(
+    (t) => Object.keys(t.params).length > 0 || (o.dryRun && t.rendered !== undefined),
+  );
   if (withParams.length > 0) io.out(`\n${pc.bold("Parameters")}\n`);
   for (const t of withParams) {
-    io.out(`  ${t.key}: ${Object.entries(t.params).map(([k, v]) => `${k}=${v}`).join(", ") || "(none)"}\n`);
+    io.out(
+      `  ${t.key}: ${
+        Object.entries(t.params)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(", ") || "(none)"
+      }\n`,
+    );
     if (o.dryRun && t.rendered !== undefined) io.out(`${t.rendered.replace(/^/gm, "    | ")}\n`);
   }
   const unresolved = result.tasks.filter((t) => t.unresolved.length > 0);
   // WeData leaves such expressions as written too; in a shell script they are usually its own variables.
-  for (const t of unresolved) io.err(`${pc.dim("note")}: ${t.key}: neither a parameter nor a time parameter, left as written: ${t.unresolved.join(", ")}\n`);
+  for (const t of unresolved)
+    io.err(
+      `${pc.dim("note")}: ${t.key}: neither a parameter nor a time parameter, left as written: ${t.unresolved.join(", ")}\n`,
+    );
   const needs = result.tasks.filter((t) => t.status === "needs_wedata").length;
   io.out(
     `\n${pc.bold(`${result.status === "success" ? pc.green("Run succeeded") : result.status === "cancelled" ? pc.yellow("Run cancelled") : pc.red("Run failed")} in ${duration(result.durationMs)}`)}: ${result.tasks.length} task(s)${needs ? `, ${needs} need WeData (rendered only)` : ""}.\n`,

@@ -12,14 +12,22 @@ export function readTree(dir: string): Map<string, string> {
   const out = new Map<string, string>();
   if (!existsSync(dir)) return out;
   const { files, special } = listFolder(dir);
-  if (special.length > 0) throw new FileSafetyError("E_SYMLINK", `${join(dir, special[0]!.path)} is ${special[0]!.kind}; snapshot folders are read without following links`);
-  for (const rel of files.keys()) out.set(rel, readRegularFile(join(dir, ...rel.split("/")), MAX_OUTPUT_FILE, { noFollow: true }).toString("utf8"));
+  if (special.length > 0)
+    throw new FileSafetyError(
+      "E_SYMLINK",
+      `${join(dir, special[0]!.path)} is ${special[0]!.kind}; snapshot folders are read without following links`,
+    );
+  for (const rel of files.keys())
+    out.set(rel, readRegularFile(join(dir, ...rel.split("/")), MAX_OUTPUT_FILE, { noFollow: true }).toString("utf8"));
   out.delete(OWNED_MARKER);
   return out;
 }
 
 /** Paths that differ between the files wanted and those on disk. */
-export function staleFiles(wanted: ReadonlyMap<string, string>, onDisk: ReadonlyMap<string, string>): Array<{ path: string; why: "missing" | "changed" | "extra" }> {
+export function staleFiles(
+  wanted: ReadonlyMap<string, string>,
+  onDisk: ReadonlyMap<string, string>,
+): Array<{ path: string; why: "missing" | "changed" | "extra" }> {
   const out: Array<{ path: string; why: "missing" | "changed" | "extra" }> = [];
   for (const [p, c] of wanted) {
     if (!onDisk.has(p)) out.push({ path: p, why: "missing" });
@@ -29,7 +37,8 @@ export function staleFiles(wanted: ReadonlyMap<string, string>, onDisk: Readonly
   return out.sort((a, b) => a.path.localeCompare(b.path));
 }
 
-const git = (cwd: string, args: string[]) => execFileSync("git", args, { cwd, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 }).toString();
+const git = (cwd: string, args: string[]) =>
+  execFileSync("git", args, { cwd, stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 }).toString();
 
 /** The snapshot files at a git revision, read from the repository without checking anything out. */
 export function readTreeAtRevision(root: string, snapshotDir: string, rev: string): Map<string, string> {

@@ -10,7 +10,8 @@ export interface CollectedGraph {
   readonly withoutWorkflows: readonly string[];
 }
 
-export const identityOf = (name: string, origin: SourceLocation) => `${origin.file}:${origin.line}:${origin.column}#${name}`;
+export const identityOf = (name: string, origin: SourceLocation) =>
+  `${origin.file}:${origin.line}:${origin.column}#${name}`;
 
 /** Gather the workflows a project's modules export (directly, or in arrays and plain objects). */
 export function collectGraph(modules: readonly LoadedModule[], diagnostics: Diagnostic[]): CollectedGraph {
@@ -32,8 +33,16 @@ export function collectGraph(modules: readonly LoadedModule[], diagnostics: Diag
         });
       }
     } else if (isTask(value)) {
-      exportedTasks.set(identityOf(value.name, value.node.origin), { ...value.node, ...(depth === 0 && key !== undefined && { exportedAs: key }) });
-    } else if (depth < 2 && value && typeof value === "object" && (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype)) {
+      exportedTasks.set(identityOf(value.name, value.node.origin), {
+        ...value.node,
+        ...(depth === 0 && key !== undefined && { exportedAs: key }),
+      });
+    } else if (
+      depth < 2 &&
+      value &&
+      typeof value === "object" &&
+      (Array.isArray(value) || Object.getPrototypeOf(value) === Object.prototype)
+    ) {
       for (const v of Object.values(value)) visit(v, depth + 1);
     }
   };

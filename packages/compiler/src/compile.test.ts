@@ -7,7 +7,12 @@ import { folderChain, nameProblem } from "./names.js";
 
 const target = { name: "dev", projectId: "2378393617299558400", region: "ap-guangzhou", projectIdentifier: "acme_dw" };
 const compile = (exports: Record<string, unknown>) =>
-  compileProject({ root: "/project", modules: [{ file: "/project/p.ts", exports }], target, readFile: () => Buffer.from("echo hi\n") });
+  compileProject({
+    root: "/project",
+    modules: [{ file: "/project/p.ts", exports }],
+    target,
+    readFile: () => Buffer.from("echo hi\n"),
+  });
 
 describe("compileProject", () => {
   it("writes the documented defaults explicitly", () => {
@@ -32,7 +37,10 @@ describe("compileProject", () => {
     expect(pb.TriggerTaskBaseAttribute.WorkflowId).toBe("$ref:workflow/w");
     expect(pb.TriggerTaskSchedulerConfiguration.UpstreamDependencyConfigList).toEqual([{ TaskId: "$ref:task/w/a" }]);
     // WeData's form: 项目标识.任务名.参数名, the project's identifier, never its numeric id.
-    expect(pb.TriggerTaskSchedulerConfiguration.ParamTaskInList![0]).toMatchObject({ FromTaskId: "$ref:task/w/a", ParamDesc: "acme_dw.a.n" });
+    expect(pb.TriggerTaskSchedulerConfiguration.ParamTaskInList![0]).toMatchObject({
+      FromTaskId: "$ref:task/w/a",
+      ParamDesc: "acme_dw.a.n",
+    });
     expect(p.order).toEqual(["workflow:w", "task:w/a", "task:w/b"]);
   });
 
@@ -42,7 +50,12 @@ describe("compileProject", () => {
     const { projectIdentifier: _drop, ...noIdent } = target;
     const run = (t: typeof noIdent, w: unknown) => {
       try {
-        compileProject({ root: "/project", modules: [{ file: "/project/p.ts", exports: { w } }], target: t, readFile: () => Buffer.from("echo hi\n") });
+        compileProject({
+          root: "/project",
+          modules: [{ file: "/project/p.ts", exports: { w } }],
+          target: t,
+          readFile: () => Buffer.from("echo hi\n"),
+        });
         return [];
       } catch (e) {
         return (e as { diagnostics: Array<{ code: string; message: string; hint?: string }> }).diagnostics;
@@ -51,7 +64,9 @@ describe("compileProject", () => {
     const ds = run(noIdent, workflow("w", { folder: "/f" }).tasks(a, b));
     expect(ds.map((d) => d.code)).toEqual(["E_PROJECT_IDENTIFIER"]);
     expect(ds[0]!.message).toContain('target "dev" has no projectIdentifier');
-    expect(ds[0]!.hint).toMatch(/add projectIdentifier .* to target "dev" in wedata.config.ts, or give the input a desc/);
+    expect(ds[0]!.hint).toMatch(
+      /add projectIdentifier .* to target "dev" in wedata.config.ts, or give the input a desc/,
+    );
     // An input with its own description does not need it.
     const c = task("c").shell("c.sh").after(a).input("n", { from: a, param: "n", desc: "acme_dw.a.n" });
     expect(run(noIdent, workflow("w", { folder: "/f" }).tasks(a, c))).toEqual([]);
@@ -82,7 +97,10 @@ describe("compileProject", () => {
 
   it("the same task template may be reused in two workflows", () => {
     const notify = task("notify").shell("n.sh");
-    const p = compile({ a: workflow("a", { folder: "/f" }).tasks(notify), b: workflow("b", { folder: "/f" }).tasks(notify) });
+    const p = compile({
+      a: workflow("a", { folder: "/f" }).tasks(notify),
+      b: workflow("b", { folder: "/f" }).tasks(notify),
+    });
     expect(p.tasks.map((t) => t.key)).toEqual(["a/notify", "b/notify"]);
   });
 });

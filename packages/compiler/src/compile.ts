@@ -1,5 +1,12 @@
 import { isAbsolute, relative, resolve, sep } from "node:path";
-import { TASK_KINDS, type SourceLocation, type TaskKind, type TaskNode, type TaskRef, type WorkflowNode } from "@wedata-kit/dsl";
+import {
+  TASK_KINDS,
+  type SourceLocation,
+  type TaskKind,
+  type TaskNode,
+  type TaskRef,
+  type WorkflowNode,
+} from "@wedata-kit/dsl";
 import type { z } from "zod";
 import { canonicalJson, sha256 } from "./canonical.js";
 import { collectGraph, identityOf } from "./collect.js";
@@ -46,13 +53,20 @@ export function compileProject(input: CompileInput): CompiledProject {
     }
   }
   for (const t of graph.orphans) {
-    report("E_ORPHAN_TASK", `task "${t.name}" is exported but belongs to no workflow, so it would never be deployed`, t.origin, `add it to a workflow: workflow(...).tasks(${t.exportedAs ?? `<the variable holding task("${t.name}")>`})`);
+    report(
+      "E_ORPHAN_TASK",
+      `task "${t.name}" is exported but belongs to no workflow, so it would never be deployed`,
+      t.origin,
+      `add it to a workflow: workflow(...).tasks(${t.exportedAs ?? `<the variable holding task("${t.name}")>`})`,
+    );
   }
   const workflows = [...graph.workflows].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const workflowNames = new Set(workflows.map((w) => w.name));
   // Which workflows hold each task identity: to tell a cross-workflow reference from an unknown one.
   const homes = new Map<string, string[]>();
-  for (const w of workflows) for (const t of w.tasks) homes.set(identityOf(t.name, t.origin), [...(homes.get(identityOf(t.name, t.origin)) ?? []), w.name]);
+  for (const w of workflows)
+    for (const t of w.tasks)
+      homes.set(identityOf(t.name, t.origin), [...(homes.get(identityOf(t.name, t.origin)) ?? []), w.name]);
 
   checkWorkflows(workflows, report);
   checkNestedWorkflows(workflows, workflowNames, report);
@@ -70,9 +84,21 @@ export function compileProject(input: CompileInput): CompiledProject {
       const payload = lowerWorkflow(w, input.target);
       validate(CreateTriggerWorkflowRequestSchema, payload, w.origin, report);
       for (const f of folderChain(payload.ParentFolderPath)) workflowFolders.add(f);
-      compiledWorkflows.push({ name: w.name, payload, folder: payload.ParentFolderPath, hash: sha256(canonicalJson(payload)), loc: rel(w.origin), ...(w.renamedFrom !== undefined && { renamedFrom: w.renamedFrom }) });
+      compiledWorkflows.push({
+        name: w.name,
+        payload,
+        folder: payload.ParentFolderPath,
+        hash: sha256(canonicalJson(payload)),
+        loc: rel(w.origin),
+        ...(w.renamedFrom !== undefined && { renamedFrom: w.renamedFrom }),
+      });
     } else {
-      compiledWorkflows.push({ name: w.name, existingId: w.existingId, hash: sha256(w.existingId), loc: rel(w.origin) });
+      compiledWorkflows.push({
+        name: w.name,
+        existingId: w.existingId,
+        hash: sha256(w.existingId),
+        loc: rel(w.origin),
+      });
     }
     const workflowId = w.existingId ?? workflowPlaceholder(w.name);
     for (const r of resolved.values()) {
@@ -89,7 +115,8 @@ export function compileProject(input: CompileInput): CompiledProject {
       validate(CreateTriggerTaskRequestSchema, payload, t.origin, report, t.locs);
       const folderType = TASK_KINDS[r.kind].folderType;
       if (t.folder !== undefined) {
-        for (const path of folderChain(t.folder)) taskFolders.set(`${w.name}|${folderType}|${path}`, { workflow: w.name, path, type: folderType });
+        for (const path of folderChain(t.folder))
+          taskFolders.set(`${w.name}|${folderType}|${path}`, { workflow: w.name, path, type: folderType });
       }
       compiledTasks.push({
         key: taskKey(w.name, t.name),
@@ -107,15 +134,29 @@ export function compileProject(input: CompileInput): CompiledProject {
       });
     }
   }
-  if (diagnostics.length > 0) throw new CompileError(sortDiagnostics(diagnostics.map((d) => ({ ...d, loc: rel(d.loc) }))));
+  if (diagnostics.length > 0)
+    throw new CompileError(sortDiagnostics(diagnostics.map((d) => ({ ...d, loc: rel(d.loc) }))));
 
   // Likely mistakes that still compile: each can make a deploy with --prune delete what it should keep.
   const warnings: Diagnostic[] = [];
-  const warn = (code: string, message: string, loc: SourceLocation, hint: string) => warnings.push({ code, message, loc: rel(loc), hint, severity: "warning" });
+  const warn = (code: string, message: string, loc: SourceLocation, hint: string) =>
+    warnings.push({ code, message, loc: rel(loc), hint, severity: "warning" });
   for (const file of graph.withoutWorkflows) {
-    warn("W_NO_WORKFLOW", `${rel({ file, line: 1, column: 1 }).file} exports no workflow, so it deploys nothing`, { file, line: 1, column: 1 }, "export the workflow (export const daily = workflow(...)), or remove the file from pipelines");
+    warn(
+      "W_NO_WORKFLOW",
+      `${rel({ file, line: 1, column: 1 }).file} exports no workflow, so it deploys nothing`,
+      { file, line: 1, column: 1 },
+      "export the workflow (export const daily = workflow(...)), or remove the file from pipelines",
+    );
   }
-  for (const w of workflows) if (w.existingId === undefined && w.tasks.length === 0) warn("W_EMPTY_WORKFLOW", `workflow "${w.name}" has no tasks`, w.origin, `place its tasks in it: workflow("${w.name}", ...).tasks(...)`);
+  for (const w of workflows)
+    if (w.existingId === undefined && w.tasks.length === 0)
+      warn(
+        "W_EMPTY_WORKFLOW",
+        `workflow "${w.name}" has no tasks`,
+        w.origin,
+        `place its tasks in it: workflow("${w.name}", ...).tasks(...)`,
+      );
   // A program of another language than the kind runs, or an empty SQL file, is most likely a mix-up.
   const LANGUAGE: Partial<Record<TaskKind, { ext: readonly string[]; name: string }>> = {
     dlcSql: { ext: [".sql"], name: "SQL" },
@@ -128,10 +169,20 @@ export function compileProject(input: CompileInput): CompiledProject {
     const ext = /\.[A-Za-z0-9]+$/.exec(n.path)?.[0]?.toLowerCase();
     const known = [".sql", ".py", ".sh", ".bash", ".ipynb", ".json"];
     if (lang && ext && known.includes(ext) && !lang.ext.includes(ext)) {
-      warn("W_CODE_LANGUAGE", `${TASK_KINDS[n.kind].label} task "${n.task.name}" runs "${n.path}", a ${ext} file; it runs ${lang.name}`, n.task.locs.code ?? n.task.origin, `check the kind method: a ${ext} file fits ${ext === ".py" ? ".python() or .dlcPySpark()" : ext === ".sql" ? ".dlcSql()" : ".shell()"}`);
+      warn(
+        "W_CODE_LANGUAGE",
+        `${TASK_KINDS[n.kind].label} task "${n.task.name}" runs "${n.path}", a ${ext} file; it runs ${lang.name}`,
+        n.task.locs.code ?? n.task.origin,
+        `check the kind method: a ${ext} file fits ${ext === ".py" ? ".python() or .dlcPySpark()" : ext === ".sql" ? ".dlcSql()" : ".shell()"}`,
+      );
     }
     if (n.kind === "dlcSql" && n.bytes.toString("utf8").trim() === "") {
-      warn("W_EMPTY_CODE", `SQL file "${n.path}" of task "${n.task.name}" is empty`, n.task.locs.code ?? n.task.origin, "write the query, or remove the task");
+      warn(
+        "W_EMPTY_CODE",
+        `SQL file "${n.path}" of task "${n.task.name}" is empty`,
+        n.task.locs.code ?? n.task.origin,
+        "write the query, or remove the task",
+      );
     }
   }
   const placedIds = new Set(workflows.flatMap((w) => w.tasks.map((t) => identityOf(t.name, t.origin))));
@@ -141,7 +192,12 @@ export function compileProject(input: CompileInput): CompiledProject {
     const id = identityOf(c.name, c.origin);
     if (placedIds.has(id) || orphanIds.has(id) || seenCreated.has(id)) continue;
     seenCreated.add(id);
-    warn("W_UNPLACED_TASK", `task "${c.name}" is created here but placed in no workflow, so it is never deployed`, c.origin, `add it to a workflow: workflow(...).tasks(..., <its variable>)`);
+    warn(
+      "W_UNPLACED_TASK",
+      `task "${c.name}" is created here but placed in no workflow, so it is never deployed`,
+      c.origin,
+      `add it to a workflow: workflow(...).tasks(..., <its variable>)`,
+    );
   }
 
   compiledTasks.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
@@ -151,7 +207,9 @@ export function compileProject(input: CompileInput): CompiledProject {
     tasks: compiledTasks,
     order: dependencyOrder(compiledWorkflows, compiledTasks),
     workflowFolders: [...workflowFolders].sort(),
-    taskFolders: [...taskFolders.values()].sort((a, b) => (`${a.workflow}|${a.type}|${a.path}` < `${b.workflow}|${b.type}|${b.path}` ? -1 : 1)),
+    taskFolders: [...taskFolders.values()].sort((a, b) =>
+      `${a.workflow}|${a.type}|${a.path}` < `${b.workflow}|${b.type}|${b.path}` ? -1 : 1,
+    ),
     warnings: sortDiagnostics(warnings),
   };
 }
@@ -159,31 +217,74 @@ export function compileProject(input: CompileInput): CompiledProject {
 type Report = (code: string, message: string, loc: SourceLocation, hint?: string, path?: string) => void;
 
 function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
-  return ds.sort((a, b) => a.loc.file.localeCompare(b.loc.file) || a.loc.line - b.loc.line || a.loc.column - b.loc.column || a.code.localeCompare(b.code));
+  return ds.sort(
+    (a, b) =>
+      a.loc.file.localeCompare(b.loc.file) ||
+      a.loc.line - b.loc.line ||
+      a.loc.column - b.loc.column ||
+      a.code.localeCompare(b.code),
+  );
 }
 
 function checkWorkflows(workflows: readonly WorkflowNode[], report: Report) {
   for (const w of workflows) {
     const problem = nameProblem(w.name);
-    if (problem && w.existingId === undefined) report("E_WORKFLOW_NAME", `workflow name "${w.name}" ${problem}`, w.origin, "WeData rejects such names");
+    if (problem && w.existingId === undefined)
+      report("E_WORKFLOW_NAME", `workflow name "${w.name}" ${problem}`, w.origin, "WeData rejects such names");
     // The local name of an existing workflow names snapshot and output folders: it must be a plain name too.
-    if (problem && w.existingId !== undefined) report("E_WORKFLOW_NAME", `local name "${w.name}" of existing workflow ${w.existingId} ${problem}`, w.origin, 'pass a plain name: existingWorkflow(id, "legacy")');
+    if (problem && w.existingId !== undefined)
+      report(
+        "E_WORKFLOW_NAME",
+        `local name "${w.name}" of existing workflow ${w.existingId} ${problem}`,
+        w.origin,
+        'pass a plain name: existingWorkflow(id, "legacy")',
+      );
     if (w.existingId !== undefined && !UUID.test(w.existingId)) {
-      report("E_WORKFLOW_ID", `existing workflow id "${w.existingId}" is not a WorkflowId (a UUID)`, w.origin, "copy the id from the WeData console or ListTriggerWorkflows");
+      report(
+        "E_WORKFLOW_ID",
+        `existing workflow id "${w.existingId}" is not a WorkflowId (a UUID)`,
+        w.origin,
+        "copy the id from the WeData console or ListTriggerWorkflows",
+      );
     }
     if (w.folder !== undefined) {
       const fp = folderProblem(w.folder);
-      if (fp) report("E_FOLDER_PATH", `workflow folder "${w.folder}" ${fp}`, w.origin, 'write an absolute path such as "/etl/daily"');
+      if (fp)
+        report(
+          "E_FOLDER_PATH",
+          `workflow folder "${w.folder}" ${fp}`,
+          w.origin,
+          'write an absolute path such as "/etl/daily"',
+        );
     }
     for (const s of w.schedules ?? []) {
       if (s.triggerMode !== "TIME_TRIGGER") continue;
       const cronProblem = quartzCronProblem(s.cron!);
-      if (cronProblem) report("E_CRON", `schedule cron "${s.cron}" is invalid: ${cronProblem}`, w.origin, 'use Quartz syntax with 7 fields, e.g. "0 0 2 * * ? *" for 02:00 daily');
+      if (cronProblem)
+        report(
+          "E_CRON",
+          `schedule cron "${s.cron}" is invalid: ${cronProblem}`,
+          w.origin,
+          'use Quartz syntax with 7 fields, e.g. "0 0 2 * * ? *" for 02:00 daily',
+        );
       const tzProblem = timezoneProblem(s.timezone!);
-      if (tzProblem) report("E_TIMEZONE", `schedule timezone "${s.timezone}" ${tzProblem}`, w.origin, 'write "UTC+8", "UTC-5", "UTC+5:30"');
-      if (s.start! >= s.end!) report("E_SCHEDULE_RANGE", `schedule start ${s.start} is not before end ${s.end}`, w.origin, "move start before end");
+      if (tzProblem)
+        report(
+          "E_TIMEZONE",
+          `schedule timezone "${s.timezone}" ${tzProblem}`,
+          w.origin,
+          'write "UTC+8", "UTC-5", "UTC+5:30"',
+        );
+      if (s.start! >= s.end!)
+        report(
+          "E_SCHEDULE_RANGE",
+          `schedule start ${s.start} is not before end ${s.end}`,
+          w.origin,
+          "move start before end",
+        );
     }
-    if (w.existingId === undefined && w.folder === undefined && !w.problems?.length) report("E_FOLDER_PATH", `workflow "${w.name}" has no folder`, w.origin, 'add folder: "/etl"');
+    if (w.existingId === undefined && w.folder === undefined && !w.problems?.length)
+      report("E_FOLDER_PATH", `workflow "${w.name}" has no folder`, w.origin, 'add folder: "/etl"');
   }
 }
 
@@ -193,26 +294,51 @@ function checkNestedWorkflows(workflows: readonly WorkflowNode[], names: Readonl
     for (const t of w.tasks) {
       if (!t.runs) continue;
       if (!names.has(t.runs.name)) {
-        report("E_RUN_WORKFLOW_UNKNOWN", `task "${t.name}" runs workflow "${t.runs.name}", which is not part of this project`, t.runs.at, "export that workflow from a pipeline file listed in wedata.config.ts");
+        report(
+          "E_RUN_WORKFLOW_UNKNOWN",
+          `task "${t.name}" runs workflow "${t.runs.name}", which is not part of this project`,
+          t.runs.at,
+          "export that workflow from a pipeline file listed in wedata.config.ts",
+        );
       } else if (t.runs.name === w.name) {
-        report("E_RUN_WORKFLOW_SELF", `task "${t.name}" runs its own workflow "${w.name}"`, t.runs.at, "a workflow cannot nest itself");
+        report(
+          "E_RUN_WORKFLOW_SELF",
+          `task "${t.name}" runs its own workflow "${w.name}"`,
+          t.runs.at,
+          "a workflow cannot nest itself",
+        );
       } else runs.set(w.name, [...(runs.get(w.name) ?? []), t.runs.name]);
     }
   }
   const cycle = findCycle([...runs.keys()], (n) => runs.get(n) ?? []);
   if (cycle) {
     const w = workflows.find((x) => x.name === cycle[0])!;
-    report("E_WORKFLOW_CYCLE", `workflows run each other in a cycle: ${cycle.join(" -> ")}`, w.origin, "break the cycle of Run Workflow tasks");
+    report(
+      "E_WORKFLOW_CYCLE",
+      `workflows run each other in a cycle: ${cycle.join(" -> ")}`,
+      w.origin,
+      "break the cycle of Run Workflow tasks",
+    );
   }
 }
 
-function resolveTasks(w: WorkflowNode, homes: ReadonlyMap<string, string[]>, report: Report, target: CompileInput["target"]): Map<string, Resolved> {
+function resolveTasks(
+  w: WorkflowNode,
+  homes: ReadonlyMap<string, string[]>,
+  report: Report,
+  target: CompileInput["target"],
+): Map<string, Resolved> {
   const byName = new Map<string, TaskNode>();
   for (const t of w.tasks) {
     const seen = byName.get(t.name);
     if (seen === t) continue;
     if (seen) {
-      report("E_DUPLICATE_TASK", `task "${t.name}" appears twice in workflow "${w.name}" (first at ${seen.origin.file}:${seen.origin.line})`, t.origin, "task names are unique within a workflow; rename one");
+      report(
+        "E_DUPLICATE_TASK",
+        `task "${t.name}" appears twice in workflow "${w.name}" (first at ${seen.origin.file}:${seen.origin.line})`,
+        t.origin,
+        "task names are unique within a workflow; rename one",
+      );
       continue;
     }
     byName.set(t.name, t);
@@ -220,12 +346,23 @@ function resolveTasks(w: WorkflowNode, homes: ReadonlyMap<string, string[]>, rep
   const resolveRef = (t: TaskNode, ref: TaskRef, what: string): string | undefined => {
     const target = byName.get(ref.name);
     const isString = ref.origin === ref.at;
-    if (target && (isString || identityOf(target.name, target.origin) === identityOf(ref.name, ref.origin))) return target.name;
+    if (target && (isString || identityOf(target.name, target.origin) === identityOf(ref.name, ref.origin)))
+      return target.name;
     const elsewhere = isString ? [] : (homes.get(identityOf(ref.name, ref.origin)) ?? []).filter((n) => n !== w.name);
     if (elsewhere.length > 0) {
-      report("E_CROSS_WORKFLOW", `task "${t.name}" in workflow "${w.name}" ${what} "${ref.name}" of workflow "${elsewhere[0]}"; WeData only allows dependencies inside one workflow`, ref.at, `to wait for another workflow, nest it: task("run_${elsewhere[0]}").runWorkflow(<that workflow>) and depend on that task`);
+      report(
+        "E_CROSS_WORKFLOW",
+        `task "${t.name}" in workflow "${w.name}" ${what} "${ref.name}" of workflow "${elsewhere[0]}"; WeData only allows dependencies inside one workflow`,
+        ref.at,
+        `to wait for another workflow, nest it: task("run_${elsewhere[0]}").runWorkflow(<that workflow>) and depend on that task`,
+      );
     } else {
-      report("E_UNKNOWN_DEPENDENCY", `task "${t.name}" ${what} "${ref.name}", which is not a task of workflow "${w.name}"`, ref.at, `add it to the workflow: workflow("${w.name}", ...).tasks(..., <the variable holding task("${ref.name}")>)`);
+      report(
+        "E_UNKNOWN_DEPENDENCY",
+        `task "${t.name}" ${what} "${ref.name}", which is not a task of workflow "${w.name}"`,
+        ref.at,
+        `add it to the workflow: workflow("${w.name}", ...).tasks(..., <the variable holding task("${ref.name}")>)`,
+      );
     }
     return undefined;
   };
@@ -238,17 +375,34 @@ function resolveTasks(w: WorkflowNode, homes: ReadonlyMap<string, string[]>, rep
       const at = t.locs.renamedFrom ?? t.origin;
       const rp = nameProblem(t.renamedFrom);
       if (rp) report("E_TASK_NAME", `renamedFrom name "${t.renamedFrom}" ${rp}`, at, "write the task's earlier name");
-      else if (t.renamedFrom === t.name || byName.has(t.renamedFrom)) report("E_RENAME", `task "${t.name}" is renamed from "${t.renamedFrom}", but a task of workflow "${w.name}" still has that name`, at, "remove .renamedFrom(), or rename the other task");
+      else if (t.renamedFrom === t.name || byName.has(t.renamedFrom))
+        report(
+          "E_RENAME",
+          `task "${t.name}" is renamed from "${t.renamedFrom}", but a task of workflow "${w.name}" still has that name`,
+          at,
+          "remove .renamedFrom(), or rename the other task",
+        );
     }
     if (!t.taskKind) {
       // A kind method that was misused is reported already, at its own line.
       if (t.problems?.length) continue;
-      report("E_NO_KIND", `task "${t.name}" has no kind`, t.origin, "call one of .shell(), .python(), .dlcSql(), ... on it");
+      report(
+        "E_NO_KIND",
+        `task "${t.name}" has no kind`,
+        t.origin,
+        "call one of .shell(), .python(), .dlcSql(), ... on it",
+      );
       continue;
     }
     if (t.folder !== undefined) {
       const fp = folderProblem(t.folder);
-      if (fp) report("E_FOLDER_PATH", `task folder "${t.folder}" ${fp}`, t.locs.folder ?? t.origin, 'write a path inside the workflow such as "/ods"');
+      if (fp)
+        report(
+          "E_FOLDER_PATH",
+          `task folder "${t.folder}" ${fp}`,
+          t.locs.folder ?? t.origin,
+          'write a path inside the workflow such as "/ods"',
+        );
     }
     const upstream: string[] = [];
     for (const ref of t.upstream) {
@@ -259,7 +413,12 @@ function resolveTasks(w: WorkflowNode, homes: ReadonlyMap<string, string[]>, rep
         continue;
       }
       if (byName.get(name)!.allowDownstream === false) {
-        report("E_DOWNSTREAM_DISALLOWED", `task "${t.name}" depends on "${name}", which forbids downstream dependencies`, ref.at, `remove .allowDownstream(false) from "${name}" or the dependency`);
+        report(
+          "E_DOWNSTREAM_DISALLOWED",
+          `task "${t.name}" depends on "${name}", which forbids downstream dependencies`,
+          ref.at,
+          `remove .allowDownstream(false) from "${name}" or the dependency`,
+        );
       }
       upstream.push(name);
     }
@@ -267,13 +426,24 @@ function resolveTasks(w: WorkflowNode, homes: ReadonlyMap<string, string[]>, rep
     for (const p of t.inputs ?? []) {
       const at = t.locs[`input:${p.key}`] ?? t.origin;
       if (p.constant !== undefined) {
-        if (t.taskKind !== "forEach") report("E_INPUT_CONSTANT", `input "${p.key}" of task "${t.name}" is a constant; only For-each tasks take constant inputs`, at, 'read it from an upstream output: .input(key, { from, param })');
+        if (t.taskKind !== "forEach")
+          report(
+            "E_INPUT_CONSTANT",
+            `input "${p.key}" of task "${t.name}" is a constant; only For-each tasks take constant inputs`,
+            at,
+            "read it from an upstream output: .input(key, { from, param })",
+          );
         continue;
       }
       const from = resolveRef(t, p.from!, `reads input "${p.key}" from`);
       if (from === undefined) continue;
       if (!upstream.includes(from)) {
-        report("E_INPUT_NOT_UPSTREAM", `task "${t.name}" reads input "${p.key}" from "${from}", which is not one of its upstream tasks`, at, `add .after("${from}") to task "${t.name}"`);
+        report(
+          "E_INPUT_NOT_UPSTREAM",
+          `task "${t.name}" reads input "${p.key}" from "${from}", which is not one of its upstream tasks`,
+          at,
+          `add .after("${from}") to task "${t.name}"`,
+        );
       }
       const source = byName.get(from)!;
       if (!(source.outputs ?? []).some(([k]) => k === p.fromParam)) {
@@ -283,7 +453,9 @@ function resolveTasks(w: WorkflowNode, homes: ReadonlyMap<string, string[]>, rep
           "E_INPUT_UNKNOWN_OUTPUT",
           `task "${from}" has no output "${p.fromParam}" for input "${p.key}" of "${t.name}"${outputs.length ? ` (its outputs: ${outputs.join(", ")})` : ""}`,
           at,
-          near ? `did you mean "${near}"? write { from: ..., param: "${near}" }` : `declare it: task("${from}").output("${p.fromParam}", ...)`,
+          near
+            ? `did you mean "${near}"? write { from: ..., param: "${near}" }`
+            : `declare it: task("${from}").output("${p.fromParam}", ...)`,
         );
       }
       // WeData names an upstream parameter `<project identifier>.<task>.<param>` (项目标识.任务名.参数名): the
@@ -307,7 +479,12 @@ function checkCycles(w: WorkflowNode, resolved: ReadonlyMap<string, Resolved>, r
   const cycle = findCycle([...resolved.keys()].sort(), (n) => resolved.get(n)?.upstream ?? []);
   if (cycle) {
     const at = resolved.get(cycle[0]!)!.node;
-    report("E_CYCLE", `tasks of workflow "${w.name}" depend on each other in a cycle: ${[...cycle].reverse().join(" -> ")}`, at.locs[Object.keys(at.locs).find((k) => k.startsWith("after:")) ?? "name"] ?? at.origin, "a workflow is a DAG; remove one of these .after() edges");
+    report(
+      "E_CYCLE",
+      `tasks of workflow "${w.name}" depend on each other in a cycle: ${[...cycle].reverse().join(" -> ")}`,
+      at.locs[Object.keys(at.locs).find((k) => k.startsWith("after:")) ?? "name"] ?? at.origin,
+      "a workflow is a DAG; remove one of these .after() edges",
+    );
   }
 }
 
@@ -364,23 +541,35 @@ export function findCycle(nodes: readonly string[], next: (n: string) => readonl
     state.set(n, 2);
     return undefined;
   };
-  for (const n of nodes) if (!state.has(n)) {
-    const c = dfs(n);
-    if (c) return c;
-  }
+  for (const n of nodes)
+    if (!state.has(n)) {
+      const c = dfs(n);
+      if (c) return c;
+    }
   return undefined;
 }
 
 function readCode(t: TaskNode, kind: TaskKind, input: CompileInput, report: Report): Buffer | undefined {
   const at = t.locs.code ?? t.locs.kind ?? t.origin;
   if (!t.code) {
-    if (TASK_KINDS[kind].code === "required") report("E_CODE_REQUIRED", `${TASK_KINDS[kind].label} task "${t.name}" has no code`, at, "pass a file path or { inline } to the kind method");
+    if (TASK_KINDS[kind].code === "required")
+      report(
+        "E_CODE_REQUIRED",
+        `${TASK_KINDS[kind].label} task "${t.name}" has no code`,
+        at,
+        "pass a file path or { inline } to the kind method",
+      );
     return undefined;
   }
   if (t.code.from === "inline") {
     // The same rule as for a file: a NUL byte is not script text, wherever the script comes from.
     if (t.code.text.includes("\0")) {
-      report("E_CODE_BINARY", `inline code of task "${t.name}" contains a NUL byte`, at, "remove the NUL character; inline code must be text");
+      report(
+        "E_CODE_BINARY",
+        `inline code of task "${t.name}" contains a NUL byte`,
+        at,
+        "remove the NUL character; inline code must be text",
+      );
       return undefined;
     }
     return Buffer.from(t.code.text, "utf8");
@@ -391,7 +580,12 @@ function readCode(t: TaskNode, kind: TaskKind, input: CompileInput, report: Repo
     return r !== "" && !r.startsWith("..") && !isAbsolute(r);
   };
   if (!inside(abs)) {
-    report("E_CODE_OUTSIDE_ROOT", `code file "${t.code.path}" of task "${t.name}" is outside the project root`, at, "keep code files inside the project folder, so every machine compiles the same bytes");
+    report(
+      "E_CODE_OUTSIDE_ROOT",
+      `code file "${t.code.path}" of task "${t.name}" is outside the project root`,
+      at,
+      "keep code files inside the project folder, so every machine compiles the same bytes",
+    );
     return undefined;
   }
   let data: Buffer;
@@ -400,7 +594,12 @@ function readCode(t: TaskNode, kind: TaskKind, input: CompileInput, report: Repo
       const realRoot = input.realpath(input.root);
       const r = relative(realRoot, input.realpath(abs));
       if (r.startsWith("..") || isAbsolute(r)) {
-        report("E_CODE_OUTSIDE_ROOT", `code file "${t.code.path}" of task "${t.name}" links outside the project root`, at, "copy the file into the project instead of linking it");
+        report(
+          "E_CODE_OUTSIDE_ROOT",
+          `code file "${t.code.path}" of task "${t.name}" links outside the project root`,
+          at,
+          "copy the file into the project instead of linking it",
+        );
         return undefined;
       }
     }
@@ -414,20 +613,49 @@ function readCode(t: TaskNode, kind: TaskKind, input: CompileInput, report: Repo
         "E_CODE_MISSING",
         `code file "${t.code.path}" of task "${t.name}" does not exist`,
         at,
-        looksInline ? `it looks like a command, not a file: write { inline: ${JSON.stringify(t.code.path)} }` : "create it, or fix the path (relative to the project root)",
+        looksInline
+          ? `it looks like a command, not a file: write { inline: ${JSON.stringify(t.code.path)} }`
+          : "create it, or fix the path (relative to the project root)",
       );
-    }
-    else if (code === "E_FILE_TOO_LARGE") report("E_CODE_TOO_LARGE", `code file "${t.code.path}" of task "${t.name}" is over the limit of ${MAX_CODE_BYTES} bytes`, at, "keep large programs on COS and reference them");
-    else if (code === "E_NOT_REGULAR_FILE") report("E_CODE_UNREADABLE", `code file "${t.code.path}" of task "${t.name}" ${(e as Error).message.replace(/^.*? is /, "is ")}`, at, "point at a regular file; FIFOs, devices and folders are not programs");
-    else report("E_CODE_UNREADABLE", `code file "${t.code.path}" of task "${t.name}" cannot be read (${code ?? (e as Error).message})`, at, "check it is a readable file, not a folder");
+    } else if (code === "E_FILE_TOO_LARGE")
+      report(
+        "E_CODE_TOO_LARGE",
+        `code file "${t.code.path}" of task "${t.name}" is over the limit of ${MAX_CODE_BYTES} bytes`,
+        at,
+        "keep large programs on COS and reference them",
+      );
+    else if (code === "E_NOT_REGULAR_FILE")
+      report(
+        "E_CODE_UNREADABLE",
+        `code file "${t.code.path}" of task "${t.name}" ${(e as Error).message.replace(/^.*? is /, "is ")}`,
+        at,
+        "point at a regular file; FIFOs, devices and folders are not programs",
+      );
+    else
+      report(
+        "E_CODE_UNREADABLE",
+        `code file "${t.code.path}" of task "${t.name}" cannot be read (${code ?? (e as Error).message})`,
+        at,
+        "check it is a readable file, not a folder",
+      );
     return undefined;
   }
   if (data.length > MAX_CODE_BYTES) {
-    report("E_CODE_TOO_LARGE", `code file "${t.code.path}" is ${data.length} bytes; the limit is ${MAX_CODE_BYTES}`, at, "keep large programs on COS and reference them");
+    report(
+      "E_CODE_TOO_LARGE",
+      `code file "${t.code.path}" is ${data.length} bytes; the limit is ${MAX_CODE_BYTES}`,
+      at,
+      "keep large programs on COS and reference them",
+    );
     return undefined;
   }
   if (!t.code.binary && !isText(data)) {
-    report("E_CODE_BINARY", `code file "${t.code.path}" of task "${t.name}" is not UTF-8 text`, at, `save it as UTF-8; if WeData must get these exact bytes (e.g. a GBK script), write { file: ${JSON.stringify(t.code.path)}, binary: true }`);
+    report(
+      "E_CODE_BINARY",
+      `code file "${t.code.path}" of task "${t.name}" is not UTF-8 text`,
+      at,
+      `save it as UTF-8; if WeData must get these exact bytes (e.g. a GBK script), write { file: ${JSON.stringify(t.code.path)}, binary: true }`,
+    );
     return undefined;
   }
   return data;
@@ -438,12 +666,24 @@ export function isText(data: Buffer): boolean {
   return !data.includes(0) && Buffer.from(data.toString("utf8"), "utf8").equals(data);
 }
 
-function validate(schema: z.ZodType, payload: unknown, origin: SourceLocation, report: Report, locs?: Readonly<Record<string, SourceLocation>>) {
+function validate(
+  schema: z.ZodType,
+  payload: unknown,
+  origin: SourceLocation,
+  report: Report,
+  locs?: Readonly<Record<string, SourceLocation>>,
+) {
   const result = schema.safeParse(payload);
   if (result.success) return;
   for (const issue of result.error.issues) {
     const path = issue.path.join(".");
-    report("E_PAYLOAD", `invalid ${path}: ${issue.message}`, (locs && settingLocFor(path, locs)) ?? origin, "the value is outside what the WeData API accepts", path);
+    report(
+      "E_PAYLOAD",
+      `invalid ${path}: ${issue.message}`,
+      (locs && settingLocFor(path, locs)) ?? origin,
+      "the value is outside what the WeData API accepts",
+      path,
+    );
   }
 }
 
@@ -467,7 +707,11 @@ function settingLocFor(path: string, locs: Readonly<Record<string, SourceLocatio
 function dependencyOrder(workflows: readonly CompiledWorkflow[], tasks: readonly CompiledTask[]): string[] {
   const deps = new Map<string, string[]>();
   for (const w of workflows) deps.set(`workflow:${w.name}`, []);
-  for (const t of tasks) deps.set(`task:${t.key}`, [...t.needsWorkflows.map((n) => `workflow:${n}`), ...t.dependsOn.map((k) => `task:${k}`)]);
+  for (const t of tasks)
+    deps.set(`task:${t.key}`, [
+      ...t.needsWorkflows.map((n) => `workflow:${n}`),
+      ...t.dependsOn.map((k) => `task:${k}`),
+    ]);
   const order: string[] = [];
   const done = new Set<string>();
   let ready = [...deps.keys()].filter((k) => deps.get(k)!.length === 0).sort();

@@ -25,6 +25,9 @@ export function formatDiagnostic(d: Diagnostic): string {
 /** Thrown when compilation found problems; nothing was written. */
 export class CompileError extends WedataKitError {
   constructor(readonly diagnostics: readonly Diagnostic[]) {
-    super("E_COMPILE", `${diagnostics.length} problem${diagnostics.length === 1 ? "" : "s"} found:\n${diagnostics.map(formatDiagnostic).join("\n")}`);
+    super(
+      "E_COMPILE",
+      `${diagnostics.length} problem${diagnostics.length === 1 ? "" : "s"} found:\n${diagnostics.map(formatDiagnostic).join("\n")}`,
+    );
   }
 }

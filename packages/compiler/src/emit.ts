@@ -4,7 +4,8 @@ import type { CompiledProject } from "./model.js";
 export const MANIFEST_VERSION = 1;
 
 /** Whether a path (relative to a `compile --out` folder) is one `renderOutput` writes. */
-export const isOutputFile = (rel: string) => rel === "manifest.json" || /^[\p{L}\p{N}_-]+\/(?:workflow|tasks\/[\p{L}\p{N}_-]+)\.json$/u.test(rel);
+export const isOutputFile = (rel: string) =>
+  rel === "manifest.json" || /^[\p{L}\p{N}_-]+\/(?:workflow|tasks\/[\p{L}\p{N}_-]+)\.json$/u.test(rel);
 
 /** The compiled output as files (relative path -> content): one per resource, plus a manifest. */
 export function renderOutput(project: CompiledProject): Map<string, string> {

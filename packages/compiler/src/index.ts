@@ -9,6 +9,14 @@ export * from "./schemas.js";
 export type * from "./model.js";
 
 export { redactSecrets, redactValue, isSecretKey, rememberSecrets, containsSecret } from "./redact.js";
-export { renderSnapshot, diffSnapshots, isSnapshotFile, codeFileName, taskTypeLabel, SNAPSHOT_DIR, type ResourceDiff } from "./snapshot.js";
+export {
+  renderSnapshot,
+  diffSnapshots,
+  isSnapshotFile,
+  codeFileName,
+  taskTypeLabel,
+  SNAPSHOT_DIR,
+  type ResourceDiff,
+} from "./snapshot.js";
 export { quartzCronProblem } from "./quartz.js";
 export { SCHEDULER_DEFAULTS } from "./lower.js";

@@ -36,7 +36,13 @@ const KIND_EXT: { readonly [K in TaskKind]: ((t: TaskNode, ctx: LowerContext) =>
   forEach: null,
   dlcSparkStreaming: null,
   // The nested workflow is named by id in extension keys; the id is a placeholder until deploy.
-  runWorkflow: (t) => (t.runs ? [["subWorkflowId", workflowPlaceholder(t.runs.name)], ["subWorkflowName", t.runs.name]] : []),
+  runWorkflow: (t) =>
+    t.runs
+      ? [
+          ["subWorkflowId", workflowPlaceholder(t.runs.name)],
+          ["subWorkflowName", t.runs.name],
+        ]
+      : [],
 };
 
 /** Build the CreateTriggerTask body. Documented defaults are written out so reviewers see them. */
@@ -81,7 +87,9 @@ export function lowerTask(t: TaskNode, kind: TaskKind, ctx: LowerContext): TaskP
       ...(t.bundleInfo !== undefined && { BundleInfo: t.bundleInfo }),
     },
     TriggerTaskSchedulerConfiguration: {
-      ...(ctx.upstream.length > 0 && { UpstreamDependencyConfigList: ctx.upstream.map((name) => ({ TaskId: taskPlaceholder(ctx.workflowName, name) })) }),
+      ...(ctx.upstream.length > 0 && {
+        UpstreamDependencyConfigList: ctx.upstream.map((name) => ({ TaskId: taskPlaceholder(ctx.workflowName, name) })),
+      }),
       RunPriorityType: t.priority ?? SCHEDULER_DEFAULTS.RunPriorityType,
       RetryWaitMinute: t.retryWaitMinutes ?? SCHEDULER_DEFAULTS.RetryWaitMinute,
       MaxRetryNumber: t.maxRetries ?? SCHEDULER_DEFAULTS.MaxRetryNumber,
@@ -92,8 +100,20 @@ export function lowerTask(t: TaskNode, kind: TaskKind, ctx: LowerContext): TaskP
       ...(t.inputs !== undefined && {
         ParamTaskInList: t.inputs.map((p) =>
           p.from
-            ? { ParamKey: p.key, ParamDesc: p.desc ?? `${projectIdent}.${p.from.name}.${p.fromParam}`, FromTaskId: taskPlaceholder(ctx.workflowName, p.from.name), FromParamKey: p.fromParam!, Type: "TASK" as const }
-            : { ParamKey: p.key, ParamDesc: p.desc ?? p.constant!, FromTaskId: "", FromParamKey: p.constant!, Type: "CONSTANT" as const },
+            ? {
+                ParamKey: p.key,
+                ParamDesc: p.desc ?? `${projectIdent}.${p.from.name}.${p.fromParam}`,
+                FromTaskId: taskPlaceholder(ctx.workflowName, p.from.name),
+                FromParamKey: p.fromParam!,
+                Type: "TASK" as const,
+              }
+            : {
+                ParamKey: p.key,
+                ParamDesc: p.desc ?? p.constant!,
+                FromTaskId: "",
+                FromParamKey: p.constant!,
+                Type: "CONSTANT" as const,
+              },
         ),
       }),
       ...(t.outputRegistry !== undefined && {
@@ -156,7 +176,11 @@ export function lowerWorkflow(w: WorkflowNode, target: CompileTarget): WorkflowP
     }),
     ...(w.bundleId !== undefined && { BundleId: w.bundleId }),
     ...(w.bundleInfo !== undefined && { BundleInfo: w.bundleInfo }),
-    ...(w.sparkSqlParams !== undefined && { GeneralTaskParams: [{ Type: "SPARK_SQL" as const, Value: w.sparkSqlParams.map(([k, v]) => `${k}=${v}`).join(";") }] }),
+    ...(w.sparkSqlParams !== undefined && {
+      GeneralTaskParams: [
+        { Type: "SPARK_SQL" as const, Value: w.sparkSqlParams.map(([k, v]) => `${k}=${v}`).join(";") },
+      ],
+    }),
     ...((w.maxConcurrentRuns !== undefined || w.queueWhenBusy !== undefined) && {
       TriggerWorkflowRunConfiguration: {
         ...(w.maxConcurrentRuns !== undefined && { MaxConcurrentNum: w.maxConcurrentRuns }),

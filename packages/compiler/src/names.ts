@@ -18,7 +18,7 @@ export function folderProblem(path: string): string | undefined {
   if (!path.startsWith("/")) return "must start with /";
   if (path.endsWith("/")) return "must not end with /";
   for (const seg of path.slice(1).split("/")) {
-    if (seg === "" ) return "has an empty segment (//)";
+    if (seg === "") return "has an empty segment (//)";
     if (seg === "." || seg === "..") return `has a "${seg}" segment`;
     if (!NAME_PATTERN.test(seg)) return `segment ${JSON.stringify(seg)} may only hold letters, digits, "_" or "-"`;
   }

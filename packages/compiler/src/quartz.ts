@@ -37,11 +37,20 @@ registerOptionPreset(PRESET, {
 /** Why a cron expression is not one WeData's (Quartz) scheduler accepts, or undefined. */
 export function quartzCronProblem(expression: string): string | undefined {
   const fields = expression.trim().split(/\s+/);
-  if (fields.length !== 7) return `it has ${fields.length} field(s); WeData expects 7: second minute hour day-of-month month day-of-week year`;
+  if (fields.length !== 7)
+    return `it has ${fields.length} field(s); WeData expects 7: second minute hour day-of-month month day-of-week year`;
   const r = cron(fields.join(" "), { preset: PRESET });
   if (r.isValid()) return undefined;
   const errors = r.getError() as string[];
   const both = errors.find((e) => /both daysOfMonth and daysOfWeek|blank value in daysOfMonth and daysOfWeek/.test(e));
-  if (both) return "day of month and day of week are both set: Quartz needs '?' in exactly one of them (e.g. \"0 30 2 * * ? *\")";
-  return errors.map((e) => e.replace(/daysOfMonth/g, "day of month").replace(/daysOfWeek/g, "day of week").replace(/\.$/, "")).join("; ");
+  if (both)
+    return "day of month and day of week are both set: Quartz needs '?' in exactly one of them (e.g. \"0 30 2 * * ? *\")";
+  return errors
+    .map((e) =>
+      e
+        .replace(/daysOfMonth/g, "day of month")
+        .replace(/daysOfWeek/g, "day of week")
+        .replace(/\.$/, ""),
+    )
+    .join("; ");
 }

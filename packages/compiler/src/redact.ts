@@ -19,18 +19,30 @@ const RULES: ReadonlyArray<[RegExp, string | ((m: string, ...g: string[]) => str
   // key = value / key: value for secret-sounding keys (quotes kept, value replaced). Only "=" and ":"
   // separate a key from its value: prose that names a key ("set WEDATA_DB_PASSWORD, or ...") is kept.
   [
-    new RegExp(`((?:^|[^A-Za-z0-9])(?:[A-Za-z0-9_.-]*${SECRET_WORDS}[A-Za-z0-9_.-]*)["']?\\s*[:=]\\s*["']?)([^\\s"'&;,)}\\]]{3,})`, "gi"),
-    (_m, head: string, value: string) => (value.startsWith("[REDACTED") || value.startsWith("$") ? `${head}${value}` : `${head}[REDACTED]`),
+    new RegExp(
+      `((?:^|[^A-Za-z0-9])(?:[A-Za-z0-9_.-]*${SECRET_WORDS}[A-Za-z0-9_.-]*)["']?\\s*[:=]\\s*["']?)([^\\s"'&;,)}\\]]{3,})`,
+      "gi",
+    ),
+    (_m, head: string, value: string) =>
+      value.startsWith("[REDACTED") || value.startsWith("$") ? `${head}${value}` : `${head}[REDACTED]`,
   ],
   // key 'value': a quoted value after white space (SQL's PASSWORD 'x', shell's read -p "token" x is prose).
   [
-    new RegExp(`((?:^|[^A-Za-z0-9])[A-Za-z0-9_.-]*${SECRET_WORDS}[A-Za-z0-9_.-]*\\s+(["']))([^"'\\s]{3,})(?=\\2)`, "gi"),
-    (_m, head: string, _q: string, value: string) => (value.startsWith("[REDACTED") || value.startsWith("$") ? `${head}${value}` : `${head}[REDACTED]`),
+    new RegExp(
+      `((?:^|[^A-Za-z0-9])[A-Za-z0-9_.-]*${SECRET_WORDS}[A-Za-z0-9_.-]*\\s+(["']))([^"'\\s]{3,})(?=\\2)`,
+      "gi",
+    ),
+    (_m, head: string, _q: string, value: string) =>
+      value.startsWith("[REDACTED") || value.startsWith("$") ? `${head}${value}` : `${head}[REDACTED]`,
   ],
   // Command-line flags: --password value, --api-key value (the value follows a space).
   [
-    new RegExp(`((?:^|\\s)--?[A-Za-z0-9_-]*${SECRET_WORDS}[A-Za-z0-9_-]*\\s+["']?)([^\\s"'&;,)}\\]-][^\\s"'&;,)}\\]]{2,})`, "gi"),
-    (_m, head: string, value: string) => (value.startsWith("[REDACTED") || value.startsWith("$") ? `${head}${value}` : `${head}[REDACTED]`),
+    new RegExp(
+      `((?:^|\\s)--?[A-Za-z0-9_-]*${SECRET_WORDS}[A-Za-z0-9_-]*\\s+["']?)([^\\s"'&;,)}\\]-][^\\s"'&;,)}\\]]{2,})`,
+      "gi",
+    ),
+    (_m, head: string, value: string) =>
+      value.startsWith("[REDACTED") || value.startsWith("$") ? `${head}${value}` : `${head}[REDACTED]`,
   ],
 ];
 
@@ -42,7 +54,7 @@ export function rememberSecrets(value: unknown): void {
   const walk = (v: unknown, key?: string) => {
     if (typeof v === "string") {
       if (key && isSecretKey(key) && v.length >= 4 && !v.startsWith("$")) knownSecrets.add(v);
-    } else if (Array.isArray(v)) v.forEach((x) => walk(x));
+    } else if (Array.isArray(v)) for (const x of v) walk(x);
     else if (v && typeof v === "object") {
       const o = v as Record<string, unknown>;
       if (typeof o.ParamKey === "string" && typeof o.ParamValue === "string") walk(o.ParamValue, o.ParamKey);
@@ -59,11 +71,13 @@ export function rememberSecrets(value: unknown): void {
 export function containsSecret(value: unknown): boolean {
   const secrets = [...knownSecrets];
   const walk = (v: unknown, key?: string): boolean => {
-    if (typeof v === "string") return (v.length > 0 && key !== undefined && isSecretKey(key)) || secrets.some((s) => v.includes(s));
+    if (typeof v === "string")
+      return (v.length > 0 && key !== undefined && isSecretKey(key)) || secrets.some((s) => v.includes(s));
     if (Array.isArray(v)) return v.some((x) => walk(x));
     if (v && typeof v === "object") {
       const o = v as Record<string, unknown>;
-      if (typeof o.ParamKey === "string" && typeof o.ParamValue === "string" && walk(o.ParamValue, o.ParamKey)) return true;
+      if (typeof o.ParamKey === "string" && typeof o.ParamValue === "string" && walk(o.ParamValue, o.ParamKey))
+        return true;
       return Object.entries(o).some(([k, x]) => walk(x, k));
     }
     return false;
@@ -73,7 +87,8 @@ export function containsSecret(value: unknown): boolean {
 
 export function redactSecrets(text: string): string {
   let out = text;
-  for (const secret of [...knownSecrets].sort((a, b) => b.length - a.length)) out = out.split(secret).join("[REDACTED]");
+  for (const secret of [...knownSecrets].sort((a, b) => b.length - a.length))
+    out = out.split(secret).join("[REDACTED]");
   for (const [re, replacement] of RULES) out = out.replace(re, replacement as never);
   return out;
 }
@@ -92,14 +107,17 @@ export function isSecretKey(key: string): boolean {
 export function redactValue<T>(value: T, codeHash?: (b64: string) => string): T {
   const walk = (v: unknown, key?: string): unknown => {
     if (typeof v === "string") {
-      if (key === "CodeContent" && v.length > 0) return codeHash ? codeHash(v) : `[code, ${Buffer.from(v, "base64").length} bytes]`;
+      if (key === "CodeContent" && v.length > 0)
+        return codeHash ? codeHash(v) : `[code, ${Buffer.from(v, "base64").length} bytes]`;
       return key && isSecretKey(key) ? "[REDACTED]" : redactSecrets(v);
     }
     if (Array.isArray(v)) return v.map((x) => walk(x));
     if (v && typeof v === "object") {
       const o = v as Record<string, unknown>;
       const secretPair = typeof o.ParamKey === "string" && isSecretKey(o.ParamKey);
-      return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, secretPair && k === "ParamValue" ? "[REDACTED]" : walk(x, k)]));
+      return Object.fromEntries(
+        Object.entries(o).map(([k, x]) => [k, secretPair && k === "ParamValue" ? "[REDACTED]" : walk(x, k)]),
+      );
     }
     return v;
   };

@@ -1,5 +1,13 @@
 import { z } from "zod";
-import { REDO_POLICIES, TRIGGER_POLICIES, CYCLE_TYPES, CONFIG_MODES, SCHEDULER_STATUSES, DATA_FLOW_TYPES, TASK_KINDS } from "@wedata-kit/dsl";
+import {
+  REDO_POLICIES,
+  TRIGGER_POLICIES,
+  CYCLE_TYPES,
+  CONFIG_MODES,
+  SCHEDULER_STATUSES,
+  DATA_FLOW_TYPES,
+  TASK_KINDS,
+} from "@wedata-kit/dsl";
 
 /*
  * zod schemas mirroring the request types of the SDK's wedata v20250806 `wedata_models.d.ts`.
@@ -8,7 +16,10 @@ import { REDO_POLICIES, TRIGGER_POLICIES, CYCLE_TYPES, CONFIG_MODES, SCHEDULER_S
 
 const kv = z.strictObject({ ParamKey: z.string(), ParamValue: z.string() });
 const int = (min: number, max: number) => z.number().int().min(min).max(max);
-const ttl = z.number().int().refine((n) => n === -1 || n >= 1, "must be -1 (no limit) or at least 1 minute");
+const ttl = z
+  .number()
+  .int()
+  .refine((n) => n === -1 || n >= 1, "must be -1 (no limit) or at least 1 minute");
 const typeIds = Object.values(TASK_KINDS).map((k) => String(k.typeId)) as [string, ...string[]];
 
 export const TaskExtParameterSchema = kv;
@@ -83,7 +94,10 @@ export const CreateTriggerTaskRequestSchema = z.strictObject({
 export const WorkflowTriggerConfigSchema = z.strictObject({
   TriggerMode: z.enum(["TIME_TRIGGER", "FILE_ARRIVAL", "CONTINUE_RUN"]).optional(),
   ExtraInfo: z.string().optional(),
-  ScheduleTimeZone: z.string().regex(/^UTC[+-]\d{1,2}(:\d{2})?$/, 'time zone like "UTC+8"').optional(),
+  ScheduleTimeZone: z
+    .string()
+    .regex(/^UTC[+-]\d{1,2}(:\d{2})?$/, 'time zone like "UTC+8"')
+    .optional(),
   StartTime: z.string().optional(),
   EndTime: z.string().optional(),
   ConfigMode: z.enum(CONFIG_MODES).optional(),
@@ -92,7 +106,10 @@ export const WorkflowTriggerConfigSchema = z.strictObject({
   TriggerId: z.string().optional(),
   FileArrivalPath: z.string().optional(),
   SchedulerStatus: z.enum(SCHEDULER_STATUSES).optional(),
-  FileNamePattern: z.string().regex(/^[^/]*$/, "file name pattern cannot contain /").optional(),
+  FileNamePattern: z
+    .string()
+    .regex(/^[^/]*$/, "file name pattern cannot contain /")
+    .optional(),
   Recursive: int(0, 1).optional(),
   TriggerMinimumInterval: int(1, 1440).optional(),
   TriggerWaitTime: int(1, 60).optional(),
@@ -110,8 +127,12 @@ export const CreateTriggerWorkflowRequestSchema = z.strictObject({
   TriggerWorkflowSchedulerConfigurations: z.array(WorkflowTriggerConfigSchema).optional(),
   BundleId: z.string().optional(),
   BundleInfo: z.string().optional(),
-  GeneralTaskParams: z.array(z.strictObject({ Type: z.literal("SPARK_SQL").optional(), Value: z.string().optional() })).optional(),
-  TriggerWorkflowRunConfiguration: z.strictObject({ MaxConcurrentNum: int(1, 1000).optional(), QueuingMode: int(0, 1).optional() }).optional(),
+  GeneralTaskParams: z
+    .array(z.strictObject({ Type: z.literal("SPARK_SQL").optional(), Value: z.string().optional() }))
+    .optional(),
+  TriggerWorkflowRunConfiguration: z
+    .strictObject({ MaxConcurrentNum: int(1, 1000).optional(), QueuingMode: int(0, 1).optional() })
+    .optional(),
   SchedulerStatus: z.enum(SCHEDULER_STATUSES).optional(),
   TriggerMode: z.enum(["TIME_TRIGGER", "FILE_ARRIVAL"]).optional(),
   ExecuteUserUin: z.string().optional(),

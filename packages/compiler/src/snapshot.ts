@@ -11,7 +11,10 @@ export const SNAPSHOT_DIR = "wedata.snapshot";
 const EXTENSIONS = [...new Set(Object.values(TASK_KINDS).map((k) => k.fileExtension))];
 
 const NAME = "[\\p{L}\\p{N}_-]+";
-const SNAPSHOT_FILE = new RegExp(`^${NAME}/(?:workflow\\.json|tasks/${NAME}\\.(?:json|txt|${EXTENSIONS.map((e) => e.replace(".", "\\.")).join("|")}))$`, "u");
+const SNAPSHOT_FILE = new RegExp(
+  `^${NAME}/(?:workflow\\.json|tasks/${NAME}\\.(?:json|txt|${EXTENSIONS.map((e) => e.replace(".", "\\.")).join("|")}))$`,
+  "u",
+);
 
 /** Whether a path (relative to the snapshot folder) is one `renderSnapshot` writes. */
 export const isSnapshotFile = (rel: string) => SNAPSHOT_FILE.test(rel);
@@ -27,7 +30,9 @@ export const codeFileName = (task: string, kind: TaskKind) => `${task}.${TASK_KI
 export function renderSnapshot(project: CompiledProject): Map<string, string> {
   const files = new Map<string, string>();
   for (const w of project.workflows) {
-    const body = w.payload ? { ...redactValue(w.payload), $source: w.loc.file } : { existingWorkflowId: w.existingId, $source: w.loc.file };
+    const body = w.payload
+      ? { ...redactValue(w.payload), $source: w.loc.file }
+      : { existingWorkflowId: w.existingId, $source: w.loc.file };
     files.set(`${w.name}/workflow.json`, canonicalJson(body));
   }
   for (const t of project.tasks) {
@@ -37,7 +42,8 @@ export function renderSnapshot(project: CompiledProject): Map<string, string> {
     const bytes = Buffer.from(t.payload.TriggerTaskConfiguration.CodeContent ?? "", "base64");
     if (codeFile) config.CodeContent = { file: codeFile, sha256: sha256(bytes) };
     // A program that is not text (sent as declared with { binary: true }) is recorded by size and hash only.
-    else if (t.payload.TriggerTaskConfiguration.CodeContent) config.CodeContent = { binary: true, bytes: bytes.length, sha256: sha256(bytes) };
+    else if (t.payload.TriggerTaskConfiguration.CodeContent)
+      config.CodeContent = { binary: true, bytes: bytes.length, sha256: sha256(bytes) };
     files.set(`${t.workflow}/tasks/${t.name}.json`, canonicalJson({ ...payload, $source: t.loc.file }));
     if (codeFile) files.set(`${t.workflow}/tasks/${codeFile}`, redactSecrets(t.code!));
   }
@@ -66,28 +72,47 @@ function flatten(v: unknown, prefix: string, out: Map<string, string>) {
   } else out.set(prefix, JSON.stringify(v));
 }
 
-function resources(files: ReadonlyMap<string, string>): Map<string, { json: Record<string, unknown>; code?: string; kind: "workflow" | "task"; workflow: string }> {
-  const out = new Map<string, { json: Record<string, unknown>; code?: string; kind: "workflow" | "task"; workflow: string }>();
+function resources(
+  files: ReadonlyMap<string, string>,
+): Map<string, { json: Record<string, unknown>; code?: string; kind: "workflow" | "task"; workflow: string }> {
+  const out = new Map<
+    string,
+    { json: Record<string, unknown>; code?: string; kind: "workflow" | "task"; workflow: string }
+  >();
   for (const [path, content] of files) {
     // Task names hold no ".", so program files such as "sync.job.json" never match.
     const m = /^([^/]+)\/(?:workflow\.json|tasks\/([^/.]+)\.json)$/.exec(path);
     if (!m) continue;
     const json = JSON.parse(content) as Record<string, unknown>;
     const key = m[2] ? `${m[1]}/${m[2]}` : m[1]!;
-    const codeRef = ((json.TriggerTaskConfiguration as Record<string, unknown> | undefined)?.CodeContent as { file?: string } | undefined)?.file;
-    out.set(key, { json, kind: m[2] ? "task" : "workflow", workflow: m[1]!, ...(codeRef !== undefined && { code: files.get(`${m[1]}/tasks/${codeRef}`) ?? "" }) });
+    const codeRef = (
+      (json.TriggerTaskConfiguration as Record<string, unknown> | undefined)?.CodeContent as
+        | { file?: string }
+        | undefined
+    )?.file;
+    out.set(key, {
+      json,
+      kind: m[2] ? "task" : "workflow",
+      workflow: m[1]!,
+      ...(codeRef !== undefined && { code: files.get(`${m[1]}/tasks/${codeRef}`) ?? "" }),
+    });
   }
   return out;
 }
 
 /** Short display names of task kinds by TaskTypeId, for diffs and graphs. */
-const TYPE_LABEL: Record<string, string> = Object.fromEntries(Object.values(TASK_KINDS).map((k) => [String(k.typeId), k.label]));
+const TYPE_LABEL: Record<string, string> = Object.fromEntries(
+  Object.values(TASK_KINDS).map((k) => [String(k.typeId), k.label]),
+);
 
 export const taskTypeLabel = (typeId: string | number) => TYPE_LABEL[String(typeId)] ?? String(typeId);
 
 function describe(r: { json: Record<string, unknown>; kind: string }) {
   const base = r.json.TriggerTaskBaseAttribute as Record<string, unknown> | undefined;
-  const ups = ((r.json.TriggerTaskSchedulerConfiguration as Record<string, unknown> | undefined)?.UpstreamDependencyConfigList as Array<{ TaskId: string }> | undefined) ?? [];
+  const ups =
+    ((r.json.TriggerTaskSchedulerConfiguration as Record<string, unknown> | undefined)?.UpstreamDependencyConfigList as
+      | Array<{ TaskId: string }>
+      | undefined) ?? [];
   return {
     ...(typeof r.json.$source === "string" && { source: r.json.$source }),
     ...(base && { kindLabel: taskTypeLabel(base.TaskTypeId as string) }),
@@ -111,13 +136,33 @@ export function diffSnapshots(base: ReadonlyMap<string, string>, head: ReadonlyM
     const fields = [...new Set([...fa.keys(), ...fb.keys()])]
       .filter((p) => !p.startsWith("$source") && !p.includes("CodeContent.file") && fa.get(p) !== fb.get(p))
       .sort()
-      .map((p) => ({ path: p, from: fa.has(p) ? JSON.parse(fa.get(p)!) : null, to: fb.has(p) ? JSON.parse(fb.get(p)!) : null }));
+      .map((p) => ({
+        path: p,
+        from: fa.has(p) ? JSON.parse(fa.get(p)!) : null,
+        to: fb.has(p) ? JSON.parse(fb.get(p)!) : null,
+      }));
     const codeA = from?.code ?? "";
     const codeB = to?.code ?? "";
-    const code = codeA !== codeB ? diffLines(codeA, codeB).flatMap((part) => part.value.replace(/\n$/, "").split("\n").map((line) => ({ sign: (part.added ? "+" : part.removed ? "-" : " ") as "+" | "-" | " ", line }))) : undefined;
+    const code =
+      codeA !== codeB
+        ? diffLines(codeA, codeB).flatMap((part) =>
+            part.value
+              .replace(/\n$/, "")
+              .split("\n")
+              .map((line) => ({ sign: (part.added ? "+" : part.removed ? "-" : " ") as "+" | "-" | " ", line })),
+          )
+        : undefined;
     const op = !from ? "add" : !to ? "remove" : "modify";
     if (op === "modify" && fields.length === 0 && !code) continue;
-    out.push({ kind: any.kind, key, workflow: any.workflow, op, fields: op === "modify" ? fields : [], ...(code && { code }), ...describe(any) });
+    out.push({
+      kind: any.kind,
+      key,
+      workflow: any.workflow,
+      op,
+      fields: op === "modify" ? fields : [],
+      ...(code && { code }),
+      ...describe(any),
+    });
   }
   return out;
 }

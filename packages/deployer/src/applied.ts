@@ -60,7 +60,8 @@ export interface AppliedState {
 
 export const EMPTY_APPLIED: AppliedState = { tasks: new Map(), workflows: new Map(), found: false, codes: new Map() };
 
-export const isStateTaskName = (name: string | undefined) => name !== undefined && new RegExp(`^${STATE_TASK_PREFIX}\\d+$`).test(name);
+export const isStateTaskName = (name: string | undefined) =>
+  name !== undefined && new RegExp(`^${STATE_TASK_PREFIX}\\d+$`).test(name);
 
 const read = { retryAmbiguous: true };
 
@@ -79,7 +80,8 @@ export function decodeShard(codeContent: string | null | undefined, project: str
     return `its state line is not JSON (${(e as Error).message})`;
   }
   const r = ShardSchema.safeParse(json);
-  if (!r.success) return `${r.error.issues[0]?.path.join(".") || "top level"}: ${r.error.issues[0]?.message ?? "unexpected shape"}`;
+  if (!r.success)
+    return `${r.error.issues[0]?.path.join(".") || "top level"}: ${r.error.issues[0]?.message ?? "unexpected shape"}`;
   if (r.data.project !== project) return `it records project "${r.data.project}", not "${project}"`;
   return r.data;
 }
@@ -102,7 +104,9 @@ export async function readAppliedState(
       codes.set(t.TaskId, got?.TriggerTaskConfiguration?.CodeContent ?? "");
       const shard = decodeShard(got?.TriggerTaskConfiguration?.CodeContent, project);
       if (typeof shard === "string") {
-        warn(`ignored the deploy-state task ${t.TaskName} (${t.TaskId}) on the target: ${shard}; the tasks it covers are read in full and it is rewritten by the next deploy`);
+        warn(
+          `ignored the deploy-state task ${t.TaskName} (${t.TaskId}) on the target: ${shard}; the tasks it covers are read in full and it is rewritten by the next deploy`,
+        );
         return;
       }
       for (const [id, e] of Object.entries(shard.tasks)) tasks.set(id, e);
@@ -115,7 +119,12 @@ export async function readAppliedState(
 /** The entry a task gets for a payload as sent (ids resolved): owned keys and the digest. */
 export function appliedEntryOf(payload: TaskPayload, v: string, u: string): AppliedEntry {
   const k = ownedKeysOf(payload);
-  return { v, u, k, ...(!containsSecret(payload) && { h: comparableDigest(comparableDesiredTask(payload, new Set(k))) }) };
+  return {
+    v,
+    u,
+    k,
+    ...(!containsSecret(payload) && { h: comparableDigest(comparableDesiredTask(payload, new Set(k))) }),
+  };
 }
 
 function shardOf(id: string, n: number): number {
@@ -139,11 +148,26 @@ interface Listed {
  * tasks and workflows no longer listed are dropped. Only the state tasks whose content changed are
  * written, so a deploy that changed nothing writes nothing.
  */
-export async function saveAppliedState(caller: RateLimitedCaller, plan: Plan, summary: ApplySummary, o: { readonly listLagMs?: number } = {}): Promise<{ written: number }> {
+export async function saveAppliedState(
+  caller: RateLimitedCaller,
+  plan: Plan,
+  summary: ApplySummary,
+  o: { readonly listLagMs?: number } = {},
+): Promise<{ written: number }> {
   const ProjectId = plan.target.projectId;
   const place = { caller, projectId: ProjectId, project: plan.project };
   const wf = await findBookkeepingWorkflow(place);
-  const stateTasks = wf ? (await listAll<Listed>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, WorkflowId: wf, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListTriggerTasks")).filter((t) => t.WorkflowId === wf) : [];
+  const stateTasks = wf
+    ? (
+        await listAll<Listed>(
+          (PageNumber) =>
+            caller
+              .call("ListTriggerTasks", { ProjectId, WorkflowId: wf, PageNumber, PageSize: 200 }, read)
+              .then((r) => r.Data),
+          "ListTriggerTasks",
+        )
+      ).filter((t) => t.WorkflowId === wf)
+    : [];
   const current = wf ? await readAppliedState(caller, ProjectId, plan.project, stateTasks, () => {}) : EMPTY_APPLIED;
 
   // Versions and times now: the plan's list when nothing was written, a fresh list otherwise.
@@ -153,10 +177,29 @@ export async function saveAppliedState(caller: RateLimitedCaller, plan: Plan, su
   if (anyWrite) {
     // A list that lags behind creates (doctor measures it) is read once it has caught up.
     if (o.listLagMs) await new Promise((r) => setTimeout(r, o.listLagMs));
-    listed = new Map((await listAll<Listed>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListTriggerTasks")).map((t) => [t.TaskId, t]));
-    liveWorkflows = new Set((await listAll<{ WorkflowId?: string }>((PageNumber) => caller.call("ListTriggerWorkflows", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListTriggerWorkflows")).map((w) => w.WorkflowId ?? ""));
+    listed = new Map(
+      (
+        await listAll<Listed>(
+          (PageNumber) =>
+            caller.call("ListTriggerTasks", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data),
+          "ListTriggerTasks",
+        )
+      ).map((t) => [t.TaskId, t]),
+    );
+    liveWorkflows = new Set(
+      (
+        await listAll<{ WorkflowId?: string }>(
+          (PageNumber) =>
+            caller.call("ListTriggerWorkflows", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data),
+          "ListTriggerWorkflows",
+        )
+      ).map((w) => w.WorkflowId ?? ""),
+    );
   }
-  const ids = { workflows: new Map(Object.entries(summary.ids.workflows)), tasks: new Map(Object.entries(summary.ids.tasks)) };
+  const ids = {
+    workflows: new Map(Object.entries(summary.ids.workflows)),
+    tasks: new Map(Object.entries(summary.ids.tasks)),
+  };
   const written = new Set(summary.written);
   const tasks = new Map(current.tasks);
   for (const t of plan.tasks) {
@@ -198,7 +241,14 @@ async function writeAppliedState(
   const ProjectId = place.projectId;
   const wf = knownWorkflow ?? (await ensureBookkeepingWorkflow(place));
   const n = Math.max(1, Math.ceil(state.tasks.size / STATE_SHARD_SIZE));
-  const shards: Shard[] = Array.from({ length: n }, (_, i) => ({ format: 1, project: place.project, shard: i, of: n, workflows: i === 0 ? Object.fromEntries([...state.workflows].sort()) : {}, tasks: {} }));
+  const shards: Shard[] = Array.from({ length: n }, (_, i) => ({
+    format: 1,
+    project: place.project,
+    shard: i,
+    of: n,
+    workflows: i === 0 ? Object.fromEntries([...state.workflows].sort()) : {},
+    tasks: {},
+  }));
   for (const [id, e] of [...state.tasks].sort(([a], [b]) => (a < b ? -1 : 1))) shards[shardOf(id, n)]!.tasks[id] = e;
   const byName = new Map(existing.filter((t) => isStateTaskName(t.TaskName)).map((t) => [t.TaskName!, t.TaskId]));
   let written = 0;
@@ -209,13 +259,26 @@ async function writeAppliedState(
       const id = byName.get(name);
       if (id && codes.get(id) === CodeContent) return;
       if (id) {
-        await caller.call("UpdateTriggerTaskPartially", { ProjectId, TaskId: id, NewSetting: { TriggerTaskBaseAttribute: { TaskName: name }, TriggerTaskConfiguration: { CodeContent } } }, read);
+        await caller.call(
+          "UpdateTriggerTaskPartially",
+          {
+            ProjectId,
+            TaskId: id,
+            NewSetting: { TriggerTaskBaseAttribute: { TaskName: name }, TriggerTaskConfiguration: { CodeContent } },
+          },
+          read,
+        );
       } else {
         await caller.call(
           "CreateTriggerTask",
           {
             ProjectId,
-            TriggerTaskBaseAttribute: { TaskName: name, TaskTypeId: "35", WorkflowId: wf, TaskDescription: "wedata-kit deploy state: do not edit" },
+            TriggerTaskBaseAttribute: {
+              TaskName: name,
+              TaskTypeId: "35",
+              WorkflowId: wf,
+              TaskDescription: "wedata-kit deploy state: do not edit",
+            },
             TriggerTaskConfiguration: { CodeContent },
             TriggerTaskSchedulerConfiguration: { ScheduleType: 1 },
           },

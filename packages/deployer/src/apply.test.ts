@@ -19,7 +19,8 @@ function fakeApi(failing: readonly string[]) {
       const r = request as Record<string, any>;
       const name = r.TriggerTaskBaseAttribute?.TaskName ?? r.WorkflowName;
       calls.push({ action, name });
-      if (action === "CreateTriggerTask" && failing.includes(name)) throw new ApiCallError(action, "InvalidParameterValue", `refused ${name}`, "req-1", false);
+      if (action === "CreateTriggerTask" && failing.includes(name))
+        throw new ApiCallError(action, "InvalidParameterValue", `refused ${name}`, "req-1", false);
       if (action.startsWith("List")) return { Data: { Items: [], TotalCount: 0, TotalPageNumber: 1 } } as never;
       if (action === "CreateTriggerWorkflow") return { Data: { WorkflowId: `wf-${++n}` } } as never;
       if (action === "CreateTriggerTask") return { Data: { TaskId: String(20260000000000000 + ++n) } } as never;
@@ -34,8 +35,19 @@ const a = task("a").shell({ inline: "a" });
 const b = task("b").shell({ inline: "b" }).after(a);
 const c = task("c").shell({ inline: "c" }).after(b);
 const d = task("d").shell({ inline: "d" });
-const compiled = compileProject({ root: "/x", modules: [{ file: "/x/p.ts", exports: { w: workflow("w", { folder: "/" }).tasks(a, b, c, d) } }], target, readFile: () => Buffer.alloc(0) });
-const empty = { projectId: "1", workflows: [], tasks: [], workflowFolders: new Set(["/"]), taskFolders: new Set<string>() };
+const compiled = compileProject({
+  root: "/x",
+  modules: [{ file: "/x/p.ts", exports: { w: workflow("w", { folder: "/" }).tasks(a, b, c, d) } }],
+  target,
+  readFile: () => Buffer.alloc(0),
+});
+const empty = {
+  projectId: "1",
+  workflows: [],
+  tasks: [],
+  workflowFolders: new Set(["/"]),
+  taskFolders: new Set<string>(),
+};
 
 describe("applyPlan's DAG", () => {
   it("a failed step skips exactly what depends on it; independent steps go on", async () => {
@@ -43,8 +55,19 @@ describe("applyPlan's DAG", () => {
     const plan = planDeployment(compiled, empty, { project: "p" });
     const summary = await applyPlan(plan, new RateLimitedCaller(api, { rate: 1000 }), { versionRemark: "t" });
     expect(summary.failed.map((f) => [f.key, f.code])).toEqual([["w/a", "InvalidParameterValue"]]);
-    expect(summary.skipped.map((s) => s.step).sort()).toEqual(["create task w/b", "create task w/c", "submit task w/a", "submit task w/b", "submit task w/c"]);
-    expect(calls.filter((x) => x.action === "CreateTriggerTask").map((x) => x.name).sort()).toEqual(["a", "d"]);
+    expect(summary.skipped.map((s) => s.step).sort()).toEqual([
+      "create task w/b",
+      "create task w/c",
+      "submit task w/a",
+      "submit task w/b",
+      "submit task w/c",
+    ]);
+    expect(
+      calls
+        .filter((x) => x.action === "CreateTriggerTask")
+        .map((x) => x.name)
+        .sort(),
+    ).toEqual(["a", "d"]);
     expect(summary.created).toBe(2);
     expect(summary.submitted).toBe(1);
   });
@@ -53,7 +76,9 @@ describe("applyPlan's DAG", () => {
     const { api, calls } = fakeApi([]);
     const plan = planDeployment(compiled, empty, { project: "p" });
     const broken = { ...plan, tasks: plan.tasks.map((t) => (t.key === "w/b" ? { ...t, dependsOn: ["w/ghost"] } : t)) };
-    await expect(applyPlan(broken, new RateLimitedCaller(api, { rate: 1000 }), { versionRemark: "t" })).rejects.toThrow(/task w\/b depends on w\/ghost, which the plan does not hold/);
+    await expect(applyPlan(broken, new RateLimitedCaller(api, { rate: 1000 }), { versionRemark: "t" })).rejects.toThrow(
+      /task w\/b depends on w\/ghost, which the plan does not hold/,
+    );
     expect(calls).toEqual([]);
   });
 });
@@ -71,15 +96,39 @@ describe("creates that fail: a lookup, not a guess about the code", () => {
         if (action === "ListTriggerTasks") {
           // The first lookup lags behind; the second sees the task.
           lists++;
-          return { Data: { Items: lists < 2 ? [] : [{ TaskId: "20260000000000001", TaskName: r.TaskName, WorkflowId: "wf-1" }], TotalCount: lists < 2 ? 0 : 1, TotalPageNumber: 1 } } as never;
+          return {
+            Data: {
+              Items: lists < 2 ? [] : [{ TaskId: "20260000000000001", TaskName: r.TaskName, WorkflowId: "wf-1" }],
+              TotalCount: lists < 2 ? 0 : 1,
+              TotalPageNumber: 1,
+            },
+          } as never;
         }
-        if (action === "GetTriggerTask") return { Data: { TriggerTaskBaseAttribute: { OwnerUin: "1" }, TriggerTaskConfiguration: { TaskExtConfigurationList: [] }, TriggerTaskSchedulerConfiguration: {} } } as never;
+        if (action === "GetTriggerTask")
+          return {
+            Data: {
+              TriggerTaskBaseAttribute: { OwnerUin: "1" },
+              TriggerTaskConfiguration: { TaskExtConfigurationList: [] },
+              TriggerTaskSchedulerConfiguration: {},
+            },
+          } as never;
         if (action.startsWith("List")) return { Data: { Items: [], TotalPageNumber: 1 } } as never;
         return { Data: { Status: true, VersionId: "v" } } as never;
       },
     };
-    const one = compileProject({ root: "/x", modules: [{ file: "/x/p.ts", exports: { w: workflow("w", { folder: "/" }).tasks(task("dup").shell({ inline: "x" })) } }], target, readFile: () => Buffer.alloc(0) });
-    const summary = await applyPlan(planDeployment(one, empty, { project: "p" }), new RateLimitedCaller(api, { rate: 1000, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 } }), { versionRemark: "t" });
+    const one = compileProject({
+      root: "/x",
+      modules: [
+        { file: "/x/p.ts", exports: { w: workflow("w", { folder: "/" }).tasks(task("dup").shell({ inline: "x" })) } },
+      ],
+      target,
+      readFile: () => Buffer.alloc(0),
+    });
+    const summary = await applyPlan(
+      planDeployment(one, empty, { project: "p" }),
+      new RateLimitedCaller(api, { rate: 1000, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 } }),
+      { versionRemark: "t" },
+    );
     expect(summary.failed).toEqual([]);
     expect(summary.adopted).toBe(1);
     expect(calls.filter((c) => c === "CreateTriggerTask")).toHaveLength(1);
@@ -93,15 +142,34 @@ describe("creates that fail: a lookup, not a guess about the code", () => {
         const r = request as Record<string, any>;
         calls.push(action);
         if (action === "CreateWorkflowFolder") throw new ApiCallError(action, "ResourceInUse", "busy", "r", false);
-        if (action === "ListWorkflowFolders") return { Data: { Items: [{ FolderPath: `/${"etl"}` }], TotalPageNumber: 1, TotalCount: 1, ...(r.ParentFolderPath !== "/" && { Items: [] }) } } as never;
+        if (action === "ListWorkflowFolders")
+          return {
+            Data: {
+              Items: [{ FolderPath: `/${"etl"}` }],
+              TotalPageNumber: 1,
+              TotalCount: 1,
+              ...(r.ParentFolderPath !== "/" && { Items: [] }),
+            },
+          } as never;
         if (action === "CreateTriggerWorkflow") return { Data: { WorkflowId: "wf-1" } } as never;
         if (action === "CreateTriggerTask") return { Data: { TaskId: "20260000000000002" } } as never;
         if (action.startsWith("List")) return { Data: { Items: [], TotalPageNumber: 1 } } as never;
         return { Data: { Status: true, VersionId: "v" } } as never;
       },
     };
-    const inFolder = compileProject({ root: "/x", modules: [{ file: "/x/p.ts", exports: { w: workflow("w", { folder: "/etl" }).tasks(task("a").shell({ inline: "x" })) } }], target, readFile: () => Buffer.alloc(0) });
-    const summary = await applyPlan(planDeployment(inFolder, empty, { project: "p" }), new RateLimitedCaller(api, { rate: 1000 }), { versionRemark: "t" });
+    const inFolder = compileProject({
+      root: "/x",
+      modules: [
+        { file: "/x/p.ts", exports: { w: workflow("w", { folder: "/etl" }).tasks(task("a").shell({ inline: "x" })) } },
+      ],
+      target,
+      readFile: () => Buffer.alloc(0),
+    });
+    const summary = await applyPlan(
+      planDeployment(inFolder, empty, { project: "p" }),
+      new RateLimitedCaller(api, { rate: 1000 }),
+      { versionRemark: "t" },
+    );
     expect(summary.failed).toEqual([]);
     expect(calls.filter((c) => c === "CreateWorkflowFolder")).toHaveLength(1);
     expect(calls).toContain("ListWorkflowFolders");

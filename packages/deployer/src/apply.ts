@@ -49,7 +49,10 @@ export interface ApplySummary {
   /** Keys of the tasks created or updated (what the deploy state records as applied). */
   readonly written: readonly string[];
   /** Ids after apply, by logical key. */
-  readonly ids: { readonly workflows: Readonly<Record<string, string>>; readonly tasks: Readonly<Record<string, string>> };
+  readonly ids: {
+    readonly workflows: Readonly<Record<string, string>>;
+    readonly tasks: Readonly<Record<string, string>>;
+  };
 }
 
 interface Step extends StepInfo {
@@ -57,6 +60,7 @@ interface Step extends StepInfo {
   readonly key: string;
   readonly loc?: SourceLocation;
   readonly count?: "created" | "updated" | "deleted" | "submitted";
+  // biome-ignore lint/suspicious/noConfusingVoidType: a step may report a detail (a new id) or nothing
   run(): Promise<string | void>;
 }
 
@@ -94,21 +98,44 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
   for (const f of plan.folders) {
     if (f.kind === "workflowFolder") {
       add({
-        id: `wf-folder:${f.path}`, action: "CreateWorkflowFolder", key: f.path, label: `create workflow folder ${f.path}`,
-        deps: plan.folders.some((g) => g.kind === "workflowFolder" && g.path === parentOf(f.path)) ? [`wf-folder:${parentOf(f.path)}`] : [],
-        run: () => ensureFolder(caller, "CreateWorkflowFolder", { ProjectId, ParentFolderPath: parentOf(f.path), FolderName: baseName(f.path) }),
+        id: `wf-folder:${f.path}`,
+        action: "CreateWorkflowFolder",
+        key: f.path,
+        label: `create workflow folder ${f.path}`,
+        deps: plan.folders.some((g) => g.kind === "workflowFolder" && g.path === parentOf(f.path))
+          ? [`wf-folder:${parentOf(f.path)}`]
+          : [],
+        run: () =>
+          ensureFolder(caller, "CreateWorkflowFolder", {
+            ProjectId,
+            ParentFolderPath: parentOf(f.path),
+            FolderName: baseName(f.path),
+          }),
       });
     } else {
       const parent = parentOf(f.path);
       add({
-        id: `task-folder:${f.workflow}|${f.type}|${f.path}`, action: "CreateTaskFolder", key: `${f.workflow}${f.path}`, label: `create ${f.type} task folder ${f.path} in ${f.workflow}`,
+        id: `task-folder:${f.workflow}|${f.type}|${f.path}`,
+        action: "CreateTaskFolder",
+        key: `${f.workflow}${f.path}`,
+        label: `create ${f.type} task folder ${f.path} in ${f.workflow}`,
         deps: [`workflow:${f.workflow}`, `task-folder:${f.workflow}|${f.type}|${parent}`],
-        run: () => ensureFolder(caller, "CreateTaskFolder", { ProjectId, WorkflowId: workflowIds.get(f.workflow)!, ParentTaskFolderPath: parent, TaskFolderName: baseName(f.path), TaskFolderType: f.type }),
+        run: () =>
+          ensureFolder(caller, "CreateTaskFolder", {
+            ProjectId,
+            WorkflowId: workflowIds.get(f.workflow)!,
+            ParentTaskFolderPath: parent,
+            TaskFolderName: baseName(f.path),
+            TaskFolderType: f.type,
+          }),
       });
     }
   }
 
-  const taskDeletes: TaskChange[] = [...plan.tasks.filter((t) => t.op === "replace"), ...(options.prune ? plan.prune.tasks : [])];
+  const taskDeletes: TaskChange[] = [
+    ...plan.tasks.filter((t) => t.op === "replace"),
+    ...(options.prune ? plan.prune.tasks : []),
+  ];
   const deleteStepOfId = new Map(taskDeletes.map((t) => [t.id!, `task-delete:${t.key}`]));
 
   // Workflows.
@@ -116,42 +143,112 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
   for (const w of workflowChanges) {
     const inIt = taskDeletes.filter((t) => t.workflow === w.name).map((t) => `task-delete:${t.key}`);
     if (w.op === "delete" || w.op === "replace") {
-      add({ id: `workflow-delete:${w.name}`, action: "DeleteTriggerWorkflow", key: w.name, label: `delete workflow ${w.name}`, deps: inIt, count: w.op === "delete" ? "deleted" : undefined, ...(w.loc && { loc: w.loc }),
-        run: () => deleteIdempotent(caller, "DeleteTriggerWorkflow", { ProjectId, WorkflowId: w.id! }) });
+      add({
+        id: `workflow-delete:${w.name}`,
+        action: "DeleteTriggerWorkflow",
+        key: w.name,
+        label: `delete workflow ${w.name}`,
+        deps: inIt,
+        count: w.op === "delete" ? "deleted" : undefined,
+        ...(w.loc && { loc: w.loc }),
+        run: () => deleteIdempotent(caller, "DeleteTriggerWorkflow", { ProjectId, WorkflowId: w.id! }),
+      });
     }
     if (w.op === "create" || w.op === "replace") {
       const payload = w.payload!;
       add({
-        id: `workflow:${w.name}`, action: "CreateTriggerWorkflow", key: w.name, label: `create workflow ${w.name}`, count: "created", ...(w.loc && { loc: w.loc }),
+        id: `workflow:${w.name}`,
+        action: "CreateTriggerWorkflow",
+        key: w.name,
+        label: `create workflow ${w.name}`,
+        count: "created",
+        ...(w.loc && { loc: w.loc }),
         deps: [...(w.op === "replace" ? [`workflow-delete:${w.name}`] : []), `wf-folder:${payload.ParentFolderPath}`],
         run: async () => {
           const body = withWorkflowMark(payload, plan.project);
           // CreateTriggerWorkflow's TriggerMode takes TIME_TRIGGER only (UpdateTriggerWorkflow also takes
           // FILE_ARRIVAL): a file-arrival workflow is created without its trigger, then given it by an update.
-          const fileArrival = body.TriggerMode === "FILE_ARRIVAL" || (body.TriggerWorkflowSchedulerConfigurations ?? []).some((c) => c.TriggerMode === "FILE_ARRIVAL");
+          const fileArrival =
+            body.TriggerMode === "FILE_ARRIVAL" ||
+            (body.TriggerWorkflowSchedulerConfigurations ?? []).some((c) => c.TriggerMode === "FILE_ARRIVAL");
           const { TriggerMode: _mode, TriggerWorkflowSchedulerConfigurations: _configs, ...untriggered } = body;
           const createBody = fileArrival ? untriggered : body;
-          const { id, how } = await createWithAdoption(caller, "CreateTriggerWorkflow", createBody, async () => {
-            const found = await listAll<{ WorkflowName?: string; WorkflowId?: string }>((PageNumber) => caller.call("ListTriggerWorkflows", { ProjectId, Keyword: payload.WorkflowName, ParentFolderPath: payload.ParentFolderPath, PageNumber, PageSize: 200 }, { retryAmbiguous: true }).then((r) => r.Data), "ListTriggerWorkflows");
-            return found.find((x) => x.WorkflowName === payload.WorkflowName)?.WorkflowId;
-          }, (r) => r.Data?.WorkflowId, options.listLagMs);
-          if (how === "duplicate" || fileArrival) await caller.call("UpdateTriggerWorkflow", workflowUpdateBody(ProjectId, id, body), { retryAmbiguous: true });
+          const { id, how } = await createWithAdoption(
+            caller,
+            "CreateTriggerWorkflow",
+            createBody,
+            async () => {
+              const found = await listAll<{ WorkflowName?: string; WorkflowId?: string }>(
+                (PageNumber) =>
+                  caller
+                    .call(
+                      "ListTriggerWorkflows",
+                      {
+                        ProjectId,
+                        Keyword: payload.WorkflowName,
+                        ParentFolderPath: payload.ParentFolderPath,
+                        PageNumber,
+                        PageSize: 200,
+                      },
+                      { retryAmbiguous: true },
+                    )
+                    .then((r) => r.Data),
+                "ListTriggerWorkflows",
+              );
+              return found.find((x) => x.WorkflowName === payload.WorkflowName)?.WorkflowId;
+            },
+            (r) => r.Data?.WorkflowId,
+            options.listLagMs,
+          );
+          if (how === "duplicate" || fileArrival)
+            await caller.call("UpdateTriggerWorkflow", workflowUpdateBody(ProjectId, id, body), {
+              retryAmbiguous: true,
+            });
           if (how !== "created") adopted++;
           workflowIds.set(w.name, id);
           return how === "created" ? id : `${id} (adopted)`;
         },
       });
     } else if (w.op === "update") {
-      add({ id: `workflow:${w.name}`, action: "UpdateTriggerWorkflow", key: w.name, label: `update workflow ${w.name}`, deps: [], count: "updated", ...(w.loc && { loc: w.loc }),
-        run: async () => void (await caller.call("UpdateTriggerWorkflow", workflowUpdateBody(ProjectId, w.id!, withWorkflowMark(w.payload!, plan.project)), { retryAmbiguous: true })) });
+      add({
+        id: `workflow:${w.name}`,
+        action: "UpdateTriggerWorkflow",
+        key: w.name,
+        label: `update workflow ${w.name}`,
+        deps: [],
+        count: "updated",
+        ...(w.loc && { loc: w.loc }),
+        run: async () =>
+          void (await caller.call(
+            "UpdateTriggerWorkflow",
+            workflowUpdateBody(ProjectId, w.id!, withWorkflowMark(w.payload!, plan.project)),
+            { retryAmbiguous: true },
+          )),
+      });
     }
   }
 
   // Detach dependents from tasks about to be deleted.
   for (const t of plan.tasks) {
     if (!t.detach?.length) continue;
-    add({ id: `detach:${t.key}`, action: "UpdateTriggerTaskPartially", key: t.key, label: `detach ${t.key} from ${t.detach.join(", ")}`, deps: [], ...(t.loc && { loc: t.loc }),
-      run: async () => void (await caller.call("UpdateTriggerTaskPartially", { ProjectId, TaskId: t.id!, FieldToRemoveList: [`TaskSchedulerConfiguration/UpstreamDependencyConfigList:${t.detach!.join(",")}`] }, { retryAmbiguous: true })) });
+    add({
+      id: `detach:${t.key}`,
+      action: "UpdateTriggerTaskPartially",
+      key: t.key,
+      label: `detach ${t.key} from ${t.detach.join(", ")}`,
+      deps: [],
+      ...(t.loc && { loc: t.loc }),
+      run: async () =>
+        void (await caller.call(
+          "UpdateTriggerTaskPartially",
+          {
+            ProjectId,
+            TaskId: t.id!,
+            FieldToRemoveList: [`TaskSchedulerConfiguration/UpstreamDependencyConfigList:${t.detach!.join(",")}`],
+          },
+          { retryAmbiguous: true },
+        )),
+    });
   }
 
   // Deletes, downstream first.
@@ -161,11 +258,25 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
     const detachers = [
       ...plan.tasks.filter((x) => x.detach?.includes(t.id!)).map((x) => `detach:${x.key}`),
       // (A replaced task's dependents are detached instead: their update waits for its new id.)
-      ...(t.op === "delete" ? plan.tasks.filter((x) => x.op === "update" && x.remoteUpstreamIds?.includes(t.id!)).map((x) => `task:${x.key}`) : []),
+      ...(t.op === "delete"
+        ? plan.tasks
+            .filter((x) => x.op === "update" && x.remoteUpstreamIds?.includes(t.id!))
+            .map((x) => `task:${x.key}`)
+        : []),
     ];
-    const below = (t.downstreamIds ?? []).map((id) => deleteStepOfId.get(id)).filter((x): x is string => x !== undefined);
-    add({ id: `task-delete:${t.key}`, action: "DeleteTriggerTask", key: t.fromKey ?? t.key, label: `delete task ${t.fromKey ?? t.key}`, deps: [...detachers, ...below], count: t.op === "delete" ? "deleted" : undefined, ...(t.loc && { loc: t.loc }),
-      run: () => deleteIdempotent(caller, "DeleteTriggerTask", { ProjectId, TaskId: t.id! }) });
+    const below = (t.downstreamIds ?? [])
+      .map((id) => deleteStepOfId.get(id))
+      .filter((x): x is string => x !== undefined);
+    add({
+      id: `task-delete:${t.key}`,
+      action: "DeleteTriggerTask",
+      key: t.fromKey ?? t.key,
+      label: `delete task ${t.fromKey ?? t.key}`,
+      deps: [...detachers, ...below],
+      count: t.op === "delete" ? "deleted" : undefined,
+      ...(t.loc && { loc: t.loc }),
+      run: () => deleteIdempotent(caller, "DeleteTriggerTask", { ProjectId, TaskId: t.id! }),
+    });
   }
 
   // Task creates and updates: after their workflow, folder, and every upstream that gets a new id.
@@ -173,8 +284,16 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
   // A dependency on a task the plan does not hold is a defect of the plan: refused before any call.
   const knownWorkflows = new Set(plan.workflows.map((w) => w.name));
   for (const t of plan.tasks) {
-    for (const k of t.dependsOn) if (!byKey.has(k)) throw new Error(`internal error: task ${t.key} depends on ${k}, which the plan does not hold; nothing was applied`);
-    for (const w of t.needsWorkflows) if (!knownWorkflows.has(w)) throw new Error(`internal error: task ${t.key} needs workflow ${w}, which the plan does not hold; nothing was applied`);
+    for (const k of t.dependsOn)
+      if (!byKey.has(k))
+        throw new Error(
+          `internal error: task ${t.key} depends on ${k}, which the plan does not hold; nothing was applied`,
+        );
+    for (const w of t.needsWorkflows)
+      if (!knownWorkflows.has(w))
+        throw new Error(
+          `internal error: task ${t.key} needs workflow ${w}, which the plan does not hold; nothing was applied`,
+        );
   }
   for (const t of plan.tasks) {
     if (t.op === "noop") continue;
@@ -187,18 +306,53 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
       ...(t.op === "replace" ? [`task-delete:${t.key}`] : []),
     ];
     if (t.op === "create" || t.op === "replace") {
-      add({ id: `task:${t.key}`, action: "CreateTriggerTask", key: t.key, label: `create task ${t.key}`, deps, count: "created", ...(t.loc && { loc: t.loc }),
+      add({
+        id: `task:${t.key}`,
+        action: "CreateTriggerTask",
+        key: t.key,
+        label: `create task ${t.key}`,
+        deps,
+        count: "created",
+        ...(t.loc && { loc: t.loc }),
         run: async () => {
           const body = withTaskMark(resolve(t.payload!, t.key), plan.project);
           const WorkflowId = body.TriggerTaskBaseAttribute.WorkflowId;
-          const { id, how } = await createWithAdoption(caller, "CreateTriggerTask", body, async () => {
-            const found = await listAll<{ TaskName?: string; WorkflowId?: string; TaskId?: string }>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, WorkflowId, TaskName: t.name, PageNumber, PageSize: 200 }, { retryAmbiguous: true }).then((r) => r.Data), "ListTriggerTasks");
-            return found.find((x) => x.TaskName === t.name && x.WorkflowId === WorkflowId)?.TaskId;
-          }, (r) => r.Data?.TaskId, options.listLagMs);
+          const { id, how } = await createWithAdoption(
+            caller,
+            "CreateTriggerTask",
+            body,
+            async () => {
+              const found = await listAll<{ TaskName?: string; WorkflowId?: string; TaskId?: string }>(
+                (PageNumber) =>
+                  caller
+                    .call(
+                      "ListTriggerTasks",
+                      { ProjectId, WorkflowId, TaskName: t.name, PageNumber, PageSize: 200 },
+                      { retryAmbiguous: true },
+                    )
+                    .then((r) => r.Data),
+                "ListTriggerTasks",
+              );
+              return found.find((x) => x.TaskName === t.name && x.WorkflowId === WorkflowId)?.TaskId;
+            },
+            (r) => r.Data?.TaskId,
+            options.listLagMs,
+          );
           if (how === "duplicate") {
             // Adopted: whatever keys it has that the code does not set are kept (they are not known to be ours).
-            const current = (await caller.call("GetTriggerTask", { ProjectId, TaskId: id }, { retryAmbiguous: true })).Data!;
-            await caller.call("UpdateTriggerTask", taskUpdateBody(ProjectId, id, body, keptFrom(current, body, []), current.TriggerTaskBaseAttribute.OwnerUin), { retryAmbiguous: true });
+            const current = (await caller.call("GetTriggerTask", { ProjectId, TaskId: id }, { retryAmbiguous: true }))
+              .Data!;
+            await caller.call(
+              "UpdateTriggerTask",
+              taskUpdateBody(
+                ProjectId,
+                id,
+                body,
+                keptFrom(current, body, []),
+                current.TriggerTaskBaseAttribute.OwnerUin,
+              ),
+              { retryAmbiguous: true },
+            );
           }
           if (how !== "created") adopted++;
           taskIds.set(t.key, id);
@@ -207,7 +361,14 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
         },
       });
     } else {
-      add({ id: `task:${t.key}`, action: "UpdateTriggerTask", key: t.key, label: `update task ${t.key}`, deps: [...deps, ...(t.detach?.length ? [`detach:${t.key}`] : [])], count: "updated", ...(t.loc && { loc: t.loc }),
+      add({
+        id: `task:${t.key}`,
+        action: "UpdateTriggerTask",
+        key: t.key,
+        label: `update task ${t.key}`,
+        deps: [...deps, ...(t.detach?.length ? [`detach:${t.key}`] : [])],
+        count: "updated",
+        ...(t.loc && { loc: t.loc }),
         run: async () => {
           const body = withTaskMark(resolve(t.payload!, t.key), plan.project);
           // A full update replaces the extension list: the server's own keys are sent back as read. A task
@@ -215,11 +376,15 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
           let keep = t.keepExt;
           let ownerUin = t.remoteOwnerUin;
           if (keep === undefined) {
-            const current = (await caller.call("GetTriggerTask", { ProjectId, TaskId: t.id! }, { retryAmbiguous: true })).Data!;
+            const current = (
+              await caller.call("GetTriggerTask", { ProjectId, TaskId: t.id! }, { retryAmbiguous: true })
+            ).Data!;
             keep = keptFrom(current, body, t.dropExt ?? []);
             ownerUin = current.TriggerTaskBaseAttribute.OwnerUin ?? ownerUin;
           }
-          await caller.call("UpdateTriggerTask", taskUpdateBody(ProjectId, t.id!, body, keep, ownerUin), { retryAmbiguous: true });
+          await caller.call("UpdateTriggerTask", taskUpdateBody(ProjectId, t.id!, body, keep, ownerUin), {
+            retryAmbiguous: true,
+          });
           written.push(t.key);
         },
       });
@@ -229,10 +394,20 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
   // Submits, upstream first.
   for (const t of plan.tasks) {
     if (!t.submit) continue;
-    add({ id: `submit:${t.key}`, action: "SubmitTriggerTask", key: t.key, label: `submit task ${t.key}`, count: "submitted", ...(t.loc && { loc: t.loc }),
+    add({
+      id: `submit:${t.key}`,
+      action: "SubmitTriggerTask",
+      key: t.key,
+      label: `submit task ${t.key}`,
+      count: "submitted",
+      ...(t.loc && { loc: t.loc }),
       deps: [`task:${t.key}`, ...t.dependsOn.filter((k) => byKey.get(k)?.submit).map((k) => `submit:${k}`)],
       run: async () => {
-        const r = await caller.call("SubmitTriggerTask", { ProjectId, TaskId: taskIds.get(t.key)!, VersionRemark: options.versionRemark }, { retryAmbiguous: true });
+        const r = await caller.call(
+          "SubmitTriggerTask",
+          { ProjectId, TaskId: taskIds.get(t.key)!, VersionRemark: options.versionRemark },
+          { retryAmbiguous: true },
+        );
         return r.Data?.VersionId;
       },
     });
@@ -240,7 +415,10 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
 
   // A cycle among the steps would wait forever: it is a defect of the plan, refused before any call.
   const cycle = findCycle([...steps.keys()].sort(), (id) => steps.get(id)!.deps.filter(has));
-  if (cycle) throw new Error(`internal error: the deploy steps wait on each other in a cycle (${cycle.join(" -> ")}); nothing was applied`);
+  if (cycle)
+    throw new Error(
+      `internal error: the deploy steps wait on each other in a cycle (${cycle.join(" -> ")}); nothing was applied`,
+    );
 
   // Run the DAG: each step waits only for its own dependencies.
   const promises = new Map<string, Promise<void>>();
@@ -267,7 +445,14 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
         options.onEvent?.({ type: "done", step, ...(detail && { detail }) });
       } catch (e) {
         const err = e instanceof Error ? e : new Error(String(e));
-        failed.push({ step: step.label, action: step.action, key: step.key, ...(err instanceof ApiCallError && { code: err.code, requestId: err.requestId }), message: err.message, ...(step.loc && { loc: step.loc }) });
+        failed.push({
+          step: step.label,
+          action: step.action,
+          key: step.key,
+          ...(err instanceof ApiCallError && { code: err.code, requestId: err.requestId }),
+          message: err.message,
+          ...(step.loc && { loc: step.loc }),
+        });
         options.onEvent?.({ type: "failed", step, error: err });
         throw err;
       }
@@ -276,12 +461,25 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
     return p;
   };
   await Promise.allSettled([...steps.keys()].map(run));
-  return { ...counts, adopted, failed, skipped, written, ids: { workflows: Object.fromEntries(workflowIds), tasks: Object.fromEntries(taskIds) } };
+  return {
+    ...counts,
+    adopted,
+    failed,
+    skipped,
+    written,
+    ids: { workflows: Object.fromEntries(workflowIds), tasks: Object.fromEntries(taskIds) },
+  };
 }
 
 function withTaskMark(p: TaskPayload, project: string): TaskPayload {
   const ext = (p.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).filter((e) => e.ParamKey !== OWNER_EXT_KEY);
-  return { ...p, TriggerTaskConfiguration: { ...p.TriggerTaskConfiguration, TaskExtConfigurationList: [...ext, { ParamKey: OWNER_EXT_KEY, ParamValue: project }] } };
+  return {
+    ...p,
+    TriggerTaskConfiguration: {
+      ...p.TriggerTaskConfiguration,
+      TaskExtConfigurationList: [...ext, { ParamKey: OWNER_EXT_KEY, ParamValue: project }],
+    },
+  };
 }
 
 function withWorkflowMark(p: WorkflowPayload, project: string): WorkflowPayload {
@@ -294,21 +492,44 @@ function workflowUpdateBody(ProjectId: string, WorkflowId: string, p: WorkflowPa
 }
 
 /** The extension entries of a read task that a full update keeps: not set by the code, not dropped by it. */
-function keptFrom(current: RemoteTask, body: TaskPayload, drop: readonly string[]): Array<{ ParamKey: string; ParamValue: string }> {
+function keptFrom(
+  current: RemoteTask,
+  body: TaskPayload,
+  drop: readonly string[],
+): Array<{ ParamKey: string; ParamValue: string }> {
   const declared = new Set((body.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).map((e) => e.ParamKey));
-  return (current.TriggerTaskConfiguration?.TaskExtConfigurationList ?? []).filter((e) => !declared.has(e.ParamKey) && e.ParamKey !== OWNER_EXT_KEY && !drop.includes(e.ParamKey)).map((e) => ({ ParamKey: e.ParamKey, ParamValue: e.ParamValue ?? "" }));
+  return (current.TriggerTaskConfiguration?.TaskExtConfigurationList ?? [])
+    .filter((e) => !declared.has(e.ParamKey) && e.ParamKey !== OWNER_EXT_KEY && !drop.includes(e.ParamKey))
+    .map((e) => ({ ParamKey: e.ParamKey, ParamValue: e.ParamValue ?? "" }));
 }
 
 /** A full UpdateTriggerTask body: the desired task, plus the extension entries it keeps (the server's). */
-function taskUpdateBody(ProjectId: string, TaskId: string, p: TaskPayload, keep: ReadonlyArray<{ ParamKey: string; ParamValue: string }>, ownerUin: string | undefined) {
+function taskUpdateBody(
+  ProjectId: string,
+  TaskId: string,
+  p: TaskPayload,
+  keep: ReadonlyArray<{ ParamKey: string; ParamValue: string }>,
+  ownerUin: string | undefined,
+) {
   const declared = new Set((p.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).map((e) => e.ParamKey));
   const b = p.TriggerTaskBaseAttribute;
   return {
     ProjectId,
     TaskId,
     Task: {
-      TriggerTaskBaseAttribute: { TaskName: b.TaskName, OwnerUin: b.OwnerUin ?? ownerUin ?? "", TaskDescription: b.TaskDescription ?? "", TaskFolderPath: b.TaskFolderPath ?? "/" },
-      TriggerTaskConfiguration: { ...p.TriggerTaskConfiguration, TaskExtConfigurationList: [...(p.TriggerTaskConfiguration.TaskExtConfigurationList ?? []), ...keep.filter((e) => !declared.has(e.ParamKey))] },
+      TriggerTaskBaseAttribute: {
+        TaskName: b.TaskName,
+        OwnerUin: b.OwnerUin ?? ownerUin ?? "",
+        TaskDescription: b.TaskDescription ?? "",
+        TaskFolderPath: b.TaskFolderPath ?? "/",
+      },
+      TriggerTaskConfiguration: {
+        ...p.TriggerTaskConfiguration,
+        TaskExtConfigurationList: [
+          ...(p.TriggerTaskConfiguration.TaskExtConfigurationList ?? []),
+          ...keep.filter((e) => !declared.has(e.ParamKey)),
+        ],
+      },
       TriggerTaskSchedulerConfiguration: p.TriggerTaskSchedulerConfiguration,
     },
   };
@@ -318,7 +539,11 @@ function taskUpdateBody(ProjectId: string, TaskId: string, p: TaskPayload, keep:
  * Create a folder. A create that fails with any code (a duplicate, ResourceInUse, ...) is followed by a
  * lookup instead of blind retries: the folder being there is success, whatever the code said.
  */
-async function ensureFolder(caller: RateLimitedCaller, action: "CreateWorkflowFolder" | "CreateTaskFolder", body: Record<string, string>): Promise<void> {
+async function ensureFolder(
+  caller: RateLimitedCaller,
+  action: "CreateWorkflowFolder" | "CreateTaskFolder",
+  body: Record<string, string>,
+): Promise<void> {
   try {
     await caller.call(action, body as never, { retryAmbiguous: true, retryCodes: false });
   } catch (e) {
@@ -326,15 +551,50 @@ async function ensureFolder(caller: RateLimitedCaller, action: "CreateWorkflowFo
     const read = { retryAmbiguous: true };
     const found =
       action === "CreateWorkflowFolder"
-        ? (await listAll<{ FolderPath?: string }>((PageNumber) => caller.call("ListWorkflowFolders", { ProjectId: body.ProjectId!, ParentFolderPath: body.ParentFolderPath!, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListWorkflowFolders")).some((f) => f.FolderPath === joinPath(body.ParentFolderPath!, body.FolderName!))
-        : (await listAll<{ TaskFolderPath?: string }>((PageNumber) => caller.call("ListTaskFolders", { ProjectId: body.ProjectId!, WorkflowId: body.WorkflowId!, TaskFolderType: body.TaskFolderType!, ParentTaskFolderPath: body.ParentTaskFolderPath!, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListTaskFolders")).some((f) => f.TaskFolderPath === joinPath(body.ParentTaskFolderPath!, body.TaskFolderName!));
+        ? (
+            await listAll<{ FolderPath?: string }>(
+              (PageNumber) =>
+                caller
+                  .call(
+                    "ListWorkflowFolders",
+                    { ProjectId: body.ProjectId!, ParentFolderPath: body.ParentFolderPath!, PageNumber, PageSize: 200 },
+                    read,
+                  )
+                  .then((r) => r.Data),
+              "ListWorkflowFolders",
+            )
+          ).some((f) => f.FolderPath === joinPath(body.ParentFolderPath!, body.FolderName!))
+        : (
+            await listAll<{ TaskFolderPath?: string }>(
+              (PageNumber) =>
+                caller
+                  .call(
+                    "ListTaskFolders",
+                    {
+                      ProjectId: body.ProjectId!,
+                      WorkflowId: body.WorkflowId!,
+                      TaskFolderType: body.TaskFolderType!,
+                      ParentTaskFolderPath: body.ParentTaskFolderPath!,
+                      PageNumber,
+                      PageSize: 200,
+                    },
+                    read,
+                  )
+                  .then((r) => r.Data),
+              "ListTaskFolders",
+            )
+          ).some((f) => f.TaskFolderPath === joinPath(body.ParentTaskFolderPath!, body.TaskFolderName!));
     if (!found) throw e;
   }
 }
 
 const joinPath = (parent: string, name: string) => (parent === "/" ? `/${name}` : `${parent}/${name}`);
 
-async function deleteIdempotent(caller: RateLimitedCaller, action: "DeleteTriggerTask" | "DeleteTriggerWorkflow", body: Record<string, string>): Promise<void> {
+async function deleteIdempotent(
+  caller: RateLimitedCaller,
+  action: "DeleteTriggerTask" | "DeleteTriggerWorkflow",
+  body: Record<string, string>,
+): Promise<void> {
   try {
     await caller.call(action, body as never, { retryAmbiguous: true });
   } catch (e) {

@@ -35,7 +35,6 @@ export interface CallOptions {
   readonly retryCodes?: boolean;
 }
 
-
 /**
  * Requests are spaced 4% wider than the limit allows (52 ms at 20/s) on a fixed grid of slots: a start
  * that fires late does not push the next slot, so the rate stays at 0.96 of the limit, and 21 slots span
@@ -75,7 +74,12 @@ export class RateLimitedCaller {
   private queue(action: Action): PQueue {
     let q = this.queues.get(action);
     if (!q) {
-      q = new PQueue({ concurrency: this.concurrency, intervalCap: Math.max(1, Math.floor(this.rate)), interval: 1000, strict: true });
+      q = new PQueue({
+        concurrency: this.concurrency,
+        intervalCap: Math.max(1, Math.floor(this.rate)),
+        interval: 1000,
+        strict: true,
+      });
       this.queues.set(action, q);
     }
     return q;
@@ -125,11 +129,26 @@ export class RateLimitedCaller {
           return this.api.call(action, request);
         })) as ResponseOf<A>;
       } catch (e) {
-        const err = e instanceof ApiCallError ? e : new ApiCallError(action, undefined, String((e as Error)?.message ?? e), undefined, true);
-        const again = err.retryable && (!err.ambiguous || options.retryAmbiguous) && (options.retryCodes !== false || err.code === undefined || err.code.startsWith("RequestLimitExceeded")) && attempt + 1 < this.retry.attempts;
+        const err =
+          e instanceof ApiCallError
+            ? e
+            : new ApiCallError(action, undefined, String((e as Error)?.message ?? e), undefined, true);
+        const again =
+          err.retryable &&
+          (!err.ambiguous || options.retryAmbiguous) &&
+          (options.retryCodes !== false || err.code === undefined || err.code.startsWith("RequestLimitExceeded")) &&
+          attempt + 1 < this.retry.attempts;
         if (!again) {
           // A give-up after retries says so, and keeps the last error's code and message.
-          if (attempt > 0) throw new ApiCallError(err.action, err.code, `${err.message} (gave up after ${attempt + 1} attempts)`, err.requestId, err.ambiguous, err.httpCode);
+          if (attempt > 0)
+            throw new ApiCallError(
+              err.action,
+              err.code,
+              `${err.message} (gave up after ${attempt + 1} attempts)`,
+              err.requestId,
+              err.ambiguous,
+              err.httpCode,
+            );
           throw err;
         }
         const delay = this.backoff(attempt);

@@ -10,13 +10,13 @@ export function plannedCalls(plan: Plan, prune = false): Partial<Record<Action, 
   for (const w of [...plan.workflows, ...(prune ? plan.prune.workflows : [])]) {
     if (w.op === "create") add("CreateTriggerWorkflow");
     if (w.op === "update") add("UpdateTriggerWorkflow");
-    if (w.op === "replace") (add("DeleteTriggerWorkflow"), add("CreateTriggerWorkflow"));
+    if (w.op === "replace") add("DeleteTriggerWorkflow"), add("CreateTriggerWorkflow");
     if (w.op === "delete") add("DeleteTriggerWorkflow");
   }
   for (const t of [...plan.tasks, ...(prune ? plan.prune.tasks : [])]) {
     if (t.op === "create") add("CreateTriggerTask");
     if (t.op === "update") add("UpdateTriggerTask");
-    if (t.op === "replace") (add("DeleteTriggerTask"), add("CreateTriggerTask"));
+    if (t.op === "replace") add("DeleteTriggerTask"), add("CreateTriggerTask");
     if (t.op === "delete") add("DeleteTriggerTask");
     if (t.detach?.length) add("UpdateTriggerTaskPartially");
     if (t.submit) add("SubmitTriggerTask");
@@ -25,7 +25,8 @@ export function plannedCalls(plan: Plan, prune = false): Partial<Record<Action, 
 }
 
 /** How many API calls (steps) applying `plan` makes in all, retries aside: what a progress bar counts. */
-export const totalCalls = (plan: Plan, prune = false) => Object.values(plannedCalls(plan, prune)).reduce((a, b) => a + (b ?? 0), 0);
+export const totalCalls = (plan: Plan, prune = false) =>
+  Object.values(plannedCalls(plan, prune)).reduce((a, b) => a + (b ?? 0), 0);
 
 /**
  * Expected apply time in seconds at the rate limit: actions run in parallel, each paced at `rate`

@@ -22,7 +22,12 @@ export interface GuardedDeletions {
   /** The plan with only the deletions that may be applied. */
   readonly plan: Plan;
   /** Workflows going away whole (gone from the code, or left with no tasks), each with its task count. */
-  readonly wholeWorkflows: ReadonlyArray<{ readonly name: string; readonly tasks: number; readonly allowed: boolean; readonly declared: boolean }>;
+  readonly wholeWorkflows: ReadonlyArray<{
+    readonly name: string;
+    readonly tasks: number;
+    readonly allowed: boolean;
+    readonly declared: boolean;
+  }>;
   /** Why the deletions may not be applied at all, when they exceed the threshold. */
   readonly refusal?: string;
 }
@@ -44,7 +49,9 @@ export function guardDeletions(plan: Plan, policy: DeletionPolicy): GuardedDelet
     }
   }
   const allowed = new Set(policy.allowDelete);
-  const wholeWorkflows = [...gone].map(([name, g]) => ({ name, ...g, allowed: allowed.has(name) })).sort((a, b) => a.name.localeCompare(b.name));
+  const wholeWorkflows = [...gone]
+    .map(([name, g]) => ({ name, ...g, allowed: allowed.has(name) }))
+    .sort((a, b) => a.name.localeCompare(b.name));
   const held = new Set(wholeWorkflows.filter((w) => !w.allowed).map((w) => w.name));
   const guarded: Plan = {
     ...plan,

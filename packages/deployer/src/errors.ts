@@ -17,10 +17,19 @@ export class ApiCallError extends Error {
   /** Worth trying again: throttling, server trouble, or a transport failure. */
   get retryable(): boolean {
     if (this.code === undefined) return true;
-    return RETRYABLE.some((c) => this.code === c || this.code!.startsWith(`${c}.`)) || this.code === "InvalidParameter.ServiceIsBusy";
+    return (
+      RETRYABLE.some((c) => this.code === c || this.code!.startsWith(`${c}.`)) ||
+      this.code === "InvalidParameter.ServiceIsBusy"
+    );
   }
 }
 
 // FailedOperation.StatusFalse: an update, submit or delete answered Data.Status false (see sdk-client.ts).
-const RETRYABLE = ["RequestLimitExceeded", "InternalError", "ServiceUnavailable", "ResourceUnavailable", "ResourceInUse", "FailedOperation.StatusFalse"];
-
+const RETRYABLE = [
+  "RequestLimitExceeded",
+  "InternalError",
+  "ServiceUnavailable",
+  "ResourceUnavailable",
+  "ResourceInUse",
+  "FailedOperation.StatusFalse",
+];

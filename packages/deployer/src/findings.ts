@@ -24,7 +24,9 @@ export const FindingsSchema = z.object({
   /** Extension keys the server added, by task type id. */
   serverKeys: z.record(z.string(), z.array(z.string())).optional(),
   /** The keys naming the workflow a Run Workflow task runs, and whether they were confirmed on this target. */
-  runWorkflow: z.object({ id: z.string(), name: z.string(), confirmed: z.boolean(), from: z.enum(["round-trip", "sample-task"]) }).optional(),
+  runWorkflow: z
+    .object({ id: z.string(), name: z.string(), confirmed: z.boolean(), from: z.enum(["round-trip", "sample-task"]) })
+    .optional(),
 });
 export type Findings = z.infer<typeof FindingsSchema>;
 
@@ -44,12 +46,16 @@ export function parseFindingsFile(text: string, name: string): FindingsFile {
     throw new Error(`${name} is not JSON (${(e as Error).message}); run \`wedata doctor\` again to rewrite it`);
   }
   const r = FindingsFileSchema.safeParse(json);
-  if (!r.success) throw new Error(`${name}: ${r.error.issues[0]?.path.join(".") || "top level"}: ${r.error.issues[0]?.message ?? "unexpected shape"}; run \`wedata doctor\` again to rewrite it`);
+  if (!r.success)
+    throw new Error(
+      `${name}: ${r.error.issues[0]?.path.join(".") || "top level"}: ${r.error.issues[0]?.message ?? "unexpected shape"}; run \`wedata doctor\` again to rewrite it`,
+    );
   return r.data;
 }
 
 /** Whether doctor confirmed, on this target, the keys Run Workflow tasks are written with. */
-export const runWorkflowConfirmed = (f: Findings | undefined) => f?.runWorkflow !== undefined && (f.runWorkflow.confirmed || f.runWorkflow.from === "sample-task");
+export const runWorkflowConfirmed = (f: Findings | undefined) =>
+  f?.runWorkflow !== undefined && (f.runWorkflow.confirmed || f.runWorkflow.from === "sample-task");
 
 /**
  * The compiled project as this target needs it: Run Workflow tasks name their workflow in the keys
@@ -61,20 +67,34 @@ export function applyFindings(compiled: CompiledProject, f: Findings | undefined
   const rename = (k: string) => (k === RUN_WORKFLOW_KEYS.id ? keys.id : k === RUN_WORKFLOW_KEYS.name ? keys.name : k);
   const tasks = compiled.tasks.map((t): CompiledTask => {
     if (t.payload.TriggerTaskBaseAttribute.TaskTypeId !== "140") return t;
-    const ext = (t.payload.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).map((e) => ({ ...e, ParamKey: rename(e.ParamKey) }));
-    return { ...t, payload: { ...t.payload, TriggerTaskConfiguration: { ...t.payload.TriggerTaskConfiguration, TaskExtConfigurationList: ext } } };
+    const ext = (t.payload.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).map((e) => ({
+      ...e,
+      ParamKey: rename(e.ParamKey),
+    }));
+    return {
+      ...t,
+      payload: {
+        ...t.payload,
+        TriggerTaskConfiguration: { ...t.payload.TriggerTaskConfiguration, TaskExtConfigurationList: ext },
+      },
+    };
   });
   return { ...compiled, tasks };
 }
 
 /** The Run Workflow tasks of a project (for the unverified-keys warning). */
-export const runWorkflowTasks = (compiled: CompiledProject) => compiled.tasks.filter((t) => t.payload.TriggerTaskBaseAttribute.TaskTypeId === "140").map((t) => t.key);
+export const runWorkflowTasks = (compiled: CompiledProject) =>
+  compiled.tasks.filter((t) => t.payload.TriggerTaskBaseAttribute.TaskTypeId === "140").map((t) => t.key);
 
 /**
  * The warning a plan to a real target gives while doctor has not confirmed the Run Workflow keys there
  * (undefined when the project has no Run Workflow task, or the keys are confirmed).
  */
-export function runWorkflowWarning(compiled: CompiledProject, f: Findings | undefined, target: string): string | undefined {
+export function runWorkflowWarning(
+  compiled: CompiledProject,
+  f: Findings | undefined,
+  target: string,
+): string | undefined {
   const tasks = runWorkflowTasks(compiled);
   if (tasks.length === 0 || runWorkflowConfirmed(f)) return undefined;
   return `the extension keys Run Workflow tasks name their workflow with (${RUN_WORKFLOW_KEYS.id}, ${RUN_WORKFLOW_KEYS.name}) are not confirmed on target ${target} (${tasks.slice(0, 3).join(", ")}${tasks.length > 3 ? ", ..." : ""}): run \`wedata doctor --target ${target}\` once (with --sample-task <id of a Run Workflow task made in the console> if it reports other keys)`;

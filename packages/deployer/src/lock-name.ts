@@ -3,7 +3,8 @@ const LOCK_PREFIX = "wedata_kit_lock_";
 export const LOCK_FOLDER = "/wedata-kit";
 
 /** The deploy lock workflow's name for a project (a name WeData accepts). */
-export const lockWorkflowName = (project: string) => `${LOCK_PREFIX}${project.replace(/[^\p{L}\p{N}_-]/gu, "_")}`.slice(0, 100);
+export const lockWorkflowName = (project: string) =>
+  `${LOCK_PREFIX}${project.replace(/[^\p{L}\p{N}_-]/gu, "_")}`.slice(0, 100);
 
 /** Whether a remote workflow is a deploy lock's: plans, prune, destroy's listing and import leave it alone. */
 export const isLockWorkflow = (name: string | undefined) => name?.startsWith(LOCK_PREFIX) === true;

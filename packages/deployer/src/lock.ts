@@ -61,14 +61,24 @@ const read = { retryAmbiguous: true };
 /** The project's bookkeeping workflow (the deploy lock's, which also holds the deploy state), if it exists. */
 export async function findBookkeepingWorkflow(p: LockPlace): Promise<string | undefined> {
   const name = lockWorkflowName(p.project);
-  const items = await listAll<{ WorkflowName?: string; WorkflowId?: string }>((PageNumber) => p.caller.call("ListTriggerWorkflows", { ProjectId: p.projectId, Keyword: name, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListTriggerWorkflows");
+  const items = await listAll<{ WorkflowName?: string; WorkflowId?: string }>(
+    (PageNumber) =>
+      p.caller
+        .call("ListTriggerWorkflows", { ProjectId: p.projectId, Keyword: name, PageNumber, PageSize: 200 }, read)
+        .then((r) => r.Data),
+    "ListTriggerWorkflows",
+  );
   return items.find((w) => w.WorkflowName === name)?.WorkflowId;
 }
 
 /** The folder of the lock workflows (and of doctor's scratch workflow), created when missing. */
 export async function ensureLockFolder(caller: RateLimitedCaller, projectId: string): Promise<void> {
   try {
-    await caller.call("CreateWorkflowFolder", { ProjectId: projectId, ParentFolderPath: "/", FolderName: LOCK_FOLDER.slice(1) }, read);
+    await caller.call(
+      "CreateWorkflowFolder",
+      { ProjectId: projectId, ParentFolderPath: "/", FolderName: LOCK_FOLDER.slice(1) },
+      read,
+    );
   } catch (e) {
     if (!(e instanceof ApiCallError)) throw e; // the folder exists already (or the create that needs it tells)
   }
@@ -81,7 +91,17 @@ export async function ensureBookkeepingWorkflow(p: LockPlace): Promise<string> {
   await ensureLockFolder(p.caller, p.projectId);
   let last: ApiCallError | undefined;
   try {
-    const r = await p.caller.call("CreateTriggerWorkflow", { ProjectId: p.projectId, WorkflowName: lockWorkflowName(p.project), ParentFolderPath: LOCK_FOLDER, BundleInfo: LOCK_BUNDLE, WorkflowDesc: "wedata-kit deploy lock: do not edit" }, { retryAmbiguous: false });
+    const r = await p.caller.call(
+      "CreateTriggerWorkflow",
+      {
+        ProjectId: p.projectId,
+        WorkflowName: lockWorkflowName(p.project),
+        ParentFolderPath: LOCK_FOLDER,
+        BundleInfo: LOCK_BUNDLE,
+        WorkflowDesc: "wedata-kit deploy lock: do not edit",
+      },
+      { retryAmbiguous: false },
+    );
     if (r.Data?.WorkflowId) return r.Data.WorkflowId;
   } catch (e) {
     if (!(e instanceof ApiCallError)) throw e;
@@ -89,15 +109,31 @@ export async function ensureBookkeepingWorkflow(p: LockPlace): Promise<string> {
   }
   // Created by another deployer at the same moment, or our answer was lost: it is there now.
   const again = await findBookkeepingWorkflow(p);
-  if (!again) throw new Error(`could not create the deploy lock's workflow ${lockWorkflowName(p.project)} in ${LOCK_FOLDER}${last ? `; the last error was: ${last.code ? `[${last.code}] ` : ""}${last.message}` : ""}`);
+  if (!again)
+    throw new Error(
+      `could not create the deploy lock's workflow ${lockWorkflowName(p.project)} in ${LOCK_FOLDER}${last ? `; the last error was: ${last.code ? `[${last.code}] ` : ""}${last.message}` : ""}`,
+    );
   return again;
 }
 
 /** The current lock, if any: its task id and what its description records. */
-export async function readLock(p: LockPlace, workflowId?: string): Promise<{ taskId: string; info: LockInfo | undefined } | undefined> {
+export async function readLock(
+  p: LockPlace,
+  workflowId?: string,
+): Promise<{ taskId: string; info: LockInfo | undefined } | undefined> {
   const wf = workflowId ?? (await findBookkeepingWorkflow(p));
   if (!wf) return undefined;
-  const tasks = await listAll<{ TaskId: string; TaskName?: string; WorkflowId: string }>((PageNumber) => p.caller.call("ListTriggerTasks", { ProjectId: p.projectId, WorkflowId: wf, TaskName: LOCK_TASK, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListTriggerTasks");
+  const tasks = await listAll<{ TaskId: string; TaskName?: string; WorkflowId: string }>(
+    (PageNumber) =>
+      p.caller
+        .call(
+          "ListTriggerTasks",
+          { ProjectId: p.projectId, WorkflowId: wf, TaskName: LOCK_TASK, PageNumber, PageSize: 200 },
+          read,
+        )
+        .then((r) => r.Data),
+    "ListTriggerTasks",
+  );
   const t = tasks.find((x) => x.TaskName === LOCK_TASK && x.WorkflowId === wf);
   if (!t) return undefined;
   const detail = (await p.caller.call("GetTriggerTask", { ProjectId: p.projectId, TaskId: t.TaskId }, read)).Data;
@@ -119,11 +155,20 @@ const heldHere = new Set<string>();
  * Take the project's lock on the target, or throw `LockHeldError` naming who holds it. An expired lock
  * (its holder was killed) is broken and taken. While held, the lock is renewed every third of `ttlMs`.
  */
-export async function acquireLock(p: LockPlace, o: { command: string; ttlMs?: number; now?: () => number }): Promise<HeldLock> {
+export async function acquireLock(
+  p: LockPlace,
+  o: { command: string; ttlMs?: number; now?: () => number },
+): Promise<HeldLock> {
   const now = o.now ?? Date.now;
   const ttlMs = o.ttlMs ?? 15 * 60_000;
   const workflowId = await ensureBookkeepingWorkflow(p);
-  const info = (): LockInfo => ({ owner: `${safeUser()}@${hostname()} pid ${process.pid}`, token, command: o.command, started, expires: new Date(now() + ttlMs).toISOString() });
+  const info = (): LockInfo => ({
+    owner: `${safeUser()}@${hostname()} pid ${process.pid}`,
+    token,
+    command: o.command,
+    started,
+    expires: new Date(now() + ttlMs).toISOString(),
+  });
   const token = randomUUID();
   const started = new Date(now()).toISOString();
   for (let attempt = 0; attempt < 2; attempt++) {
@@ -134,7 +179,12 @@ export async function acquireLock(p: LockPlace, o: { command: string; ttlMs?: nu
         "CreateTriggerTask",
         {
           ProjectId: p.projectId,
-          TriggerTaskBaseAttribute: { TaskName: LOCK_TASK, TaskTypeId: "35", WorkflowId: workflowId, TaskDescription: describeLock(mine) },
+          TriggerTaskBaseAttribute: {
+            TaskName: LOCK_TASK,
+            TaskTypeId: "35",
+            WorkflowId: workflowId,
+            TaskDescription: describeLock(mine),
+          },
           TriggerTaskConfiguration: { CodeContent: Buffer.from("exit 0\n").toString("base64") },
           TriggerTaskSchedulerConfiguration: { ScheduleType: 1 },
         },
@@ -148,7 +198,8 @@ export async function acquireLock(p: LockPlace, o: { command: string; ttlMs?: nu
     const current = taskId ? { taskId, info: mine } : await readLock(p, workflowId);
     if (current?.info?.token === token) return held(p, current.taskId, mine, ttlMs, now);
     if (!current) continue;
-    if (current.info && Date.parse(current.info.expires) > now() && !deadHere(current.info)) throw new LockHeldError(current.info);
+    if (current.info && Date.parse(current.info.expires) > now() && !deadHere(current.info))
+      throw new LockHeldError(current.info);
     // Expired (its holder was killed) or unreadable: break it, then try once more.
     await deleteLockTask(p, current.taskId);
   }
@@ -189,12 +240,23 @@ async function deleteLockTask(p: LockPlace, taskId: string): Promise<void> {
 function held(p: LockPlace, taskId: string, info: LockInfo, ttlMs: number, now: () => number): HeldLock {
   let current = info;
   heldHere.add(info.token);
-  const timer = setInterval(() => {
-    current = { ...current, expires: new Date(now() + ttlMs).toISOString() };
-    p.caller
-      .call("UpdateTriggerTaskPartially", { ProjectId: p.projectId, TaskId: taskId, NewSetting: { TriggerTaskBaseAttribute: { TaskDescription: describeLock(current) } } }, read)
-      .catch(() => undefined);
-  }, Math.max(1000, Math.floor(ttlMs / 3)));
+  const timer = setInterval(
+    () => {
+      current = { ...current, expires: new Date(now() + ttlMs).toISOString() };
+      p.caller
+        .call(
+          "UpdateTriggerTaskPartially",
+          {
+            ProjectId: p.projectId,
+            TaskId: taskId,
+            NewSetting: { TriggerTaskBaseAttribute: { TaskDescription: describeLock(current) } },
+          },
+          read,
+        )
+        .catch(() => undefined);
+    },
+    Math.max(1000, Math.floor(ttlMs / 3)),
+  );
   timer.unref();
   return {
     info,
@@ -221,8 +283,15 @@ export async function removeLockWorkflow(p: LockPlace): Promise<void> {
   const wf = await findBookkeepingWorkflow(p);
   if (!wf || (await readLock(p, wf))) return;
   // The deploy state goes with it: what it recorded no longer exists.
-  const inside = await listAll<{ TaskId: string; TaskName?: string; WorkflowId: string }>((PageNumber) => p.caller.call("ListTriggerTasks", { ProjectId: p.projectId, WorkflowId: wf, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListTriggerTasks");
-  for (const t of inside) if (t.WorkflowId === wf && t.TaskName?.startsWith("state_")) await deleteLockTask(p, t.TaskId);
+  const inside = await listAll<{ TaskId: string; TaskName?: string; WorkflowId: string }>(
+    (PageNumber) =>
+      p.caller
+        .call("ListTriggerTasks", { ProjectId: p.projectId, WorkflowId: wf, PageNumber, PageSize: 200 }, read)
+        .then((r) => r.Data),
+    "ListTriggerTasks",
+  );
+  for (const t of inside)
+    if (t.WorkflowId === wf && t.TaskName?.startsWith("state_")) await deleteLockTask(p, t.TaskId);
   try {
     await p.caller.call("DeleteTriggerWorkflow", { ProjectId: p.projectId, WorkflowId: wf }, read);
   } catch (e) {

@@ -1,10 +1,25 @@
-import { canonicalJson, SCHEDULER_DEFAULTS, sha256, type TaskPayload, type WorkflowPayload } from "@wedata-kit/compiler";
+import {
+  canonicalJson,
+  SCHEDULER_DEFAULTS,
+  sha256,
+  type TaskPayload,
+  type WorkflowPayload,
+} from "@wedata-kit/compiler";
 import { OWNER_EXT_KEY, workflowOwner } from "./ownership.js";
 import type { RemoteTask, RemoteWorkflowDetail } from "./sdk-client.js";
 
 export { SCHEDULER_DEFAULTS };
 const SCHEDULER_LISTS = ["ParamTaskOutList", "ParamTaskInList", "TaskOutputRegistryList"];
-const CONFIG_SCALARS = ["ResourceGroup", "DataCluster", "BrokerIp", "YarnQueue", "SourceServiceId", "TargetServiceId", "BundleId", "BundleInfo"];
+const CONFIG_SCALARS = [
+  "ResourceGroup",
+  "DataCluster",
+  "BrokerIp",
+  "YarnQueue",
+  "SourceServiceId",
+  "TargetServiceId",
+  "BundleId",
+  "BundleInfo",
+];
 
 type Json = Record<string, unknown>;
 type KV = { ParamKey?: string | null; ParamValue?: string | null };
@@ -18,9 +33,18 @@ export interface ComparableTask {
 }
 
 const blank = (v: unknown) => v === undefined || v === null || v === "";
-const clean = (o: Json): Json => Object.fromEntries(Object.entries(o).filter(([, v]) => !blank(v) && !(Array.isArray(v) && v.length === 0)));
+const clean = (o: Json): Json =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => !blank(v) && !(Array.isArray(v) && v.length === 0)));
 const stripNulls = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(stripNulls) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== null && x !== undefined).map(([k, x]) => [k, stripNulls(x)])) : v;
+  Array.isArray(v)
+    ? v.map(stripNulls)
+    : v && typeof v === "object"
+      ? Object.fromEntries(
+          Object.entries(v)
+            .filter(([, x]) => x !== null && x !== undefined)
+            .map(([k, x]) => [k, stripNulls(x)]),
+        )
+      : v;
 const decode = (b64: unknown) => (typeof b64 === "string" && b64 ? Buffer.from(b64, "base64").toString("utf8") : "");
 
 /**
@@ -35,7 +59,9 @@ export function ownedKeysOf(p: TaskPayload): string[] {
   return [
     ...(p.TriggerTaskBaseAttribute.OwnerUin !== undefined ? ["OwnerUin"] : []),
     ...CONFIG_SCALARS.filter((k) => !blank(c[k])),
-    ...(p.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).filter((e) => e.ParamKey !== OWNER_EXT_KEY).map((e) => `ext:${e.ParamKey}`),
+    ...(p.TriggerTaskConfiguration.TaskExtConfigurationList ?? [])
+      .filter((e) => e.ParamKey !== OWNER_EXT_KEY)
+      .map((e) => `ext:${e.ParamKey}`),
   ].sort();
 }
 
@@ -51,9 +77,12 @@ export function comparableTask(base: Json, config: Json, scheduler: Json, owned:
     if (owned.has(`ext:${k}`)) ext[k] = e.ParamValue ?? "";
   }
   const sched: Json = { ...SCHEDULER_DEFAULTS };
-  for (const [k, v] of Object.entries(scheduler)) if (!blank(v) && k !== "UpstreamDependencyConfigList") sched[k] = stripNulls(v);
+  for (const [k, v] of Object.entries(scheduler))
+    if (!blank(v) && k !== "UpstreamDependencyConfigList") sched[k] = stripNulls(v);
   for (const k of SCHEDULER_LISTS) if (Array.isArray(sched[k]) && (sched[k] as unknown[]).length === 0) delete sched[k];
-  const upstream = ((scheduler.UpstreamDependencyConfigList as Array<{ TaskId?: string }> | null | undefined) ?? []).map((d) => d.TaskId ?? "").sort();
+  const upstream = ((scheduler.UpstreamDependencyConfigList as Array<{ TaskId?: string }> | null | undefined) ?? [])
+    .map((d) => d.TaskId ?? "")
+    .sort();
   const fields = clean({
     TaskName: base.TaskName,
     TaskTypeId: base.TaskTypeId === undefined || base.TaskTypeId === null ? undefined : String(base.TaskTypeId),
@@ -71,13 +100,27 @@ export function comparableTask(base: Json, config: Json, scheduler: Json, owned:
 }
 
 /** The keys compared for a task: those the code sets now and those wedata-kit wrote before (`applied`). */
-export const comparedKeys = (desired: TaskPayload, applied?: readonly string[]) => new Set([...ownedKeysOf(desired), ...(applied ?? [])]);
+export const comparedKeys = (desired: TaskPayload, applied?: readonly string[]) =>
+  new Set([...ownedKeysOf(desired), ...(applied ?? [])]);
 
-export const comparableDesiredTask = (p: TaskPayload, owned: ReadonlySet<string> = new Set(ownedKeysOf(p))): ComparableTask =>
-  comparableTask(p.TriggerTaskBaseAttribute as unknown as Json, p.TriggerTaskConfiguration as unknown as Json, p.TriggerTaskSchedulerConfiguration as unknown as Json, owned);
+export const comparableDesiredTask = (
+  p: TaskPayload,
+  owned: ReadonlySet<string> = new Set(ownedKeysOf(p)),
+): ComparableTask =>
+  comparableTask(
+    p.TriggerTaskBaseAttribute as unknown as Json,
+    p.TriggerTaskConfiguration as unknown as Json,
+    p.TriggerTaskSchedulerConfiguration as unknown as Json,
+    owned,
+  );
 
 export const comparableRemoteTask = (r: RemoteTask, owned: ReadonlySet<string>): ComparableTask =>
-  comparableTask(r.TriggerTaskBaseAttribute as unknown as Json, r.TriggerTaskConfiguration as unknown as Json, r.TriggerTaskSchedulerConfiguration as unknown as Json, owned);
+  comparableTask(
+    r.TriggerTaskBaseAttribute as unknown as Json,
+    r.TriggerTaskConfiguration as unknown as Json,
+    r.TriggerTaskSchedulerConfiguration as unknown as Json,
+    owned,
+  );
 
 /** A digest of a comparable task: what the deploy-state record keeps of what was applied. */
 export const comparableDigest = (c: ComparableTask) => sha256(canonicalJson({ fields: c.fields, code: c.codeBytes }));
@@ -94,23 +137,30 @@ export function comparableWorkflow(source: Json, desired: WorkflowPayload, remot
     const { TriggerId: _id, ExtraInfo: _x, ...rest } = c;
     return clean(stripNulls(rest) as Json);
   });
-  const bundleInfo = workflowOwner(source.BundleInfo as string | undefined) === undefined ? source.BundleInfo : undefined;
+  const bundleInfo =
+    workflowOwner(source.BundleInfo as string | undefined) === undefined ? source.BundleInfo : undefined;
   const out: Json = clean({
     WorkflowName: source.WorkflowName,
     WorkflowDesc: source.WorkflowDesc,
     WorkflowParams: stripNulls(source.WorkflowParams),
     TriggerWorkflowSchedulerConfigurations: schedules,
     GeneralTaskParams: stripNulls(source.GeneralTaskParams),
-    TriggerWorkflowRunConfiguration: source.TriggerWorkflowRunConfiguration ? clean(stripNulls(source.TriggerWorkflowRunConfiguration) as Json) : undefined,
+    TriggerWorkflowRunConfiguration: source.TriggerWorkflowRunConfiguration
+      ? clean(stripNulls(source.TriggerWorkflowRunConfiguration) as Json)
+      : undefined,
     BundleInfo: bundleInfo,
   });
-  if (out.TriggerWorkflowRunConfiguration && Object.keys(out.TriggerWorkflowRunConfiguration as Json).length === 0) delete out.TriggerWorkflowRunConfiguration;
-  for (const k of WORKFLOW_OPTIONAL) if ((desired as Json)[k] !== undefined && !blank(remote[k]) && !blank(source[k])) out[k] = source[k];
+  if (out.TriggerWorkflowRunConfiguration && Object.keys(out.TriggerWorkflowRunConfiguration as Json).length === 0)
+    delete out.TriggerWorkflowRunConfiguration;
+  for (const k of WORKFLOW_OPTIONAL)
+    if ((desired as Json)[k] !== undefined && !blank(remote[k]) && !blank(source[k])) out[k] = source[k];
   return out;
 }
 
-export const comparableRemoteWorkflow = (d: RemoteWorkflowDetail, desired: WorkflowPayload) => comparableWorkflow(d as unknown as Json, desired, d as unknown as Json);
-export const comparableDesiredWorkflow = (p: WorkflowPayload, remote: RemoteWorkflowDetail) => comparableWorkflow(p as unknown as Json, p, remote as unknown as Json);
+export const comparableRemoteWorkflow = (d: RemoteWorkflowDetail, desired: WorkflowPayload) =>
+  comparableWorkflow(d as unknown as Json, desired, d as unknown as Json);
+export const comparableDesiredWorkflow = (p: WorkflowPayload, remote: RemoteWorkflowDetail) =>
+  comparableWorkflow(p as unknown as Json, p, remote as unknown as Json);
 
 export interface FieldChange {
   readonly path: string;

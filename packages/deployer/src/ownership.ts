@@ -17,6 +17,8 @@ export function workflowOwner(bundleInfo: string | null | undefined): string | u
   }
 }
 
-export function taskOwner(ext: ReadonlyArray<{ ParamKey?: string; ParamValue?: string }> | null | undefined): string | undefined {
+export function taskOwner(
+  ext: ReadonlyArray<{ ParamKey?: string; ParamValue?: string }> | null | undefined,
+): string | undefined {
   return ext?.find((e) => e.ParamKey === OWNER_EXT_KEY)?.ParamValue;
 }

@@ -27,14 +27,24 @@ export interface PlanFile {
 }
 
 export function inputsHash(c: CompiledProject): string {
-  return sha256(canonicalJson({ target: c.target, workflows: c.workflows.map((w) => [w.name, w.hash]), tasks: c.tasks.map((t) => [t.key, t.hash]) }));
+  return sha256(
+    canonicalJson({
+      target: c.target,
+      workflows: c.workflows.map((w) => [w.name, w.hash]),
+      tasks: c.tasks.map((t) => [t.key, t.hash]),
+    }),
+  );
 }
 
 export function remoteHash(r: RemoteState): string {
   return sha256(
     canonicalJson({
-      workflows: r.workflows.map((w) => ({ id: w.id, name: w.name, folder: w.folder, detail: w.detail })).sort((a, b) => a.id.localeCompare(b.id)),
-      tasks: r.tasks.map((t) => ({ id: t.id, workflowId: t.workflowId, name: t.name, version: t.version, submitted: t.submitted })).sort((a, b) => a.id.localeCompare(b.id)),
+      workflows: r.workflows
+        .map((w) => ({ id: w.id, name: w.name, folder: w.folder, detail: w.detail }))
+        .sort((a, b) => a.id.localeCompare(b.id)),
+      tasks: r.tasks
+        .map((t) => ({ id: t.id, workflowId: t.workflowId, name: t.name, version: t.version, submitted: t.submitted }))
+        .sort((a, b) => a.id.localeCompare(b.id)),
       workflowFolders: [...r.workflowFolders].sort(),
       taskFolders: [...r.taskFolders].sort(),
     }),
@@ -43,14 +53,35 @@ export function remoteHash(r: RemoteState): string {
 
 export const planHash = (p: Plan) => sha256(canonicalJson(redactValue(p)));
 
-export function makePlanFile(plan: Plan, compiled: CompiledProject, remote: RemoteState, opts: { prune: boolean; submit: boolean }): PlanFile {
-  return { version: PLAN_FILE_VERSION, createdAt: new Date().toISOString(), target: plan.target, ...opts, inputsHash: inputsHash(compiled), remoteHash: remoteHash(remote), planHash: planHash(plan), plan: redactValue(plan) };
+export function makePlanFile(
+  plan: Plan,
+  compiled: CompiledProject,
+  remote: RemoteState,
+  opts: { prune: boolean; submit: boolean },
+): PlanFile {
+  return {
+    version: PLAN_FILE_VERSION,
+    createdAt: new Date().toISOString(),
+    target: plan.target,
+    ...opts,
+    inputsHash: inputsHash(compiled),
+    remoteHash: remoteHash(remote),
+    planHash: planHash(plan),
+    plan: redactValue(plan),
+  };
 }
 
 /** Why a saved plan may not be applied now, or undefined when it still holds. */
-export function stalePlanReason(file: PlanFile, plan: Plan, compiled: CompiledProject, remote: RemoteState): string | undefined {
-  if (file.version !== PLAN_FILE_VERSION) return `the plan file has version ${String(file.version)}; this wedata-kit reads version ${PLAN_FILE_VERSION}`;
-  if (file.target.projectId !== compiled.target.projectId || file.target.name !== compiled.target.name) return `the plan is for target ${file.target.name} (project ${file.target.projectId}), not ${compiled.target.name} (project ${compiled.target.projectId})`;
+export function stalePlanReason(
+  file: PlanFile,
+  plan: Plan,
+  compiled: CompiledProject,
+  remote: RemoteState,
+): string | undefined {
+  if (file.version !== PLAN_FILE_VERSION)
+    return `the plan file has version ${String(file.version)}; this wedata-kit reads version ${PLAN_FILE_VERSION}`;
+  if (file.target.projectId !== compiled.target.projectId || file.target.name !== compiled.target.name)
+    return `the plan is for target ${file.target.name} (project ${file.target.projectId}), not ${compiled.target.name} (project ${compiled.target.projectId})`;
   if (file.inputsHash !== inputsHash(compiled)) return "the code changed since the plan was made";
   if (file.remoteHash !== remoteHash(remote)) return "the remote WeData project changed since the plan was made";
   if (file.planHash !== planHash(plan)) return "the plan computed now differs from the saved one";
@@ -66,7 +97,14 @@ const PlanFileSchema = z.object({
   inputsHash: z.string().regex(/^[0-9a-f]{64}$/),
   remoteHash: z.string().regex(/^[0-9a-f]{64}$/),
   planHash: z.string().regex(/^[0-9a-f]{64}$/),
-  plan: z.object({ version: z.literal(1), folders: z.array(z.unknown()), workflows: z.array(z.unknown()), tasks: z.array(z.unknown()) }).passthrough(),
+  plan: z
+    .object({
+      version: z.literal(1),
+      folders: z.array(z.unknown()),
+      workflows: z.array(z.unknown()),
+      tasks: z.array(z.unknown()),
+    })
+    .passthrough(),
 });
 
 /** A saved plan read back as input: anything but a plan file of this version is refused, with the reason. */
@@ -75,16 +113,22 @@ export function parsePlanFile(text: string, file: string): PlanFile {
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new Error(`${file} is not a plan file: it is not JSON (${(e as Error).message}); save one with \`wedata plan --out ${file}\``);
+    throw new Error(
+      `${file} is not a plan file: it is not JSON (${(e as Error).message}); save one with \`wedata plan --out ${file}\``,
+    );
   }
   const version = (json as { version?: unknown } | null)?.version;
   if (json !== null && typeof json === "object" && version !== undefined && version !== PLAN_FILE_VERSION) {
-    throw new Error(`${file} is a plan file of version ${JSON.stringify(version)}; this wedata-kit reads version ${PLAN_FILE_VERSION}: make it again with \`wedata plan --out\``);
+    throw new Error(
+      `${file} is a plan file of version ${JSON.stringify(version)}; this wedata-kit reads version ${PLAN_FILE_VERSION}: make it again with \`wedata plan --out\``,
+    );
   }
   const r = PlanFileSchema.safeParse(json);
   if (!r.success) {
     const i = r.error.issues[0]!;
-    throw new Error(`${file} is not a valid plan file (${i.path.join(".") || "top level"}: ${i.message}); save one with \`wedata plan --out ${file}\``);
+    throw new Error(
+      `${file} is not a valid plan file (${i.path.join(".") || "top level"}: ${i.message}); save one with \`wedata plan --out ${file}\``,
+    );
   }
   return r.data as unknown as PlanFile;
 }
@@ -99,8 +143,19 @@ export interface PlanFlags {
 /** Why flags given explicitly conflict with a saved plan, or undefined: a saved plan is never overridden silently. */
 export function planFlagConflict(file: PlanFile, flags: PlanFlags): string | undefined {
   const problems: string[] = [];
-  if (flags.target !== undefined && flags.target !== file.target.name) problems.push(`--target ${flags.target} (the plan is for target ${file.target.name}, project ${file.target.projectId})`);
-  if (flags.prune !== undefined && flags.prune !== file.prune) problems.push(`${flags.prune ? "--prune" : "no --prune"} (the plan was made ${file.prune ? "with" : "without"} --prune)`);
-  if (flags.submit !== undefined && flags.submit !== file.submit) problems.push(`${flags.submit ? "submitting" : "--no-submit"} (the plan was made ${file.submit ? "to submit" : "with --no-submit"})`);
-  return problems.length ? `the command line conflicts with the saved plan: ${problems.join("; ")}. Drop the flag, or make a new plan with it` : undefined;
+  if (flags.target !== undefined && flags.target !== file.target.name)
+    problems.push(
+      `--target ${flags.target} (the plan is for target ${file.target.name}, project ${file.target.projectId})`,
+    );
+  if (flags.prune !== undefined && flags.prune !== file.prune)
+    problems.push(
+      `${flags.prune ? "--prune" : "no --prune"} (the plan was made ${file.prune ? "with" : "without"} --prune)`,
+    );
+  if (flags.submit !== undefined && flags.submit !== file.submit)
+    problems.push(
+      `${flags.submit ? "submitting" : "--no-submit"} (the plan was made ${file.submit ? "to submit" : "with --no-submit"})`,
+    );
+  return problems.length
+    ? `the command line conflicts with the saved plan: ${problems.join("; ")}. Drop the flag, or make a new plan with it`
+    : undefined;
 }

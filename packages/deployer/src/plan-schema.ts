@@ -5,7 +5,11 @@
 import { z } from "zod";
 
 const loc = z.object({ file: z.string(), line: z.number().int(), column: z.number().int() });
-const field = z.object({ path: z.string().describe("dotted path of the changed field"), from: z.unknown().describe("the remote value (ids shown as names, enums with labels)"), to: z.unknown().describe("the value from the code") });
+const field = z.object({
+  path: z.string().describe("dotted path of the changed field"),
+  from: z.unknown().describe("the remote value (ids shown as names, enums with labels)"),
+  to: z.unknown().describe("the value from the code"),
+});
 const op = z.enum(["create", "update", "replace", "delete", "noop"]);
 
 export const WorkflowChangeSchema = z.object({
@@ -39,12 +43,27 @@ export const TaskChangeSchema = z.object({
   remoteUpstreamIds: z.array(z.string()).optional(),
   fromKey: z.string().optional().describe("a moved task: its key in the workflow it leaves"),
   ownedBy: z.string().optional().describe("another wedata-kit project's mark on the remote task"),
-  summary: z.record(z.string(), z.unknown()).optional().describe("creates and replaces: kind, upstream tasks by name, folder, policy, code"),
+  summary: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe("creates and replaces: kind, upstream tasks by name, folder, policy, code"),
   payload: z.record(z.string(), z.unknown()).optional(),
-  keepExt: z.array(z.object({ ParamKey: z.string(), ParamValue: z.string() })).optional().describe("extension keys a full update sends back as read; absent when the task was known from the deploy state"),
-  dropExt: z.array(z.string()).optional().describe("extension keys wedata-kit wrote before that the code no longer sets"),
-  drift: z.object({ by: z.string().optional(), at: z.string().optional() }).optional().describe("changed outside wedata-kit since the last deploy: who and when"),
-  seen: z.object({ v: z.string(), u: z.string() }).optional().describe("version and update time the plan's task list showed"),
+  keepExt: z
+    .array(z.object({ ParamKey: z.string(), ParamValue: z.string() }))
+    .optional()
+    .describe("extension keys a full update sends back as read; absent when the task was known from the deploy state"),
+  dropExt: z
+    .array(z.string())
+    .optional()
+    .describe("extension keys wedata-kit wrote before that the code no longer sets"),
+  drift: z
+    .object({ by: z.string().optional(), at: z.string().optional() })
+    .optional()
+    .describe("changed outside wedata-kit since the last deploy: who and when"),
+  seen: z
+    .object({ v: z.string(), u: z.string() })
+    .optional()
+    .describe("version and update time the plan's task list showed"),
   remoteOwnerUin: z.string().optional(),
   folderType: z.string().optional(),
   loc: loc.optional(),
@@ -63,14 +82,30 @@ export const PlanSchema = z
     folders: z.array(FolderChangeSchema),
     workflows: z.array(WorkflowChangeSchema),
     tasks: z.array(TaskChangeSchema),
-    prune: z.object({ workflows: z.array(WorkflowChangeSchema), tasks: z.array(TaskChangeSchema) }).describe("deletions of what this project owns that left the code; applied only with --prune"),
-    unmanaged: z.array(z.string()).describe("remote tasks in managed workflows this project did not create: never touched"),
-    keptBack: z.array(z.object({ key: z.string(), reason: z.string() })).optional().describe("deletions held back: a task not this project's depends on it (or a workflow still holds one)"),
-    stateBehind: z.boolean().optional().describe("the deploy state on the target is missing or behind: a deploy records it even when nothing changes"),
-    unmodelled: z.record(z.string(), z.number()).optional().describe("of the unmanaged tasks, those of kinds wedata-kit does not model, with their type id"),
+    prune: z
+      .object({ workflows: z.array(WorkflowChangeSchema), tasks: z.array(TaskChangeSchema) })
+      .describe("deletions of what this project owns that left the code; applied only with --prune"),
+    unmanaged: z
+      .array(z.string())
+      .describe("remote tasks in managed workflows this project did not create: never touched"),
+    keptBack: z
+      .array(z.object({ key: z.string(), reason: z.string() }))
+      .optional()
+      .describe("deletions held back: a task not this project's depends on it (or a workflow still holds one)"),
+    stateBehind: z
+      .boolean()
+      .optional()
+      .describe("the deploy state on the target is missing or behind: a deploy records it even when nothing changes"),
+    unmodelled: z
+      .record(z.string(), z.number())
+      .optional()
+      .describe("of the unmanaged tasks, those of kinds wedata-kit does not model, with their type id"),
     remoteIds: z.object({ workflows: z.record(z.string(), z.string()), tasks: z.record(z.string(), z.string()) }),
   })
   .describe("A wedata-kit deployment plan, version 1");
 
 /** What `wedata plan --json` prints. */
-export const PlanOutputSchema = z.object({ plan: PlanSchema, reads: z.record(z.string(), z.number()).describe("API calls made to read the remote, per action") });
+export const PlanOutputSchema = z.object({
+  plan: PlanSchema,
+  reads: z.record(z.string(), z.number()).describe("API calls made to read the remote, per action"),
+});

@@ -14,7 +14,12 @@ import type { RemoteTask } from "./sdk-client.js";
 const PROJECT = "p";
 const target = { name: "dev", projectId: "1", region: "ap-guangzhou", projectIdentifier: "proj" };
 const compile = (...ws: WorkflowBuilder[]): CompiledProject =>
-  compileProject({ root: "/nowhere", modules: [{ file: "/nowhere/p.ts", exports: Object.fromEntries(ws.map((w, i) => [`w${i}`, w])) }], target, readFile: () => Buffer.alloc(0) });
+  compileProject({
+    root: "/nowhere",
+    modules: [{ file: "/nowhere/p.ts", exports: Object.fromEntries(ws.map((w, i) => [`w${i}`, w])) }],
+    target,
+    readFile: () => Buffer.alloc(0),
+  });
 
 /** The remote state as if `compiled` had been deployed by project `owner` (ids `wf:<name>` and `t:<key>`). */
 function deployed(compiled: CompiledProject, owner: string | null = PROJECT): RemoteState {
@@ -33,24 +38,47 @@ function deployed(compiled: CompiledProject, owner: string | null = PROJECT): Re
     id: wfId(w.name),
     name: w.name,
     folder: w.folder ?? "/",
-    detail: { ...(resolve(w.payload) as object), BundleInfo: owner !== null ? workflowMark(owner) : null, Path: `${w.folder === "/" ? "" : w.folder}/${w.name}` } as RemoteWorkflow["detail"],
+    detail: {
+      ...(resolve(w.payload) as object),
+      BundleInfo: owner !== null ? workflowMark(owner) : null,
+      Path: `${w.folder === "/" ? "" : w.folder}/${w.name}`,
+    } as RemoteWorkflow["detail"],
     ...(owner !== null && { owner }),
   }));
   const tasks: RemoteTaskRecord[] = compiled.tasks.map((t) => {
     const p = resolve(t.payload) as typeof t.payload;
-    const ext = [...(p.TriggerTaskConfiguration.TaskExtConfigurationList ?? []), ...(owner !== null ? [{ ParamKey: OWNER_EXT_KEY, ParamValue: owner }] : [])];
+    const ext = [
+      ...(p.TriggerTaskConfiguration.TaskExtConfigurationList ?? []),
+      ...(owner !== null ? [{ ParamKey: OWNER_EXT_KEY, ParamValue: owner }] : []),
+    ];
     const task = {
-      TriggerTaskBaseAttribute: { ...p.TriggerTaskBaseAttribute, TaskId: taskId(t.key), TaskTypeId: Number(p.TriggerTaskBaseAttribute.TaskTypeId) },
+      TriggerTaskBaseAttribute: {
+        ...p.TriggerTaskBaseAttribute,
+        TaskId: taskId(t.key),
+        TaskTypeId: Number(p.TriggerTaskBaseAttribute.TaskTypeId),
+      },
       TriggerTaskConfiguration: { ...p.TriggerTaskConfiguration, TaskExtConfigurationList: ext },
       TriggerTaskSchedulerConfiguration: p.TriggerTaskSchedulerConfiguration,
     } as unknown as RemoteTask;
-    return { id: taskId(t.key), workflowId: wfId(t.workflow), name: t.name, typeId: Number(p.TriggerTaskBaseAttribute.TaskTypeId), version: "V1", updated: "2026-11-28 00:00:00", submitted: true, task, read: true, ...(owner !== null && { owner }) };
+    return {
+      id: taskId(t.key),
+      workflowId: wfId(t.workflow),
+      name: t.name,
+      typeId: Number(p.TriggerTaskBaseAttribute.TaskTypeId),
+      version: "V1",
+      updated: "2026-11-28 00:00:00",
+      submitted: true,
+      task,
+      read: true,
+      ...(owner !== null && { owner }),
+    };
   });
   return { projectId: "1", workflows, tasks, workflowFolders: new Set(["/", "/f", "/g"]), taskFolders: new Set() };
 }
 
 const byKey = (plan: Plan) => Object.fromEntries(plan.tasks.map((t) => [t.key, t]));
-const ops = (plan: Plan) => Object.fromEntries([...plan.workflows.map((w) => [w.name, w.op]), ...plan.tasks.map((t) => [t.key, t.op])]);
+const ops = (plan: Plan) =>
+  Object.fromEntries([...plan.workflows.map((w) => [w.name, w.op]), ...plan.tasks.map((t) => [t.key, t.op])]);
 
 const a = task("a").shell({ inline: "echo a" });
 const b = task("b").shell({ inline: "echo b" }).after(a);
@@ -65,7 +93,11 @@ describe("planDeployment (pure)", () => {
   });
 
   it("a kind change is a replace; its dependents detach from the old id and follow the new one", () => {
-    const next = workflow("w", { folder: "/f" }).tasks(a, task("b").python({ inline: "print(1)" }).after(a), task("c").shell({ inline: "echo c" }).after("b"));
+    const next = workflow("w", { folder: "/f" }).tasks(
+      a,
+      task("b").python({ inline: "print(1)" }).after(a),
+      task("c").shell({ inline: "echo c" }).after("b"),
+    );
     const plan = planDeployment(compile(next), deployed(compile(base)), { project: PROJECT });
     const t = byKey(plan);
     expect(t["w/b"]!.op).toBe("replace");
@@ -77,14 +109,20 @@ describe("planDeployment (pure)", () => {
   it("a workflow that moved folder is replaced, with its tasks", () => {
     const moved = workflow("w", { folder: "/g" }).tasks(a, b, c);
     const plan = planDeployment(compile(moved), deployed(compile(base)), { project: PROJECT });
-    expect(plan.workflows[0]).toMatchObject({ op: "replace", fields: [{ path: "ParentFolderPath", from: "/f", to: "/g" }] });
+    expect(plan.workflows[0]).toMatchObject({
+      op: "replace",
+      fields: [{ path: "ParentFolderPath", from: "/f", to: "/g" }],
+    });
     expect(plan.tasks.map((t) => t.op)).toEqual(["replace", "replace", "replace"]);
   });
 
   it("a task moved to another existing workflow names both workflows and its dependency change", () => {
     const other = workflow("v", { folder: "/f" }).tasks(task("x").shell({ inline: "x" }));
     const before = compile(base, other);
-    const after = compile(workflow("w", { folder: "/f" }).tasks(a, b), workflow("v", { folder: "/f" }).tasks(task("x").shell({ inline: "x" }), task("c").shell({ inline: "echo c" })));
+    const after = compile(
+      workflow("w", { folder: "/f" }).tasks(a, b),
+      workflow("v", { folder: "/f" }).tasks(task("x").shell({ inline: "x" }), task("c").shell({ inline: "echo c" })),
+    );
     const plan = planDeployment(after, deployed(before), { project: PROJECT });
     const moved = byKey(plan)["v/c"]!;
     expect(moved).toMatchObject({ op: "replace", id: "t:w/c", fromKey: "w/c" });
@@ -95,7 +133,11 @@ describe("planDeployment (pure)", () => {
   });
 
   it("a rename updates in place (same id); the old name is not pruned", () => {
-    const renamed = workflow("w", { folder: "/f" }).tasks(a, task("b2").shell({ inline: "echo b" }).after(a).renamedFrom("b"), task("c").shell({ inline: "echo c" }).after("b2"));
+    const renamed = workflow("w", { folder: "/f" }).tasks(
+      a,
+      task("b2").shell({ inline: "echo b" }).after(a).renamedFrom("b"),
+      task("c").shell({ inline: "echo c" }).after("b2"),
+    );
     const plan = planDeployment(compile(renamed), deployed(compile(base)), { project: PROJECT });
     const t = byKey(plan);
     expect(t["w/b2"]).toMatchObject({ op: "update", id: "t:w/b", reason: 'renamed from "b", in place (same TaskId)' });
@@ -108,7 +150,10 @@ describe("planDeployment (pure)", () => {
 
   it("prune lists only what this project owns; anything else in a managed workflow is left alone", () => {
     const remote = deployed(compile(base));
-    const foreign = deployed(compile(workflow("w", { folder: "/f" }).tasks(task("hand_made").shell({ inline: "x" }))), null).tasks[0]!;
+    const foreign = deployed(
+      compile(workflow("w", { folder: "/f" }).tasks(task("hand_made").shell({ inline: "x" }))),
+      null,
+    ).tasks[0]!;
     const state = { ...remote, tasks: [...remote.tasks, foreign] };
     const plan = planDeployment(compile(workflow("w", { folder: "/f" }).tasks(a, b)), state, { project: PROJECT });
     expect(plan.prune.tasks.map((t) => t.key)).toEqual(["w/c"]);
@@ -121,7 +166,11 @@ describe("planDeployment (pure)", () => {
   });
 
   it("pending deletions: a whole workflow is held back unless named; a mass deletion needs confirming", () => {
-    const plan = planDeployment(compile(workflow("v", { folder: "/f" }).tasks(task("x").shell({ inline: "x" }))), deployed(compile(base)), { project: PROJECT });
+    const plan = planDeployment(
+      compile(workflow("v", { folder: "/f" }).tasks(task("x").shell({ inline: "x" }))),
+      deployed(compile(base)),
+      { project: PROJECT },
+    );
     expect(plan.prune.workflows.map((w) => w.name)).toEqual(["w"]);
     const held = guardDeletions(plan, { allowDelete: [], deployedTasks: 3 });
     expect(held.wholeWorkflows).toEqual([{ name: "w", tasks: 3, declared: false, allowed: false }]);
@@ -129,11 +178,17 @@ describe("planDeployment (pure)", () => {
     const named = guardDeletions(plan, { allowDelete: ["w"], deployedTasks: 3 });
     expect(named.plan.prune.tasks).toHaveLength(3);
     expect(named.refusal).toMatch(/deletes 3 task\(s\), 100% of the 3/);
-    expect(guardDeletions(plan, { allowDelete: ["w"], deployedTasks: 3, allowMassDelete: true }).refusal).toBeUndefined();
+    expect(
+      guardDeletions(plan, { allowDelete: ["w"], deployedTasks: 3, allowMassDelete: true }).refusal,
+    ).toBeUndefined();
   });
 
   it("shows dependencies by task name and enum numbers with their labels", () => {
-    const next = workflow("w", { folder: "/f" }).tasks(a, b, task("c").shell({ inline: "echo c" }).after(a).priority("high"));
+    const next = workflow("w", { folder: "/f" }).tasks(
+      a,
+      b,
+      task("c").shell({ inline: "echo c" }).after(a).priority("high"),
+    );
     const plan = planDeployment(compile(next), deployed(compile(base)), { project: PROJECT });
     expect(byKey(plan)["w/c"]!.fields).toEqual(
       expect.arrayContaining([

@@ -1,8 +1,24 @@
 import { WedataKitError } from "@wedata-kit/dsl";
 import { createTwoFilesPatch } from "diff";
-import { parsePlaceholder, type CompiledProject, type CompiledTask, type TaskPayload, type WorkflowPayload } from "@wedata-kit/compiler";
+import {
+  parsePlaceholder,
+  type CompiledProject,
+  type CompiledTask,
+  type TaskPayload,
+  type WorkflowPayload,
+} from "@wedata-kit/compiler";
 import { TASK_KINDS, type SourceLocation, type TaskFolderType } from "@wedata-kit/dsl";
-import { comparableDesiredTask, comparableDesiredWorkflow, comparableDigest, comparableRemoteTask, comparableRemoteWorkflow, comparedKeys, diffFields, ownedKeysOf, type FieldChange } from "./normalize.js";
+import {
+  comparableDesiredTask,
+  comparableDesiredWorkflow,
+  comparableDigest,
+  comparableRemoteTask,
+  comparableRemoteWorkflow,
+  comparedKeys,
+  diffFields,
+  ownedKeysOf,
+  type FieldChange,
+} from "./normalize.js";
 import { OWNER_EXT_KEY } from "./ownership.js";
 import type { RemoteState, RemoteTaskRecord, RemoteWorkflow } from "./remote.js";
 
@@ -98,7 +114,10 @@ export interface Plan {
   /** Of those, tasks of kinds wedata-kit does not model (type ids beyond its own), with their type id. */
   readonly unmodelled?: Readonly<Record<string, number>>;
   /** Ids known before apply, by logical key. */
-  readonly remoteIds: { readonly workflows: Readonly<Record<string, string>>; readonly tasks: Readonly<Record<string, string>> };
+  readonly remoteIds: {
+    readonly workflows: Readonly<Record<string, string>>;
+    readonly tasks: Readonly<Record<string, string>>;
+  };
 }
 
 /** The plan cannot be made as the code and the remote stand (duplicates remotely, a name clash, ...). */
@@ -118,7 +137,10 @@ export interface PlanOptions {
 const newIdMarker = (key: string) => `(new id of ${key})`;
 
 /** Swap placeholders for known ids; unknown ones become a readable marker. */
-export function resolveRefs<T>(value: T, ids: { workflows: ReadonlyMap<string, string>; tasks: ReadonlyMap<string, string> }): T {
+export function resolveRefs<T>(
+  value: T,
+  ids: { workflows: ReadonlyMap<string, string>; tasks: ReadonlyMap<string, string> },
+): T {
   const walk = (v: unknown): unknown => {
     if (typeof v === "string") {
       const ref = parsePlaceholder(v);
@@ -134,7 +156,10 @@ export function resolveRefs<T>(value: T, ids: { workflows: ReadonlyMap<string, s
 
 function codeDiffOf(key: string, from: string, to: string): string | undefined {
   if (from === to) return undefined;
-  return createTwoFilesPatch(`remote/${key}`, `local/${key}`, from, to, "", "", { context: 3 }).split("\n").slice(1).join("\n");
+  return createTwoFilesPatch(`remote/${key}`, `local/${key}`, from, to, "", "", { context: 3 })
+    .split("\n")
+    .slice(1)
+    .join("\n");
 }
 
 /**
@@ -163,29 +188,67 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
   for (const w of compiled.workflows) {
     if (w.existingId) {
       const r = remoteById.get(w.existingId);
-      if (!r) throw new PlanError(`workflow "${w.name}" (${w.loc.file}:${w.loc.line}) places tasks in existing workflow ${w.existingId}, which does not exist in project ${compiled.target.projectId}`);
+      if (!r)
+        throw new PlanError(
+          `workflow "${w.name}" (${w.loc.file}:${w.loc.line}) places tasks in existing workflow ${w.existingId}, which does not exist in project ${compiled.target.projectId}`,
+        );
       workflowIds.set(w.name, r.id);
       remoteOf.set(w.name, r);
       workflows.push({ kind: "workflow", op: "noop", name: w.name, id: r.id, fields: [], managed: false, loc: w.loc });
       continue;
     }
     // A rename keeps the workflow: found by its old name when the new one is not there yet.
-    const renamed = !remoteByName.has(w.name) && w.renamedFrom !== undefined && !declaredNames.has(w.renamedFrom) ? remoteByName.get(w.renamedFrom) : undefined;
+    const renamed =
+      !remoteByName.has(w.name) && w.renamedFrom !== undefined && !declaredNames.has(w.renamedFrom)
+        ? remoteByName.get(w.renamedFrom)
+        : undefined;
     const r = remoteByName.get(w.name) ?? renamed;
     const payload = w.payload!;
     if (!r) {
-      workflows.push({ kind: "workflow", op: "create", name: w.name, fields: [], payload, managed: true, loc: w.loc, summary: workflowSummary(payload) });
+      workflows.push({
+        kind: "workflow",
+        op: "create",
+        name: w.name,
+        fields: [],
+        payload,
+        managed: true,
+        loc: w.loc,
+        summary: workflowSummary(payload),
+      });
       continue;
     }
     remoteOf.set(w.name, r);
     if (r.folder !== payload.ParentFolderPath) {
       replacedWorkflows.add(w.name);
-      workflows.push({ kind: "workflow", op: "replace", name: w.name, id: r.id, fields: [{ path: "ParentFolderPath", from: r.folder, to: payload.ParentFolderPath }], reason: "a workflow cannot move to another folder in place", payload, managed: true, loc: w.loc });
+      workflows.push({
+        kind: "workflow",
+        op: "replace",
+        name: w.name,
+        id: r.id,
+        fields: [{ path: "ParentFolderPath", from: r.folder, to: payload.ParentFolderPath }],
+        reason: "a workflow cannot move to another folder in place",
+        payload,
+        managed: true,
+        loc: w.loc,
+      });
       continue;
     }
     workflowIds.set(w.name, r.id);
-    const fields = diffFields(comparableRemoteWorkflow(r.detail, payload), comparableDesiredWorkflow(payload, r.detail)).map((f) => readableField(f, names));
-    workflows.push({ kind: "workflow", op: fields.length ? "update" : "noop", name: w.name, id: r.id, fields, payload, managed: true, loc: w.loc, ...(renamed && { reason: `renamed from "${w.renamedFrom}", in place` }) });
+    const fields = diffFields(
+      comparableRemoteWorkflow(r.detail, payload),
+      comparableDesiredWorkflow(payload, r.detail),
+    ).map((f) => readableField(f, names));
+    workflows.push({
+      kind: "workflow",
+      op: fields.length ? "update" : "noop",
+      name: w.name,
+      id: r.id,
+      fields,
+      payload,
+      managed: true,
+      loc: w.loc,
+      ...(renamed && { reason: `renamed from "${w.renamedFrom}", in place` }),
+    });
   }
 
   // Match desired tasks to remote ones by (workflow, name).
@@ -199,13 +262,22 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
     const inWorkflow = tasksByWorkflow.get(r.id) ?? [];
     let same = inWorkflow.filter((x) => x.name === t.name);
     // A rename keeps the task: found by its old name when no task has the new one, and no task of the code claims the old.
-    if (same.length === 0 && t.renamedFrom !== undefined && !compiled.tasks.some((o) => o.workflow === t.workflow && o.name === t.renamedFrom)) {
+    if (
+      same.length === 0 &&
+      t.renamedFrom !== undefined &&
+      !compiled.tasks.some((o) => o.workflow === t.workflow && o.name === t.renamedFrom)
+    ) {
       same = inWorkflow.filter((x) => x.name === t.renamedFrom);
       if (same.length === 1) renamedTasks.add(t.key);
     }
-    if (same.length > 1) throw new PlanError(`workflow "${t.workflow}" holds ${same.length} tasks named "${t.name}" (${same.map((x) => x.id).join(", ")}); remove the duplicates in WeData before deploying`);
+    if (same.length > 1)
+      throw new PlanError(
+        `workflow "${t.workflow}" holds ${same.length} tasks named "${t.name}" (${same.map((x) => x.id).join(", ")}); remove the duplicates in WeData before deploying`,
+      );
     if (same[0] && !KNOWN_TYPE_IDS.has(same[0].typeId)) {
-      throw new PlanError(`workflow "${t.workflow}" holds a task named "${same[0].name}" (${same[0].id}) of a kind wedata-kit does not model (type id ${same[0].typeId}); it is never touched, so give the task of ${t.loc.file}:${t.loc.line} another name`);
+      throw new PlanError(
+        `workflow "${t.workflow}" holds a task named "${same[0].name}" (${same[0].id}) of a kind wedata-kit does not model (type id ${same[0].typeId}); it is never touched, so give the task of ${t.loc.file}:${t.loc.line} another name`,
+      );
     }
     if (same[0]) {
       matched.set(t.key, same[0]);
@@ -217,7 +289,13 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
   const moved = new Map<string, RemoteTaskRecord>();
   for (const t of compiled.tasks) {
     if (matched.has(t.key)) continue;
-    const candidates = remote.tasks.filter((x) => x.name === t.name && !consumed.has(x.id) && x.owner === options.project && remoteById.get(x.workflowId)?.name !== t.workflow);
+    const candidates = remote.tasks.filter(
+      (x) =>
+        x.name === t.name &&
+        !consumed.has(x.id) &&
+        x.owner === options.project &&
+        remoteById.get(x.workflowId)?.name !== t.workflow,
+    );
     if (candidates.length === 1) {
       moved.set(t.key, candidates[0]!);
       consumed.add(candidates[0]!.id);
@@ -228,19 +306,43 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
   // Dependencies by task name, as a reviewer reads them (remote ids mapped back to names).
   const nameOfId = new Map(remote.tasks.map((x) => [x.id, x.name]));
   const upstreamChange = (r: RemoteTaskRecord, t: CompiledTask): FieldChange | undefined => {
-    const before = (r.task.TriggerTaskSchedulerConfiguration?.UpstreamDependencyConfigList ?? []).map((d) => nameOfId.get(d.TaskId) ?? d.TaskId).sort();
-    const after = (t.payload.TriggerTaskSchedulerConfiguration.UpstreamDependencyConfigList ?? []).map((d) => (parsePlaceholder(d.TaskId)?.key ?? d.TaskId).slice(t.workflow.length + 1)).sort();
+    const before = (r.task.TriggerTaskSchedulerConfiguration?.UpstreamDependencyConfigList ?? [])
+      .map((d) => nameOfId.get(d.TaskId) ?? d.TaskId)
+      .sort();
+    const after = (t.payload.TriggerTaskSchedulerConfiguration.UpstreamDependencyConfigList ?? [])
+      .map((d) => (parsePlaceholder(d.TaskId)?.key ?? d.TaskId).slice(t.workflow.length + 1))
+      .sort();
     return before.join(",") === after.join(",") ? undefined : { path: "Upstream", from: before, to: after };
   };
   const tasks = new Map<string, TaskChange>();
-  const common = (t: CompiledTask) => ({ kind: "task" as const, key: t.key, workflow: t.workflow, name: t.name, dependsOn: t.dependsOn, needsWorkflows: t.needsWorkflows, payload: t.payload, folderType: t.folderType, loc: t.loc });
+  const common = (t: CompiledTask) => ({
+    kind: "task" as const,
+    key: t.key,
+    workflow: t.workflow,
+    name: t.name,
+    dependsOn: t.dependsOn,
+    needsWorkflows: t.needsWorkflows,
+    payload: t.payload,
+    folderType: t.folderType,
+    loc: t.loc,
+  });
   const remoteWorkflowOfTask = (t: CompiledTask) => remoteOf.get(t.workflow);
   for (const t of compiled.tasks) {
     const r = matched.get(t.key);
-    const inReplacedWorkflow = replacedWorkflows.has(t.workflow) ? (tasksByWorkflow.get(remoteWorkflowOfTask(t)?.id ?? "") ?? []).find((x) => x.name === t.name) : undefined;
+    const inReplacedWorkflow = replacedWorkflows.has(t.workflow)
+      ? (tasksByWorkflow.get(remoteWorkflowOfTask(t)?.id ?? "") ?? []).find((x) => x.name === t.name)
+      : undefined;
     if (inReplacedWorkflow) {
       consumed.add(inReplacedWorkflow.id);
-      tasks.set(t.key, { ...common(t), op: "replace", id: inReplacedWorkflow.id, fields: [], reason: `its workflow "${t.workflow}" is replaced`, submit: submitAll, summary: taskSummary(t) });
+      tasks.set(t.key, {
+        ...common(t),
+        op: "replace",
+        id: inReplacedWorkflow.id,
+        fields: [],
+        reason: `its workflow "${t.workflow}" is replaced`,
+        submit: submitAll,
+        summary: taskSummary(t),
+      });
       continue;
     }
     const from = moved.get(t.key);
@@ -264,7 +366,20 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
       continue;
     }
     if (r.typeId !== Number(t.payload.TriggerTaskBaseAttribute.TaskTypeId)) {
-      tasks.set(t.key, { ...common(t), op: "replace", id: r.id, fields: [readableField({ path: "TaskTypeId", from: String(r.typeId), to: t.payload.TriggerTaskBaseAttribute.TaskTypeId }, names)], reason: "a task's kind cannot change in place", submit: submitAll, summary: taskSummary(t) });
+      tasks.set(t.key, {
+        ...common(t),
+        op: "replace",
+        id: r.id,
+        fields: [
+          readableField(
+            { path: "TaskTypeId", from: String(r.typeId), to: t.payload.TriggerTaskBaseAttribute.TaskTypeId },
+            names,
+          ),
+        ],
+        reason: "a task's kind cannot change in place",
+        submit: submitAll,
+        summary: taskSummary(t),
+      });
       continue;
     }
     const desired = resolveRefs(t.payload, ids);
@@ -275,16 +390,38 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
     const b = comparableDesiredTask(desired, owned);
     const fields = diffFields(a.fields, b.fields).map((f) => readableField(f, names));
     const codeDiff = codeDiffOf(t.key, a.code, b.code);
-    if (!codeDiff && a.codeBytes !== b.codeBytes) fields.push({ path: "CodeContent", from: `${Buffer.from(a.codeBytes, "base64").length} bytes (not text)`, to: `${Buffer.from(b.codeBytes, "base64").length} bytes` });
-    if (codeDiff) fields.push({ path: "CodeContent", from: `${Buffer.byteLength(a.code)} bytes`, to: `${Buffer.byteLength(b.code)} bytes` });
+    if (!codeDiff && a.codeBytes !== b.codeBytes)
+      fields.push({
+        path: "CodeContent",
+        from: `${Buffer.from(a.codeBytes, "base64").length} bytes (not text)`,
+        to: `${Buffer.from(b.codeBytes, "base64").length} bytes`,
+      });
+    if (codeDiff)
+      fields.push({
+        path: "CodeContent",
+        from: `${Buffer.byteLength(a.code)} bytes`,
+        to: `${Buffer.byteLength(b.code)} bytes`,
+      });
     const changed = fields.length > 0;
     const ownedBy = r.owner !== undefined && r.owner !== options.project ? r.owner : undefined;
-    const declared = new Set((t.payload.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).map((e) => e.ParamKey));
-    const dropExt = (r.applied?.k ?? []).filter((k) => k.startsWith("ext:") && !declared.has(k.slice(4))).map((k) => k.slice(4));
-    const keepExt = r.read ? (r.task.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).filter((e) => !declared.has(e.ParamKey) && e.ParamKey !== OWNER_EXT_KEY && !dropExt.includes(e.ParamKey)) : undefined;
+    const declared = new Set(
+      (t.payload.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).map((e) => e.ParamKey),
+    );
+    const dropExt = (r.applied?.k ?? [])
+      .filter((k) => k.startsWith("ext:") && !declared.has(k.slice(4)))
+      .map((k) => k.slice(4));
+    const keepExt = r.read
+      ? (r.task.TriggerTaskConfiguration.TaskExtConfigurationList ?? []).filter(
+          (e) => !declared.has(e.ParamKey) && e.ParamKey !== OWNER_EXT_KEY && !dropExt.includes(e.ParamKey),
+        )
+      : undefined;
     const drift = changed ? driftOf(r, desired) : undefined;
     const reasons = [
-      ...(drift ? [`changed outside wedata-kit${drift.by ? ` by ${drift.by}` : ""}${drift.at ? ` at ${drift.at}` : ""}${drift.codeToo ? ", and in the code" : ": the deploy puts back what the code says"}`] : []),
+      ...(drift
+        ? [
+            `changed outside wedata-kit${drift.by ? ` by ${drift.by}` : ""}${drift.at ? ` at ${drift.at}` : ""}${drift.codeToo ? ", and in the code" : ": the deploy puts back what the code says"}`,
+          ]
+        : []),
       ...(renamedTasks.has(t.key) ? [`renamed from "${t.renamedFrom}", in place (same TaskId)`] : []),
       ...(!r.submitted && !changed ? ["its latest version is not submitted"] : []),
     ];
@@ -300,7 +437,9 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
       ...(dropExt.length > 0 && { dropExt }),
       ...(drift && { drift: { ...(drift.by && { by: drift.by }), ...(drift.at && { at: drift.at }) } }),
       seen: { v: r.version, u: r.updated },
-      remoteUpstreamIds: (r.task.TriggerTaskSchedulerConfiguration?.UpstreamDependencyConfigList ?? []).map((d) => d.TaskId),
+      remoteUpstreamIds: (r.task.TriggerTaskSchedulerConfiguration?.UpstreamDependencyConfigList ?? []).map(
+        (d) => d.TaskId,
+      ),
       ...(ownedBy !== undefined && { ownedBy }),
       ...(r.task.TriggerTaskBaseAttribute.OwnerUin && { remoteOwnerUin: r.task.TriggerTaskBaseAttribute.OwnerUin }),
     });
@@ -308,7 +447,8 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
 
   // Replacing gives new ids: dependents must point at them (and let go of the old ones first).
   const replacedKeys = new Set([...tasks.values()].filter((c) => c.op === "replace").map((c) => c.key));
-  const upstreamOf = (r: RemoteTaskRecord) => (r.task.TriggerTaskSchedulerConfiguration?.UpstreamDependencyConfigList ?? []).map((d) => d.TaskId);
+  const upstreamOf = (r: RemoteTaskRecord) =>
+    (r.task.TriggerTaskSchedulerConfiguration?.UpstreamDependencyConfigList ?? []).map((d) => d.TaskId);
   for (const c of [...tasks.values()]) {
     if (c.op !== "noop" && c.op !== "update") continue;
     const newUpstreams = c.dependsOn.filter((k) => replacedKeys.has(k));
@@ -318,10 +458,24 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
     const oldIds = new Set(upstreamOf(r));
     const detach = newUpstreams.map((k) => tasks.get(k)!.id!).filter((id) => oldIds.has(id));
     const extra: FieldChange[] = [
-      ...newUpstreams.map((k) => ({ path: `UpstreamDependencyConfigList[${k}]`, from: tasks.get(k)!.id ?? null, to: newIdMarker(k) })),
-      ...newWorkflows.map((w) => ({ path: `RunWorkflow[${w}]`, from: remoteByName.get(w)?.id ?? null, to: newIdMarker(w) })),
+      ...newUpstreams.map((k) => ({
+        path: `UpstreamDependencyConfigList[${k}]`,
+        from: tasks.get(k)!.id ?? null,
+        to: newIdMarker(k),
+      })),
+      ...newWorkflows.map((w) => ({
+        path: `RunWorkflow[${w}]`,
+        from: remoteByName.get(w)?.id ?? null,
+        to: newIdMarker(w),
+      })),
     ];
-    tasks.set(c.key, { ...c, op: "update", fields: [...c.fields, ...extra], submit: submitAll, ...(detach.length && { detach }) });
+    tasks.set(c.key, {
+      ...c,
+      op: "update",
+      fields: [...c.fields, ...extra],
+      submit: submitAll,
+      ...(detach.length && { detach }),
+    });
   }
 
   // What is left remotely: owned resources are prunable; others are reported and left alone.
@@ -340,14 +494,34 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
       unmanaged.push(key);
       continue;
     }
-    const downstreamIds = remote.tasks.filter((y) => leftoverIds.has(y.id) && upstreamOf(y).includes(x.id)).map((y) => y.id);
-    pruneTasks.push({ kind: "task", op: "delete", key, workflow: wname, name: x.name, id: x.id, fields: [], submit: false, dependsOn: [], needsWorkflows: [], downstreamIds, reason: "no longer in the code" });
+    const downstreamIds = remote.tasks
+      .filter((y) => leftoverIds.has(y.id) && upstreamOf(y).includes(x.id))
+      .map((y) => y.id);
+    pruneTasks.push({
+      kind: "task",
+      op: "delete",
+      key,
+      workflow: wname,
+      name: x.name,
+      id: x.id,
+      fields: [],
+      submit: false,
+      dependsOn: [],
+      needsWorkflows: [],
+      downstreamIds,
+      reason: "no longer in the code",
+    });
   }
   // A replaced task is deleted before it is created again: remote tasks below it that are deleted too go first.
-  const goingAway = new Set([...[...tasks.values()].filter((c) => c.op === "replace").map((c) => c.id!), ...pruneTasks.map((c) => c.id!)]);
+  const goingAway = new Set([
+    ...[...tasks.values()].filter((c) => c.op === "replace").map((c) => c.id!),
+    ...pruneTasks.map((c) => c.id!),
+  ]);
   for (const c of [...tasks.values()]) {
     if (c.op !== "replace") continue;
-    const downstreamIds = remote.tasks.filter((y) => goingAway.has(y.id) && y.id !== c.id && upstreamOf(y).includes(c.id!)).map((y) => y.id);
+    const downstreamIds = remote.tasks
+      .filter((y) => goingAway.has(y.id) && y.id !== c.id && upstreamOf(y).includes(c.id!))
+      .map((y) => y.id);
     if (downstreamIds.length) tasks.set(c.key, { ...c, downstreamIds });
   }
   const desiredWorkflowNames = new Set(compiled.workflows.map((w) => w.name));
@@ -355,15 +529,27 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
   const keptIds = new Set([...remoteOf.values()].map((w) => w.id));
   const pruneWorkflowsAll: WorkflowChange[] = remote.workflows
     .filter((w) => w.owner === options.project && !desiredWorkflowNames.has(w.name) && !keptIds.has(w.id))
-    .map((w) => ({ kind: "workflow", op: "delete", name: w.name, id: w.id, fields: [], managed: true, reason: "no longer in the code" }));
+    .map((w) => ({
+      kind: "workflow",
+      op: "delete",
+      name: w.name,
+      id: w.id,
+      fields: [],
+      managed: true,
+      reason: "no longer in the code",
+    }));
 
   // Deleting a task that a task of someone else still depends on would mean touching theirs (WeData
   // refuses the delete while a downstream remains): such a task is kept, and so are its upstreams and
   // any workflow left holding a task, each with the reason.
   const keptBack: Array<{ key: string; reason: string }> = [];
-  const foreign = new Set(leftover.filter((x) => x.owner !== options.project || !KNOWN_TYPE_IDS.has(x.typeId)).map((x) => x.id));
+  const foreign = new Set(
+    leftover.filter((x) => x.owner !== options.project || !KNOWN_TYPE_IDS.has(x.typeId)).map((x) => x.id),
+  );
   const staying = new Set(foreign);
-  const keyOfId = new Map(leftover.map((x) => [x.id, `${remoteById.get(x.workflowId)?.name ?? x.workflowId}/${x.name}`]));
+  const keyOfId = new Map(
+    leftover.map((x) => [x.id, `${remoteById.get(x.workflowId)?.name ?? x.workflowId}/${x.name}`]),
+  );
   for (let changed = true; changed; ) {
     changed = false;
     for (const c of pruneTasks) {
@@ -372,22 +558,32 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
       if (!blocker) continue;
       staying.add(c.id!);
       const by = keyOfId.get(blocker.id) ?? blocker.id;
-      keptBack.push({ key: c.key, reason: foreign.has(blocker.id) ? `${by} depends on it, and is not this project's to change` : `${by}, which is kept, depends on it` });
+      keptBack.push({
+        key: c.key,
+        reason: foreign.has(blocker.id)
+          ? `${by} depends on it, and is not this project's to change`
+          : `${by}, which is kept, depends on it`,
+      });
       changed = true;
     }
   }
   const pruneTasksKept = pruneTasks.filter((c) => !staying.has(c.id!));
   const pruneWorkflows = pruneWorkflowsAll.filter((w) => {
-    const holding = leftover.find((x) => x.workflowId === w.id && foreign.has(x.id)) ?? leftover.find((x) => x.workflowId === w.id && staying.has(x.id));
+    const holding =
+      leftover.find((x) => x.workflowId === w.id && foreign.has(x.id)) ??
+      leftover.find((x) => x.workflowId === w.id && staying.has(x.id));
     if (holding) keptBack.push({ key: w.name, reason: `it still holds ${keyOfId.get(holding.id) ?? holding.id}` });
     return !holding;
   });
 
   // Folders to create: workflow folders, and task folders of existing and new workflows.
-  const folders: FolderChange[] = compiled.workflowFolders.filter((p) => !remote.workflowFolders.has(p)).map((path) => ({ kind: "workflowFolder", path }));
+  const folders: FolderChange[] = compiled.workflowFolders
+    .filter((p) => !remote.workflowFolders.has(p))
+    .map((path) => ({ kind: "workflowFolder", path }));
   for (const f of compiled.taskFolders) {
     const wid = workflowIds.get(f.workflow);
-    if (wid === undefined || !remote.taskFolders.has(`${wid}|${f.type}|${f.path}`)) folders.push({ kind: "taskFolder", workflow: f.workflow, type: f.type, path: f.path });
+    if (wid === undefined || !remote.taskFolders.has(`${wid}|${f.type}|${f.path}`))
+      folders.push({ kind: "taskFolder", workflow: f.workflow, type: f.type, path: f.path });
   }
 
   return {
@@ -402,14 +598,22 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
     unmanaged: unmanaged.sort(),
     ...(Object.keys(unmodelled).length > 0 && { unmodelled }),
     ...(stateBehind(remote, matched, workflowIds) && { stateBehind: true }),
-    remoteIds: { workflows: Object.fromEntries(workflowIds), tasks: Object.fromEntries([...matched].map(([k, r]) => [k, r.id])) },
+    remoteIds: {
+      workflows: Object.fromEntries(workflowIds),
+      tasks: Object.fromEntries([...matched].map(([k, r]) => [k, r.id])),
+    },
   };
 }
 
 /** Whether a matched task or workflow has no current entry in the deploy state. */
-function stateBehind(remote: RemoteState, matched: ReadonlyMap<string, RemoteTaskRecord>, workflowIds: ReadonlyMap<string, string>): boolean {
+function stateBehind(
+  remote: RemoteState,
+  matched: ReadonlyMap<string, RemoteTaskRecord>,
+  workflowIds: ReadonlyMap<string, string>,
+): boolean {
   if (!remote.stateFound) return true;
-  for (const r of matched.values()) if (!r.applied || r.applied.v !== r.version || r.applied.u !== r.updated) return true;
+  for (const r of matched.values())
+    if (!r.applied || r.applied.v !== r.version || r.applied.u !== r.updated) return true;
   return remote.workflows.some((w) => workflowIds.get(w.name) === w.id && w.owner !== undefined && !w.inState);
 }
 
@@ -419,12 +623,17 @@ const KNOWN_TYPE_IDS = new Set<number>(Object.values(TASK_KINDS).map((k) => k.ty
  * Whether a read task differs from what wedata-kit last applied to it (someone saved it since, and it
  * no longer digests to the recorded digest), and whether the code changed since too.
  */
-function driftOf(r: RemoteTaskRecord, desired: TaskPayload): { by?: string; at?: string; codeToo: boolean } | undefined {
+function driftOf(
+  r: RemoteTaskRecord,
+  desired: TaskPayload,
+): { by?: string; at?: string; codeToo: boolean } | undefined {
   const e = r.applied;
   if (!r.read || !e?.h || (e.v === r.version && e.u === r.updated)) return undefined;
   if (comparableDigest(comparableRemoteTask(r.task, new Set(e.k))) === e.h) return undefined;
   const keys = ownedKeysOf(desired);
-  const codeToo = keys.join("\n") !== [...e.k].sort().join("\n") || comparableDigest(comparableDesiredTask(desired, new Set(keys))) !== e.h;
+  const codeToo =
+    keys.join("\n") !== [...e.k].sort().join("\n") ||
+    comparableDigest(comparableDesiredTask(desired, new Set(keys))) !== e.h;
   return { ...(r.updatedBy && { by: r.updatedBy }), ...(r.updated && { at: r.updated }), codeToo };
 }
 
@@ -446,49 +655,80 @@ function readableValue(path: string, v: unknown, names: IdNames): unknown {
     return names.tasks.get(id) ?? names.workflows.get(id) ?? id;
   };
   if (v === null || v === undefined) return v;
-  if (leaf === "UpstreamDependencyConfigList" || leaf === "RunWorkflow") return Array.isArray(v) ? v.map(byName) : byName(v);
-  if (leaf === "ParamTaskInList" && Array.isArray(v)) return v.map((p) => (p && typeof p === "object" && "FromTaskId" in p ? { ...(p as object), FromTaskId: byName((p as { FromTaskId: unknown }).FromTaskId) } : p));
+  if (leaf === "UpstreamDependencyConfigList" || leaf === "RunWorkflow")
+    return Array.isArray(v) ? v.map(byName) : byName(v);
+  if (leaf === "ParamTaskInList" && Array.isArray(v))
+    return v.map((p) =>
+      p && typeof p === "object" && "FromTaskId" in p
+        ? { ...(p as object), FromTaskId: byName((p as { FromTaskId: unknown }).FromTaskId) }
+        : p,
+    );
   if (leaf === "subWorkflowId" || leaf === "WorkflowId") return byName(v);
   if (leaf === "RunPriorityType" && typeof v === "number") return `${PRIORITY_LABEL[v] ?? "?"} (${v})`;
-  if (leaf === "AllowDownstreamDependency" && typeof v === "number") return `${v === 1 ? "allowed" : "not allowed"} (${v})`;
+  if (leaf === "AllowDownstreamDependency" && typeof v === "number")
+    return `${v === 1 ? "allowed" : "not allowed"} (${v})`;
   if (leaf === "ScheduleType" && typeof v === "number") return `${v === 1 ? "dry run" : "normal"} (${v})`;
   if (leaf === "TaskTypeId") return `${TYPE_LABEL.get(String(v)) ?? "unknown kind"} (${String(v)})`;
   return v;
 }
 
-const readableField = (f: FieldChange, names: IdNames): FieldChange => ({ path: f.path, from: readableValue(f.path, f.from, names), to: readableValue(f.path, f.to, names) });
+const readableField = (f: FieldChange, names: IdNames): FieldChange => ({
+  path: f.path,
+  from: readableValue(f.path, f.from, names),
+  to: readableValue(f.path, f.to, names),
+});
 
-const firstLines = (text: string, n = 3) => text.split("\n").filter((l) => l.trim() !== "").slice(0, n);
+const firstLines = (text: string, n = 3) =>
+  text
+    .split("\n")
+    .filter((l) => l.trim() !== "")
+    .slice(0, n);
 
 /** What a reviewer needs to see of a task that is created: kind, upstream tasks by name, folder, policy, program. */
 function taskSummary(t: CompiledTask): Record<string, unknown> {
   const p = t.payload;
   const sched = p.TriggerTaskSchedulerConfiguration;
-  const ups = (sched.UpstreamDependencyConfigList ?? []).map((u) => (parsePlaceholder(u.TaskId)?.key ?? u.TaskId).split("/").pop());
-  const code = p.TriggerTaskConfiguration.CodeContent ? Buffer.from(p.TriggerTaskConfiguration.CodeContent, "base64") : undefined;
-  const runs = p.TriggerTaskConfiguration.TaskExtConfigurationList?.find((e) => e.ParamKey === "subWorkflowId")?.ParamValue;
+  const ups = (sched.UpstreamDependencyConfigList ?? []).map((u) =>
+    (parsePlaceholder(u.TaskId)?.key ?? u.TaskId).split("/").pop(),
+  );
+  const code = p.TriggerTaskConfiguration.CodeContent
+    ? Buffer.from(p.TriggerTaskConfiguration.CodeContent, "base64")
+    : undefined;
+  const runs = p.TriggerTaskConfiguration.TaskExtConfigurationList?.find(
+    (e) => e.ParamKey === "subWorkflowId",
+  )?.ParamValue;
   return {
     kind: `${TYPE_LABEL.get(p.TriggerTaskBaseAttribute.TaskTypeId) ?? "?"} (${p.TriggerTaskBaseAttribute.TaskTypeId})`,
     ...(ups.length > 0 && { upstream: ups }),
-    ...(sched.DependencyTriggerPolicy && sched.DependencyTriggerPolicy !== "ALL_SUCCESS" && { triggerWhen: sched.DependencyTriggerPolicy }),
+    ...(sched.DependencyTriggerPolicy &&
+      sched.DependencyTriggerPolicy !== "ALL_SUCCESS" && { triggerWhen: sched.DependencyTriggerPolicy }),
     ...(p.TriggerTaskBaseAttribute.TaskFolderPath && { folder: p.TriggerTaskBaseAttribute.TaskFolderPath }),
     ...(runs && { runs: parsePlaceholder(runs)?.key ?? runs }),
     retries: sched.MaxRetryNumber,
     priority: readableValue("RunPriorityType", sched.RunPriorityType, { tasks: new Map(), workflows: new Map() }),
-    ...(code && { code: t.code !== undefined ? { bytes: code.length, firstLines: firstLines(t.code) } : { bytes: code.length, binary: true } }),
+    ...(code && {
+      code:
+        t.code !== undefined
+          ? { bytes: code.length, firstLines: firstLines(t.code) }
+          : { bytes: code.length, binary: true },
+    }),
   };
 }
 
 /** What a reviewer needs to see of a workflow that is created: folder, schedule, status, parameters. */
 function workflowSummary(p: WorkflowPayload): Record<string, unknown> {
   const schedule = (p.TriggerWorkflowSchedulerConfigurations ?? []).map((c) =>
-    c.TriggerMode === "FILE_ARRIVAL" ? `file arrival at ${c.FileArrivalPath}` : `${c.CrontabExpression} (${c.ScheduleTimeZone}, from ${c.StartTime})`,
+    c.TriggerMode === "FILE_ARRIVAL"
+      ? `file arrival at ${c.FileArrivalPath}`
+      : `${c.CrontabExpression} (${c.ScheduleTimeZone}, from ${c.StartTime})`,
   );
   return {
     folder: p.ParentFolderPath,
     ...(schedule.length > 0 ? { schedule } : { schedule: "none (runs when triggered or nested)" }),
     ...(p.SchedulerStatus && { status: p.SchedulerStatus }),
-    ...(p.WorkflowParams?.length && { params: Object.fromEntries(p.WorkflowParams.map((x) => [x.ParamKey, x.ParamValue])) }),
+    ...(p.WorkflowParams?.length && {
+      params: Object.fromEntries(p.WorkflowParams.map((x) => [x.ParamKey, x.ParamValue])),
+    }),
   };
 }
 
@@ -498,10 +738,22 @@ function workflowSummary(p: WorkflowPayload): Record<string, unknown> {
  * the target lands in the prune list.
  */
 export function destroyInput(compiled: CompiledProject): CompiledProject {
-  return { ...compiled, workflows: compiled.workflows.filter((w) => w.existingId), tasks: [], order: [], workflowFolders: [], taskFolders: [] };
+  return {
+    ...compiled,
+    workflows: compiled.workflows.filter((w) => w.existingId),
+    tasks: [],
+    order: [],
+    workflowFolders: [],
+    taskFolders: [],
+  };
 }
 
 /** Whether applying the plan (with or without prune) would change anything. */
 export function planHasChanges(plan: Plan, prune = false): boolean {
-  return plan.folders.length > 0 || plan.workflows.some((w) => w.op !== "noop") || plan.tasks.some((t) => t.op !== "noop" || t.submit) || (prune && (plan.prune.tasks.length > 0 || plan.prune.workflows.length > 0));
+  return (
+    plan.folders.length > 0 ||
+    plan.workflows.some((w) => w.op !== "noop") ||
+    plan.tasks.some((t) => t.op !== "noop" || t.submit) ||
+    (prune && (plan.prune.tasks.length > 0 || plan.prune.workflows.length > 0))
+  );
 }

@@ -82,26 +82,39 @@ interface Page<T> {
  * its round trips. The page count is checked against the item count and a hard cap before anything is
  * requested: a server answering `TotalPageNumber: 1e9` gets an error, not a billion requests.
  */
-export async function listAll<T>(fetchPage: (page: number) => Promise<Page<T> | undefined>, what = "a list call", pageSize = PAGE): Promise<T[]> {
+export async function listAll<T>(
+  fetchPage: (page: number) => Promise<Page<T> | undefined>,
+  what = "a list call",
+  pageSize = PAGE,
+): Promise<T[]> {
   const first = await fetchPage(1);
   const items = (d: Page<T> | undefined, n: number): T[] => {
     if (d?.Items === undefined || d.Items === null) return [];
-    if (!Array.isArray(d.Items)) throw new MisbehavingServerError(`${what} answered page ${n} with Items that is not a list: the server is misbehaving, nothing was changed`);
+    if (!Array.isArray(d.Items))
+      throw new MisbehavingServerError(
+        `${what} answered page ${n} with Items that is not a list: the server is misbehaving, nothing was changed`,
+      );
     return d.Items;
   };
   const got = items(first, 1);
   const pages = first?.TotalPageNumber ?? 1;
   const count = first?.TotalCount;
   if (!Number.isSafeInteger(pages) || pages < 1 || pages > MAX_PAGES) {
-    throw new MisbehavingServerError(`${what} answered TotalPageNumber ${String(pages)}; at most ${MAX_PAGES} pages are read: the server is misbehaving, nothing was changed`);
+    throw new MisbehavingServerError(
+      `${what} answered TotalPageNumber ${String(pages)}; at most ${MAX_PAGES} pages are read: the server is misbehaving, nothing was changed`,
+    );
   }
   if (typeof count === "number") {
     const expected = Math.max(1, Math.ceil(count / pageSize));
     if (!Number.isSafeInteger(count) || count < 0 || pages > expected + 1) {
-      throw new MisbehavingServerError(`${what} answered TotalPageNumber ${pages} for TotalCount ${count} at PageSize ${pageSize}: the server is misbehaving, nothing was changed`);
+      throw new MisbehavingServerError(
+        `${what} answered TotalPageNumber ${pages} for TotalCount ${count} at PageSize ${pageSize}: the server is misbehaving, nothing was changed`,
+      );
     }
   }
-  const rest = await Promise.all(Array.from({ length: pages - 1 }, (_, i) => fetchPage(i + 2).then((d) => items(d, i + 2))));
+  const rest = await Promise.all(
+    Array.from({ length: pages - 1 }, (_, i) => fetchPage(i + 2).then((d) => items(d, i + 2))),
+  );
   return [...got, ...rest.flat()];
 }
 
@@ -121,9 +134,23 @@ export interface ReadCacheStore {
 
 const CACHE_VERSION = 2;
 /** One cached task read: valid while the remote's save version and update time are both unchanged. */
-const TaskEntrySchema = z.object({ v: z.string().min(1), u: z.string(), h: z.string(), task: z.object({ TriggerTaskBaseAttribute: z.object({}).passthrough() }).passthrough() });
-const WorkflowEntrySchema = z.object({ m: z.string().min(1), at: z.number(), h: z.string(), detail: z.object({}).passthrough() });
-const CacheSchema = z.object({ version: z.literal(CACHE_VERSION), tasks: z.record(z.string(), z.unknown()), workflows: z.record(z.string(), z.unknown()) });
+const TaskEntrySchema = z.object({
+  v: z.string().min(1),
+  u: z.string(),
+  h: z.string(),
+  task: z.object({ TriggerTaskBaseAttribute: z.object({}).passthrough() }).passthrough(),
+});
+const WorkflowEntrySchema = z.object({
+  m: z.string().min(1),
+  at: z.number(),
+  h: z.string(),
+  detail: z.object({}).passthrough(),
+});
+const CacheSchema = z.object({
+  version: z.literal(CACHE_VERSION),
+  tasks: z.record(z.string(), z.unknown()),
+  workflows: z.record(z.string(), z.unknown()),
+});
 
 type TaskEntry = z.infer<typeof TaskEntrySchema>;
 type WorkflowEntry = z.infer<typeof WorkflowEntrySchema>;
@@ -157,10 +184,15 @@ function readCache(store: ReadCacheStore | undefined, warn: (message: string) =>
     // A cache written by an earlier version of wedata-kit is simply rebuilt.
     if ((json as { version?: unknown } | null)?.version === 1) return empty;
     const r = CacheSchema.safeParse(json);
-    if (!r.success) throw new Error(`${r.error.issues[0]?.path.join(".") || "top level"}: ${r.error.issues[0]?.message ?? "unexpected shape"}`);
+    if (!r.success)
+      throw new Error(
+        `${r.error.issues[0]?.path.join(".") || "top level"}: ${r.error.issues[0]?.message ?? "unexpected shape"}`,
+      );
     parsed = r.data;
   } catch (e) {
-    warn(`ignored the read cache ${store.name}: it is not a valid cache (${(e as Error).message}); it is rebuilt from the server`);
+    warn(
+      `ignored the read cache ${store.name}: it is not a valid cache (${(e as Error).message}); it is rebuilt from the server`,
+    );
     return empty;
   }
   const out: TaskCache = { tasks: {}, workflows: {} };
@@ -175,7 +207,10 @@ function readCache(store: ReadCacheStore | undefined, warn: (message: string) =>
     if (e.success && e.data.h === workflowHash(e.data.m, e.data.detail)) out.workflows[id] = e.data;
     else dropped++;
   }
-  if (dropped > 0) warn(`dropped ${dropped} damaged entr${dropped === 1 ? "y" : "ies"} of the read cache ${store.name} (wrong shape or integrity hash); they are read again from the server`);
+  if (dropped > 0)
+    warn(
+      `dropped ${dropped} damaged entr${dropped === 1 ? "y" : "ies"} of the read cache ${store.name} (wrong shape or integrity hash); they are read again from the server`,
+    );
   return out;
 }
 
@@ -190,7 +225,11 @@ function taskEntry(version: string, updated: string, task: RemoteTask): TaskEntr
 }
 
 /** Add full task reads made elsewhere (e.g. by an import) to the local cache, so the next plan need not read them again. */
-export function cacheTaskReads(store: ReadCacheStore, tasks: readonly RemoteTaskRecord[], warn: (message: string) => void = () => {}): void {
+export function cacheTaskReads(
+  store: ReadCacheStore,
+  tasks: readonly RemoteTaskRecord[],
+  warn: (message: string) => void = () => {},
+): void {
   const cache = readCache(store, warn);
   for (const t of tasks) {
     const e = taskEntry(t.version, t.updated, t.task);
@@ -227,10 +266,18 @@ export interface FetchOptions {
  * task of those workflows (one project-wide list at page size 200, a Get only for tasks whose version
  * is not cached), and the folders the project uses.
  */
-export async function fetchRemoteState(caller: RateLimitedCaller, compiled: CompiledProject, opts: FetchOptions): Promise<RemoteState> {
+export async function fetchRemoteState(
+  caller: RateLimitedCaller,
+  compiled: CompiledProject,
+  opts: FetchOptions,
+): Promise<RemoteState> {
   const ProjectId = compiled.target.projectId;
   const read = { retryAmbiguous: true };
-  const infos = await listAll<RemoteWorkflowInfo>((PageNumber) => caller.call("ListTriggerWorkflows", { ProjectId, PageNumber, PageSize: PAGE }, read).then((r) => r.Data), "ListTriggerWorkflows");
+  const infos = await listAll<RemoteWorkflowInfo>(
+    (PageNumber) =>
+      caller.call("ListTriggerWorkflows", { ProjectId, PageNumber, PageSize: PAGE }, read).then((r) => r.Data),
+    "ListTriggerWorkflows",
+  );
   const managed = new Set(compiled.workflows.filter((w) => w.payload).map((w) => w.name));
   const existingIds = new Set(compiled.workflows.flatMap((w) => (w.existingId ? [w.existingId] : [])));
 
@@ -240,39 +287,69 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
   // The project's bookkeeping workflow (deploy lock and deploy state) is never part of a plan; its state
   // tasks are found in the project-wide task list read below, so they cost one Get each.
   const bookkeeping = infos.find((i) => i.WorkflowName === lockWorkflowName(opts.project))?.WorkflowId;
-  const basesPromise = listAll<RemoteTaskBase>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, PageNumber, PageSize: PAGE }, read).then((r) => r.Data), "ListTriggerTasks");
+  const basesPromise = listAll<RemoteTaskBase>(
+    (PageNumber) =>
+      caller.call("ListTriggerTasks", { ProjectId, PageNumber, PageSize: PAGE }, read).then((r) => r.Data),
+    "ListTriggerTasks",
+  );
   const allBases = await basesPromise;
   const applied: AppliedState = bookkeeping
-    ? await readAppliedState(caller, ProjectId, opts.project, allBases.filter((b) => b.WorkflowId === bookkeeping), warn)
+    ? await readAppliedState(
+        caller,
+        ProjectId,
+        opts.project,
+        allBases.filter((b) => b.WorkflowId === bookkeeping),
+        warn,
+      )
     : { tasks: new Map(), workflows: new Map(), found: false, codes: new Map() };
   // With a deploy state, a workflow the code does not name and the state does not list is none of this
   // project's: it is not read. Without one, every workflow is read to find the project's by their mark.
-  const worthReading = (info: RemoteWorkflowInfo) => !applied.found || managed.has(info.WorkflowName ?? "") || existingIds.has(info.WorkflowId ?? "") || applied.workflows.has(info.WorkflowId ?? "");
+  const worthReading = (info: RemoteWorkflowInfo) =>
+    !applied.found ||
+    managed.has(info.WorkflowName ?? "") ||
+    existingIds.has(info.WorkflowId ?? "") ||
+    applied.workflows.has(info.WorkflowId ?? "");
   const details = await Promise.all(
-    infos.filter((info) => !isLockWorkflow(info.WorkflowName) && worthReading(info)).map(async (info) => {
-      const id = info.WorkflowId!;
-      // Any change to a workflow moves its ModifyTime: a detail read at the same ModifyTime is current.
-      // This covers the workflows of a shared project that the code does not name, too (read only to
-      // learn whether this project owns them).
-      const known = cache.workflows[id];
-      if (known && info.ModifyTime && known.m === info.ModifyTime && settled(known)) {
-        fresh.workflows[id] = known;
-        return { info, detail: known.detail as RemoteWorkflowDetail };
-      }
-      const at = Date.now();
-      const detail = (await caller.call("GetTriggerWorkflow", { ProjectId, WorkflowId: id }, read)).Data;
-      if (detail && info.ModifyTime && !containsSecret(detail)) fresh.workflows[id] = { m: info.ModifyTime, at, h: workflowHash(info.ModifyTime, detail), detail: detail as WorkflowEntry["detail"] };
-      return detail ? { info, detail } : undefined;
-    }),
+    infos
+      .filter((info) => !isLockWorkflow(info.WorkflowName) && worthReading(info))
+      .map(async (info) => {
+        const id = info.WorkflowId!;
+        // Any change to a workflow moves its ModifyTime: a detail read at the same ModifyTime is current.
+        // This covers the workflows of a shared project that the code does not name, too (read only to
+        // learn whether this project owns them).
+        const known = cache.workflows[id];
+        if (known && info.ModifyTime && known.m === info.ModifyTime && settled(known)) {
+          fresh.workflows[id] = known;
+          return { info, detail: known.detail as RemoteWorkflowDetail };
+        }
+        const at = Date.now();
+        const detail = (await caller.call("GetTriggerWorkflow", { ProjectId, WorkflowId: id }, read)).Data;
+        if (detail && info.ModifyTime && !containsSecret(detail))
+          fresh.workflows[id] = {
+            m: info.ModifyTime,
+            at,
+            h: workflowHash(info.ModifyTime, detail),
+            detail: detail as WorkflowEntry["detail"],
+          };
+        return detail ? { info, detail } : undefined;
+      }),
   );
   const workflows: RemoteWorkflow[] = [];
   for (const d of details) {
     if (!d) continue;
     const name = d.info.WorkflowName!;
     // Owned by its mark, or, for a workflow whose BundleInfo the code sets (`bundle()`), by the deploy state.
-    const owner = workflowOwner(d.detail.BundleInfo) ?? (applied.workflows.has(d.info.WorkflowId!) ? opts.project : undefined);
+    const owner =
+      workflowOwner(d.detail.BundleInfo) ?? (applied.workflows.has(d.info.WorkflowId!) ? opts.project : undefined);
     if (!managed.has(name) && !existingIds.has(d.info.WorkflowId!) && owner !== opts.project) continue;
-    workflows.push({ id: d.info.WorkflowId!, name, folder: folderOfPath(d.detail.Path, name), detail: d.detail, ...(owner !== undefined && { owner }), ...(applied.workflows.has(d.info.WorkflowId!) && { inState: true }) });
+    workflows.push({
+      id: d.info.WorkflowId!,
+      name,
+      folder: folderOfPath(d.detail.Path, name),
+      detail: d.detail,
+      ...(owner !== undefined && { owner }),
+      ...(applied.workflows.has(d.info.WorkflowId!) && { inState: true }),
+    });
   }
   const ofInterest = new Set(workflows.map((w) => w.id));
 
@@ -284,26 +361,42 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
       const updated = b.LastUpdateTime ?? "";
       const entry = applied.tasks.get(b.TaskId);
       const known = unchanged.get(b.TaskId);
-      const common = { id: b.TaskId, workflowId: b.WorkflowId, name: b.TaskName!, typeId: Number(b.TaskTypeId), version, updated, submitted: b.Submit === true, ...(entry && { applied: entry }) };
+      const common = {
+        id: b.TaskId,
+        workflowId: b.WorkflowId,
+        name: b.TaskName!,
+        typeId: Number(b.TaskTypeId),
+        version,
+        updated,
+        submitted: b.Submit === true,
+        ...(entry && { applied: entry }),
+      };
       // Unchanged since the last deploy and equal to the code: known without a read.
       if (known) return { ...common, task: known, read: false, owner: opts.project };
       // Trusted only for a real version and the same update time: an empty or null version says nothing.
       const cached = cache.tasks[b.TaskId];
       const hit = cached !== undefined && version !== "" && cached.v === version && cached.u === updated;
-      const got = hit ? (cached.task as unknown as RemoteTask) : (await caller.call("GetTriggerTask", { ProjectId, TaskId: b.TaskId }, read)).Data;
+      const got = hit
+        ? (cached.task as unknown as RemoteTask)
+        : (await caller.call("GetTriggerTask", { ProjectId, TaskId: b.TaskId }, read)).Data;
       if (!got) return undefined;
       // GetTriggerTask leaves TaskFolderPath out (the vendor's example shows it); the list has it.
-      const task: RemoteTask = got.TriggerTaskBaseAttribute?.TaskFolderPath == null && b.TaskFolderPath ? { ...got, TriggerTaskBaseAttribute: { ...got.TriggerTaskBaseAttribute, TaskFolderPath: b.TaskFolderPath } } : got;
+      const task: RemoteTask =
+        got.TriggerTaskBaseAttribute?.TaskFolderPath == null && b.TaskFolderPath
+          ? { ...got, TriggerTaskBaseAttribute: { ...got.TriggerTaskBaseAttribute, TaskFolderPath: b.TaskFolderPath } }
+          : got;
       const cacheEntry = hit ? cached : taskEntry(version, updated, task);
       if (cacheEntry) fresh.tasks[b.TaskId] = cacheEntry;
       // Owned by its mark, or by the deploy state (a service that dropped the mark still has the task listed there).
-      const owner = taskOwner(task.TriggerTaskConfiguration?.TaskExtConfigurationList) ?? (entry ? opts.project : undefined);
+      const owner =
+        taskOwner(task.TriggerTaskConfiguration?.TaskExtConfigurationList) ?? (entry ? opts.project : undefined);
       const updatedBy = task.TriggerTaskBaseAttribute?.LastUpdateUserName ?? undefined;
       return { ...common, task, read: true, ...(owner !== undefined && { owner }), ...(updatedBy && { updatedBy }) };
     }),
   );
   // Rewritten only when it changed: on a large project the cache is tens of megabytes.
-  const same = (a: Record<string, unknown>, b: Record<string, unknown>) => Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => a[k] === b[k]);
+  const same = (a: Record<string, unknown>, b: Record<string, unknown>) =>
+    Object.keys(a).length === Object.keys(b).length && Object.keys(a).every((k) => a[k] === b[k]);
   // Tasks known from the deploy state keep their cache entries (they were not read this time).
   for (const id of unchanged.keys()) if (cache.tasks[id]) fresh.tasks[id] = cache.tasks[id];
   const cacheSame = same(cache.tasks, fresh.tasks) && same(cache.workflows, fresh.workflows);
@@ -317,7 +410,13 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
   const parents = new Set(compiled.workflowFolders.filter((p) => !workflowFolders.has(p)).map(parentOf));
   await Promise.all(
     [...parents].map(async (ParentFolderPath) => {
-      const items = await listAll<{ FolderPath?: string }>((PageNumber) => caller.call("ListWorkflowFolders", { ProjectId, ParentFolderPath, PageNumber, PageSize: PAGE }, read).then((r) => r.Data), "ListWorkflowFolders");
+      const items = await listAll<{ FolderPath?: string }>(
+        (PageNumber) =>
+          caller
+            .call("ListWorkflowFolders", { ProjectId, ParentFolderPath, PageNumber, PageSize: PAGE }, read)
+            .then((r) => r.Data),
+        "ListWorkflowFolders",
+      );
       // The deploy lock's folder is the deployer's own bookkeeping, not part of what a plan compares.
       for (const f of items) if (f.FolderPath && f.FolderPath !== LOCK_FOLDER) workflowFolders.add(f.FolderPath);
     }),
@@ -331,15 +430,24 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
   const byName = new Map(workflows.map((w) => [w.name, w]));
   const taskParents = new Map<string, { WorkflowId: string; TaskFolderType: string; ParentTaskFolderPath: string }>();
   for (const f of compiled.taskFolders) {
-    const w = byName.get(f.workflow) ?? (compiled.workflows.find((x) => x.name === f.workflow)?.existingId ? { id: compiled.workflows.find((x) => x.name === f.workflow)!.existingId! } : undefined);
+    const w =
+      byName.get(f.workflow) ??
+      (compiled.workflows.find((x) => x.name === f.workflow)?.existingId
+        ? { id: compiled.workflows.find((x) => x.name === f.workflow)!.existingId! }
+        : undefined);
     if (!w || taskFolders.has(`${w.id}|${f.type}|${f.path}`)) continue;
     const key = `${w.id}|${f.type}|${parentOf(f.path)}`;
     taskParents.set(key, { WorkflowId: w.id, TaskFolderType: f.type, ParentTaskFolderPath: parentOf(f.path) });
   }
   await Promise.all(
     [...taskParents.values()].map(async (q) => {
-      const items = await listAll<{ TaskFolderPath?: string }>((PageNumber) => caller.call("ListTaskFolders", { ProjectId, ...q, PageNumber, PageSize: PAGE }, read).then((r) => r.Data), "ListTaskFolders");
-      for (const f of items) if (f.TaskFolderPath) taskFolders.add(`${q.WorkflowId}|${q.TaskFolderType}|${f.TaskFolderPath}`);
+      const items = await listAll<{ TaskFolderPath?: string }>(
+        (PageNumber) =>
+          caller.call("ListTaskFolders", { ProjectId, ...q, PageNumber, PageSize: PAGE }, read).then((r) => r.Data),
+        "ListTaskFolders",
+      );
+      for (const f of items)
+        if (f.TaskFolderPath) taskFolders.add(`${q.WorkflowId}|${q.TaskFolderType}|${f.TaskFolderPath}`);
     }),
   );
 
@@ -352,7 +460,12 @@ export async function fetchRemoteState(caller: RateLimitedCaller, compiled: Comp
  * was applied then, on the same owned keys. Each comes back as the task that was applied (the code's
  * payload, ids resolved), which is what the remote holds on everything wedata-kit compares.
  */
-function unchangedSinceApplied(compiled: CompiledProject, workflows: readonly RemoteWorkflow[], bases: readonly RemoteTaskBase[], applied: AppliedState): Map<string, RemoteTask> {
+function unchangedSinceApplied(
+  compiled: CompiledProject,
+  workflows: readonly RemoteWorkflow[],
+  bases: readonly RemoteTaskBase[],
+  applied: AppliedState,
+): Map<string, RemoteTask> {
   const out = new Map<string, RemoteTask>();
   if (applied.tasks.size === 0) return out;
   const workflowIds = new Map(workflows.map((w) => [w.name, w.id]));
@@ -363,7 +476,8 @@ function unchangedSinceApplied(compiled: CompiledProject, workflows: readonly Re
   for (const t of compiled.tasks) {
     const b = byKey.get(t.key);
     const e = b && applied.tasks.get(b.TaskId);
-    if (!b || !e?.h || !b.TaskLatestVersionNo || e.v !== b.TaskLatestVersionNo || e.u !== (b.LastUpdateTime ?? "")) continue;
+    if (!b || !e?.h || !b.TaskLatestVersionNo || e.v !== b.TaskLatestVersionNo || e.u !== (b.LastUpdateTime ?? ""))
+      continue;
     if (Number(b.TaskTypeId) !== Number(t.payload.TriggerTaskBaseAttribute.TaskTypeId)) continue;
     const desired = resolveRefs(t.payload, { workflows: workflowIds, tasks: taskIds });
     if (JSON.stringify(desired).includes("(new id of ")) continue;
@@ -372,7 +486,11 @@ function unchangedSinceApplied(compiled: CompiledProject, workflows: readonly Re
     if (comparableDigest(comparableDesiredTask(desired, new Set(keys))) !== e.h) continue;
     out.set(b.TaskId, {
       ...desired,
-      TriggerTaskBaseAttribute: { ...desired.TriggerTaskBaseAttribute, TaskId: b.TaskId, TaskFolderPath: b.TaskFolderPath ?? desired.TriggerTaskBaseAttribute.TaskFolderPath ?? "/" },
+      TriggerTaskBaseAttribute: {
+        ...desired.TriggerTaskBaseAttribute,
+        TaskId: b.TaskId,
+        TaskFolderPath: b.TaskFolderPath ?? desired.TriggerTaskBaseAttribute.TaskFolderPath ?? "/",
+      },
     } as unknown as RemoteTask);
   }
   return out;

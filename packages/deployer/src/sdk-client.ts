@@ -70,11 +70,19 @@ export class CredentialError extends WedataKitError {
 const CREDENTIAL_VALUE = /^[\x21-\x7e]+$/;
 
 function checkValue(value: string, name: string, source: string): string {
-  if (value.length === 0) throw new CredentialError(`${name} is empty in ${source}: set it, or remove it to use no credentials`);
+  if (value.length === 0)
+    throw new CredentialError(`${name} is empty in ${source}: set it, or remove it to use no credentials`);
   if (!CREDENTIAL_VALUE.test(value)) {
     const bad = [...value].find((c) => !CREDENTIAL_VALUE.test(c))!;
-    const what = bad === "\n" || bad === "\r" ? "a line break" : /\s/.test(bad) ? "white space" : "a character that cannot be sent in a header";
-    throw new CredentialError(`${name} in ${source} contains ${what} (${JSON.stringify(bad)}); copy the key again without it`);
+    const what =
+      bad === "\n" || bad === "\r"
+        ? "a line break"
+        : /\s/.test(bad)
+          ? "white space"
+          : "a character that cannot be sent in a header";
+    throw new CredentialError(
+      `${name} in ${source} contains ${what} (${JSON.stringify(bad)}); copy the key again without it`,
+    );
   }
   return value;
 }
@@ -97,16 +105,25 @@ function parseProfile(text: string, file: string): Credentials {
       return;
     }
     const kv = /^([A-Za-z_]+)\s*=\s*(.*)$/.exec(line);
-    if (!kv) throw new CredentialError(`${file}:${i + 1} cannot be parsed (expected "key = value" or "[section]"); fix the file or remove it`);
+    if (!kv)
+      throw new CredentialError(
+        `${file}:${i + 1} cannot be parsed (expected "key = value" or "[section]"); fix the file or remove it`,
+      );
     if (current === "default") section.set(kv[1]!, kv[2]!);
   });
   const id = section.get("secret_id");
   const key = section.get("secret_key");
   if (id === undefined || key === undefined) {
-    throw new CredentialError(`${file} has no [default] section with secret_id and secret_key; fix the file, or remove it to use no credentials`);
+    throw new CredentialError(
+      `${file} has no [default] section with secret_id and secret_key; fix the file, or remove it to use no credentials`,
+    );
   }
   const token = section.get("token");
-  return { secretId: checkValue(id, "secret_id", file), secretKey: checkValue(key, "secret_key", file), ...(token && { token: checkValue(token, "token", file) }) };
+  return {
+    secretId: checkValue(id, "secret_id", file),
+    secretKey: checkValue(key, "secret_key", file),
+    ...(token && { token: checkValue(token, "token", file) }),
+  };
 }
 
 /**
@@ -115,15 +132,23 @@ function parseProfile(text: string, file: string): Credentials {
  * pair, a value with white space or a line break, a profile file that does not parse) is an error, so
  * a user who meant the cloud never lands on the embedded emulator.
  */
-export async function credentialsFromEnvironment(env: NodeJS.ProcessEnv = process.env): Promise<Credentials | undefined> {
+export async function credentialsFromEnvironment(
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Credentials | undefined> {
   const id = env.TENCENTCLOUD_SECRET_ID;
   const key = env.TENCENTCLOUD_SECRET_KEY;
   const token = env.TENCENTCLOUD_SESSION_TOKEN;
   const source = "the environment";
   if (id !== undefined || key !== undefined || token !== undefined) {
     if (id === undefined || key === undefined || id === "" || key === "") {
-      const [set, unset] = id ? ["TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"] : key ? ["TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SECRET_ID"] : ["TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY"];
-      throw new CredentialError(`${set} is set but ${unset} is empty or missing: set both (or neither, to use the embedded emulator)`);
+      const [set, unset] = id
+        ? ["TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY"]
+        : key
+          ? ["TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SECRET_ID"]
+          : ["TENCENTCLOUD_SESSION_TOKEN", "TENCENTCLOUD_SECRET_ID and TENCENTCLOUD_SECRET_KEY"];
+      throw new CredentialError(
+        `${set} is set but ${unset} is empty or missing: set both (or neither, to use the embedded emulator)`,
+      );
     }
     return {
       secretId: checkValue(id, "TENCENTCLOUD_SECRET_ID", source),
@@ -137,7 +162,9 @@ export async function credentialsFromEnvironment(env: NodeJS.ProcessEnv = proces
     try {
       text = readFileSync(file, "utf8");
     } catch (e) {
-      throw new CredentialError(`${file} exists but cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); fix its permissions or remove it`);
+      throw new CredentialError(
+        `${file} exists but cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); fix its permissions or remove it`,
+      );
     }
     return parseProfile(text, file);
   }
@@ -154,10 +181,14 @@ export function checkEndpoint(endpoint: string, from: string): URL {
   }
   const shown = JSON.stringify(endpoint.replace(/\/\/[^/@]*@/, "//***@"));
   if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.username || url.password) {
-    throw new CredentialError(`${from} must be an http(s) URL without user or password, like http://127.0.0.1:9460; got ${shown}`);
+    throw new CredentialError(
+      `${from} must be an http(s) URL without user or password, like http://127.0.0.1:9460; got ${shown}`,
+    );
   }
   if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash || /[?#]/.test(endpoint)) {
-    throw new CredentialError(`${from} must name only a scheme, host and port, like https://wedata.tencentcloudapi.com; got ${shown}, whose path, query or fragment the API client would drop: remove it`);
+    throw new CredentialError(
+      `${from} must name only a scheme, host and port, like https://wedata.tencentcloudapi.com; got ${shown}, whose path, query or fragment the API client would drop: remove it`,
+    );
   }
   return url;
 }
@@ -177,15 +208,21 @@ const TRANSPORT: Record<string, string> = {
 function toApiCallError(action: string, e: unknown, host: string): ApiCallError {
   const err = e as { code?: string; message?: string; requestId?: string; httpCode?: number; type?: string };
   // The SDK passes transport errnos (ECONNREFUSED, ...) through as `code`: those are not API codes.
-  const errno = typeof err?.code === "string" && /^E[A-Z_]+$/.test(err.code) ? err.code : (/\b(E[A-Z]{4,}[A-Z_]*)\b/.exec(String(err?.message ?? ""))?.[1] ?? undefined);
-  const apiCode = typeof err?.code === "string" && err.code.length > 0 && !/^E[A-Z_]+$/.test(err.code) ? err.code : undefined;
+  const errno =
+    typeof err?.code === "string" && /^E[A-Z_]+$/.test(err.code)
+      ? err.code
+      : (/\b(E[A-Z]{4,}[A-Z_]*)\b/.exec(String(err?.message ?? ""))?.[1] ?? undefined);
+  const apiCode =
+    typeof err?.code === "string" && err.code.length > 0 && !/^E[A-Z_]+$/.test(err.code) ? err.code : undefined;
   const code = apiCode;
   const transport = errno && TRANSPORT[errno] ? `${TRANSPORT[errno]} ${host} (${errno}); ` : "";
   const message = `${transport}${String(err?.message ?? e)}`;
   // InternalError may have been executed before it failed; transport errors carry no code at all.
   // A connection that was never made carried no request: safe to repeat, even for a create.
-  const notSent = errno === "ECONNREFUSED" || errno === "ENOTFOUND" || errno === "EAI_AGAIN" || errno === "EHOSTUNREACH";
-  const ambiguous = (code === undefined && !notSent) || code === "InternalError" || (code?.startsWith("InternalError.") ?? false);
+  const notSent =
+    errno === "ECONNREFUSED" || errno === "ENOTFOUND" || errno === "EAI_AGAIN" || errno === "EHOSTUNREACH";
+  const ambiguous =
+    (code === undefined && !notSent) || code === "InternalError" || (code?.startsWith("InternalError.") ?? false);
   return new ApiCallError(action, code, message, err?.requestId || undefined, ambiguous, err?.httpCode);
 }
 
@@ -193,7 +230,11 @@ function toApiCallError(action: string, e: unknown, host: string): ApiCallError 
 export function connectSdk(options: ConnectOptions): WedataApi {
   const url = checkEndpoint(options.endpoint ?? "https://wedata.tencentcloudapi.com", "the endpoint");
   const client = new v20250806.Client({
-    credential: { secretId: options.credentials.secretId, secretKey: options.credentials.secretKey, ...(options.credentials.token && { token: options.credentials.token }) },
+    credential: {
+      secretId: options.credentials.secretId,
+      secretKey: options.credentials.secretKey,
+      ...(options.credentials.token && { token: options.credentials.token }),
+    },
     region: options.region,
     profile: {
       httpProfile: {
@@ -215,7 +256,13 @@ export function connectSdk(options: ConnectOptions): WedataApi {
       }
       // An update, submit or delete answered with Data.Status false did not take effect: a failure, retried as such.
       if (/^(Update|Submit|Delete)/.test(action) && r?.Data?.Status === false) {
-        throw new ApiCallError(action, STATUS_FALSE, `${action} answered Data.Status false: the service did not apply it`, r.RequestId, false);
+        throw new ApiCallError(
+          action,
+          STATUS_FALSE,
+          `${action} answered Data.Status false: the service did not apply it`,
+          r.RequestId,
+          false,
+        );
       }
       return r as never;
     },

@@ -24,7 +24,17 @@ export const PRIORITIES = { high: 4, medium: 5, low: 6 } as const;
 export type Priority = keyof typeof PRIORITIES;
 
 /** `TaskFolderType` / `TaskNodeTypeList` categories. */
-export const TASK_FOLDER_TYPES = ["ETL", "EMR", "DLC", "SETATS", "TDSQL", "TCHOUSE", "GENERAL", "TI_ONE", "ACROSS_WORKFLOWS"] as const;
+export const TASK_FOLDER_TYPES = [
+  "ETL",
+  "EMR",
+  "DLC",
+  "SETATS",
+  "TDSQL",
+  "TCHOUSE",
+  "GENERAL",
+  "TI_ONE",
+  "ACROSS_WORKFLOWS",
+] as const;
 export type TaskFolderType = (typeof TASK_FOLDER_TYPES)[number];
 
 export const SCHEDULER_STATUSES = ["ACTIVE", "PAUSED"] as const;

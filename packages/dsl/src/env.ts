@@ -10,7 +10,12 @@ import { callerLocation } from "./source-location.js";
 export function env(name: string): string {
   const value = process.env[name];
   if (value === undefined || value === "") {
-    throw new DslError("E_ENV_MISSING", `environment variable ${name} is not set`, callerLocation(), `set ${name} (locally, or as a CI secret) before compiling or deploying`);
+    throw new DslError(
+      "E_ENV_MISSING",
+      `environment variable ${name} is not set`,
+      callerLocation(),
+      `set ${name} (locally, or as a CI secret) before compiling or deploying`,
+    );
   }
   envSecrets().add(value);
   return value;
@@ -19,5 +24,7 @@ export function env(name: string): string {
 /** Values read with `env()`: the CLI hides them in everything it prints. */
 export function envSecrets(): Set<string> {
   const g = globalThis as { [key: symbol]: Set<string> | undefined };
-  return (g[Symbol.for("wedata-kit.env-values")] ??= new Set<string>());
+  const key = Symbol.for("wedata-kit.env-values");
+  g[key] ??= new Set<string>();
+  return g[key];
 }

@@ -36,16 +36,22 @@ export interface DslProblem {
   readonly hint?: string;
 }
 
-export const isDslError = (e: unknown): e is DslError => e instanceof DslError || (e instanceof Error && e.name === "DslError");
+export const isDslError = (e: unknown): e is DslError =>
+  e instanceof DslError || (e instanceof Error && e.name === "DslError");
 
-export const problemOf = (e: DslError): DslProblem => Object.freeze({ code: e.code, message: e.message, loc: e.loc, ...(e.hint !== undefined && { hint: e.hint }) });
+export const problemOf = (e: DslError): DslProblem =>
+  Object.freeze({ code: e.code, message: e.message, loc: e.loc, ...(e.hint !== undefined && { hint: e.hint }) });
 
 /**
  * Make every public method of a builder class record a misuse on the node it returns (leaving that
  * setting as it was) instead of throwing: a module keeps loading, and the compiler reports every
  * problem of every file together, each at its own line.
  */
-export function recordMisuse<B extends object>(proto: B, skip: readonly string[], withProblem: (self: B, problem: DslProblem) => B): void {
+export function recordMisuse<B extends object>(
+  proto: B,
+  skip: readonly string[],
+  withProblem: (self: B, problem: DslProblem) => B,
+): void {
   for (const name of Object.getOwnPropertyNames(proto)) {
     const d = Object.getOwnPropertyDescriptor(proto, name);
     if (name === "constructor" || skip.includes(name) || !d || typeof d.value !== "function") continue;

@@ -1,5 +1,26 @@
-export { task, isTask, type TaskBuilder, type CodeInput, type DlcEngineOptions, type DlcSqlOptions, type DlcSparkOptions, type DlcPySparkOptions, type ShellFormOptions, type InputOptions, type OutputRegistryOptions } from "./task.js";
-export { workflow, existingWorkflow, isWorkflow, type WorkflowBuilder, type WorkflowOptions, type CronSchedule, type FileArrivalSchedule, type ScheduleInput } from "./workflow.js";
+export {
+  task,
+  isTask,
+  type TaskBuilder,
+  type CodeInput,
+  type DlcEngineOptions,
+  type DlcSqlOptions,
+  type DlcSparkOptions,
+  type DlcPySparkOptions,
+  type ShellFormOptions,
+  type InputOptions,
+  type OutputRegistryOptions,
+} from "./task.js";
+export {
+  workflow,
+  existingWorkflow,
+  isWorkflow,
+  type WorkflowBuilder,
+  type WorkflowOptions,
+  type CronSchedule,
+  type FileArrivalSchedule,
+  type ScheduleInput,
+} from "./workflow.js";
 export { defineConfig, type ProjectConfig, type TargetConfig } from "./config.js";
 export { TASK_KINDS, type TaskKind, type TaskKindInfo, type CodeRule } from "./kinds.js";
 export * from "./enums.js";

@@ -1,12 +1,5 @@
 import type { TaskKind } from "./kinds.js";
-import type {
-  ConfigMode,
-  CycleType,
-  DataFlowType,
-  RedoPolicy,
-  SchedulerStatus,
-  TriggerPolicy,
-} from "./enums.js";
+import type { ConfigMode, CycleType, DataFlowType, RedoPolicy, SchedulerStatus, TriggerPolicy } from "./enums.js";
 import type { SourceLocation } from "./source-location.js";
 import type { DslProblem } from "./errors.js";
 

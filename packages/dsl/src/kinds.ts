@@ -17,7 +17,13 @@ export interface TaskKindInfo {
 
 /** Every task kind a workflow-scheduling project accepts (CreateTriggerTaskBaseAttribute.TaskTypeId). */
 export const TASK_KINDS = {
-  offlineSync: { typeId: 26, label: "OfflineSynchronization", folderType: "ETL", code: "required", fileExtension: "job.json" },
+  offlineSync: {
+    typeId: 26,
+    label: "OfflineSynchronization",
+    folderType: "ETL",
+    code: "required",
+    fileExtension: "job.json",
+  },
   python: { typeId: 30, label: "Python", folderType: "GENERAL", code: "required", fileExtension: "py" },
   dlcSql: { typeId: 32, label: "DLC SQL", folderType: "DLC", code: "required", fileExtension: "sql" },
   shell: { typeId: 35, label: "Shell", folderType: "GENERAL", code: "required", fileExtension: "sh" },
@@ -29,9 +35,14 @@ export const TASK_KINDS = {
   notebook: { typeId: 132, label: "Notebook", folderType: "GENERAL", code: "optional", fileExtension: "txt" },
   ssh: { typeId: 133, label: "SSH", folderType: "GENERAL", code: "required", fileExtension: "sh" },
   forEach: { typeId: 137, label: "For-each", folderType: "GENERAL", code: "optional", fileExtension: "txt" },
-  dlcSparkStreaming: { typeId: 139, label: "DLC Spark Streaming", folderType: "DLC", code: "optional", fileExtension: "py" },
+  dlcSparkStreaming: {
+    typeId: 139,
+    label: "DLC Spark Streaming",
+    folderType: "DLC",
+    code: "optional",
+    fileExtension: "py",
+  },
   runWorkflow: { typeId: 140, label: "Run Workflow", folderType: "GENERAL", code: "none", fileExtension: "txt" },
 } as const satisfies Record<string, TaskKindInfo>;
 
 export type TaskKind = keyof typeof TASK_KINDS;
-

@@ -62,7 +62,12 @@ function userFile(raw: string): string | undefined {
   // Loaders may add a query (`?v=2`) to re-import edited files; it is not part of the path.
   let file = raw.replace(/\?.*$/, "");
   if (file.startsWith("file://")) file = fileURLToPath(file);
-  if ((file.startsWith(dslDir) && !file.endsWith(".test.ts")) || file.startsWith("node:") || file.includes("/node_modules/")) return undefined;
+  if (
+    (file.startsWith(dslDir) && !file.endsWith(".test.ts")) ||
+    file.startsWith("node:") ||
+    file.includes("/node_modules/")
+  )
+    return undefined;
   return file;
 }
 

@@ -1,5 +1,14 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
-import { DslError, existingWorkflow, isTask, isWorkflow, task, workflow, type TaskBuilder, type WorkflowBuilder } from "./index.js";
+import {
+  DslError,
+  existingWorkflow,
+  isTask,
+  isWorkflow,
+  task,
+  workflow,
+  type TaskBuilder,
+  type WorkflowBuilder,
+} from "./index.js";
 
 describe("task builder", () => {
   it("is immutable: every method returns a new builder and leaves the original as it was", () => {
@@ -36,7 +45,13 @@ describe("task builder", () => {
       ["python_sub_version", "python3.11"],
     ]);
     const sql = task("s").dlcSql("q.sql", { engine: "e1", region: "ap-guangzhou", engineKind: "standard-spark" });
-    expect(Object.fromEntries(sql.node.ext)).toMatchObject({ computeResource: "e1", dlc_region: "ap-guangzhou", dlcEngineType: "StandardSpark", computeResourceType: "nonSparkJob", IsInherit: "2" });
+    expect(Object.fromEntries(sql.node.ext)).toMatchObject({
+      computeResource: "e1",
+      dlc_region: "ap-guangzhou",
+      dlcEngineType: "StandardSpark",
+      computeResourceType: "nonSparkJob",
+      IsInherit: "2",
+    });
   });
 
   it("ext() replaces a key in place instead of duplicating it", () => {
@@ -49,23 +64,35 @@ describe("task builder", () => {
 
   it("records misuse certain at call time on the builder, at the caller's line, and keeps the setting as it was", () => {
     const line = new Error().stack!.split("\n")[1]!.match(/:(\d+):\d+\)?$/)![1];
-    const t = task("t").retry(-1).retry(Number.NaN).priority("urgent" as never).retry(2);
+    const t = task("t")
+      .retry(-1)
+      .retry(Number.NaN)
+      .priority("urgent" as never)
+      .retry(2);
     expect(t.node.maxRetries).toBe(2);
     expect(t.node.problems!.map((p) => p.code)).toEqual(["E_RANGE", "E_RANGE", "E_ENUM"]);
     expect(t.node.problems![1]!.message).toMatch(/got NaN$/);
     expect(t.node.problems![2]!.message).toMatch(/one of high, medium, low/);
-    for (const p of t.node.problems!) {
+    // Each at the line of its own call: .retry(-1), .retry(NaN) and .priority() on the three lines after task("t").
+    for (const [i, p] of t.node.problems!.entries()) {
       expect(p.loc.file).toMatch(/task\.test\.ts$/);
-      expect(p.loc.line).toBe(Number(line) + 1);
+      expect(p.loc.line).toBe(Number(line) + 2 + i);
     }
     expect(task(42 as never).node.problems![0]!.code).toBe("E_TYPE");
   });
 
   it("records every misuse of workflow options, and leaves the valid ones in place", () => {
-    const w = workflow("w", { folder: "/f", maxConcurrentRuns: 0, status: "ON" as never, schedule: { cron: "0 0 2 * * ? *", start: "2026-02-30 00:00:00" } });
+    const w = workflow("w", {
+      folder: "/f",
+      maxConcurrentRuns: 0,
+      status: "ON" as never,
+      schedule: { cron: "0 0 2 * * ? *", start: "2026-02-30 00:00:00" },
+    });
     expect(w.node.folder).toBe("/f");
     expect(w.node.problems!.map((p) => p.code).sort()).toEqual(["E_DATETIME", "E_ENUM", "E_RANGE"]);
-    expect(w.node.problems!.find((p) => p.code === "E_DATETIME")!.message).toMatch(/2026-02-30 00:00:00" is not a date and time that exists/);
+    expect(w.node.problems!.find((p) => p.code === "E_DATETIME")!.message).toMatch(
+      /2026-02-30 00:00:00" is not a date and time that exists/,
+    );
     expect(w.tasks("nope" as never).node.problems!.map((p) => p.code)).toContain("E_TYPE");
     expect(DslError).toBeDefined();
   });
@@ -88,10 +115,17 @@ describe("workflow builder", () => {
   });
   it("fills schedule defaults: UTC+8, CRON_EXPRESSION, end 2099", () => {
     const w = workflow("w", { folder: "/f", schedule: { cron: "0 0 2 * * ? *", start: "2026-01-01 00:00:00" } });
-    expect(w.node.schedules![0]).toMatchObject({ timezone: "UTC+8", configMode: "CRON_EXPRESSION", cycle: "CRONTAB_CYCLE", end: "2099-12-31 23:59:59" });
+    expect(w.node.schedules![0]).toMatchObject({
+      timezone: "UTC+8",
+      configMode: "CRON_EXPRESSION",
+      cycle: "CRONTAB_CYCLE",
+      end: "2099-12-31 23:59:59",
+    });
   });
   it("existingWorkflow carries the remote id", () => {
-    expect(existingWorkflow("d3e40dcc-bf42-4fb9-b081-b00408d478ec").node.existingId).toBe("d3e40dcc-bf42-4fb9-b081-b00408d478ec");
+    expect(existingWorkflow("d3e40dcc-bf42-4fb9-b081-b00408d478ec").node.existingId).toBe(
+      "d3e40dcc-bf42-4fb9-b081-b00408d478ec",
+    );
   });
 });
 
@@ -108,16 +142,16 @@ describe("public types", () => {
     expectTypeOf(task("t").after).parameters.toEqualTypeOf<Array<TaskBuilder | string>>();
     // Compile-time only: `npm run typecheck` fails if any of these lines type-checks.
     const misuses = () => {
-    // @ts-expect-error retry takes a number
-    task("t").retry("3");
-    // @ts-expect-error unknown priority
-    task("t").priority("urgent");
-    // @ts-expect-error unknown trigger policy
-    task("t").triggerWhen("SOMETIMES");
-    // @ts-expect-error DLC SQL needs its engine options
-    task("t").dlcSql("q.sql");
-    // @ts-expect-error workflows need a folder
-    workflow("w", {});
+      // @ts-expect-error retry takes a number
+      task("t").retry("3");
+      // @ts-expect-error unknown priority
+      task("t").priority("urgent");
+      // @ts-expect-error unknown trigger policy
+      task("t").triggerWhen("SOMETIMES");
+      // @ts-expect-error DLC SQL needs its engine options
+      task("t").dlcSql("q.sql");
+      // @ts-expect-error workflows need a folder
+      workflow("w", {});
     };
     expect(misuses).toBeTypeOf("function");
   });

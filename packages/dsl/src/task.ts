@@ -13,7 +13,15 @@ import {
   type TriggerPolicy,
 } from "./enums.js";
 import { attempt, DslError, recordMisuse, type DslProblem } from "./errors.js";
-import { TASK_BRAND, type CodeSource, type InputParamNode, type KeyValue, type OutputRegistryNode, type TaskNode, type TaskRef } from "./ir.js";
+import {
+  TASK_BRAND,
+  type CodeSource,
+  type InputParamNode,
+  type KeyValue,
+  type OutputRegistryNode,
+  type TaskNode,
+  type TaskRef,
+} from "./ir.js";
 import type { TaskKind } from "./kinds.js";
 import { callerLocation, type SourceLocation } from "./source-location.js";
 import { deepFreeze, requireInt, requireOneOf, requireString, toKeyValues, upsert } from "./values.js";
@@ -247,23 +255,41 @@ function codeSource(input: CodeInput | undefined, loc: SourceLocation): CodeSour
   if (input === undefined || input === null) return undefined;
   if (typeof input === "string") return { from: "file", path: input };
   if (input && typeof input === "object") {
-    if ("file" in input && typeof input.file === "string") return { from: "file", path: input.file, ...(input.binary === true && { binary: true as const }) };
+    if ("file" in input && typeof input.file === "string")
+      return { from: "file", path: input.file, ...(input.binary === true && { binary: true as const }) };
     if ("inline" in input && typeof input.inline === "string") return { from: "inline", text: input.inline };
   }
-  throw new DslError("E_TYPE", "code must be a file path, { file } or { inline }", loc, 'write .shell("jobs/x.sh") or .shell({ inline: "echo hi" })');
+  throw new DslError(
+    "E_TYPE",
+    "code must be a file path, { file } or { inline }",
+    loc,
+    'write .shell("jobs/x.sh") or .shell({ inline: "echo hi" })',
+  );
 }
 
 function kvLines(record: Readonly<Record<string, string>> | undefined): string | undefined {
-  return record ? Object.entries(record).map(([k, v]) => `${k}=${v}`).join("\n") : undefined;
+  return record
+    ? Object.entries(record)
+        .map(([k, v]) => `${k}=${v}`)
+        .join("\n")
+    : undefined;
 }
 
 function definedEntries(entries: Record<string, string | undefined>): KeyValue[] {
-  return Object.entries(entries).filter((e): e is [string, string] => e[1] !== undefined).map(([k, v]) => Object.freeze([k, v] as const));
+  return Object.entries(entries)
+    .filter((e): e is [string, string] => e[1] !== undefined)
+    .map(([k, v]) => Object.freeze([k, v] as const));
 }
 
 export function taskRefOf(t: TaskBuilder | string, at: SourceLocation, what: string): TaskRef {
   if (typeof t === "string") return Object.freeze({ name: t, origin: at, at });
-  if (!isTask(t)) throw new DslError("E_TYPE", `${what} takes tasks made with task() or task names`, at, "pass the builder returned by task(...)");
+  if (!isTask(t))
+    throw new DslError(
+      "E_TYPE",
+      `${what} takes tasks made with task() or task names`,
+      at,
+      "pass the builder returned by task(...)",
+    );
   return Object.freeze({ name: t.name, origin: t.node.origin, at });
 }
 
@@ -275,13 +301,30 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
     return this.node.name as Name;
   }
 
-  private with(setting: string, patch: Partial<Mutable<TaskNode>>, loc: SourceLocation = callerLocation()): TaskBuilder<Name> {
-    return new TaskBuilderImpl<Name>(deepFreeze({ ...this.node, ...patch, locs: { ...this.node.locs, [setting]: loc } }));
+  private with(
+    setting: string,
+    patch: Partial<Mutable<TaskNode>>,
+    loc: SourceLocation = callerLocation(),
+  ): TaskBuilder<Name> {
+    return new TaskBuilderImpl<Name>(
+      deepFreeze({ ...this.node, ...patch, locs: { ...this.node.locs, [setting]: loc } }),
+    );
   }
 
-  private withKind(kind: TaskKind, loc: SourceLocation, code: CodeSource | undefined, ext: readonly KeyValue[] = [], extra: Partial<Mutable<TaskNode>> = {}): TaskBuilder<Name> {
+  private withKind(
+    kind: TaskKind,
+    loc: SourceLocation,
+    code: CodeSource | undefined,
+    ext: readonly KeyValue[] = [],
+    extra: Partial<Mutable<TaskNode>> = {},
+  ): TaskBuilder<Name> {
     if (this.node.taskKind && this.node.taskKind !== kind) {
-      throw new DslError("E_KIND_TWICE", `task "${this.node.name}" is already a ${this.node.taskKind} task; it cannot also be ${kind}`, loc, "call one kind method per task");
+      throw new DslError(
+        "E_KIND_TWICE",
+        `task "${this.node.name}" is already a ${this.node.taskKind} task; it cannot also be ${kind}`,
+        loc,
+        "call one kind method per task",
+      );
     }
     const patch: Partial<Mutable<TaskNode>> = { taskKind: kind, ext: upsert(this.node.ext, ext), ...extra };
     if (code) patch.code = code;
@@ -290,7 +333,13 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
   }
 
   private dlcEngineExt(o: DlcEngineOptions, loc: SourceLocation): KeyValue[] {
-    if (!o || typeof o !== "object") throw new DslError("E_TYPE", "DLC options are required: { engine, region? }", loc, "pass { engine: \"<DLC engine name>\" }");
+    if (!o || typeof o !== "object")
+      throw new DslError(
+        "E_TYPE",
+        "DLC options are required: { engine, region? }",
+        loc,
+        'pass { engine: "<DLC engine name>" }',
+      );
     requireString(o.engine, "DLC engine", loc);
     return definedEntries({ dlc_region: o.region, dlcDataEngine: o.engineDescriptor });
   }
@@ -301,18 +350,33 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
   }
   python(code: CodeInput, options: { readonly version?: PythonVersion } = {}) {
     const loc = callerLocation();
-    const version = options.version === undefined ? undefined : requireOneOf(options.version, PYTHON_VERSIONS, "Python version", loc);
-    const ext = definedEntries({ python_type: version ? (version === "python2" ? "python2" : "python3") : undefined, python_sub_version: version });
+    const version =
+      options.version === undefined ? undefined : requireOneOf(options.version, PYTHON_VERSIONS, "Python version", loc);
+    const ext = definedEntries({
+      python_type: version ? (version === "python2" ? "python2" : "python3") : undefined,
+      python_sub_version: version,
+    });
     return this.withKind("python", loc, codeSource(code, loc), ext);
   }
   dlcSql(code: CodeInput, options: DlcSqlOptions) {
     const loc = callerLocation();
     const base = this.dlcEngineExt(options, loc);
-    const engineKind = requireOneOf(options.engineKind ?? "supersql-sparksql", Object.keys(DLC_SQL_ENGINE_KINDS) as DlcSqlEngineKind[], "DLC SQL engineKind", loc);
+    const engineKind = requireOneOf(
+      options.engineKind ?? "supersql-sparksql",
+      Object.keys(DLC_SQL_ENGINE_KINDS) as DlcSqlEngineKind[],
+      "DLC SQL engineKind",
+      loc,
+    );
     const implied: Record<string, string> = { ...DLC_SQL_ENGINE_KINDS[engineKind] };
     const ext = [
       ...base,
-      ...definedEntries({ computeResource: options.engine, ...implied, runConfParams: options.conf ? JSON.stringify(Object.entries(options.conf).map(([name, value]) => ({ name, value }))) : undefined }),
+      ...definedEntries({
+        computeResource: options.engine,
+        ...implied,
+        runConfParams: options.conf
+          ? JSON.stringify(Object.entries(options.conf).map(([name, value]) => ({ name, value })))
+          : undefined,
+      }),
     ];
     return this.withKind("dlcSql", loc, codeSource(code, loc), ext);
   }
@@ -320,7 +384,7 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
     const loc = callerLocation();
     const base = this.dlcEngineExt(options, loc);
     requireString(options.appFile, "DLC Spark appFile", loc);
-    const join = (xs?: readonly string[]) => (xs && xs.length ? xs.join(",") : undefined);
+    const join = (xs?: readonly string[]) => (xs?.length ? xs.join(",") : undefined);
     const ext = [
       ...base,
       ...definedEntries({
@@ -347,7 +411,9 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
         dataEngine: options.engine,
         roleArn: options.roleArn,
         python_type: options.pythonVersion ? "python3" : undefined,
-        python_sub_version: options.pythonVersion ? requireOneOf(options.pythonVersion, PYTHON_VERSIONS, "Python version", loc) : undefined,
+        python_sub_version: options.pythonVersion
+          ? requireOneOf(options.pythonVersion, PYTHON_VERSIONS, "Python version", loc)
+          : undefined,
         cmdargsMainArgs: options.mainArgs,
         cmdargsSparkConfig: kvLines(options.conf),
       }),
@@ -370,7 +436,12 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
     const loc = callerLocation();
     requireString(options?.resource, "Shell Form resource", loc);
     requireString(options.command, "Shell Form command", loc);
-    return this.withKind("shellForm", loc, undefined, definedEntries({ "ftp.file.name": options.resource, "shell.cmd": options.command, "shell.args": options.args }));
+    return this.withKind(
+      "shellForm",
+      loc,
+      undefined,
+      definedEntries({ "ftp.file.name": options.resource, "shell.cmd": options.command, "shell.args": options.args }),
+    );
   }
   branch(code?: CodeInput) {
     const loc = callerLocation();
@@ -393,8 +464,16 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
   }
   runWorkflow(workflow: WorkflowBuilder) {
     const loc = callerLocation();
-    if (!isWorkflow(workflow)) throw new DslError("E_TYPE", "runWorkflow() takes a workflow made with workflow()", loc, "pass the builder returned by workflow(...)");
-    return this.withKind("runWorkflow", loc, undefined, [], { runs: { name: workflow.name, origin: workflow.node.origin, at: loc } });
+    if (!isWorkflow(workflow))
+      throw new DslError(
+        "E_TYPE",
+        "runWorkflow() takes a workflow made with workflow()",
+        loc,
+        "pass the builder returned by workflow(...)",
+      );
+    return this.withKind("runWorkflow", loc, undefined, [], {
+      runs: { name: workflow.name, origin: workflow.node.origin, at: loc },
+    });
   }
 
   owner(uin: string) {
@@ -427,34 +506,64 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
   }
   sourceServices(...ids: string[]) {
     const loc = callerLocation();
-    return this.with("sourceServices", { sourceServiceIds: ids.map((id) => requireString(id, "source service id", loc)) }, loc);
+    return this.with(
+      "sourceServices",
+      { sourceServiceIds: ids.map((id) => requireString(id, "source service id", loc)) },
+      loc,
+    );
   }
   targetServices(...ids: string[]) {
     const loc = callerLocation();
-    return this.with("targetServices", { targetServiceIds: ids.map((id) => requireString(id, "target service id", loc)) }, loc);
+    return this.with(
+      "targetServices",
+      { targetServiceIds: ids.map((id) => requireString(id, "target service id", loc)) },
+      loc,
+    );
   }
   bundle(id: string, info?: string) {
     const loc = callerLocation();
-    return this.with("bundle", { bundleId: requireString(id, "bundle id", loc), ...(info === undefined ? {} : { bundleInfo: requireString(info, "bundle info", loc) }) }, loc);
+    return this.with(
+      "bundle",
+      {
+        bundleId: requireString(id, "bundle id", loc),
+        ...(info === undefined ? {} : { bundleInfo: requireString(info, "bundle info", loc) }),
+      },
+      loc,
+    );
   }
   schedulingParams(params: Readonly<Record<string, string | number | boolean>>) {
     const loc = callerLocation();
-    return this.with("schedulingParams", { schedulingParams: upsert(this.node.schedulingParams, toKeyValues(params, "schedulingParams", loc)) }, loc);
+    return this.with(
+      "schedulingParams",
+      { schedulingParams: upsert(this.node.schedulingParams, toKeyValues(params, "schedulingParams", loc)) },
+      loc,
+    );
   }
   ext(key: string, value: string) {
     const loc = callerLocation();
     requireString(key, "ext key", loc);
-    return this.with(`ext:${key}`, { ext: upsert(this.node.ext, [[key, requireString(value, `ext ${key}`, loc)]]) }, loc);
+    return this.with(
+      `ext:${key}`,
+      { ext: upsert(this.node.ext, [[key, requireString(value, `ext ${key}`, loc)]]) },
+      loc,
+    );
   }
   kerberos(enabled: boolean) {
     const loc = callerLocation();
-    return this.with("ext:enableKerberosLogin", { ext: upsert(this.node.ext, [["enableKerberosLogin", String(Boolean(enabled))]]) }, loc);
+    return this.with(
+      "ext:enableKerberosLogin",
+      { ext: upsert(this.node.ext, [["enableKerberosLogin", String(Boolean(enabled))]]) },
+      loc,
+    );
   }
 
   retry(maxRetries: number, options: { readonly waitMinutes?: number } = {}) {
     const loc = callerLocation();
-    const patch: Partial<Mutable<TaskNode>> = { maxRetries: requireInt(maxRetries, "retry count (MaxRetryNumber)", loc, 0, 99) };
-    if (options.waitMinutes !== undefined) patch.retryWaitMinutes = requireInt(options.waitMinutes, "retry wait (RetryWaitMinute)", loc, 1, 1440);
+    const patch: Partial<Mutable<TaskNode>> = {
+      maxRetries: requireInt(maxRetries, "retry count (MaxRetryNumber)", loc, 0, 99),
+    };
+    if (options.waitMinutes !== undefined)
+      patch.retryWaitMinutes = requireInt(options.waitMinutes, "retry wait (RetryWaitMinute)", loc, 1, 1440);
     return this.with("retry", patch, loc);
   }
   priority(level: Priority) {
@@ -464,11 +573,19 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
   }
   timeout(minutes: number) {
     const loc = callerLocation();
-    return this.with("timeout", { executionTimeoutMinutes: requireInt(minutes, "timeout (ExecutionTTLMinute)", loc, 1, 525600, true) }, loc);
+    return this.with(
+      "timeout",
+      { executionTimeoutMinutes: requireInt(minutes, "timeout (ExecutionTTLMinute)", loc, 1, 525600, true) },
+      loc,
+    );
   }
   waitTimeout(minutes: number) {
     const loc = callerLocation();
-    return this.with("waitTimeout", { waitTimeoutMinutes: requireInt(minutes, "wait timeout (WaitExecutionTotalTTLMinute)", loc, 1, 525600, true) }, loc);
+    return this.with(
+      "waitTimeout",
+      { waitTimeoutMinutes: requireInt(minutes, "wait timeout (WaitExecutionTotalTTLMinute)", loc, 1, 525600, true) },
+      loc,
+    );
   }
   redo(policy: RedoPolicy) {
     const loc = callerLocation();
@@ -477,25 +594,44 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
   output(key: string, definition: string) {
     const loc = callerLocation();
     requireString(key, "output key", loc);
-    return this.with(`output:${key}`, { outputs: upsert(this.node.outputs, [[key, requireString(definition, `output ${key}`, loc)]]) }, loc);
+    return this.with(
+      `output:${key}`,
+      { outputs: upsert(this.node.outputs, [[key, requireString(definition, `output ${key}`, loc)]]) },
+      loc,
+    );
   }
   input(key: string, options: InputOptions) {
     const loc = callerLocation();
     requireString(key, "input key", loc);
     let param: InputParamNode;
     if (options && "constant" in options) {
-      param = { key, constant: requireString(options.constant, `input ${key} constant`, loc), ...(options.desc ? { desc: options.desc } : {}) };
+      param = {
+        key,
+        constant: requireString(options.constant, `input ${key} constant`, loc),
+        ...(options.desc ? { desc: options.desc } : {}),
+      };
     } else if (options && "from" in options) {
-      param = { key, from: taskRefOf(options.from, loc, "input({ from })"), fromParam: requireString(options.param, `input ${key} param`, loc), ...(options.desc ? { desc: options.desc } : {}) };
+      param = {
+        key,
+        from: taskRefOf(options.from, loc, "input({ from })"),
+        fromParam: requireString(options.param, `input ${key} param`, loc),
+        ...(options.desc ? { desc: options.desc } : {}),
+      };
     } else {
-      throw new DslError("E_TYPE", `input "${key}" needs { from, param } or { constant }`, loc, 'write .input("n", { from: extract, param: "row_count" })');
+      throw new DslError(
+        "E_TYPE",
+        `input "${key}" needs { from, param } or { constant }`,
+        loc,
+        'write .input("n", { from: extract, param: "row_count" })',
+      );
     }
     const inputs = [...(this.node.inputs ?? []).filter((p) => p.key !== key), param];
     return this.with(`input:${key}`, { inputs }, loc);
   }
   registerOutput(r: OutputRegistryOptions) {
     const loc = callerLocation();
-    for (const f of ["datasourceId", "database", "table", "tablePhysicalId"] as const) requireString(r?.[f], `registerOutput ${f}`, loc);
+    for (const f of ["datasourceId", "database", "table", "tablePhysicalId"] as const)
+      requireString(r?.[f], `registerOutput ${f}`, loc);
     const node: OutputRegistryNode = {
       datasourceId: r.datasourceId,
       database: r.database,
@@ -509,11 +645,19 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
       ...(r.datasourceName ? { datasourceName: r.datasourceName } : {}),
       ...(r.qualifiedName ? { qualifiedName: r.qualifiedName } : {}),
     };
-    return this.with(`registry:${r.tablePhysicalId}`, { outputRegistry: [...(this.node.outputRegistry ?? []), node] }, loc);
+    return this.with(
+      `registry:${r.tablePhysicalId}`,
+      { outputRegistry: [...(this.node.outputRegistry ?? []), node] },
+      loc,
+    );
   }
   triggerWhen(policy: TriggerPolicy) {
     const loc = callerLocation();
-    return this.with("triggerWhen", { triggerPolicy: requireOneOf(policy, TRIGGER_POLICIES, "trigger policy (DependencyTriggerPolicy)", loc) }, loc);
+    return this.with(
+      "triggerWhen",
+      { triggerPolicy: requireOneOf(policy, TRIGGER_POLICIES, "trigger policy (DependencyTriggerPolicy)", loc) },
+      loc,
+    );
   }
   allowDownstream(allowed: boolean) {
     return this.with("allowDownstream", { allowDownstream: Boolean(allowed) });
@@ -533,8 +677,11 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
 }
 
 // A misuse of any method is recorded on the builder it returns (the setting stays as it was).
-recordMisuse(TaskBuilderImpl.prototype as TaskBuilderImpl<string>, ["with", "withKind", "dlcEngineExt"], (self, problem) =>
-  new TaskBuilderImpl<string>(deepFreeze({ ...self.node, problems: [...(self.node.problems ?? []), problem] })),
+recordMisuse(
+  TaskBuilderImpl.prototype as TaskBuilderImpl<string>,
+  ["with", "withKind", "dlcEngineExt"],
+  (self, problem) =>
+    new TaskBuilderImpl<string>(deepFreeze({ ...self.node, problems: [...(self.node.problems ?? []), problem] })),
 );
 
 /**
@@ -552,7 +699,17 @@ export function task<const Name extends string>(name: Name): TaskBuilder<Name> {
   // While the CLI loads pipeline files it collects every task() call, to warn about tasks placed in no workflow.
   const sink = (globalThis as { [k: symbol]: unknown })[Symbol.for("wedata-kit.created-tasks")];
   if (Array.isArray(sink)) sink.push({ name: String(name), origin: loc });
-  return new TaskBuilderImpl<Name>(deepFreeze({ kind: "task", name: String(name) as Name, origin: loc, locs: { name: loc }, ext: [], upstream: [], ...(problems.length && { problems }) }));
+  return new TaskBuilderImpl<Name>(
+    deepFreeze({
+      kind: "task",
+      name: String(name) as Name,
+      origin: loc,
+      locs: { name: loc },
+      ext: [],
+      upstream: [],
+      ...(problems.length && { problems }),
+    }),
+  );
 }
 
 export { isTask } from "./brand.js";

@@ -1,10 +1,25 @@
-import { CONFIG_MODES, CYCLE_TYPES, SCHEDULER_STATUSES, type ConfigMode, type CycleType, type SchedulerStatus } from "./enums.js";
+import {
+  CONFIG_MODES,
+  CYCLE_TYPES,
+  SCHEDULER_STATUSES,
+  type ConfigMode,
+  type CycleType,
+  type SchedulerStatus,
+} from "./enums.js";
 import { attempt, DslError, recordMisuse, type DslProblem } from "./errors.js";
 import { WORKFLOW_BRAND, type ScheduleNode, type TaskNode, type WorkflowNode } from "./ir.js";
 import { callerLocation, type SourceLocation } from "./source-location.js";
 import { isTask } from "./brand.js";
 import type { TaskBuilder } from "./task.js";
-import { deepFreeze, describeValue, isCalendarDateTime, requireInt, requireOneOf, requireString, toKeyValues } from "./values.js";
+import {
+  deepFreeze,
+  describeValue,
+  isCalendarDateTime,
+  requireInt,
+  requireOneOf,
+  requireString,
+  toKeyValues,
+} from "./values.js";
 
 /** A time trigger (`TriggerMode` TIME_TRIGGER). Times are `yyyy-MM-dd HH:mm:ss` in `timezone`. */
 export interface CronSchedule {
@@ -97,23 +112,48 @@ function scheduleNode(s: ScheduleInput, loc: SourceLocation): ScheduleNode {
     };
   }
   if (!s || typeof s !== "object" || !("cron" in s)) {
-    throw new DslError("E_TYPE", "schedule must be { cron, start, ... } or { fileArrival, ... }", loc, 'write schedule: { cron: "0 0 2 * * ? *", start: "2026-01-01 00:00:00" }');
+    throw new DslError(
+      "E_TYPE",
+      "schedule must be { cron, start, ... } or { fileArrival, ... }",
+      loc,
+      'write schedule: { cron: "0 0 2 * * ? *", start: "2026-01-01 00:00:00" }',
+    );
   }
-  for (const [what, v] of [["start", s.start], ["end", s.end]] as const) {
+  for (const [what, v] of [
+    ["start", s.start],
+    ["end", s.end],
+  ] as const) {
     if (v !== undefined && (typeof v !== "string" || !DATETIME.test(v))) {
-      throw new DslError("E_DATETIME", `schedule ${what} must be "yyyy-MM-dd HH:mm:ss", got ${describeValue(v)}`, loc, 'e.g. "2026-01-01 00:00:00"');
+      throw new DslError(
+        "E_DATETIME",
+        `schedule ${what} must be "yyyy-MM-dd HH:mm:ss", got ${describeValue(v)}`,
+        loc,
+        'e.g. "2026-01-01 00:00:00"',
+      );
     }
     if (v !== undefined && !isCalendarDateTime(v)) {
-      throw new DslError("E_DATETIME", `schedule ${what} ${JSON.stringify(v)} is not a date and time that exists`, loc, "check the day of the month (February has 28 or 29 days) and that hours run 00-23");
+      throw new DslError(
+        "E_DATETIME",
+        `schedule ${what} ${JSON.stringify(v)} is not a date and time that exists`,
+        loc,
+        "check the day of the month (February has 28 or 29 days) and that hours run 00-23",
+      );
     }
   }
-  if (s.start === undefined) throw new DslError("E_DATETIME", "schedule start is required", loc, 'add start: "2026-01-01 00:00:00"');
-  const cycle = s.cycle === undefined ? "CRONTAB_CYCLE" : requireOneOf(s.cycle, CYCLE_TYPES, "schedule cycle (CycleType)", loc);
+  if (s.start === undefined)
+    throw new DslError("E_DATETIME", "schedule start is required", loc, 'add start: "2026-01-01 00:00:00"');
+  const cycle =
+    s.cycle === undefined ? "CRONTAB_CYCLE" : requireOneOf(s.cycle, CYCLE_TYPES, "schedule cycle (CycleType)", loc);
   return {
     triggerMode: "TIME_TRIGGER",
     cron: requireString(s.cron, "cron", loc),
     cycle,
-    configMode: s.configMode === undefined ? (s.cycle ? "COMMON" : "CRON_EXPRESSION") : requireOneOf(s.configMode, CONFIG_MODES, "schedule configMode", loc),
+    configMode:
+      s.configMode === undefined
+        ? s.cycle
+          ? "COMMON"
+          : "CRON_EXPRESSION"
+        : requireOneOf(s.configMode, CONFIG_MODES, "schedule configMode", loc),
     timezone: s.timezone ?? "UTC+8",
     start: s.start,
     end: s.end ?? "2099-12-31 23:59:59",
@@ -128,7 +168,13 @@ class WorkflowBuilderImpl<Name extends string> implements WorkflowBuilder<Name> 
   }
   renamedFrom(oldName: string): WorkflowBuilder<Name> {
     const loc = callerLocation();
-    return new WorkflowBuilderImpl<Name>(deepFreeze({ ...this.node, renamedFrom: requireString(oldName, "renamedFrom", loc), locs: { ...this.node.locs, renamedFrom: loc } }));
+    return new WorkflowBuilderImpl<Name>(
+      deepFreeze({
+        ...this.node,
+        renamedFrom: requireString(oldName, "renamedFrom", loc),
+        locs: { ...this.node.locs, renamedFrom: loc },
+      }),
+    );
   }
   tasks(...tasks: TaskBuilder[]): WorkflowBuilder<Name> {
     const loc = callerLocation();
@@ -136,17 +182,32 @@ class WorkflowBuilderImpl<Name extends string> implements WorkflowBuilder<Name> 
     const nodes: TaskNode[] = tasks.flatMap((t, i) => {
       if (isTask(t)) return [t.node];
       attempt(problems, () => {
-        throw new DslError("E_TYPE", `tasks() argument ${i + 1} is not a task made with task()`, loc, "pass builders returned by task(...)");
+        throw new DslError(
+          "E_TYPE",
+          `tasks() argument ${i + 1} is not a task made with task()`,
+          loc,
+          "pass builders returned by task(...)",
+        );
       });
       return [];
     });
     const all = [...(this.node.problems ?? []), ...problems];
-    return new WorkflowBuilderImpl<Name>(deepFreeze({ ...this.node, tasks: [...this.node.tasks, ...nodes], locs: { ...this.node.locs, tasks: loc }, ...(all.length && { problems: all }) }));
+    return new WorkflowBuilderImpl<Name>(
+      deepFreeze({
+        ...this.node,
+        tasks: [...this.node.tasks, ...nodes],
+        locs: { ...this.node.locs, tasks: loc },
+        ...(all.length && { problems: all }),
+      }),
+    );
   }
 }
 
-recordMisuse(WorkflowBuilderImpl.prototype as WorkflowBuilderImpl<string>, [], (self, problem) =>
-  new WorkflowBuilderImpl<string>(deepFreeze({ ...self.node, problems: [...(self.node.problems ?? []), problem] })),
+recordMisuse(
+  WorkflowBuilderImpl.prototype as WorkflowBuilderImpl<string>,
+  [],
+  (self, problem) =>
+    new WorkflowBuilderImpl<string>(deepFreeze({ ...self.node, problems: [...(self.node.problems ?? []), problem] })),
 );
 
 /**
@@ -169,7 +230,12 @@ export function workflow<const Name extends string>(name: Name, options: Workflo
     options && typeof options === "object"
       ? options
       : (check(() => {
-          throw new DslError("E_TYPE", `workflow "${String(name)}" needs options with at least { folder }`, loc, 'write workflow("name", { folder: "/etl" })');
+          throw new DslError(
+            "E_TYPE",
+            `workflow "${String(name)}" needs options with at least { folder }`,
+            loc,
+            'write workflow("name", { folder: "/etl" })',
+          );
         }) ?? {});
   const opt = <K extends keyof WorkflowNode, T>(key: K, present: boolean, f: () => T) => {
     if (!present) return {};
@@ -177,21 +243,33 @@ export function workflow<const Name extends string>(name: Name, options: Workflo
     return v === undefined ? {} : { [key]: v };
   };
   const schedules =
-    o.schedule === undefined ? undefined : (Array.isArray(o.schedule) ? o.schedule : [o.schedule]).flatMap((s) => check(() => [scheduleNode(s as ScheduleInput, loc)]) ?? []);
+    o.schedule === undefined
+      ? undefined
+      : (Array.isArray(o.schedule) ? o.schedule : [o.schedule]).flatMap(
+          (s) => check(() => [scheduleNode(s as ScheduleInput, loc)]) ?? [],
+        );
   const node: WorkflowNode = {
     kind: "workflow",
     name: String(name),
     origin: loc,
     locs: { name: loc },
-    ...opt("folder", options !== null && typeof options === "object", () => requireString(o.folder, "workflow folder", loc)),
+    ...opt("folder", options !== null && typeof options === "object", () =>
+      requireString(o.folder, "workflow folder", loc),
+    ),
     ...opt("description", o.description !== undefined, () => requireString(o.description, "description", loc)),
     ...opt("owner", o.owner !== undefined, () => requireString(o.owner, "owner", loc)),
     ...opt("params", o.params !== undefined, () => toKeyValues(o.params!, "params", loc)),
     ...(schedules ? { schedules } : {}),
-    ...opt("status", o.status !== undefined, () => requireOneOf(o.status, SCHEDULER_STATUSES, "status (SchedulerStatus)", loc)),
-    ...opt("maxConcurrentRuns", o.maxConcurrentRuns !== undefined, () => requireInt(o.maxConcurrentRuns, "maxConcurrentRuns (MaxConcurrentNum)", loc, 1, 1000)),
+    ...opt("status", o.status !== undefined, () =>
+      requireOneOf(o.status, SCHEDULER_STATUSES, "status (SchedulerStatus)", loc),
+    ),
+    ...opt("maxConcurrentRuns", o.maxConcurrentRuns !== undefined, () =>
+      requireInt(o.maxConcurrentRuns, "maxConcurrentRuns (MaxConcurrentNum)", loc, 1, 1000),
+    ),
     ...(o.queueWhenBusy !== undefined ? { queueWhenBusy: Boolean(o.queueWhenBusy) } : {}),
-    ...opt("sparkSqlParams", o.sparkSqlParams !== undefined, () => toKeyValues(o.sparkSqlParams!, "sparkSqlParams", loc)),
+    ...opt("sparkSqlParams", o.sparkSqlParams !== undefined, () =>
+      toKeyValues(o.sparkSqlParams!, "sparkSqlParams", loc),
+    ),
     ...opt("executeUser", o.executeUser !== undefined, () => requireString(o.executeUser, "executeUser", loc)),
     ...opt("bundleId", o.bundleId !== undefined, () => requireString(o.bundleId, "bundleId", loc)),
     ...opt("bundleInfo", o.bundleInfo !== undefined, () => requireString(o.bundleInfo, "bundleInfo", loc)),
@@ -212,7 +290,17 @@ export function existingWorkflow(id: string, name?: string): WorkflowBuilder {
   const loc = callerLocation();
   const problems: DslProblem[] = [];
   attempt(problems, () => requireString(id, "workflow id", loc));
-  return new WorkflowBuilderImpl(deepFreeze({ kind: "workflow", name: String(name ?? id), origin: loc, locs: { name: loc }, existingId: String(id), tasks: [], ...(problems.length && { problems }) }));
+  return new WorkflowBuilderImpl(
+    deepFreeze({
+      kind: "workflow",
+      name: String(name ?? id),
+      origin: loc,
+      locs: { name: loc },
+      existingId: String(id),
+      tasks: [],
+      ...(problems.length && { problems }),
+    }),
+  );
 }
 
 export { isWorkflow } from "./brand.js";

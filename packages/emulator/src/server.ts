@@ -99,7 +99,8 @@ export const LOG_LIMIT = 20_000;
 const ID = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\d{17,20})$/i;
 
 function subjectOf(body: Record<string, any>): RequestSubject {
-  const base = body.TriggerTaskBaseAttribute ?? body.Task?.TriggerTaskBaseAttribute ?? body.NewSetting?.TriggerTaskBaseAttribute;
+  const base =
+    body.TriggerTaskBaseAttribute ?? body.Task?.TriggerTaskBaseAttribute ?? body.NewSetting?.TriggerTaskBaseAttribute;
   const sched = body.TriggerTaskSchedulerConfiguration ?? body.Task?.TriggerTaskSchedulerConfiguration;
   const name = base?.TaskName ?? body.WorkflowName ?? body.FolderName ?? body.TaskFolderName;
   const ids = new Set<string>();
@@ -111,8 +112,15 @@ function subjectOf(body: Record<string, any>): RequestSubject {
     else if (v && typeof v === "object") for (const x of Object.values(v)) walk(x, depth + 1);
   };
   walk(body, 0);
-  const upstream = Array.isArray(sched?.UpstreamDependencyConfigList) ? sched.UpstreamDependencyConfigList.map((u: { TaskId?: unknown }) => String(u?.TaskId)) : undefined;
-  const workflowId = typeof body.WorkflowId === "string" ? body.WorkflowId : typeof base?.WorkflowId === "string" ? base.WorkflowId : undefined;
+  const upstream = Array.isArray(sched?.UpstreamDependencyConfigList)
+    ? sched.UpstreamDependencyConfigList.map((u: { TaskId?: unknown }) => String(u?.TaskId))
+    : undefined;
+  const workflowId =
+    typeof body.WorkflowId === "string"
+      ? body.WorkflowId
+      : typeof base?.WorkflowId === "string"
+        ? base.WorkflowId
+        : undefined;
   return {
     ...(typeof name === "string" && { name }),
     ...(typeof body.TaskId === "string" && { taskId: body.TaskId }),
@@ -199,7 +207,11 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   const send = (res: ServerResponse, requestId: string, payload: Record<string, unknown>) => {
     const body = JSON.stringify({ Response: { ...payload, RequestId: requestId } });
-    res.writeHead(200, { "Content-Type": "application/json", "X-TC-RequestId": requestId, "Content-Length": Buffer.byteLength(body) });
+    res.writeHead(200, {
+      "Content-Type": "application/json",
+      "X-TC-RequestId": requestId,
+      "Content-Length": Buffer.byteLength(body),
+    });
     res.end(body);
   };
 
@@ -220,7 +232,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (e instanceof TooLarge) {
         record("error", { code: "RequestSizeLimitExceeded" });
         res.setHeader("Connection", "close");
-        send(res, requestId, { Error: { Code: "RequestSizeLimitExceeded", Message: `The request body is larger than ${MAX_BODY} bytes (10 MB).` } });
+        send(res, requestId, {
+          Error: {
+            Code: "RequestSizeLimitExceeded",
+            Message: `The request body is larger than ${MAX_BODY} bytes (10 MB).`,
+          },
+        });
         res.on("finish", () => req.socket.destroy());
       } else {
         record("aborted");
@@ -230,23 +247,40 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     }
     let body: Record<string, unknown> | undefined;
     try {
-      if (req.method !== "POST") throw new ApiError("UnsupportedProtocol", "Only POST with a JSON body is supported (TC3-HMAC-SHA256).");
+      if (req.method !== "POST")
+        throw new ApiError("UnsupportedProtocol", "Only POST with a JSON body is supported (TC3-HMAC-SHA256).");
       const url = new URL(req.url ?? "/", "http://x");
-      const account = verifySignature({ headers: req.headers, body: raw, method: "POST", path: url.pathname, query: url.search.slice(1) }, keys, Math.floor(now() / 1000));
+      const account = verifySignature(
+        { headers: req.headers, body: raw, method: "POST", path: url.pathname, query: url.search.slice(1) },
+        keys,
+        Math.floor(now() / 1000),
+      );
       if (!action) throw new ApiError("MissingParameter", "The request is missing X-TC-Action.");
-      if (req.headers["x-tc-version"] !== API_VERSION) throw new ApiError("NoSuchVersion", `Version ${String(req.headers["x-tc-version"])} is not supported; use ${API_VERSION}.`);
+      if (req.headers["x-tc-version"] !== API_VERSION)
+        throw new ApiError(
+          "NoSuchVersion",
+          `Version ${String(req.headers["x-tc-version"])} is not supported; use ${API_VERSION}.`,
+        );
       if (!req.headers["x-tc-region"]) throw new ApiError("MissingParameter", "The request is missing X-TC-Region.");
       const handler = HANDLERS[action];
-      if (!handler) throw new ApiError("InvalidAction", `The action ${action} does not exist or is not supported by this emulator of the WeData trigger-workflow API.`);
+      if (!handler)
+        throw new ApiError(
+          "InvalidAction",
+          `The action ${action} does not exist or is not supported by this emulator of the WeData trigger-workflow API.`,
+        );
       if (!limiter.tryAcquire(`${account.uin}|${action}`, start)) {
-        throw new ApiError("RequestLimitExceeded", `Your request rate for ${action} exceeds the limit of ${options.rateLimit ?? 20} per second.`);
+        throw new ApiError(
+          "RequestLimitExceeded",
+          `Your request rate for ${action} exceeds the limit of ${options.rateLimit ?? 20} per second.`,
+        );
       }
       try {
         body = JSON.parse(raw.toString("utf8")) as Record<string, unknown>;
       } catch {
         throw new ApiError("InvalidParameter", "The request body is not valid JSON.");
       }
-      if (body === null || typeof body !== "object" || Array.isArray(body)) throw new ApiError("InvalidParameter", "The request body must be a JSON object.");
+      if (body === null || typeof body !== "object" || Array.isArray(body))
+        throw new ApiError("InvalidParameter", "The request body must be a JSON object.");
       subject = subjectOf(body);
       const delay = faults.latency(action);
       if (delay > 0) await sleep(delay);
@@ -263,7 +297,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
         return;
       }
       check(body, REQUEST_SPECS[action]!, "");
-      const ctx: ActionContext = { store, account, now, createdAt, ...(options.projects && { projects: options.projects }), ...(options.behaviour && { behaviour: options.behaviour }) };
+      const ctx: ActionContext = {
+        store,
+        account,
+        now,
+        createdAt,
+        ...(options.projects && { projects: options.projects }),
+        ...(options.behaviour && { behaviour: options.behaviour }),
+      };
       const result = store.transaction(() => handler(body!, ctx));
       if (decision.kind === "lost") {
         record("lost", { ...(resultOf(result.Data) && { result: resultOf(result.Data)! }) });
@@ -288,34 +329,59 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const headersTimeout = options.timeouts?.headersMs ?? 10_000;
   const requestTimeout = Math.max(headersTimeout, options.timeouts?.requestMs ?? 30_000);
   const checkEvery = Math.min(1_000, Math.max(50, Math.floor(headersTimeout / 4)));
-  const server: Server = createServer({ headersTimeout, requestTimeout, keepAliveTimeout: 5_000, connectionsCheckingInterval: checkEvery }, (req, res) => {
-    if (req.url === "/_emulator/log") {
-      serveLog(req, res);
-      return;
-    }
-    handle(req, res).catch((e: unknown) => {
-      // Nothing a client sends may stop the emulator: the request fails, the server goes on.
-      record500(res, e);
-    });
-  });
+  const server: Server = createServer(
+    { headersTimeout, requestTimeout, keepAliveTimeout: 5_000, connectionsCheckingInterval: checkEvery },
+    (req, res) => {
+      if (req.url === "/_emulator/log") {
+        serveLog(req, res);
+        return;
+      }
+      handle(req, res).catch((e: unknown) => {
+        // Nothing a client sends may stop the emulator: the request fails, the server goes on.
+        record500(res, e);
+      });
+    },
+  );
   // A malformed request line or header: answer 400 when the socket still can, never crash.
   server.on("clientError", (_err, socket) => {
     if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
     else socket.destroy();
   });
   const record500 = (res: ServerResponse, e: unknown) => {
-    log.push({ seq: ++seq, action: "", start: now(), end: now(), outcome: "error", code: "InternalError", requestId: randomUUID() });
-    if (!res.headersSent && res.writable) send(res, randomUUID(), { Error: { Code: "InternalError", Message: `Internal error: ${(e as Error)?.message ?? String(e)}` } });
+    log.push({
+      seq: ++seq,
+      action: "",
+      start: now(),
+      end: now(),
+      outcome: "error",
+      code: "InternalError",
+      requestId: randomUUID(),
+    });
+    if (!res.headersSent && res.writable)
+      send(res, randomUUID(), {
+        Error: { Code: "InternalError", Message: `Internal error: ${(e as Error)?.message ?? String(e)}` },
+      });
   };
   /** The request log, for tools and tests: signed with an accepted key pair, like any API call. */
   const serveLog = (req: IncomingMessage, res: ServerResponse) => {
     try {
       if (req.method !== "GET") throw new ApiError("UnsupportedProtocol", "GET /_emulator/log only.");
-      verifySignature({ headers: req.headers, body: Buffer.alloc(0), method: "GET", path: "/_emulator/log", query: "" }, keys, Math.floor(now() / 1000));
+      verifySignature(
+        { headers: req.headers, body: Buffer.alloc(0), method: "GET", path: "/_emulator/log", query: "" },
+        keys,
+        Math.floor(now() / 1000),
+      );
     } catch (e) {
       const err = e instanceof ApiError ? e : new ApiError("InternalError", String(e));
       res.writeHead(401, { "Content-Type": "application/json" });
-      res.end(JSON.stringify({ Error: { Code: err.code, Message: `${err.message} The request log needs a TC3 signature with an accepted key pair (signRequest).` } }));
+      res.end(
+        JSON.stringify({
+          Error: {
+            Code: err.code,
+            Message: `${err.message} The request log needs a TC3 signature with an accepted key pair (signRequest).`,
+          },
+        }),
+      );
       return;
     }
     res.writeHead(200, { "Content-Type": "application/json" });

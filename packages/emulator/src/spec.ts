@@ -44,7 +44,8 @@ export function check(value: unknown, spec: Spec, path: string): void {
       if (typeof value !== "string") throw badType(path, "a string");
       if (spec.enum && !spec.enum.includes(value)) throw badValue(path, `must be one of ${spec.enum.join(", ")}`);
       if (spec.pattern && !spec.pattern.test(value)) throw badValue(path, `does not match ${spec.pattern}`);
-      if (spec.max !== undefined && value.length > spec.max) throw badValue(path, `is longer than ${spec.max} characters`);
+      if (spec.max !== undefined && value.length > spec.max)
+        throw badValue(path, `is longer than ${spec.max} characters`);
       return;
     case "int":
       if (typeof value !== "number" || !Number.isInteger(value)) throw badType(path, "an integer");
@@ -61,14 +62,16 @@ export function check(value: unknown, spec: Spec, path: string): void {
       return;
     case "array":
       if (!Array.isArray(value)) throw badType(path, "an array");
-      if (spec.length !== undefined && value.length !== spec.length) throw badValue(path, `must hold exactly ${spec.length} items`);
-      value.forEach((v, i) => check(v, spec.of, `${path}.${i}`));
+      if (spec.length !== undefined && value.length !== spec.length)
+        throw badValue(path, `must hold exactly ${spec.length} items`);
+      for (const [i, v] of value.entries()) check(v, spec.of, `${path}.${i}`);
       return;
     case "object": {
       if (value === null || typeof value !== "object" || Array.isArray(value)) throw badType(path, "an object");
       const rec = value as Record<string, unknown>;
       for (const k of Object.keys(rec)) {
-        if (!(k in spec.fields)) throw new ApiError("UnknownParameter", `The parameter \`${path ? `${path}.` : ""}${k}\` is not recognized.`);
+        if (!(k in spec.fields))
+          throw new ApiError("UnknownParameter", `The parameter \`${path ? `${path}.` : ""}${k}\` is not recognized.`);
       }
       for (const [k, f] of Object.entries(spec.fields)) {
         const p = path ? `${path}.${k}` : k;

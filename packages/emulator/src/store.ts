@@ -22,7 +22,12 @@ export interface TaskRow {
   readonly name: string;
   readonly typeId: number;
   /** `{ base, config, scheduler }` as last saved. */
-  readonly doc: { base: Record<string, unknown>; config: Record<string, unknown>; scheduler: Record<string, unknown>; /** The account that saved it last. */ by?: string };
+  readonly doc: {
+    base: Record<string, unknown>;
+    config: Record<string, unknown>;
+    scheduler: Record<string, unknown> /** The account that saved it last. */;
+    by?: string;
+  };
   readonly version: number;
   readonly submitVersion: number | null;
   readonly status: string;
@@ -112,7 +117,9 @@ export class Store {
     const row = this.db.prepare("SELECT value FROM meta WHERE key = ?").get(name) as { value: string } | undefined;
     const last = row ? BigInt(row.value) : 0n;
     const next = floor > last ? floor : last + 1n;
-    this.db.prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(name, next.toString());
+    this.db
+      .prepare("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+      .run(name, next.toString());
     return next;
   }
 
@@ -124,38 +131,76 @@ export class Store {
   }
 
   hasWorkflowFolder(projectId: string, path: string): boolean {
-    return this.db.prepare("SELECT 1 FROM workflow_folders WHERE project_id = ? AND path = ?").get(projectId, path) !== undefined;
+    return (
+      this.db.prepare("SELECT 1 FROM workflow_folders WHERE project_id = ? AND path = ?").get(projectId, path) !==
+      undefined
+    );
   }
   addWorkflowFolder(projectId: string, path: string, folderId: string, user: string): void {
-    this.db.prepare("INSERT INTO workflow_folders (project_id, path, folder_id, create_user) VALUES (?, ?, ?, ?)").run(projectId, path, folderId, user);
+    this.db
+      .prepare("INSERT INTO workflow_folders (project_id, path, folder_id, create_user) VALUES (?, ?, ?, ?)")
+      .run(projectId, path, folderId, user);
   }
   listWorkflowFolders(projectId: string): Array<{ path: string; folderId: string; createUser: string }> {
-    return (this.db.prepare("SELECT path, folder_id, create_user FROM workflow_folders WHERE project_id = ? ORDER BY path").all(projectId) as Raw[]).map((r) => ({ path: r.path as string, folderId: r.folder_id as string, createUser: r.create_user as string }));
+    return (
+      this.db
+        .prepare("SELECT path, folder_id, create_user FROM workflow_folders WHERE project_id = ? ORDER BY path")
+        .all(projectId) as Raw[]
+    ).map((r) => ({ path: r.path as string, folderId: r.folder_id as string, createUser: r.create_user as string }));
   }
 
   hasTaskFolder(workflowId: string, type: string, path: string): boolean {
-    return this.db.prepare("SELECT 1 FROM task_folders WHERE workflow_id = ? AND type = ? AND path = ?").get(workflowId, type, path) !== undefined;
+    return (
+      this.db
+        .prepare("SELECT 1 FROM task_folders WHERE workflow_id = ? AND type = ? AND path = ?")
+        .get(workflowId, type, path) !== undefined
+    );
   }
-  addTaskFolder(projectId: string, workflowId: string, type: string, path: string, folderId: string, user: string): void {
-    this.db.prepare("INSERT INTO task_folders (project_id, workflow_id, type, path, folder_id, create_user) VALUES (?, ?, ?, ?, ?, ?)").run(projectId, workflowId, type, path, folderId, user);
+  addTaskFolder(
+    projectId: string,
+    workflowId: string,
+    type: string,
+    path: string,
+    folderId: string,
+    user: string,
+  ): void {
+    this.db
+      .prepare(
+        "INSERT INTO task_folders (project_id, workflow_id, type, path, folder_id, create_user) VALUES (?, ?, ?, ?, ?, ?)",
+      )
+      .run(projectId, workflowId, type, path, folderId, user);
   }
   listTaskFolders(workflowId: string, type: string): Array<{ path: string; folderId: string; createUser: string }> {
-    return (this.db.prepare("SELECT path, folder_id, create_user FROM task_folders WHERE workflow_id = ? AND type = ? ORDER BY path").all(workflowId, type) as Raw[]).map((r) => ({ path: r.path as string, folderId: r.folder_id as string, createUser: r.create_user as string }));
+    return (
+      this.db
+        .prepare(
+          "SELECT path, folder_id, create_user FROM task_folders WHERE workflow_id = ? AND type = ? ORDER BY path",
+        )
+        .all(workflowId, type) as Raw[]
+    ).map((r) => ({ path: r.path as string, folderId: r.folder_id as string, createUser: r.create_user as string }));
   }
   deleteTaskFolders(workflowId: string): void {
     this.db.prepare("DELETE FROM task_folders WHERE workflow_id = ?").run(workflowId);
   }
 
   getWorkflow(projectId: string, workflowId: string): WorkflowRow | undefined {
-    const r = this.db.prepare("SELECT * FROM workflows WHERE project_id = ? AND workflow_id = ?").get(projectId, workflowId) as Raw | undefined;
+    const r = this.db
+      .prepare("SELECT * FROM workflows WHERE project_id = ? AND workflow_id = ?")
+      .get(projectId, workflowId) as Raw | undefined;
     return r && toWorkflow(r);
   }
   workflowByName(projectId: string, name: string): WorkflowRow | undefined {
-    const r = this.db.prepare("SELECT * FROM workflows WHERE project_id = ? AND name = ?").get(projectId, name) as Raw | undefined;
+    const r = this.db.prepare("SELECT * FROM workflows WHERE project_id = ? AND name = ?").get(projectId, name) as
+      | Raw
+      | undefined;
     return r && toWorkflow(r);
   }
   listWorkflows(projectId: string): WorkflowRow[] {
-    return (this.db.prepare("SELECT * FROM workflows WHERE project_id = ? ORDER BY create_time, workflow_id").all(projectId) as Raw[]).map(toWorkflow);
+    return (
+      this.db
+        .prepare("SELECT * FROM workflows WHERE project_id = ? ORDER BY create_time, workflow_id")
+        .all(projectId) as Raw[]
+    ).map(toWorkflow);
   }
   putWorkflow(w: WorkflowRow): void {
     this.db
@@ -171,11 +216,15 @@ export class Store {
   }
 
   getTask(projectId: string, taskId: string): TaskRow | undefined {
-    const r = this.db.prepare("SELECT * FROM tasks WHERE project_id = ? AND task_id = ?").get(projectId, taskId) as Raw | undefined;
+    const r = this.db.prepare("SELECT * FROM tasks WHERE project_id = ? AND task_id = ?").get(projectId, taskId) as
+      | Raw
+      | undefined;
     return r && toTask(r);
   }
   taskByName(workflowId: string, name: string): TaskRow | undefined {
-    const r = this.db.prepare("SELECT * FROM tasks WHERE workflow_id = ? AND name = ?").get(workflowId, name) as Raw | undefined;
+    const r = this.db.prepare("SELECT * FROM tasks WHERE workflow_id = ? AND name = ?").get(workflowId, name) as
+      | Raw
+      | undefined;
     return r && toTask(r);
   }
   /**
@@ -184,14 +233,17 @@ export class Store {
    */
   listTasks(projectId: string, page?: { offset: number; limit: number }): TaskRow[] {
     const sql = `SELECT task_id, project_id, workflow_id, name, type_id, version, submit_version, status, create_user, create_time, modify_time, json_object('base', json(json_extract(doc, '$.base')), 'config', json('{}'), 'scheduler', json('{}')) AS doc FROM tasks WHERE project_id = ? ORDER BY task_id${page ? " LIMIT ? OFFSET ?" : ""}`;
-    const rows = (page ? this.db.prepare(sql).all(projectId, page.limit, page.offset) : this.db.prepare(sql).all(projectId)) as Raw[];
+    const rows = (
+      page ? this.db.prepare(sql).all(projectId, page.limit, page.offset) : this.db.prepare(sql).all(projectId)
+    ) as Raw[];
     return rows.map(toTask);
   }
   countProjectTasks(projectId: string): number {
     return (this.db.prepare("SELECT count(*) AS n FROM tasks WHERE project_id = ?").get(projectId) as { n: number }).n;
   }
   countTasks(workflowId: string): number {
-    return (this.db.prepare("SELECT count(*) AS n FROM tasks WHERE workflow_id = ?").get(workflowId) as { n: number }).n;
+    return (this.db.prepare("SELECT count(*) AS n FROM tasks WHERE workflow_id = ?").get(workflowId) as { n: number })
+      .n;
   }
   putTask(t: TaskRow, upstreamIds: readonly string[]): void {
     this.db
@@ -211,15 +263,35 @@ export class Store {
     this.db.prepare("DELETE FROM task_deps WHERE task_id = ?").run(taskId);
   }
   upstreamIds(taskId: string): string[] {
-    return (this.db.prepare("SELECT upstream_id FROM task_deps WHERE task_id = ? ORDER BY upstream_id").all(taskId) as Raw[]).map((r) => r.upstream_id as string);
+    return (
+      this.db.prepare("SELECT upstream_id FROM task_deps WHERE task_id = ? ORDER BY upstream_id").all(taskId) as Raw[]
+    ).map((r) => r.upstream_id as string);
   }
   downstreamIds(taskId: string): string[] {
-    return (this.db.prepare("SELECT task_id FROM task_deps WHERE upstream_id = ? ORDER BY task_id").all(taskId) as Raw[]).map((r) => r.task_id as string);
+    return (
+      this.db.prepare("SELECT task_id FROM task_deps WHERE upstream_id = ? ORDER BY task_id").all(taskId) as Raw[]
+    ).map((r) => r.task_id as string);
   }
-  addVersion(taskId: string, kind: "SAVE" | "SUBMIT", versionNo: number, versionId: string, remark: string, doc: unknown, time: string): void {
-    this.db.prepare("INSERT INTO task_versions (task_id, kind, version_no, version_id, remark, doc, create_time) VALUES (?, ?, ?, ?, ?, ?, ?)").run(taskId, kind, versionNo, versionId, remark, JSON.stringify(doc), time);
+  addVersion(
+    taskId: string,
+    kind: "SAVE" | "SUBMIT",
+    versionNo: number,
+    versionId: string,
+    remark: string,
+    doc: unknown,
+    time: string,
+  ): void {
+    this.db
+      .prepare(
+        "INSERT INTO task_versions (task_id, kind, version_no, version_id, remark, doc, create_time) VALUES (?, ?, ?, ?, ?, ?, ?)",
+      )
+      .run(taskId, kind, versionNo, versionId, remark, JSON.stringify(doc), time);
   }
   countVersions(taskId: string, kind: "SAVE" | "SUBMIT"): number {
-    return (this.db.prepare("SELECT count(*) AS n FROM task_versions WHERE task_id = ? AND kind = ?").get(taskId, kind) as { n: number }).n;
+    return (
+      this.db.prepare("SELECT count(*) AS n FROM task_versions WHERE task_id = ? AND kind = ?").get(taskId, kind) as {
+        n: number;
+      }
+    ).n;
   }
 }

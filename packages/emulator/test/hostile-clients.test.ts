@@ -14,7 +14,11 @@ afterEach(async () => {
 });
 
 /** Send raw bytes on a fresh connection; resolves with whatever came back when the server closed it (or after `waitMs`). */
-function raw(e: RunningEmulator, chunks: Array<string | Buffer>, opts: { gapMs?: number; waitMs?: number; end?: boolean } = {}): Promise<string> {
+function raw(
+  e: RunningEmulator,
+  chunks: Array<string | Buffer>,
+  opts: { gapMs?: number; waitMs?: number; end?: boolean } = {},
+): Promise<string> {
   return new Promise((resolve) => {
     const s = connect(e.port, "127.0.0.1");
     let got = "";
@@ -56,7 +60,12 @@ describe("the emulator under hostile clients", () => {
   it("a client that sends half a body and disconnects fails alone", async () => {
     emu = await startEmulator();
     const body = JSON.stringify({ ProjectId: PROJECT });
-    for (let i = 0; i < 20; i++) await raw(emu, [`${signedPost(emu, "ListTriggerWorkflows", body)}Content-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`], { waitMs: 20 });
+    for (let i = 0; i < 20; i++)
+      await raw(
+        emu,
+        [`${signedPost(emu, "ListTriggerWorkflows", body)}Content-Length: ${body.length}\r\n\r\n${body.slice(0, 5)}`],
+        { waitMs: 20 },
+      );
     await stillServes(emu);
     expect(emu.log.filter((l) => l.outcome === "aborted").length).toBe(20);
   });
@@ -64,11 +73,22 @@ describe("the emulator under hostile clients", () => {
   it("counts bytes before anything else: an 11 MB request is a size error, not a signature error", async () => {
     emu = await startEmulator();
     const big = `{"ProjectId":"${PROJECT}","x":"${"a".repeat(11 * 1024 * 1024)}"}`;
-    const answer = await raw(emu, [`${signedPost(emu, "ListTriggerWorkflows", big)}Content-Length: ${Buffer.byteLength(big)}\r\n\r\n`, big], { waitMs: 5000 });
+    const answer = await raw(
+      emu,
+      [`${signedPost(emu, "ListTriggerWorkflows", big)}Content-Length: ${Buffer.byteLength(big)}\r\n\r\n`, big],
+      { waitMs: 5000 },
+    );
     expect(answer).toMatch(/RequestSizeLimitExceeded/);
     expect(answer).not.toMatch(/SignatureFailure/);
     // Chunked, with no declared length: counted while it arrives.
-    const chunked = await raw(emu, [`${signedPost(emu, "ListTriggerWorkflows", big)}Transfer-Encoding: chunked\r\n\r\n`, ...Array.from({ length: 12 }, () => `100000\r\n${"a".repeat(0x100000)}\r\n`)], { waitMs: 5000 });
+    const chunked = await raw(
+      emu,
+      [
+        `${signedPost(emu, "ListTriggerWorkflows", big)}Transfer-Encoding: chunked\r\n\r\n`,
+        ...Array.from({ length: 12 }, () => `100000\r\n${"a".repeat(0x100000)}\r\n`),
+      ],
+      { waitMs: 5000 },
+    );
     expect(chunked).toMatch(/RequestSizeLimitExceeded/);
     await stillServes(emu);
   });
@@ -76,33 +96,60 @@ describe("the emulator under hostile clients", () => {
   it("checks a 4.2 MB program's base64 in linear time", async () => {
     emu = await startEmulator();
     const c = sdkClient(emu, { reqTimeout: 60 });
-    const wf = (await c.CreateTriggerWorkflow({ ProjectId: PROJECT, WorkflowName: "big", ParentFolderPath: "/" })).Data!.WorkflowId!;
+    const wf = (await c.CreateTriggerWorkflow({ ProjectId: PROJECT, WorkflowName: "big", ParentFolderPath: "/" })).Data!
+      .WorkflowId!;
     const body = taskBody(wf, "big");
     const code = b64(`echo ${"x".repeat(4.2 * 1024 * 1024)}\n`);
     const r = await c.CreateTriggerTask({ ...body, TriggerTaskConfiguration: { CodeContent: code } });
     expect(r.Data?.TaskId).toMatch(/^\d{17}$/);
-    expect((await sdkError(c.CreateTriggerTask({ ...body, TriggerTaskBaseAttribute: { ...body.TriggerTaskBaseAttribute, TaskName: "bad" }, TriggerTaskConfiguration: { CodeContent: `${code.slice(0, -4)}!!!!` } }))).code).toBe("InvalidParameterValue");
+    expect(
+      (
+        await sdkError(
+          c.CreateTriggerTask({
+            ...body,
+            TriggerTaskBaseAttribute: { ...body.TriggerTaskBaseAttribute, TaskName: "bad" },
+            TriggerTaskConfiguration: { CodeContent: `${code.slice(0, -4)}!!!!` },
+          }),
+        )
+      ).code,
+    ).toBe("InvalidParameterValue");
   });
 
   it("keeps a bounded log with no bodies, readable only with the key pair", async () => {
     emu = await startEmulator();
     const c = sdkClient(emu, { reqTimeout: 60 });
-    const wf = (await c.CreateTriggerWorkflow({ ProjectId: PROJECT, WorkflowName: "w", ParentFolderPath: "/" })).Data!.WorkflowId!;
+    const wf = (await c.CreateTriggerWorkflow({ ProjectId: PROJECT, WorkflowName: "w", ParentFolderPath: "/" })).Data!
+      .WorkflowId!;
     const secret = "hunter2-do-not-log";
     for (let i = 0; i < 20; i++) {
       const t = taskBody(wf, `t${i}`);
-      await c.CreateTriggerTask({ ...t, TriggerTaskConfiguration: { CodeContent: b64(`echo ${"y".repeat(1024 * 1024)}\n`), TaskSchedulingParameterList: [{ ParamKey: "db_password", ParamValue: secret }] } });
+      await c.CreateTriggerTask({
+        ...t,
+        TriggerTaskConfiguration: {
+          CodeContent: b64(`echo ${"y".repeat(1024 * 1024)}\n`),
+          TaskSchedulingParameterList: [{ ParamKey: "db_password", ParamValue: secret }],
+        },
+      });
     }
-    const res = await fetch(`${emu.url}/_emulator/log`, { headers: signRequest(DEFAULT_KEY_PAIR, { host: emu.endpoint, method: "GET", path: "/_emulator/log" }) });
+    const res = await fetch(`${emu.url}/_emulator/log`, {
+      headers: signRequest(DEFAULT_KEY_PAIR, { host: emu.endpoint, method: "GET", path: "/_emulator/log" }),
+    });
     const text = await res.text();
     expect(res.status).toBe(200);
     expect(text.length).toBeLessThan(64 * 1024);
     expect(text).not.toContain(secret);
     expect(text).not.toContain("eWV5");
-    const creates = (JSON.parse(text) as Array<{ action: string; subject?: { name?: string } }>).filter((l) => l.action === "CreateTriggerTask");
+    const creates = (JSON.parse(text) as Array<{ action: string; subject?: { name?: string } }>).filter(
+      (l) => l.action === "CreateTriggerTask",
+    );
     expect(creates.map((l) => l.subject?.name)).toEqual(Array.from({ length: 20 }, (_, i) => `t${i}`));
     expect((await fetch(`${emu.url}/_emulator/log`)).status).toBe(401);
-    const wrong = await fetch(`${emu.url}/_emulator/log`, { headers: signRequest({ secretId: DEFAULT_KEY_PAIR.secretId, secretKey: "wrong" }, { host: emu.endpoint, method: "GET", path: "/_emulator/log" }) });
+    const wrong = await fetch(`${emu.url}/_emulator/log`, {
+      headers: signRequest(
+        { secretId: DEFAULT_KEY_PAIR.secretId, secretKey: "wrong" },
+        { host: emu.endpoint, method: "GET", path: "/_emulator/log" },
+      ),
+    });
     expect(wrong.status).toBe(401);
     expect(LOG_LIMIT).toBeGreaterThan(1000);
   });
@@ -110,8 +157,25 @@ describe("the emulator under hostile clients", () => {
   it("cuts off slow clients (slow-loris) and answers malformed requests with 400, still serving", async () => {
     emu = await startEmulator({ timeouts: { headersMs: 300, requestMs: 600 } });
     const started = Date.now();
-    const loris = raw(emu, ["POST / HTTP/1.1\r\n", "Host: x\r\n", "X-A: 1\r\n", "X-B: 1\r\n", "X-C: 1\r\n", "X-D: 1\r\n", "X-E: 1\r\n", "X-F: 1\r\n"], { gapMs: 150, waitMs: 5000 });
-    const slowBody = raw(emu, [`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n`, "a", "b", "c", "d", "e", "f", "g", "h", "i", "j"], { gapMs: 150, waitMs: 5000 });
+    const loris = raw(
+      emu,
+      [
+        "POST / HTTP/1.1\r\n",
+        "Host: x\r\n",
+        "X-A: 1\r\n",
+        "X-B: 1\r\n",
+        "X-C: 1\r\n",
+        "X-D: 1\r\n",
+        "X-E: 1\r\n",
+        "X-F: 1\r\n",
+      ],
+      { gapMs: 150, waitMs: 5000 },
+    );
+    const slowBody = raw(
+      emu,
+      [`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n`, "a", "b", "c", "d", "e", "f", "g", "h", "i", "j"],
+      { gapMs: 150, waitMs: 5000 },
+    );
     const garbage = await raw(emu, ["\x00\x01 not http at all\r\n\r\n"], { waitMs: 1000 });
     expect(garbage).toMatch(/^HTTP\/1\.1 400/);
     await stillServes(emu);
@@ -123,7 +187,9 @@ describe("the emulator under hostile clients", () => {
 
 describe("fault injection with a cap per request", () => {
   it("faults the same request at most maxFaultsPerRequest times, then lets its retry through", async () => {
-    emu = await startEmulator({ faults: { seed: 1, default: { errors: { InternalError: 1 }, maxFaultsPerRequest: 2 } } });
+    emu = await startEmulator({
+      faults: { seed: 1, default: { errors: { InternalError: 1 }, maxFaultsPerRequest: 2 } },
+    });
     const c = sdkClient(emu);
     const a = { ProjectId: PROJECT, PageNumber: 1 };
     expect((await sdkError(c.ListTriggerWorkflows(a))).code).toBe("InternalError");

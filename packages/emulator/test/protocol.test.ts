@@ -10,7 +10,18 @@ import { DEFAULT_KEY_PAIR, signRequest, startEmulator, type RunningEmulator } fr
 
 // The SDK's own signer (CommonJS): its class is the default export, one level deeper under some interop.
 interface SignLike {
-  sign3(args: { method: string; url: string; payload: Buffer; timestamp: number; service: string; secretId: string; secretKey: string; multipart: boolean; boundary: string; headers: Record<string, string> }): string;
+  sign3(args: {
+    method: string;
+    url: string;
+    payload: Buffer;
+    timestamp: number;
+    service: string;
+    secretId: string;
+    secretKey: string;
+    multipart: boolean;
+    boundary: string;
+    headers: Record<string, string>;
+  }): string;
 }
 const Sign: SignLike = (signModule as unknown as { default?: SignLike }).default ?? (signModule as unknown as SignLike);
 
@@ -32,11 +43,39 @@ const tempDir = () => {
 };
 
 /** Sign `signedBody` as the SDK does, then send `sentBody`: lets a test tamper with a signed request. */
-async function rawCall(emu: RunningEmulator, action: string, signedBody: string, sentBody = signedBody, key = DEFAULT_KEY_PAIR) {
+async function rawCall(
+  emu: RunningEmulator,
+  action: string,
+  signedBody: string,
+  sentBody = signedBody,
+  key = DEFAULT_KEY_PAIR,
+) {
   const timestamp = Math.floor(Date.now() / 1000);
   const url = `${emu.url}/`;
-  const authorization = Sign.sign3({ method: "POST", url, payload: Buffer.from(signedBody), timestamp, service: "127", secretId: key.secretId, secretKey: key.secretKey, multipart: false, boundary: "", headers: { "Content-Type": "application/json" } });
-  const res = await fetch(url, { method: "POST", headers: { "Content-Type": "application/json", Authorization: authorization, "X-TC-Action": action, "X-TC-Version": "2025-08-06", "X-TC-Region": "ap-guangzhou", "X-TC-Timestamp": String(timestamp) }, body: sentBody });
+  const authorization = Sign.sign3({
+    method: "POST",
+    url,
+    payload: Buffer.from(signedBody),
+    timestamp,
+    service: "127",
+    secretId: key.secretId,
+    secretKey: key.secretKey,
+    multipart: false,
+    boundary: "",
+    headers: { "Content-Type": "application/json" },
+  });
+  const res = await fetch(url, {
+    method: "POST",
+    headers: {
+      "Content-Type": "application/json",
+      Authorization: authorization,
+      "X-TC-Action": action,
+      "X-TC-Version": "2025-08-06",
+      "X-TC-Region": "ap-guangzhou",
+      "X-TC-Timestamp": String(timestamp),
+    },
+    body: sentBody,
+  });
   expect(res.status).toBe(200);
   return ((await res.json()) as { Response: { Error?: { Code: string }; RequestId: string } }).Response;
 }
@@ -56,11 +95,19 @@ describe("TC3-HMAC-SHA256 signatures", () => {
   });
   it("rejects a wrong key, an unknown SecretId, an expired timestamp and a wrong token", async () => {
     const emu = await emulator();
-    expect((await sdkError(sdkClient(emu, { secretKey: "wrong" }).ListTriggerWorkflows({ ProjectId: PROJECT }))).code).toBe("AuthFailure.SignatureFailure");
-    expect((await sdkError(sdkClient(emu, { secretId: "AKIDunknown" }).ListTriggerWorkflows({ ProjectId: PROJECT }))).code).toBe("AuthFailure.SecretIdNotFound");
-    expect((await sdkError(sdkClient(emu, { token: "t" }).ListTriggerWorkflows({ ProjectId: PROJECT }))).code).toBe("AuthFailure.TokenFailure");
+    expect(
+      (await sdkError(sdkClient(emu, { secretKey: "wrong" }).ListTriggerWorkflows({ ProjectId: PROJECT }))).code,
+    ).toBe("AuthFailure.SignatureFailure");
+    expect(
+      (await sdkError(sdkClient(emu, { secretId: "AKIDunknown" }).ListTriggerWorkflows({ ProjectId: PROJECT }))).code,
+    ).toBe("AuthFailure.SecretIdNotFound");
+    expect((await sdkError(sdkClient(emu, { token: "t" }).ListTriggerWorkflows({ ProjectId: PROJECT }))).code).toBe(
+      "AuthFailure.TokenFailure",
+    );
     const late = await emulator({ now: () => Date.now() + 6 * 60_000 });
-    expect((await sdkError(sdkClient(late).ListTriggerWorkflows({ ProjectId: PROJECT }))).code).toBe("AuthFailure.SignatureExpire");
+    expect((await sdkError(sdkClient(late).ListTriggerWorkflows({ ProjectId: PROJECT }))).code).toBe(
+      "AuthFailure.SignatureExpire",
+    );
     const skewOk = await emulator({ now: () => Date.now() + 4 * 60_000 });
     await expect(sdkClient(skewOk).ListTriggerWorkflows({ ProjectId: PROJECT })).resolves.toBeDefined();
   });
@@ -68,18 +115,50 @@ describe("TC3-HMAC-SHA256 signatures", () => {
     const key = { secretId: "AKIDtemp", secretKey: "k", token: "session-token", uin: "2" };
     const emu = await emulator({ keys: [key] });
     await expect(sdkClient(emu, { ...key }).ListTriggerWorkflows({ ProjectId: PROJECT })).resolves.toBeDefined();
-    expect((await sdkError(sdkClient(emu, { secretId: key.secretId, secretKey: key.secretKey }).ListTriggerWorkflows({ ProjectId: PROJECT }))).code).toBe("AuthFailure.TokenFailure");
+    expect(
+      (
+        await sdkError(
+          sdkClient(emu, { secretId: key.secretId, secretKey: key.secretKey }).ListTriggerWorkflows({
+            ProjectId: PROJECT,
+          }),
+        )
+      ).code,
+    ).toBe("AuthFailure.TokenFailure");
   });
   it("takes its key pair from WEDATA_EMULATOR_SECRET_ID/KEY", async () => {
     const { keyPairsFromEnv } = await import("../src/signature.js");
-    expect(keyPairsFromEnv({ WEDATA_EMULATOR_SECRET_ID: "AKIDx", WEDATA_EMULATOR_SECRET_KEY: "y" })).toEqual([{ secretId: "AKIDx", secretKey: "y", uin: DEFAULT_KEY_PAIR.uin }]);
+    expect(keyPairsFromEnv({ WEDATA_EMULATOR_SECRET_ID: "AKIDx", WEDATA_EMULATOR_SECRET_KEY: "y" })).toEqual([
+      { secretId: "AKIDx", secretKey: "y", uin: DEFAULT_KEY_PAIR.uin },
+    ]);
     expect(keyPairsFromEnv({})).toEqual([DEFAULT_KEY_PAIR]);
   });
   it("rejects other API versions", async () => {
     const emu = await emulator();
     const timestamp = Math.floor(Date.now() / 1000);
-    const authorization = Sign.sign3({ method: "POST", url: `${emu.url}/`, payload: Buffer.from(body), timestamp, service: "127", secretId: DEFAULT_KEY_PAIR.secretId, secretKey: DEFAULT_KEY_PAIR.secretKey, multipart: false, boundary: "", headers: { "Content-Type": "application/json" } });
-    const res = await fetch(`${emu.url}/`, { method: "POST", headers: { "Content-Type": "application/json", Authorization: authorization, "X-TC-Action": "ListTriggerWorkflows", "X-TC-Version": "2021-08-20", "X-TC-Region": "ap-guangzhou", "X-TC-Timestamp": String(timestamp) }, body });
+    const authorization = Sign.sign3({
+      method: "POST",
+      url: `${emu.url}/`,
+      payload: Buffer.from(body),
+      timestamp,
+      service: "127",
+      secretId: DEFAULT_KEY_PAIR.secretId,
+      secretKey: DEFAULT_KEY_PAIR.secretKey,
+      multipart: false,
+      boundary: "",
+      headers: { "Content-Type": "application/json" },
+    });
+    const res = await fetch(`${emu.url}/`, {
+      method: "POST",
+      headers: {
+        "Content-Type": "application/json",
+        Authorization: authorization,
+        "X-TC-Action": "ListTriggerWorkflows",
+        "X-TC-Version": "2021-08-20",
+        "X-TC-Region": "ap-guangzhou",
+        "X-TC-Timestamp": String(timestamp),
+      },
+      body,
+    });
     expect(((await res.json()) as { Response: { Error: { Code: string } } }).Response.Error.Code).toBe("NoSuchVersion");
   });
 });
@@ -88,7 +167,9 @@ describe("rate limit: a true sliding window per action and account", () => {
   it("fails the 21st call within one second and passes spaced calls", async () => {
     const emu = await emulator();
     const c = sdkClient(emu);
-    const results = await Promise.allSettled(Array.from({ length: 21 }, () => c.ListTriggerWorkflows({ ProjectId: PROJECT })));
+    const results = await Promise.allSettled(
+      Array.from({ length: 21 }, () => c.ListTriggerWorkflows({ ProjectId: PROJECT })),
+    );
     const rejected = results.filter((r) => r.status === "rejected") as PromiseRejectedResult[];
     expect(rejected).toHaveLength(1);
     expect(rejected[0]!.reason.code).toBe("RequestLimitExceeded");
@@ -103,7 +184,14 @@ describe("rate limit: a true sliding window per action and account", () => {
   it("counts a window that slides, not fixed seconds", async () => {
     const { SlidingWindowLimiter } = await import("../src/rate-limit.js");
     const l = new SlidingWindowLimiter(2, 1000);
-    expect([l.tryAcquire("k", 0), l.tryAcquire("k", 900), l.tryAcquire("k", 999), l.tryAcquire("k", 1000), l.tryAcquire("k", 1899), l.tryAcquire("k", 1900)]).toEqual([true, true, false, true, false, true]);
+    expect([
+      l.tryAcquire("k", 0),
+      l.tryAcquire("k", 900),
+      l.tryAcquire("k", 999),
+      l.tryAcquire("k", 1000),
+      l.tryAcquire("k", 1899),
+      l.tryAcquire("k", 1900),
+    ]).toEqual([true, true, false, true, false, true]);
   });
 });
 
@@ -111,11 +199,16 @@ describe("persistence", () => {
   it("keeps data across a restart", async () => {
     const dir = tempDir();
     const first = await startEmulator({ dataDir: dir });
-    const wf = (await sdkClient(first).CreateTriggerWorkflow({ ProjectId: PROJECT, WorkflowName: "kept", ParentFolderPath: "/" })).Data!.WorkflowId!;
+    const wf = (
+      await sdkClient(first).CreateTriggerWorkflow({ ProjectId: PROJECT, WorkflowName: "kept", ParentFolderPath: "/" })
+    ).Data!.WorkflowId!;
     const task = (await sdkClient(first).CreateTriggerTask(taskBody(wf, "t"))).Data!.TaskId!;
     await first.stop();
     const second = await emulator({ dataDir: dir });
-    expect((await sdkClient(second).GetTriggerTask({ ProjectId: PROJECT, TaskId: task })).Data!.TriggerTaskBaseAttribute.TaskName).toBe("t");
+    expect(
+      (await sdkClient(second).GetTriggerTask({ ProjectId: PROJECT, TaskId: task })).Data!.TriggerTaskBaseAttribute
+        .TaskName,
+    ).toBe("t");
     const next = (await sdkClient(second).CreateTriggerTask(taskBody(wf, "u"))).Data!.TaskId!;
     expect(BigInt(next) > BigInt(task)).toBe(true);
   });
@@ -123,15 +216,23 @@ describe("persistence", () => {
   it("keeps every answered write when the process is killed with SIGKILL", async () => {
     const dir = tempDir();
     const start = async () => {
-      const child = spawn(process.execPath, [join(repoRootFromEmulatorTest, "packages/cli/bin/wedata.js"), "emulator", "--port", "0", "--data", dir], { stdio: ["ignore", "pipe", "inherit"] });
-      const line = await new Promise<string>((resolve) => createInterface({ input: child.stdout! }).once("line", resolve));
+      const child = spawn(
+        process.execPath,
+        [join(repoRootFromEmulatorTest, "packages/cli/bin/wedata.js"), "emulator", "--port", "0", "--data", dir],
+        { stdio: ["ignore", "pipe", "inherit"] },
+      );
+      const line = await new Promise<string>((resolve) =>
+        createInterface({ input: child.stdout! }).once("line", resolve),
+      );
       expect(line).toMatch(/^listening on http:\/\/127\.0\.0\.1:\d+$/);
       return { child, endpoint: line.replace("listening on http://", "") };
     };
     const a = await start();
     try {
       const c = sdkClient(a);
-      const wf = (await c.CreateTriggerWorkflow({ ProjectId: PROJECT, WorkflowName: "survivor", ParentFolderPath: "/" })).Data!.WorkflowId!;
+      const wf = (
+        await c.CreateTriggerWorkflow({ ProjectId: PROJECT, WorkflowName: "survivor", ParentFolderPath: "/" })
+      ).Data!.WorkflowId!;
       const ids: string[] = [];
       for (let i = 0; i < 10; i++) ids.push((await c.CreateTriggerTask(taskBody(wf, `t${i}`))).Data!.TaskId!);
       a.child.kill("SIGKILL");
@@ -153,7 +254,9 @@ describe("fault injection", () => {
   it("injects error codes without executing the request", async () => {
     const emu = await emulator({ faults: { actions: { CreateTriggerWorkflow: { errors: { InternalError: 1 } } } } });
     const c = sdkClient(emu);
-    expect((await sdkError(c.CreateTriggerWorkflow({ ProjectId: PROJECT, WorkflowName: "w", ParentFolderPath: "/" }))).code).toBe("InternalError");
+    expect(
+      (await sdkError(c.CreateTriggerWorkflow({ ProjectId: PROJECT, WorkflowName: "w", ParentFolderPath: "/" }))).code,
+    ).toBe("InternalError");
     emu.setFaults({});
     expect((await c.ListTriggerWorkflows({ ProjectId: PROJECT })).Data!.TotalCount).toBe(0);
   });
@@ -170,7 +273,9 @@ describe("fault injection", () => {
     const c = sdkClient(emu);
     const e = await sdkError(c.CreateTriggerWorkflow({ ProjectId: PROJECT, WorkflowName: "w", ParentFolderPath: "/" }));
     expect(e.code).toBeUndefined();
-    expect((await c.ListTriggerWorkflows({ ProjectId: PROJECT })).Data!.Items!.map((w) => w.WorkflowName)).toEqual(["w"]);
+    expect((await c.ListTriggerWorkflows({ ProjectId: PROJECT })).Data!.Items!.map((w) => w.WorkflowName)).toEqual([
+      "w",
+    ]);
     expect(emu.log.at(-2)).toMatchObject({ action: "CreateTriggerWorkflow", outcome: "lost" });
   });
   it("commits the write, then never answers: the client times out", async () => {
@@ -205,7 +310,9 @@ describe("fault injection", () => {
     const anonymous = await fetch(`${emu.url}/_emulator/log`);
     expect(anonymous.status).toBe(401);
     expect(await anonymous.text()).toMatch(/AuthFailure/);
-    const signed = await fetch(`${emu.url}/_emulator/log`, { headers: signRequest(DEFAULT_KEY_PAIR, { host: emu.endpoint, method: "GET", path: "/_emulator/log" }) });
+    const signed = await fetch(`${emu.url}/_emulator/log`, {
+      headers: signRequest(DEFAULT_KEY_PAIR, { host: emu.endpoint, method: "GET", path: "/_emulator/log" }),
+    });
     const overHttp = (await signed.json()) as Array<{ action: string }>;
     expect(overHttp.map((l) => l.action)).toEqual(["ListTriggerWorkflows", "GetTriggerWorkflow"]);
   });

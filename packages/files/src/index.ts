@@ -34,7 +34,8 @@ function lstatMaybe(path: string): Stats | undefined {
   try {
     return lstatSync(path);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR") return undefined;
+    if ((e as NodeJS.ErrnoException).code === "ENOENT" || (e as NodeJS.ErrnoException).code === "ENOTDIR")
+      return undefined;
     throw e;
   }
 }
@@ -54,21 +55,30 @@ export function entryKind(st: Stats): string {
  * open descriptor, so a FIFO or a device is refused instead of hanging or filling memory; with
  * `noFollow`, a symbolic link is refused too. Missing files keep Node's ENOENT error.
  */
-export function readRegularFile(path: string, maxBytes: number, options: { readonly noFollow?: boolean; readonly display?: string } = {}): Buffer {
+export function readRegularFile(
+  path: string,
+  maxBytes: number,
+  options: { readonly noFollow?: boolean; readonly display?: string } = {},
+): Buffer {
   const display = options.display ?? path;
   let fd: number;
   try {
     fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | (options.noFollow ? constants.O_NOFOLLOW : 0));
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ELOOP") {
-      throw new FileSafetyError("E_SYMLINK", `${display} is a symbolic link; wedata-kit does not follow links here: replace it with the file itself`);
+      throw new FileSafetyError(
+        "E_SYMLINK",
+        `${display} is a symbolic link; wedata-kit does not follow links here: replace it with the file itself`,
+      );
     }
     throw e;
   }
   try {
     const st = fstatSync(fd);
-    if (!st.isFile()) throw new FileSafetyError("E_NOT_REGULAR_FILE", `${display} is ${entryKind(st)}, not a regular file`);
-    if (st.size > maxBytes) throw new FileSafetyError("E_FILE_TOO_LARGE", `${display} is ${st.size} bytes; the limit here is ${maxBytes}`);
+    if (!st.isFile())
+      throw new FileSafetyError("E_NOT_REGULAR_FILE", `${display} is ${entryKind(st)}, not a regular file`);
+    if (st.size > maxBytes)
+      throw new FileSafetyError("E_FILE_TOO_LARGE", `${display} is ${st.size} bytes; the limit here is ${maxBytes}`);
     // Read at most one byte more than allowed, whatever the size said: a file may grow while it is read.
     const buf = Buffer.alloc(Math.min(maxBytes + 1, Math.max(st.size, 0) + 1));
     let got = 0;
@@ -78,7 +88,8 @@ export function readRegularFile(path: string, maxBytes: number, options: { reado
       if (n === 0) break;
       got += n;
     }
-    if (got > maxBytes) throw new FileSafetyError("E_FILE_TOO_LARGE", `${display} is larger than the limit here (${maxBytes} bytes)`);
+    if (got > maxBytes)
+      throw new FileSafetyError("E_FILE_TOO_LARGE", `${display} is larger than the limit here (${maxBytes} bytes)`);
     return buf.subarray(0, got);
   } finally {
     closeSync(fd);
@@ -91,7 +102,10 @@ export function readRegularFile(path: string, maxBytes: number, options: { reado
  * so two different strings never share a file.
  */
 export function safeFileName(s: string): string {
-  const cleaned = s.replace(/[^A-Za-z0-9_.-]/g, "_").replace(/^\.+/, "_").slice(0, 64);
+  const cleaned = s
+    .replace(/[^A-Za-z0-9_.-]/g, "_")
+    .replace(/^\.+/, "_")
+    .slice(0, 64);
   if (cleaned === s && cleaned.length > 0) return cleaned;
   return `${cleaned || "_"}-${createHash("sha256").update(s).digest("hex").slice(0, 8)}`;
 }
@@ -106,7 +120,10 @@ export function checkOutputFolder(root: string, dir: string, what: string): stri
   const rel = relative(root, abs);
   const shown = rel === "" ? "." : rel;
   if (rel === "") {
-    throw new FileSafetyError("E_OUTPUT_FOLDER", `${what} cannot be the project root: wedata-kit would then manage every file in it; pick a folder inside the project`);
+    throw new FileSafetyError(
+      "E_OUTPUT_FOLDER",
+      `${what} cannot be the project root: wedata-kit would then manage every file in it; pick a folder inside the project`,
+    );
   }
   if (rel.startsWith("..") || isAbsolute(rel)) {
     const back = relative(abs, root);
@@ -127,7 +144,11 @@ export function checkOutputFolder(root: string, dir: string, what: string): stri
         `${what} ${shown} goes through a symbolic link (${relative(root, cur)}); wedata-kit never follows links out of the folders it manages`,
       );
     }
-    if (!st.isDirectory()) throw new FileSafetyError("E_OUTPUT_FOLDER", `${what} ${shown} is not a folder (${relative(root, cur)} is ${entryKind(st)})`);
+    if (!st.isDirectory())
+      throw new FileSafetyError(
+        "E_OUTPUT_FOLDER",
+        `${what} ${shown} is not a folder (${relative(root, cur)} is ${entryKind(st)})`,
+      );
   }
   return abs;
 }
@@ -219,7 +240,9 @@ export class OwnedFolder {
     const marker = join(this.path, OWNED_MARKER);
     const st = lstatMaybe(marker);
     if (!st) return false;
-    const text = readRegularFile(marker, 4096, { noFollow: true, display: `${this.shown}/${OWNED_MARKER}` }).toString("utf8");
+    const text = readRegularFile(marker, 4096, { noFollow: true, display: `${this.shown}/${OWNED_MARKER}` }).toString(
+      "utf8",
+    );
     let kind: unknown;
     try {
       kind = (JSON.parse(text) as { kind?: unknown }).kind;
@@ -260,7 +283,9 @@ export class OwnedFolder {
         `${this.spec.what} ${this.shown} holds ${foreign.length} file(s) wedata-kit did not write (${foreign
           .slice(0, 5)
           .map((f) => `${this.shown}/${f}`)
-          .join(", ")}${foreign.length > 5 ? ", ..." : ""}); wedata-kit only deletes or rewrites its own files: move them out, or pick another folder`,
+          .join(
+            ", ",
+          )}${foreign.length > 5 ? ", ..." : ""}); wedata-kit only deletes or rewrites its own files: move them out, or pick another folder`,
       );
     }
   }
@@ -272,7 +297,14 @@ export class OwnedFolder {
     const strangers = special.map((s) => s.path);
     for (const rel of files.keys()) {
       if (!this.spec.isOurs(rel)) strangers.push(rel);
-      else out.set(rel, readRegularFile(join(this.path, rel), maxBytesPerFile, { noFollow: true, display: `${this.shown}/${rel}` }).toString("utf8"));
+      else
+        out.set(
+          rel,
+          readRegularFile(join(this.path, rel), maxBytesPerFile, {
+            noFollow: true,
+            display: `${this.shown}/${rel}`,
+          }).toString("utf8"),
+        );
     }
     return { files: out, strangers: strangers.sort() };
   }
@@ -288,7 +320,11 @@ export class OwnedFolder {
     for (const seg of rel.split("/").slice(0, -1)) {
       cur = join(cur, seg);
       const st = lstatMaybe(cur);
-      if (st && !st.isDirectory()) throw new FileSafetyError("E_SYMLINK", `${this.shown}/${relative(this.path, cur)} is ${entryKind(st)}, not a folder`);
+      if (st && !st.isDirectory())
+        throw new FileSafetyError(
+          "E_SYMLINK",
+          `${this.shown}/${relative(this.path, cur)} is ${entryKind(st)}, not a folder`,
+        );
     }
     return p;
   }
@@ -298,11 +334,16 @@ export class OwnedFolder {
     const p = join(this.path, ...rel.split("/"));
     let cur = this.path;
     for (const seg of rel.split("/")) {
-      if (seg === "" || seg === "." || seg === "..") throw new FileSafetyError("E_OWNED_FOLDER", `${rel} is not a folder name`);
+      if (seg === "" || seg === "." || seg === "..")
+        throw new FileSafetyError("E_OWNED_FOLDER", `${rel} is not a folder name`);
       cur = join(cur, seg);
       const st = lstatMaybe(cur);
       if (!st) mkdirSync(cur);
-      else if (!st.isDirectory()) throw new FileSafetyError("E_SYMLINK", `${this.shown}/${relative(this.path, cur)} is ${entryKind(st)}, not a folder; remove it`);
+      else if (!st.isDirectory())
+        throw new FileSafetyError(
+          "E_SYMLINK",
+          `${this.shown}/${relative(this.path, cur)} is ${entryKind(st)}, not a folder; remove it`,
+        );
     }
     return p;
   }
@@ -318,7 +359,11 @@ export class OwnedFolder {
   write(rel: string, content: string | Buffer): void {
     const p = this.target(rel);
     const st = lstatMaybe(p);
-    if (st && !st.isFile()) throw new FileSafetyError("E_SYMLINK", `${this.shown}/${rel} is ${entryKind(st)}; wedata-kit will not write through it`);
+    if (st && !st.isFile())
+      throw new FileSafetyError(
+        "E_SYMLINK",
+        `${this.shown}/${rel} is ${entryKind(st)}; wedata-kit will not write through it`,
+      );
     mkdirSync(dirname(p), { recursive: true });
     const tmp = join(dirname(p), `.${process.pid}.${Date.now()}.tmp`);
     writeFileSync(tmp, content, { flag: "wx" });
@@ -330,7 +375,11 @@ export class OwnedFolder {
     const p = this.target(rel);
     const st = lstatMaybe(p);
     if (!st) return;
-    if (!st.isFile()) throw new FileSafetyError("E_SYMLINK", `${this.shown}/${rel} is ${entryKind(st)}; wedata-kit only deletes its own regular files`);
+    if (!st.isFile())
+      throw new FileSafetyError(
+        "E_SYMLINK",
+        `${this.shown}/${rel} is ${entryKind(st)}; wedata-kit only deletes its own regular files`,
+      );
     unlinkSync(p);
   }
 
@@ -360,7 +409,8 @@ export class OwnedFolder {
 
   /** Delete every file of this layout under `prefix` (a sub-folder), then the folders left empty. */
   removeUnder(prefix: string): void {
-    for (const rel of this.list().files.keys()) if (rel.startsWith(`${prefix}/`) && this.spec.isOurs(rel)) this.remove(rel);
+    for (const rel of this.list().files.keys())
+      if (rel.startsWith(`${prefix}/`) && this.spec.isOurs(rel)) this.remove(rel);
     this.removeEmptyFolders();
   }
 

@@ -31,13 +31,22 @@ const LOCAL: CompileTarget = { name: "local", projectId: "0", region: "local", p
  */
 export async function runWorkflow(workflow: WorkflowBuilder, options: WorkflowRunOptions): Promise<WorkflowRun> {
   const exports = Object.fromEntries([workflow, ...(options.with ?? [])].map((w, i) => [`w${i}`, w]));
-  const compiled = compileProject({ root: options.root, modules: [{ file: "runWorkflow", exports }], target: options.target ?? LOCAL, readFile: (p) => readFileSync(p), realpath: realpathSync });
+  const compiled = compileProject({
+    root: options.root,
+    modules: [{ file: "runWorkflow", exports }],
+    target: options.target ?? LOCAL,
+    readFile: (p) => readFileSync(p),
+    realpath: realpathSync,
+  });
   const result = await runCompiled(compiled, workflow.name, options);
   return {
     ...result,
     task(name: string): TaskRun {
       const t = result.tasks.find((x) => x.key === name || x.name === name || x.key.endsWith(`/${name}`));
-      if (!t) throw new Error(`task "${name}" did not take part in the run; it had ${result.tasks.map((x) => x.key).join(", ")}`);
+      if (!t)
+        throw new Error(
+          `task "${name}" did not take part in the run; it had ${result.tasks.map((x) => x.key).join(", ")}`,
+        );
       return t;
     },
   };

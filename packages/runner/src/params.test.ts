@@ -6,12 +6,26 @@ const base = parseDataTime("2026-11-28T02:00")!;
 
 describe("parameter substitution", () => {
   it("replaces parameters by name and time parameters by value, and lists what it could not resolve", () => {
-    const s = substitute("dt=${bizdate} day=${yyyy-MM-dd-1d} n=${n} ${unknown} $HOME ${ yyyyMMdd }", new Map([["bizdate", "20261128"], ["n", "42"]]), base);
+    const s = substitute(
+      "dt=${bizdate} day=${yyyy-MM-dd-1d} n=${n} ${unknown} $HOME ${ yyyyMMdd }",
+      new Map([
+        ["bizdate", "20261128"],
+        ["n", "42"],
+      ]),
+      base,
+    );
     expect(s.text).toBe("dt=20261128 day=2026-11-27 n=42 ${unknown} $HOME 20261128");
     expect(s.unresolved).toEqual(["${unknown}"]);
   });
   it("resolves parameters in order, each may use time parameters and earlier ones", () => {
-    const r = resolveParams([["bizdate", "${yyyyMMdd-1d}"], ["path", "cos://b/dt=${bizdate}"]], base, new Map([["env", "dev"]]));
+    const r = resolveParams(
+      [
+        ["bizdate", "${yyyyMMdd-1d}"],
+        ["path", "cos://b/dt=${bizdate}"],
+      ],
+      base,
+      new Map([["env", "dev"]]),
+    );
     expect(Object.fromEntries(r.values)).toEqual({ env: "dev", bizdate: "20261127", path: "cos://b/dt=20261127" });
   });
 });

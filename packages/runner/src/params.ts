@@ -33,7 +33,11 @@ export function substitute(text: string, vars: ReadonlyMap<string, string>, base
  * Resolve an ordered list of parameters: each value may hold time parameters and refer to parameters
  * defined before it (or in `outer`).
  */
-export function resolveParams(list: ReadonlyArray<readonly [string, string]>, base: DataTime, outer: ReadonlyMap<string, string> = new Map()): { values: Map<string, string>; unresolved: string[] } {
+export function resolveParams(
+  list: ReadonlyArray<readonly [string, string]>,
+  base: DataTime,
+  outer: ReadonlyMap<string, string> = new Map(),
+): { values: Map<string, string>; unresolved: string[] } {
   const values = new Map(outer);
   const unresolved: string[] = [];
   for (const [k, v] of list) {

@@ -14,8 +14,16 @@ const fast = { root, date, retryWaitMs: 10, minuteMs: 200 };
 
 describe("runWorkflow: what deploy would send, run here", () => {
   it("runs in dependency order and passes outputs to inputs as WeData does", async () => {
-    const extract = task("extract").shell(sh('echo "42,7"\necho "other"')).output("rows", "$[0]").output("second", "$[0][1]");
-    const load = task("load").shell(sh('echo "loading ${n} rows of ${dt} (${second_col})"')).after(extract).input("n", { from: extract, param: "rows" }).input("second_col", { from: extract, param: "second" }).schedulingParams({ dt: "${yyyyMMdd-1d}" });
+    const extract = task("extract")
+      .shell(sh('echo "42,7"\necho "other"'))
+      .output("rows", "$[0]")
+      .output("second", "$[0][1]");
+    const load = task("load")
+      .shell(sh('echo "loading ${n} rows of ${dt} (${second_col})"'))
+      .after(extract)
+      .input("n", { from: extract, param: "rows" })
+      .input("second_col", { from: extract, param: "second" })
+      .schedulingParams({ dt: "${yyyyMMdd-1d}" });
     const run = await runWorkflow(workflow("w", { folder: "/f", params: { env: "dev" } }).tasks(extract, load), fast);
     expect(run.status).toBe("success");
     expect(run.task("extract").outputs).toEqual({ rows: "42", second: "7" });
@@ -32,10 +40,19 @@ describe("runWorkflow: what deploy would send, run here", () => {
     const onFailure = task("on_failure").shell(sh("true")).after(bad).triggerWhen("ALL_FAILED");
     const onSuccess = task("on_success").shell(sh("true")).after(good).triggerWhen("ONE_SUCCESS");
     const below = task("below").shell(sh("true")).after(needsAll);
-    const run = await runWorkflow(workflow("w", { folder: "/f" }).tasks(bad, good, needsAll, always, onFailure, onSuccess, below), fast);
+    const run = await runWorkflow(
+      workflow("w", { folder: "/f" }).tasks(bad, good, needsAll, always, onFailure, onSuccess, below),
+      fast,
+    );
     expect(run.status).toBe("failed");
     expect(Object.fromEntries(run.tasks.map((t) => [t.name, t.status]))).toEqual({
-      bad: "failed", good: "success", needs_all: "upstream_failed", always: "success", on_failure: "success", on_success: "success", below: "upstream_failed",
+      bad: "failed",
+      good: "success",
+      needs_all: "upstream_failed",
+      always: "success",
+      on_failure: "success",
+      on_success: "success",
+      below: "upstream_failed",
     });
     expect(run.task("bad").reason).toMatch(/exit code 3, 1 attempt/);
     expect(run.task("needs_all").reason).toMatch(/ALL_SUCCESS: bad failed/);
@@ -43,11 +60,16 @@ describe("runWorkflow: what deploy would send, run here", () => {
 
   it("retries per the task's policy, and times out per its TTL", async () => {
     const counter = join(root, "attempts");
-    const flaky = task("flaky").shell(sh(`n=$(cat ${counter} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${counter}; [ $n -ge 3 ]`)).retry(4);
+    const flaky = task("flaky")
+      .shell(sh(`n=$(cat ${counter} 2>/dev/null || echo 0); n=$((n+1)); echo $n > ${counter}; [ $n -ge 3 ]`))
+      .retry(4);
     const slow = task("slow").shell(sh("sleep 5")).timeout(1).retry(1);
     const events: string[] = [];
     const started = Date.now();
-    const run = await runWorkflow(workflow("w", { folder: "/f" }).tasks(flaky, slow), { ...fast, onEvent: (e) => e.type === "retry" && events.push(`${e.key} ${e.reason}`) });
+    const run = await runWorkflow(workflow("w", { folder: "/f" }).tasks(flaky, slow), {
+      ...fast,
+      onEvent: (e) => e.type === "retry" && events.push(`${e.key} ${e.reason}`),
+    });
     expect(run.task("flaky")).toMatchObject({ status: "success", attempts: 3 });
     expect(run.task("slow")).toMatchObject({ status: "failed", attempts: 2 });
     expect(run.task("slow").reason).toMatch(/timed out after 1 min \(ExecutionTTLMinute\), 2 attempt/);
@@ -69,7 +91,9 @@ describe("runWorkflow: what deploy would send, run here", () => {
   });
 
   it("cloud-only kinds are rendered and reported as needing WeData; stand-ins replace any task", async () => {
-    const sql = task("agg").dlcSql({ inline: "insert into t select * from s where dt = '${yyyyMMdd}'" }, { engine: "e" }).output("n", "$[0]");
+    const sql = task("agg")
+      .dlcSql({ inline: "insert into t select * from s where dt = '${yyyyMMdd}'" }, { engine: "e" })
+      .output("n", "$[0]");
     const uses = task("uses").shell(sh("echo done")).after(sql);
     const stubbed = task("stubbed").shell(sh("exit 1")).output("v", "$[0]");
     const reads = task("reads").shell(sh('echo "v=${v}"')).after(stubbed).input("v", { from: stubbed, param: "v" });
@@ -78,19 +102,28 @@ describe("runWorkflow: what deploy would send, run here", () => {
       ...fast,
       standIns: { stubbed: (ctx) => (seen.push({ ...ctx.params }), { stdout: "99\n" }) },
     });
-    expect(run.task("agg")).toMatchObject({ status: "needs_wedata", rendered: "insert into t select * from s where dt = '20210710'" });
+    expect(run.task("agg")).toMatchObject({
+      status: "needs_wedata",
+      rendered: "insert into t select * from s where dt = '20210710'",
+    });
     expect(run.task("agg").reason).toMatch(/DLC SQL runs on a DLC engine/);
     expect(run.task("uses").status).toBe("success");
     expect(run.task("stubbed")).toMatchObject({ status: "stand_in", outputs: { v: "99" } });
     expect(run.task("reads").rendered).toContain('echo "v=99"');
     expect(seen).toHaveLength(1);
-    const byKind = await runWorkflow(workflow("w", { folder: "/f" }).tasks(sql, uses), { ...fast, standIns: { "kind:dlcSql": { stdout: "5\n" } } });
+    const byKind = await runWorkflow(workflow("w", { folder: "/f" }).tasks(sql, uses), {
+      ...fast,
+      standIns: { "kind:dlcSql": { stdout: "5\n" } },
+    });
     expect(byKind.task("agg")).toMatchObject({ status: "stand_in", outputs: { n: "5" } });
   });
 
   it("runs a nested workflow for a Run Workflow task, and names a missing interpreter", async () => {
     const inner = workflow("inner", { folder: "/f" }).tasks(task("step").shell(sh("echo inner")));
-    const outer = workflow("outer", { folder: "/f" }).tasks(task("run_inner").runWorkflow(inner), task("old").python({ inline: "print 1" }, { version: "python2" }).retry(0));
+    const outer = workflow("outer", { folder: "/f" }).tasks(
+      task("run_inner").runWorkflow(inner),
+      task("old").python({ inline: "print 1" }, { version: "python2" }).retry(0),
+    );
     const run = await runWorkflow(outer, { ...fast, with: [inner], env: { PATH: "/usr/bin:/bin" } });
     expect(run.task("run_inner").status).toBe("success");
     expect(run.task("outer/run_inner/inner/step").status).toBe("success");
@@ -114,8 +147,14 @@ describe("runWorkflow: what deploy would send, run here", () => {
     const c = task("c").shell(sh("true")).after(b);
     const w = workflow("w", { folder: "/f" }).tasks(a, b, c);
     expect((await runWorkflow(w, { ...fast, only: ["b"] })).tasks.map((t) => t.name)).toEqual(["b"]);
-    expect((await runWorkflow(w, { ...fast, only: ["b"], upstream: true })).tasks.map((t) => t.name)).toEqual(["a", "b"]);
-    expect((await runWorkflow(w, { ...fast, only: ["b"], downstream: true })).tasks.map((t) => t.name)).toEqual(["b", "c"]);
+    expect((await runWorkflow(w, { ...fast, only: ["b"], upstream: true })).tasks.map((t) => t.name)).toEqual([
+      "a",
+      "b",
+    ]);
+    expect((await runWorkflow(w, { ...fast, only: ["b"], downstream: true })).tasks.map((t) => t.name)).toEqual([
+      "b",
+      "c",
+    ]);
     await expect(runWorkflow(w, { ...fast, only: ["zzz"] })).rejects.toThrow(RunError);
     await expect(runWorkflow(w, { ...fast, date: "2026-02-30" })).rejects.toThrow(/is not a date and time that exists/);
   });
@@ -124,14 +163,19 @@ describe("runWorkflow: what deploy would send, run here", () => {
     rememberSecrets({ TaskSchedulingParameterList: [{ ParamKey: "db_password", ParamValue: "pw-7f3a-runner" }] });
     const files = new Map<string, string>();
     const folder: RunFolder = { write: (rel, content) => void files.set(rel, content) };
-    const t = task("t").shell(sh('echo "connecting with ${db_password}"')).schedulingParams({ db_password: "pw-7f3a-runner" });
+    const t = task("t")
+      .shell(sh('echo "connecting with ${db_password}"'))
+      .schedulingParams({ db_password: "pw-7f3a-runner" });
     const run = await runWorkflow(workflow("w", { folder: "/f" }).tasks(t), { ...fast, folder });
     expect(run.task("t").status).toBe("success");
     expect(files.get("w/t.attempt-1.log")).toBe("connecting with [REDACTED]\n");
     expect(files.get("w/t.sh")).toContain('echo "connecting with [REDACTED]"');
     expect(JSON.stringify([...files])).not.toContain("pw-7f3a-runner");
     expect(run.task("t").params.db_password).toBe("[REDACTED]");
-    const dry = await runWorkflow(workflow("w", { folder: "/f" }).tasks(task("x").shell(sh(`touch ${join(root, "touched")}`))), { ...fast, dryRun: true });
+    const dry = await runWorkflow(
+      workflow("w", { folder: "/f" }).tasks(task("x").shell(sh(`touch ${join(root, "touched")}`))),
+      { ...fast, dryRun: true },
+    );
     expect(dry.task("x").status).toBe("rendered");
     expect(() => readFileSync(join(root, "touched"))).toThrow();
   });

@@ -8,14 +8,29 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { accessSync, constants, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
-import { codeFileName, parsePlaceholder, redactSecrets, sleep, type CompiledProject, type CompiledTask } from "@wedata-kit/compiler";
+import {
+  codeFileName,
+  parsePlaceholder,
+  redactSecrets,
+  sleep,
+  type CompiledProject,
+  type CompiledTask,
+} from "@wedata-kit/compiler";
 import { TASK_KINDS, type TaskKind, type TriggerPolicy } from "@wedata-kit/dsl";
 import { outputValue, resolveParams, substitute } from "./params.js";
 import { decide, type Outcome } from "./policies.js";
 import { parseDataTime, type DataTime } from "./time-params.js";
 
 /** How one task ended in a local run. */
-export type TaskStatus = "success" | "failed" | "upstream_failed" | "skipped" | "cancelled" | "needs_wedata" | "stand_in" | "rendered";
+export type TaskStatus =
+  | "success"
+  | "failed"
+  | "upstream_failed"
+  | "skipped"
+  | "cancelled"
+  | "needs_wedata"
+  | "stand_in"
+  | "rendered";
 
 /** What a stand-in for a task says happened: it did not run; it succeeded (or failed) with these outputs. */
 export interface StandInResult {
@@ -76,7 +91,13 @@ export interface RunOptions {
 
 export type RunEvent =
   | { readonly type: "start"; readonly key: string; readonly attempt: number }
-  | { readonly type: "retry"; readonly key: string; readonly attempt: number; readonly waitMs: number; readonly reason: string }
+  | {
+      readonly type: "retry";
+      readonly key: string;
+      readonly attempt: number;
+      readonly waitMs: number;
+      readonly reason: string;
+    }
   | { readonly type: "done"; readonly task: TaskRun };
 
 export interface TaskRun {
@@ -112,7 +133,15 @@ export class RunError extends WedataKitError {
 }
 
 /** Kinds whose program runs only in WeData's cloud; they are rendered and reported, unless a stand-in replaces them. */
-const CLOUD_ONLY: ReadonlySet<TaskKind> = new Set(["dlcSql", "dlcSpark", "dlcPySpark", "dlcSparkStreaming", "notebook", "offlineSync", "shellForm"]);
+const CLOUD_ONLY: ReadonlySet<TaskKind> = new Set([
+  "dlcSql",
+  "dlcSpark",
+  "dlcPySpark",
+  "dlcSparkStreaming",
+  "notebook",
+  "offlineSync",
+  "shellForm",
+]);
 const WHY_CLOUD: Partial<Record<TaskKind, string>> = {
   dlcSql: "DLC SQL runs on a DLC engine",
   dlcSpark: "DLC Spark runs its program from COS on a DLC engine",
@@ -123,7 +152,8 @@ const WHY_CLOUD: Partial<Record<TaskKind, string>> = {
   shellForm: "a Shell Form task runs a resource package stored in WeData",
 };
 
-const ext = (t: CompiledTask, key: string) => t.payload.TriggerTaskConfiguration.TaskExtConfigurationList?.find((e) => e.ParamKey === key)?.ParamValue;
+const ext = (t: CompiledTask, key: string) =>
+  t.payload.TriggerTaskConfiguration.TaskExtConfigurationList?.find((e) => e.ParamKey === key)?.ParamValue;
 
 function onPath(command: string, path: string | undefined): boolean {
   for (const dir of (path ?? "").split(delimiter)) {
@@ -146,7 +176,10 @@ export function pythonCommand(t: CompiledTask): string {
 /** The environment tasks run with: a clean one, plus what the caller passes. */
 function cleanEnv(extra: Readonly<Record<string, string>> | undefined): NodeJS.ProcessEnv {
   const keep = ["PATH", "HOME", "LANG", "LC_ALL", "TZ", "TMPDIR", "USER"];
-  return { ...Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!])), ...extra };
+  return {
+    ...Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]!])),
+    ...extra,
+  };
 }
 
 interface Attempt {
@@ -162,7 +195,18 @@ interface Attempt {
  * private temporary folder (0700, file 0600) outside the project and removed when the process ends; the
  * run folder keeps only the redacted copy.
  */
-function execute(command: string, program: string, o: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs?: number; signal?: AbortSignal; running: Set<ChildProcess>; file: string }): Promise<Attempt> {
+function execute(
+  command: string,
+  program: string,
+  o: {
+    cwd: string;
+    env: NodeJS.ProcessEnv;
+    timeoutMs?: number;
+    signal?: AbortSignal;
+    running: Set<ChildProcess>;
+    file: string;
+  },
+): Promise<Attempt> {
   return new Promise((resolve) => {
     const dir = mkdtempSync(join(tmpdir(), "wedata-run-"));
     const file = join(dir, o.file);
@@ -187,8 +231,17 @@ function execute(command: string, program: string, o: { cwd: string; env: NodeJS
         }
       }, 2000).unref();
     };
-    const timer = o.timeoutMs !== undefined ? setTimeout(() => ((timedOut = true), kill()), o.timeoutMs) : undefined;
-    const onAbort = () => ((cancelled = true), kill());
+    const timer =
+      o.timeoutMs !== undefined
+        ? setTimeout(() => {
+            timedOut = true;
+            kill();
+          }, o.timeoutMs)
+        : undefined;
+    const onAbort = () => {
+      cancelled = true;
+      kill();
+    };
     o.signal?.addEventListener("abort", onAbort, { once: true });
     child.stdout!.on("data", (d: Buffer) => {
       stdout += d.toString("utf8");
@@ -227,13 +280,19 @@ const OUTCOME: Record<TaskStatus, Outcome> = {
 export async function runCompiled(project: CompiledProject, workflow: string, options: RunOptions): Promise<RunResult> {
   const started = Date.now();
   const base = parseDataTime(options.date);
-  if (!base) throw new RunError(`--date ${options.date} is not a date and time that exists; write 2026-11-28 or 2026-11-28T02:00`);
+  if (!base)
+    throw new RunError(
+      `--date ${options.date} is not a date and time that exists; write 2026-11-28 or 2026-11-28T02:00`,
+    );
   if (!project.workflows.some((w) => w.name === workflow)) {
-    throw new RunError(`no workflow named "${workflow}"; the project has ${project.workflows.map((w) => w.name).join(", ") || "none"}`);
+    throw new RunError(
+      `no workflow named "${workflow}"; the project has ${project.workflows.map((w) => w.name).join(", ") || "none"}`,
+    );
   }
   const running = new Set<ChildProcess>();
   const slots = { free: Math.max(1, options.concurrency ?? 4), waiting: [] as Array<() => void> };
-  const acquire = () => (slots.free > 0 ? (slots.free--, Promise.resolve()) : new Promise<void>((r) => slots.waiting.push(r)));
+  const acquire = () =>
+    slots.free > 0 ? (slots.free--, Promise.resolve()) : new Promise<void>((r) => slots.waiting.push(r));
   const release = () => {
     const next = slots.waiting.shift();
     if (next) next();
@@ -251,23 +310,38 @@ interface Shared {
   readonly all: TaskRun[];
 }
 
-async function runWorkflow(project: CompiledProject, workflow: string, prefix: string, base: DataTime, o: RunOptions, shared: Shared, nested = false): Promise<"success" | "failed"> {
+async function runWorkflow(
+  project: CompiledProject,
+  workflow: string,
+  prefix: string,
+  base: DataTime,
+  o: RunOptions,
+  shared: Shared,
+  nested = false,
+): Promise<"success" | "failed"> {
   const w = project.workflows.find((x) => x.name === workflow);
   const tasks = project.tasks.filter((t) => t.workflow === workflow);
   const byName = new Map(tasks.map((t) => [t.name, t]));
-  const upstreamOf = (t: CompiledTask) => (t.payload.TriggerTaskSchedulerConfiguration.UpstreamDependencyConfigList ?? []).map((u) => parsePlaceholder(u.TaskId)?.key.slice(workflow.length + 1) ?? u.TaskId);
+  const upstreamOf = (t: CompiledTask) =>
+    (t.payload.TriggerTaskSchedulerConfiguration.UpstreamDependencyConfigList ?? []).map(
+      (u) => parsePlaceholder(u.TaskId)?.key.slice(workflow.length + 1) ?? u.TaskId,
+    );
   for (const t of tasks) {
-    for (const u of upstreamOf(t)) if (!byName.has(u)) throw new RunError(`task "${t.key}" depends on "${u}", which is not a task of workflow "${workflow}"`);
+    for (const u of upstreamOf(t))
+      if (!byName.has(u))
+        throw new RunError(`task "${t.key}" depends on "${u}", which is not a task of workflow "${workflow}"`);
   }
 
   // Which tasks run: all, or the chosen ones with their upstream and/or downstream tasks.
   let selected = new Set(tasks.map((t) => t.name));
   if (!nested && o.only && o.only.length > 0) {
-    for (const n of o.only) if (!byName.has(n)) throw new RunError(`no task named "${n}" in workflow "${workflow}"; it has ${[...byName.keys()].join(", ")}`);
+    for (const n of o.only)
+      if (!byName.has(n))
+        throw new RunError(`no task named "${n}" in workflow "${workflow}"; it has ${[...byName.keys()].join(", ")}`);
     selected = new Set(o.only);
     const grow = (next: (n: string) => string[]) => {
       const stack = [...selected];
-      while (stack.length) for (const m of next(stack.pop()!)) if (!selected.has(m)) (selected.add(m), stack.push(m));
+      while (stack.length) for (const m of next(stack.pop()!)) if (!selected.has(m)) selected.add(m), stack.push(m);
     };
     if (o.upstream) grow((n) => upstreamOf(byName.get(n)!));
     if (o.downstream) grow((n) => tasks.filter((t) => upstreamOf(t).includes(n)).map((t) => t.name));
@@ -291,21 +365,54 @@ async function runWorkflow(project: CompiledProject, workflow: string, prefix: s
   const runTask = async (t: CompiledTask): Promise<void> => {
     const key = `${prefix}${t.key}`;
     const ups = upstreamOf(t).filter((u) => selected.has(u));
-    const policy = (t.payload.TriggerTaskSchedulerConfiguration.DependencyTriggerPolicy ?? "ALL_SUCCESS") as TriggerPolicy;
-    const base0 = { key, workflow, name: t.name, kind: t.kind, attempts: 0, durationMs: 0, outputs: {}, params: {}, unresolved: [] as string[] };
+    const policy = (t.payload.TriggerTaskSchedulerConfiguration.DependencyTriggerPolicy ??
+      "ALL_SUCCESS") as TriggerPolicy;
+    const base0 = {
+      key,
+      workflow,
+      name: t.name,
+      kind: t.kind,
+      attempts: 0,
+      durationMs: 0,
+      outputs: {},
+      params: {},
+      unresolved: [] as string[],
+    };
     // Wait until the policy can decide: "as soon as" policies may go before every upstream is done.
-    let decision = decide(policy, ups.map((u) => outcomes.get(u)));
+    let decision = decide(
+      policy,
+      ups.map((u) => outcomes.get(u)),
+    );
     while (decision === "wait") {
       // With every upstream done, no policy waits: the loop ends.
       await Promise.race(ups.filter((u) => !outcomes.has(u)).map((u) => finished.get(u)!));
-      decision = decide(policy, ups.map((u) => outcomes.get(u)));
+      decision = decide(
+        policy,
+        ups.map((u) => outcomes.get(u)),
+      );
     }
-    if (o.signal?.aborted) return finish({ ...base0, status: "cancelled", reason: "the run was stopped before it started" });
-    if (decision === "skip") return finish({ ...base0, status: "skipped", reason: `${policy}: upstream outcomes ${ups.map((u) => `${u}=${outcomes.get(u) ?? "running"}`).join(", ")}` });
-    if (decision === "upstream_failed") return finish({ ...base0, status: "upstream_failed", reason: `${policy}: ${ups.filter((u) => outcomes.get(u) !== "success").map((u) => `${u} ${outcomes.get(u)}`).join(", ")}` });
+    if (o.signal?.aborted)
+      return finish({ ...base0, status: "cancelled", reason: "the run was stopped before it started" });
+    if (decision === "skip")
+      return finish({
+        ...base0,
+        status: "skipped",
+        reason: `${policy}: upstream outcomes ${ups.map((u) => `${u}=${outcomes.get(u) ?? "running"}`).join(", ")}`,
+      });
+    if (decision === "upstream_failed")
+      return finish({
+        ...base0,
+        status: "upstream_failed",
+        reason: `${policy}: ${ups
+          .filter((u) => outcomes.get(u) !== "success")
+          .map((u) => `${u} ${outcomes.get(u)}`)
+          .join(", ")}`,
+      });
 
     // Parameters: workflow, then scheduling, then inputs from upstream outputs, then --param.
-    const sched = (t.payload.TriggerTaskConfiguration.TaskSchedulingParameterList ?? []).map((p) => [p.ParamKey, p.ParamValue] as const);
+    const sched = (t.payload.TriggerTaskConfiguration.TaskSchedulingParameterList ?? []).map(
+      (p) => [p.ParamKey, p.ParamValue] as const,
+    );
     const wf = resolveParams(wfParams, base);
     const sc = resolveParams(sched, base, wf.values);
     const vars = sc.values;
@@ -315,7 +422,8 @@ async function runWorkflow(project: CompiledProject, workflow: string, prefix: s
       else {
         const from = parsePlaceholder(p.FromTaskId)?.key.slice(workflow.length + 1) ?? "";
         const v = outputs.get(from)?.[p.FromParamKey];
-        if (v === undefined) unresolved.push(`input ${p.ParamKey} (output ${p.FromParamKey} of ${from} was not produced)`);
+        if (v === undefined)
+          unresolved.push(`input ${p.ParamKey} (output ${p.FromParamKey} of ${from} was not produced)`);
         vars.set(p.ParamKey, v ?? "");
       }
     }
@@ -332,32 +440,81 @@ async function runWorkflow(project: CompiledProject, workflow: string, prefix: s
     const common = { ...base0, params, unresolved, ...(rendered !== undefined && { rendered }) };
 
     const collect = (stdout: string, given?: Readonly<Record<string, string>>) =>
-      Object.fromEntries((t.payload.TriggerTaskSchedulerConfiguration.ParamTaskOutList ?? []).map((p) => [p.ParamKey, given?.[p.ParamKey] ?? outputValue(substitute(p.ParamValue, vars, base).text, stdout)]));
+      Object.fromEntries(
+        (t.payload.TriggerTaskSchedulerConfiguration.ParamTaskOutList ?? []).map((p) => [
+          p.ParamKey,
+          given?.[p.ParamKey] ?? outputValue(substitute(p.ParamValue, vars, base).text, stdout),
+        ]),
+      );
 
     const standIn = o.standIns?.[key] ?? o.standIns?.[t.key] ?? o.standIns?.[t.name] ?? o.standIns?.[`kind:${t.kind}`];
     if (standIn !== undefined) {
-      const r = typeof standIn === "function" ? await standIn({ workflow, task: t.name, kind: t.kind, params, ...(rendered !== undefined && { code: sub.text }) }) : standIn;
-      return finish({ ...common, status: r.status === "failed" ? "failed" : "stand_in", outputs: collect(r.stdout ?? "", r.outputs), reason: "replaced by a stand-in" });
+      const r =
+        typeof standIn === "function"
+          ? await standIn({
+              workflow,
+              task: t.name,
+              kind: t.kind,
+              params,
+              ...(rendered !== undefined && { code: sub.text }),
+            })
+          : standIn;
+      return finish({
+        ...common,
+        status: r.status === "failed" ? "failed" : "stand_in",
+        outputs: collect(r.stdout ?? "", r.outputs),
+        reason: "replaced by a stand-in",
+      });
     }
     if (o.dryRun) return finish({ ...common, status: "rendered", reason: "--dry-run" });
     if (t.kind === "runWorkflow") {
       const target = parsePlaceholder(ext(t, "subWorkflowId") ?? "")?.key ?? ext(t, "subWorkflowName") ?? "";
-      if (!project.workflows.some((x) => x.name === target)) return finish({ ...common, status: "needs_wedata", reason: `runs workflow ${target}, which is not part of this project` });
+      if (!project.workflows.some((x) => x.name === target))
+        return finish({
+          ...common,
+          status: "needs_wedata",
+          reason: `runs workflow ${target}, which is not part of this project`,
+        });
       const began = Date.now();
       const r = await runWorkflow(project, target, `${key}/`, base, o, shared, true);
-      return finish({ ...common, status: r === "success" ? "success" : "failed", attempts: 1, durationMs: Date.now() - began, reason: `ran workflow ${target}` });
+      return finish({
+        ...common,
+        status: r === "success" ? "success" : "failed",
+        attempts: 1,
+        durationMs: Date.now() - began,
+        reason: `ran workflow ${target}`,
+      });
     }
-    if (t.kind === "merge") return finish({ ...common, status: "success", reason: "a merge node only joins its upstream tasks" });
+    if (t.kind === "merge")
+      return finish({ ...common, status: "success", reason: "a merge node only joins its upstream tasks" });
     if (t.kind === "branch" || t.kind === "forEach") {
-      return finish({ ...common, status: "skipped", reason: `${TASK_KINDS[t.kind].label} nodes are evaluated by WeData's scheduler (conditions and loop items it holds); not run locally` });
+      return finish({
+        ...common,
+        status: "skipped",
+        reason: `${TASK_KINDS[t.kind].label} nodes are evaluated by WeData's scheduler (conditions and loop items it holds); not run locally`,
+      });
     }
-    if (t.kind === "ssh" && !o.sshLocal) return finish({ ...common, status: "needs_wedata", reason: "an SSH task runs on its remote host; --ssh-local runs it here instead" });
-    if (CLOUD_ONLY.has(t.kind)) return finish({ ...common, status: "needs_wedata", reason: `${WHY_CLOUD[t.kind]}; rendered only (a stand-in can replace it)` });
+    if (t.kind === "ssh" && !o.sshLocal)
+      return finish({
+        ...common,
+        status: "needs_wedata",
+        reason: "an SSH task runs on its remote host; --ssh-local runs it here instead",
+      });
+    if (CLOUD_ONLY.has(t.kind))
+      return finish({
+        ...common,
+        status: "needs_wedata",
+        reason: `${WHY_CLOUD[t.kind]}; rendered only (a stand-in can replace it)`,
+      });
 
     const env = cleanEnv(o.env);
     const command = t.kind === "python" ? pythonCommand(t) : "bash";
     if (!onPath(command, env.PATH)) {
-      return finish({ ...common, status: "failed", reason: `${TASK_KINDS[t.kind].label} task needs the interpreter "${command}", which is not on PATH: install it (or run with a PATH that has it)` });
+      return finish({
+        ...common,
+        status: "failed",
+        reason: `${TASK_KINDS[t.kind].label} task needs the interpreter "${command}", which is not on PATH: install it (or run with a PATH that has it)`,
+      });
     }
     const sched0 = t.payload.TriggerTaskSchedulerConfiguration;
     const minute = o.minuteMs ?? 60_000;
@@ -371,28 +528,70 @@ async function runWorkflow(project: CompiledProject, workflow: string, prefix: s
       let a: Attempt;
       try {
         o.onEvent?.({ type: "start", key, attempt: n });
-        a = await execute(command, sub.text, { cwd: o.root, env, running: shared.running, file: codeFileName("program", t.kind), ...(ttl > 0 && { timeoutMs: ttl * minute }), ...(o.signal && { signal: o.signal }) });
+        a = await execute(command, sub.text, {
+          cwd: o.root,
+          env,
+          running: shared.running,
+          file: codeFileName("program", t.kind),
+          ...(ttl > 0 && { timeoutMs: ttl * minute }),
+          ...(o.signal && { signal: o.signal }),
+        });
       } finally {
         shared.release();
       }
       last = a;
       o.folder?.write(`${key}.attempt-${n}.log`, redactSecrets(a.output));
       if (a.code === 0 && !a.timedOut && !a.cancelled) {
-        return finish({ ...common, status: "success", attempts: n, durationMs: Date.now() - began, outputs: collect(a.stdout) });
+        return finish({
+          ...common,
+          status: "success",
+          attempts: n,
+          durationMs: Date.now() - began,
+          outputs: collect(a.stdout),
+        });
       }
-      if (a.cancelled || o.signal?.aborted) return finish({ ...common, status: "cancelled", attempts: n, durationMs: Date.now() - began, reason: "stopped (Ctrl-C)" });
+      if (a.cancelled || o.signal?.aborted)
+        return finish({
+          ...common,
+          status: "cancelled",
+          attempts: n,
+          durationMs: Date.now() - began,
+          reason: "stopped (Ctrl-C)",
+        });
       if (n < attempts) {
         const waitMs = o.retryWaitMs ?? (sched0.RetryWaitMinute ?? 5) * minute;
-        o.onEvent?.({ type: "retry", key, attempt: n, waitMs, reason: a.timedOut ? "timed out" : `exit code ${a.code}` });
+        o.onEvent?.({
+          type: "retry",
+          key,
+          attempt: n,
+          waitMs,
+          reason: a.timedOut ? "timed out" : `exit code ${a.code}`,
+        });
         await sleep(waitMs, o.signal);
-        if (o.signal?.aborted) return finish({ ...common, status: "cancelled", attempts: n, durationMs: Date.now() - began, reason: "stopped (Ctrl-C) while waiting to retry" });
+        if (o.signal?.aborted)
+          return finish({
+            ...common,
+            status: "cancelled",
+            attempts: n,
+            durationMs: Date.now() - began,
+            reason: "stopped (Ctrl-C) while waiting to retry",
+          });
       }
     }
     const why = last?.timedOut ? `timed out after ${ttl} min (ExecutionTTLMinute)` : `exit code ${last?.code}`;
-    return finish({ ...common, status: "failed", attempts: n - 1, durationMs: Date.now() - began, reason: `${why}, ${n - 1} attempt(s)` });
+    return finish({
+      ...common,
+      status: "failed",
+      attempts: n - 1,
+      durationMs: Date.now() - began,
+      reason: `${why}, ${n - 1} attempt(s)`,
+    });
   };
 
-  const order = orderTasks(tasks.filter((t) => selected.has(t.name)), (t) => upstreamOf(t).filter((u) => selected.has(u)));
+  const order = orderTasks(
+    tasks.filter((t) => selected.has(t.name)),
+    (t) => upstreamOf(t).filter((u) => selected.has(u)),
+  );
   for (const t of order) finished.set(t.name, runTask(t));
   await Promise.all(finished.values());
   return failed ? "failed" : "success";

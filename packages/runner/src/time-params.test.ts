@@ -50,11 +50,19 @@ describe("WeData time parameters", () => {
   });
 
   it("leaves what is not a time parameter to the parameter names", () => {
-    for (const expr of ["bizdate", "expected_rows", "yyyyMMdd+XYZ", "timestamp+1q", "env"]) expect(timeParameter(expr, base)).toBeUndefined();
+    for (const expr of ["bizdate", "expected_rows", "yyyyMMdd+XYZ", "timestamp+1q", "env"])
+      expect(timeParameter(expr, base)).toBeUndefined();
   });
 
   it("reads the --date forms and refuses dates that do not exist", () => {
-    expect(parseDataTime("2026-11-28T02:00")).toEqual({ year: 2026, month: 11, day: 28, hour: 2, minute: 0, second: 0 });
+    expect(parseDataTime("2026-11-28T02:00")).toEqual({
+      year: 2026,
+      month: 11,
+      day: 28,
+      hour: 2,
+      minute: 0,
+      second: 0,
+    });
     expect(parseDataTime("2026-11-28")).toEqual({ year: 2026, month: 11, day: 28, hour: 0, minute: 0, second: 0 });
     expect(parseDataTime("2026-02-30")).toBeUndefined();
     expect(parseDataTime("2026-11-28T24:00")).toBeUndefined();

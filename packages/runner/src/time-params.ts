@@ -19,9 +19,23 @@ export interface DataTime {
 export function parseDataTime(text: string): DataTime | undefined {
   const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:[T ]?(\d{2}):?(\d{2})(?::?(\d{2}))?)?$/.exec(text.trim());
   if (!m) return undefined;
-  const t: DataTime = { year: +m[1]!, month: +m[2]!, day: +m[3]!, hour: +(m[4] ?? 0), minute: +(m[5] ?? 0), second: +(m[6] ?? 0) };
+  const t: DataTime = {
+    year: +m[1]!,
+    month: +m[2]!,
+    day: +m[3]!,
+    hour: +(m[4] ?? 0),
+    minute: +(m[5] ?? 0),
+    second: +(m[6] ?? 0),
+  };
   const back = fromMs(toMs(t));
-  return back.year === t.year && back.month === t.month && back.day === t.day && t.hour < 24 && t.minute < 60 && t.second < 60 ? t : undefined;
+  return back.year === t.year &&
+    back.month === t.month &&
+    back.day === t.day &&
+    t.hour < 24 &&
+    t.minute < 60 &&
+    t.second < 60
+    ? t
+    : undefined;
 }
 
 // Arithmetic in UTC milliseconds of the wall-clock fields: no zone, no daylight saving, as WeData's
@@ -29,7 +43,14 @@ export function parseDataTime(text: string): DataTime | undefined {
 const toMs = (t: DataTime) => Date.UTC(t.year, t.month - 1, t.day, t.hour, t.minute, t.second);
 function fromMs(ms: number): DataTime {
   const d = new Date(ms);
-  return { year: d.getUTCFullYear(), month: d.getUTCMonth() + 1, day: d.getUTCDate(), hour: d.getUTCHours(), minute: d.getUTCMinutes(), second: d.getUTCSeconds() };
+  return {
+    year: d.getUTCFullYear(),
+    month: d.getUTCMonth() + 1,
+    day: d.getUTCDate(),
+    hour: d.getUTCHours(),
+    minute: d.getUTCMinutes(),
+    second: d.getUTCSeconds(),
+  };
 }
 const daysIn = (year: number, month: number) => new Date(Date.UTC(year, month, 0)).getUTCDate();
 

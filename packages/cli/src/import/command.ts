@@ -1,14 +1,33 @@
 import { WedataKitError } from "@wedata-kit/dsl";
 import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { cacheTaskReads, isLockWorkflow, listAll, planDeployment, RateLimitedCaller, taskOwner, workflowOwner, folderOfPath, type Plan, type RemoteState, type RemoteTaskRecord, type WedataApi } from "@wedata-kit/deployer";
+import {
+  cacheTaskReads,
+  isLockWorkflow,
+  listAll,
+  planDeployment,
+  RateLimitedCaller,
+  taskOwner,
+  workflowOwner,
+  folderOfPath,
+  type Plan,
+  type RemoteState,
+  type RemoteTaskRecord,
+  type WedataApi,
+} from "@wedata-kit/deployer";
 import type { TargetConfig } from "@wedata-kit/dsl";
 import { checkOutputFolder } from "@wedata-kit/files";
 import { Project, SyntaxKind } from "ts-morph";
 import { buildProject, BuildError } from "../compile-project.js";
 import { readFindings } from "../findings-file.js";
 import { cacheStore } from "../project-files.js";
-import { generateImport, type GeneratedImport, type LossyField, type SourceTask, type SourceWorkflow } from "./generate.js";
+import {
+  generateImport,
+  type GeneratedImport,
+  type LossyField,
+  type SourceTask,
+  type SourceWorkflow,
+} from "./generate.js";
 
 export interface ImportOptions {
   /** Project root (the folder of wedata.config.ts). */
@@ -58,35 +77,86 @@ export class ImportError extends WedataKitError {
  */
 export async function importProject(api: WedataApi, o: ImportOptions): Promise<ImportReport> {
   const out = relative(o.root, resolve(o.root, o.outDir));
-  if (out === "" || out.startsWith("..") || isAbsolute(out)) throw new ImportError(`--out ${o.outDir} must be a folder inside the project (${o.root}), so the code can reference its programs`);
+  if (out === "" || out.startsWith("..") || isAbsolute(out))
+    throw new ImportError(
+      `--out ${o.outDir} must be a folder inside the project (${o.root}), so the code can reference its programs`,
+    );
   checkOutputFolder(o.root, out, "--out");
   const caller = new RateLimitedCaller(api, o.rate ? { rate: o.rate } : {});
   const ProjectId = o.target.projectId;
   const read = { retryAmbiguous: true };
-  const infos = (await listAll<{ WorkflowId?: string; WorkflowName?: string }>((PageNumber) => caller.call("ListTriggerWorkflows", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListTriggerWorkflows")).filter((i) => !isLockWorkflow(i.WorkflowName));
+  const infos = (
+    await listAll<{ WorkflowId?: string; WorkflowName?: string }>(
+      (PageNumber) =>
+        caller.call("ListTriggerWorkflows", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data),
+      "ListTriggerWorkflows",
+    )
+  ).filter((i) => !isLockWorkflow(i.WorkflowName));
   const names = infos.map((i) => i.WorkflowName!);
   const unknown = o.workflows.filter((n) => !names.includes(n));
-  if (unknown.length) throw new ImportError(`no workflow named ${unknown.map((n) => `"${n}"`).join(", ")} in project ${ProjectId}; it has ${names.slice(0, 20).join(", ") || "none"}${names.length > 20 ? ", ..." : ""}`);
+  if (unknown.length)
+    throw new ImportError(
+      `no workflow named ${unknown.map((n) => `"${n}"`).join(", ")} in project ${ProjectId}; it has ${names.slice(0, 20).join(", ") || "none"}${names.length > 20 ? ", ..." : ""}`,
+    );
   const selected = [...new Set(o.workflows.length ? o.workflows : names)];
   const selectedIds = new Set(infos.filter((i) => selected.includes(i.WorkflowName!)).map((i) => i.WorkflowId!));
 
   const details = await Promise.all(
-    infos.map(async (i): Promise<SourceWorkflow> => ({
-      id: i.WorkflowId!,
-      name: i.WorkflowName!,
-      detail: selectedIds.has(i.WorkflowId!) ? ((await caller.call("GetTriggerWorkflow", { ProjectId, WorkflowId: i.WorkflowId! }, read)).Data as Record<string, unknown>) ?? {} : {},
-    })),
+    infos.map(
+      async (i): Promise<SourceWorkflow> => ({
+        id: i.WorkflowId!,
+        name: i.WorkflowName!,
+        detail: selectedIds.has(i.WorkflowId!)
+          ? (((await caller.call("GetTriggerWorkflow", { ProjectId, WorkflowId: i.WorkflowId! }, read)).Data as Record<
+              string,
+              unknown
+            >) ?? {})
+          : {},
+      }),
+    ),
   );
-  const bases = (await listAll<{ TaskId: string; WorkflowId: string; TaskName?: string; TaskTypeId?: number; TaskLatestVersionNo?: string; LastUpdateTime?: string; Submit?: boolean; TaskFolderPath?: string }>((PageNumber) => caller.call("ListTriggerTasks", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data), "ListTriggerTasks")).filter((b) => selectedIds.has(b.WorkflowId));
+  const bases = (
+    await listAll<{
+      TaskId: string;
+      WorkflowId: string;
+      TaskName?: string;
+      TaskTypeId?: number;
+      TaskLatestVersionNo?: string;
+      LastUpdateTime?: string;
+      Submit?: boolean;
+      TaskFolderPath?: string;
+    }>(
+      (PageNumber) =>
+        caller.call("ListTriggerTasks", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data),
+      "ListTriggerTasks",
+    )
+  ).filter((b) => selectedIds.has(b.WorkflowId));
   const records = (
     await Promise.all(
       bases.map(async (b): Promise<RemoteTaskRecord | undefined> => {
         const got = (await caller.call("GetTriggerTask", { ProjectId, TaskId: b.TaskId }, read)).Data;
         if (!got) return undefined;
         // GetTriggerTask leaves TaskFolderPath out (the vendor's example shows it); the list has it.
-        const task = got.TriggerTaskBaseAttribute?.TaskFolderPath == null && b.TaskFolderPath ? { ...got, TriggerTaskBaseAttribute: { ...got.TriggerTaskBaseAttribute, TaskFolderPath: b.TaskFolderPath } } : got;
+        const task =
+          got.TriggerTaskBaseAttribute?.TaskFolderPath == null && b.TaskFolderPath
+            ? {
+                ...got,
+                TriggerTaskBaseAttribute: { ...got.TriggerTaskBaseAttribute, TaskFolderPath: b.TaskFolderPath },
+              }
+            : got;
         const owner = taskOwner(task.TriggerTaskConfiguration?.TaskExtConfigurationList);
-        return { id: b.TaskId, workflowId: b.WorkflowId, name: b.TaskName ?? task.TriggerTaskBaseAttribute.TaskName ?? "", typeId: Number(b.TaskTypeId ?? task.TriggerTaskBaseAttribute.TaskTypeId), version: b.TaskLatestVersionNo ?? "", updated: b.LastUpdateTime ?? "", submitted: b.Submit === true, task, read: true, ...(owner !== undefined && { owner }) };
+        return {
+          id: b.TaskId,
+          workflowId: b.WorkflowId,
+          name: b.TaskName ?? task.TriggerTaskBaseAttribute.TaskName ?? "",
+          typeId: Number(b.TaskTypeId ?? task.TriggerTaskBaseAttribute.TaskTypeId),
+          version: b.TaskLatestVersionNo ?? "",
+          updated: b.LastUpdateTime ?? "",
+          submitted: b.Submit === true,
+          task,
+          read: true,
+          ...(owner !== undefined && { owner }),
+        };
       }),
     )
   ).filter((r): r is RemoteTaskRecord => r !== undefined);
@@ -94,14 +164,21 @@ export async function importProject(api: WedataApi, o: ImportOptions): Promise<I
   const generated = generateImport({
     workflows: details,
     selected,
-    tasks: records.map((r): SourceTask => ({ id: r.id, workflowId: r.workflowId, task: r.task as unknown as Record<string, unknown> })),
+    tasks: records.map(
+      (r): SourceTask => ({ id: r.id, workflowId: r.workflowId, task: r.task as unknown as Record<string, unknown> }),
+    ),
     // Without the target's projectIdentifier, every input keeps its description as read (the default needs it).
     ...(o.target.projectIdentifier !== undefined && { projectIdent: o.target.projectIdentifier }),
     serverKeys: Object.values(readFindings(o.root, o.targetName)?.serverKeys ?? {}).flat(),
     outDir: out.split(sep).join("/"),
   });
-  const clashes = [...new Set([...generated.pipelineFiles, ...generated.files.keys()])].filter((f) => existsSync(join(o.root, f)));
-  if (clashes.length) throw new ImportError(`refusing to overwrite ${clashes.slice(0, 5).join(", ")}${clashes.length > 5 ? ` and ${clashes.length - 5} more` : ""}; move them away or pass another --out`);
+  const clashes = [...new Set([...generated.pipelineFiles, ...generated.files.keys()])].filter((f) =>
+    existsSync(join(o.root, f)),
+  );
+  if (clashes.length)
+    throw new ImportError(
+      `refusing to overwrite ${clashes.slice(0, 5).join(", ")}${clashes.length > 5 ? ` and ${clashes.length - 5} more` : ""}; move them away or pass another --out`,
+    );
   // Every folder on the way is checked (no link out of the project), and no file is ever overwritten.
   for (const f of generated.files.keys()) checkOutputFolder(o.root, dirname(f), "--out");
   for (const [f, content] of generated.files) {
@@ -116,14 +193,24 @@ export async function importProject(api: WedataApi, o: ImportOptions): Promise<I
   const savedEnv = new Map(generated.secrets.map((x) => [x.name, process.env[x.name]]));
   for (const x of generated.secrets) process.env[x.name] = x.value;
   try {
-    const build = await buildProject({ cwd: o.root, target: o.targetName, pipelineFiles: generated.pipelineFiles.map((f) => resolve(o.root, f)) });
+    const build = await buildProject({
+      cwd: o.root,
+      target: o.targetName,
+      pipelineFiles: generated.pipelineFiles.map((f) => resolve(o.root, f)),
+    });
     const remote: RemoteState = {
       projectId: ProjectId,
       workflows: details
         .filter((w) => selectedIds.has(w.id) || build.compiled.workflows.some((c) => c.existingId === w.id))
         .map((w) => {
           const owner = workflowOwner(w.detail.BundleInfo as string | undefined);
-          return { id: w.id, name: w.name, folder: folderOfPath(w.detail.Path as string | undefined, w.name), detail: w.detail as never, ...(owner !== undefined && { owner }) };
+          return {
+            id: w.id,
+            name: w.name,
+            folder: folderOfPath(w.detail.Path as string | undefined, w.name),
+            detail: w.detail as never,
+            ...(owner !== undefined && { owner }),
+          };
         }),
       tasks: records,
       // Folders are not part of the proof: every imported resource already lives in its folder.
@@ -136,8 +223,9 @@ export async function importProject(api: WedataApi, o: ImportOptions): Promise<I
     if (!(e instanceof BuildError)) throw e;
     buildError = e;
   } finally {
-    for (const [k, v] of savedEnv) if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
+    for (const [k, v] of savedEnv)
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
   }
   const kept = !buildError && (lossy.length === 0 || o.allowLossy);
   let configUpdated = false;
@@ -156,7 +244,9 @@ export async function importProject(api: WedataApi, o: ImportOptions): Promise<I
     lossy,
     ...(buildError && { buildError }),
     configUpdated,
-    unsubmitted: records.filter((r) => !r.submitted).map((r) => `${details.find((w) => w.id === r.workflowId)?.name}/${r.name}`),
+    unsubmitted: records
+      .filter((r) => !r.submitted)
+      .map((r) => `${details.find((w) => w.id === r.workflowId)?.name}/${r.name}`),
     calls: Object.values(caller.counts).reduce((a, b) => a + b, 0),
   };
 }
@@ -183,16 +273,39 @@ function differences(plan: Plan, skipped: readonly string[]): LossyField[] {
   };
   for (const w of plan.workflows) {
     if (w.op === "noop") continue;
-    if (w.op === "create") out.push({ workflow: w.name, message: "the code creates it anew instead of matching the remote workflow" });
-    else for (const f of w.fields) out.push({ workflow: w.name, message: `${f.path}: the remote has ${show(f.from)}, the code gives ${show(f.to)}` });
+    if (w.op === "create")
+      out.push({ workflow: w.name, message: "the code creates it anew instead of matching the remote workflow" });
+    else
+      for (const f of w.fields)
+        out.push({
+          workflow: w.name,
+          message: `${f.path}: the remote has ${show(f.from)}, the code gives ${show(f.to)}`,
+        });
   }
   for (const t of plan.tasks) {
     if (t.op === "noop") continue;
-    if (t.op === "create" || t.op === "replace") out.push({ workflow: t.workflow, task: t.name, message: `the next deploy would ${t.op} it${t.reason ? ` (${t.reason})` : ""}` });
-    else for (const f of t.fields) out.push({ workflow: t.workflow, task: t.name, message: `${f.path}: the remote has ${show(f.from)}, the code gives ${show(f.to)}` });
+    if (t.op === "create" || t.op === "replace")
+      out.push({
+        workflow: t.workflow,
+        task: t.name,
+        message: `the next deploy would ${t.op} it${t.reason ? ` (${t.reason})` : ""}`,
+      });
+    else
+      for (const f of t.fields)
+        out.push({
+          workflow: t.workflow,
+          task: t.name,
+          message: `${f.path}: the remote has ${show(f.from)}, the code gives ${show(f.to)}`,
+        });
   }
   const left = new Set(skipped);
-  for (const key of plan.unmanaged) if (!left.has(key)) out.push({ workflow: key.slice(0, key.indexOf("/")), task: key.slice(key.indexOf("/") + 1), message: "it exists remotely but not in the code" });
+  for (const key of plan.unmanaged)
+    if (!left.has(key))
+      out.push({
+        workflow: key.slice(0, key.indexOf("/")),
+        task: key.slice(key.indexOf("/") + 1),
+        message: "it exists remotely but not in the code",
+      });
   return out;
 }
 

@@ -1,7 +1,16 @@
 import { Project, QuoteKind, IndentationText, VariableDeclarationKind, type CodeBlockWriter } from "ts-morph";
 import { codeFileName, findCycle, folderProblem, isSecretKey, isText, nameProblem } from "@wedata-kit/compiler";
 import { folderOfPath, OWNER_EXT_KEY, SCHEDULER_DEFAULTS, workflowOwner } from "@wedata-kit/deployer";
-import { DLC_SQL_ENGINE_KINDS, PRIORITIES, PYTHON_VERSIONS, REDO_POLICIES, TASK_KINDS, TRIGGER_POLICIES, type DlcSqlEngineKind, type TaskKind } from "@wedata-kit/dsl";
+import {
+  DLC_SQL_ENGINE_KINDS,
+  PRIORITIES,
+  PYTHON_VERSIONS,
+  REDO_POLICIES,
+  TASK_KINDS,
+  TRIGGER_POLICIES,
+  type DlcSqlEngineKind,
+  type TaskKind,
+} from "@wedata-kit/dsl";
 import { fileBase, variableName } from "./names.js";
 
 type Json = Record<string, any>;
@@ -13,10 +22,33 @@ type Json = Record<string, any>;
  * wedata-kit wrote, so a key missing here is merely written into the imported code.
  */
 const SERVER_ADDED_EXT = new Set([
-  "bucket", "region", "tenantId", "specLabelConfItems", "calendar_open", "calendar_id", "calendar_name", "waitExecutionTotalTTL", "extraInfo",
-  "ftp.file.name", "sql.file.name", "python_type", "python_sub_version", "data_cluster", "executionTTLStrategy", "waitExecutionTotalTTLStrategy",
-  "notebook.workspace.mapping", "notebook.engineClusters", "notebook.workspaceEnvs", "notebook.script.scriptmd5", "notebook.task.name",
-  "notebook.scriptEnvs", "notebook.scriptId", "notebook.source", "isGitTask", "git.repo.filepath", "git.config.id",
+  "bucket",
+  "region",
+  "tenantId",
+  "specLabelConfItems",
+  "calendar_open",
+  "calendar_id",
+  "calendar_name",
+  "waitExecutionTotalTTL",
+  "extraInfo",
+  "ftp.file.name",
+  "sql.file.name",
+  "python_type",
+  "python_sub_version",
+  "data_cluster",
+  "executionTTLStrategy",
+  "waitExecutionTotalTTLStrategy",
+  "notebook.workspace.mapping",
+  "notebook.engineClusters",
+  "notebook.workspaceEnvs",
+  "notebook.script.scriptmd5",
+  "notebook.task.name",
+  "notebook.scriptEnvs",
+  "notebook.scriptId",
+  "notebook.source",
+  "isGitTask",
+  "git.repo.filepath",
+  "git.config.id",
 ]);
 type KV = { ParamKey?: string | null; ParamValue?: string | null };
 
@@ -79,7 +111,10 @@ class SecretVars {
     if (!isSecretKey(key) || value === "") return lit(value);
     let e = this.byValue.get(value);
     if (!e) {
-      const base = `WEDATA_${key.toUpperCase().replace(/[^A-Z0-9]+/g, "_").replace(/^_|_$/g, "")}`;
+      const base = `WEDATA_${key
+        .toUpperCase()
+        .replace(/[^A-Z0-9]+/g, "_")
+        .replace(/^_|_$/g, "")}`;
       let name = base;
       for (let i = 2; this.names.has(name); i++) name = `${base}_${i}`;
       this.names.add(name);
@@ -94,7 +129,9 @@ class SecretVars {
   }
 }
 
-const KIND_OF_TYPE = new Map<number, TaskKind>((Object.keys(TASK_KINDS) as TaskKind[]).map((k) => [TASK_KINDS[k].typeId, k]));
+const KIND_OF_TYPE = new Map<number, TaskKind>(
+  (Object.keys(TASK_KINDS) as TaskKind[]).map((k) => [TASK_KINDS[k].typeId, k]),
+);
 const PRIORITY_OF = new Map<number, string>(Object.entries(PRIORITIES).map(([k, v]) => [v, k]));
 const DLC_KIND_KEYS = [...new Set(Object.values(DLC_SQL_ENGINE_KINDS).flatMap((o) => Object.keys(o)))];
 const EXISTING_FILE = "_existing";
@@ -106,13 +143,19 @@ function objectText(entries: ReadonlyArray<readonly [string, string]>, indent = 
   if (entries.length === 0) return "{}";
   const parts = entries.map(([k, v]) => `${propKey(k)}: ${v}`);
   const one = `{ ${parts.join(", ")} }`;
-  return one.length <= 90 && !one.includes("\n") ? one : `{\n${parts.map((p) => `${indent}${p},`).join("\n")}\n${indent.slice(2)}}`;
+  return one.length <= 90 && !one.includes("\n")
+    ? one
+    : `{\n${parts.map((p) => `${indent}${p},`).join("\n")}\n${indent.slice(2)}}`;
 }
-const recordText = (kvs: ReadonlyArray<KV>, value: (k: string, v: string) => string = (_k, v) => lit(v)) => objectText(kvs.map((p) => [p.ParamKey ?? "", value(p.ParamKey ?? "", p.ParamValue ?? "")] as const));
+const recordText = (kvs: ReadonlyArray<KV>, value: (k: string, v: string) => string = (_k, v) => lit(v)) =>
+  objectText(kvs.map((p) => [p.ParamKey ?? "", value(p.ParamKey ?? "", p.ParamValue ?? "")] as const));
 /** Whether a list of key/values survives the round trip through a JS object (no duplicate or reordered keys). */
 const recordSafe = (kvs: ReadonlyArray<KV>) => {
   const keys = kvs.map((p) => p.ParamKey ?? "");
-  return new Set(keys).size === keys.length && Object.keys(Object.fromEntries(keys.map((k) => [k, 1]))).join("\u0000") === keys.join("\u0000");
+  return (
+    new Set(keys).size === keys.length &&
+    Object.keys(Object.fromEntries(keys.map((k) => [k, 1]))).join("\u0000") === keys.join("\u0000")
+  );
 };
 /** `k=v` lines as pairs, when writing them back as a record gives the same text. */
 const kvLinesRecord = (s: string): Array<[string, string]> | undefined => {
@@ -121,7 +164,8 @@ const kvLinesRecord = (s: string): Array<[string, string]> | undefined => {
   const lines = raw.map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)] as [string, string]);
   return recordSafe(lines.map(([k]) => ({ ParamKey: k }))) ? lines : undefined;
 };
-const inRange = (v: unknown, min: number, max: number, minusOne = false) => typeof v === "number" && Number.isInteger(v) && ((v >= min && v <= max) || (minusOne && v === -1));
+const inRange = (v: unknown, min: number, max: number, minusOne = false) =>
+  typeof v === "number" && Number.isInteger(v) && ((v >= min && v <= max) || (minusOne && v === -1));
 
 interface TaskCode {
   readonly builder: string;
@@ -142,7 +186,12 @@ export function generateImport(input: GenerateInput): GeneratedImport {
   const byName = new Map(input.workflows.map((w) => [w.name, w]));
   const byId = new Map(input.workflows.map((w) => [w.id, w]));
   // A workflow whose name wedata-kit cannot manage is left out (a Run Workflow task may still name it as an existing workflow).
-  for (const n of input.selected) if (byName.has(n) && nameProblem(n)) lossy.push({ workflow: n, message: `the workflow name ${nameProblem(n)}; wedata-kit cannot manage it, so it is left out` });
+  for (const n of input.selected)
+    if (byName.has(n) && nameProblem(n))
+      lossy.push({
+        workflow: n,
+        message: `the workflow name ${nameProblem(n)}; wedata-kit cannot manage it, so it is left out`,
+      });
   const selected = input.selected.filter((n) => byName.has(n) && !nameProblem(n));
 
   // Workflow variables are unique across the import, so files can import each other without aliases.
@@ -162,7 +211,8 @@ export function generateImport(input: GenerateInput): GeneratedImport {
     const w = byName.get(wname)!;
     const d = w.detail;
     const base = fileOf.get(wname)!;
-    const note = (message: string, task?: string) => lossy.push({ workflow: wname, ...(task !== undefined && { task }), message });
+    const note = (message: string, task?: string) =>
+      lossy.push({ workflow: wname, ...(task !== undefined && { task }), message });
     const tasks = input.tasks.filter((t) => t.workflowId === w.id);
     const kept: SourceTask[] = [];
     for (const t of tasks) {
@@ -182,20 +232,31 @@ export function generateImport(input: GenerateInput): GeneratedImport {
       } else kept.push(t);
     }
     const nameOfId = new Map(kept.map((t) => [t.id, String(t.task.TriggerTaskBaseAttribute.TaskName)]));
-    const upstreamIds = (t: SourceTask) => ((t.task.TriggerTaskSchedulerConfiguration?.UpstreamDependencyConfigList ?? []) as Array<{ TaskId?: string }>).map((u) => String(u.TaskId ?? ""));
-    const inputIds = (t: SourceTask) => ((t.task.TriggerTaskSchedulerConfiguration?.ParamTaskInList ?? []) as Json[]).filter((p) => p.Type !== "CONSTANT").map((p) => String(p.FromTaskId ?? ""));
-    const refsOf = (t: SourceTask) => [...upstreamIds(t), ...inputIds(t)].flatMap((id) => (nameOfId.has(id) ? [nameOfId.get(id)!] : []));
+    const upstreamIds = (t: SourceTask) =>
+      (
+        (t.task.TriggerTaskSchedulerConfiguration?.UpstreamDependencyConfigList ?? []) as Array<{ TaskId?: string }>
+      ).map((u) => String(u.TaskId ?? ""));
+    const inputIds = (t: SourceTask) =>
+      ((t.task.TriggerTaskSchedulerConfiguration?.ParamTaskInList ?? []) as Json[])
+        .filter((p) => p.Type !== "CONSTANT")
+        .map((p) => String(p.FromTaskId ?? ""));
+    const refsOf = (t: SourceTask) =>
+      [...upstreamIds(t), ...inputIds(t)].flatMap((id) => (nameOfId.has(id) ? [nameOfId.get(id)!] : []));
     const taskByName = new Map(kept.map((t) => [String(t.task.TriggerTaskBaseAttribute.TaskName), t]));
     const sortedNames = [...taskByName.keys()].sort();
     const cycle = findCycle(sortedNames, (n) => refsOf(taskByName.get(n)!));
-    if (cycle) note(`its tasks depend on each other in a cycle (${cycle.join(" -> ")}); the compiler will refuse it until the cycle is broken`);
+    if (cycle)
+      note(
+        `its tasks depend on each other in a cycle (${cycle.join(" -> ")}); the compiler will refuse it until the cycle is broken`,
+      );
     // Declare tasks after the tasks they reference (a cycle falls back to names as strings).
     const ordered: string[] = [];
     const placed = new Set<string>();
     while (ordered.length < sortedNames.length) {
       const before = ordered.length;
-      for (const n of sortedNames) if (!placed.has(n) && refsOf(taskByName.get(n)!).every((u) => placed.has(u))) (ordered.push(n), placed.add(n));
-      if (ordered.length === before) for (const n of sortedNames) if (!placed.has(n)) (ordered.push(n), placed.add(n));
+      for (const n of sortedNames)
+        if (!placed.has(n) && refsOf(taskByName.get(n)!).every((u) => placed.has(u))) ordered.push(n), placed.add(n);
+      if (ordered.length === before) for (const n of sortedNames) if (!placed.has(n)) ordered.push(n), placed.add(n);
     }
 
     const taken = new Set<string>([...globalTaken]);
@@ -234,7 +295,8 @@ export function generateImport(input: GenerateInput): GeneratedImport {
             if (target.name !== wname) addImport(`./${fileOf.get(target.name)}.js`, workflowVars.get(target.name)!);
             return workflowVars.get(target.name);
           }
-          if (!externals.has(target.name)) externals.set(target.name, { id: target.id, variable: variableName(target.name, globalTaken) });
+          if (!externals.has(target.name))
+            externals.set(target.name, { id: target.id, variable: variableName(target.name, globalTaken) });
           return addImport(`./${EXISTING_FILE}.js`, externals.get(target.name)!.variable);
         },
       });
@@ -242,17 +304,36 @@ export function generateImport(input: GenerateInput): GeneratedImport {
       statements.push({ name: variable, code });
     }
     const usedBefore = secrets.list().length;
-    const options = workflowOptions(d, wname, (m) => note(m), (k, v) => secrets.text(k, v, `${wname} ${k}`));
-    const fileUsesEnv = statements.some((st) => st.code.calls.some((c) => c.includes("env("))) || secrets.list().length > usedBefore || options.some(([, v]) => v.includes("env("));
+    const options = workflowOptions(
+      d,
+      wname,
+      (m) => note(m),
+      (k, v) => secrets.text(k, v, `${wname} ${k}`),
+    );
+    const fileUsesEnv =
+      statements.some((st) => st.code.calls.some((c) => c.includes("env("))) ||
+      secrets.list().length > usedBefore ||
+      options.some(([, v]) => v.includes("env("));
     const taskList = ordered.map((n) => taskVars.get(n)!);
     // A task's dependency on a name that the remote does not know, or on a task left out, is reported.
     for (const t of kept) {
-      for (const id of upstreamIds(t)) if (!nameOfId.has(id)) note(`an upstream dependency on task ${id}, which is not a task of this workflow that can be imported, is dropped`, String(t.task.TriggerTaskBaseAttribute.TaskName));
+      for (const id of upstreamIds(t))
+        if (!nameOfId.has(id))
+          note(
+            `an upstream dependency on task ${id}, which is not a task of this workflow that can be imported, is dropped`,
+            String(t.task.TriggerTaskBaseAttribute.TaskName),
+          );
     }
 
     const source = renderWorkflowFile({
-      header: [`Workflow "${wname}", imported from WeData (WorkflowId ${w.id}).`, "This file is now its source of truth: edit it, then run `wedata plan`."],
-      dslImports: [...["task", "workflow"].filter((x) => x === "workflow" || statements.length > 0), ...(fileUsesEnv ? ["env"] : [])],
+      header: [
+        `Workflow "${wname}", imported from WeData (WorkflowId ${w.id}).`,
+        "This file is now its source of truth: edit it, then run `wedata plan`.",
+      ],
+      dslImports: [
+        ...["task", "workflow"].filter((x) => x === "workflow" || statements.length > 0),
+        ...(fileUsesEnv ? ["env"] : []),
+      ],
       imports,
       statements,
       workflow: { variable: workflowVars.get(wname)!, name: wname, options, tasks: taskList },
@@ -306,31 +387,50 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
   const kind = KIND_OF_TYPE.get(Number(b.TaskTypeId))!;
   const calls: string[] = [];
   // Every extension key, the system ones too: typed options read some of them (e.g. ftp.file.name).
-  const ext = new Map<string, string>(((c.TaskExtConfigurationList ?? []) as KV[]).filter((e) => e.ParamKey && e.ParamKey !== OWNER_EXT_KEY).map((e) => [e.ParamKey!, e.ParamValue ?? ""]));
+  const ext = new Map<string, string>(
+    ((c.TaskExtConfigurationList ?? []) as KV[])
+      .filter((e) => e.ParamKey && e.ParamKey !== OWNER_EXT_KEY)
+      .map((e) => [e.ParamKey!, e.ParamValue ?? ""]),
+  );
   const take = (k: string) => {
     const v = ext.get(k);
     ext.delete(k);
     return v;
   };
-  const opt = (entries: Array<[string, string | undefined]>) => objectText(entries.filter((e): e is [string, string] => e[1] !== undefined).map(([k, v]) => [k, v] as const), "    ");
-  const bytes = typeof c.CodeContent === "string" && c.CodeContent !== "" ? Buffer.from(c.CodeContent, "base64") : undefined;
+  const opt = (entries: Array<[string, string | undefined]>) =>
+    objectText(
+      entries.filter((e): e is [string, string] => e[1] !== undefined).map(([k, v]) => [k, v] as const),
+      "    ",
+    );
+  const bytes =
+    typeof c.CodeContent === "string" && c.CodeContent !== "" ? Buffer.from(c.CodeContent, "base64") : undefined;
   let codeArg: string | undefined;
   if (bytes && bytes.length > 0) {
-    if (TASK_KINDS[kind].code === "none") ctx.note(`it has CodeContent, which a ${TASK_KINDS[kind].label} task cannot carry in wedata-kit; the program is dropped`);
+    if (TASK_KINDS[kind].code === "none")
+      ctx.note(
+        `it has CodeContent, which a ${TASK_KINDS[kind].label} task cannot carry in wedata-kit; the program is dropped`,
+      );
     else codeArg = ctx.writeCode(bytes, kind);
   }
   const requiredCode = () => codeArg ?? '{ inline: "" }';
   const engine = (key: string) => {
     const e = take(key);
     if (e === undefined || e === "") ctx.note(`it has no DLC engine (${key}); the code names an empty one`);
-    return [["engine", lit(e ?? "")], ["region", ext.has("dlc_region") ? lit(take("dlc_region")) : undefined], ["engineDescriptor", ext.has("dlcDataEngine") ? lit(take("dlcDataEngine")) : undefined]] as Array<[string, string | undefined]>;
+    return [
+      ["engine", lit(e ?? "")],
+      ["region", ext.has("dlc_region") ? lit(take("dlc_region")) : undefined],
+      ["engineDescriptor", ext.has("dlcDataEngine") ? lit(take("dlcDataEngine")) : undefined],
+    ] as Array<[string, string | undefined]>;
   };
   const confLines = (key: string) => {
     const v = ext.get(key);
     const rec = v === undefined ? undefined : kvLinesRecord(v);
     if (!rec) return undefined;
     ext.delete(key);
-    return objectText(rec.map(([k, x]) => [k, lit(x)] as const), "      ");
+    return objectText(
+      rec.map(([k, x]) => [k, lit(x)] as const),
+      "      ",
+    );
   };
   const list = (key: string) => {
     const v = ext.get(key);
@@ -340,7 +440,12 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
   };
   const pythonVersion = (typeValue: (v: string) => string) => {
     const sub = ext.get("python_sub_version");
-    if (sub === undefined || !(PYTHON_VERSIONS as readonly string[]).includes(sub) || ext.get("python_type") !== typeValue(sub)) return undefined;
+    if (
+      sub === undefined ||
+      !(PYTHON_VERSIONS as readonly string[]).includes(sub) ||
+      ext.get("python_type") !== typeValue(sub)
+    )
+      return undefined;
     ext.delete("python_sub_version");
     ext.delete("python_type");
     return lit(sub);
@@ -358,7 +463,10 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
       const kinds = Object.keys(DLC_SQL_ENGINE_KINDS) as DlcSqlEngineKind[];
       const implied = (k: DlcSqlEngineKind) => DLC_SQL_ENGINE_KINDS[k] as Record<string, string>;
       const exact = kinds.find((k) => DLC_KIND_KEYS.every((key) => ext.get(key) === implied(k)[key]));
-      const engineKind = exact ?? kinds.find((k) => (implied(k).IsInherit === undefined) === !ext.has("IsInherit")) ?? "supersql-sparksql";
+      const engineKind =
+        exact ??
+        kinds.find((k) => (implied(k).IsInherit === undefined) === !ext.has("IsInherit")) ??
+        "supersql-sparksql";
       for (const key of DLC_KIND_KEYS) {
         if (implied(engineKind)[key] === undefined) continue;
         if (!ext.has(key)) ctx.note(`its DLC SQL settings lack ${key}, which every engine kind sets`);
@@ -370,15 +478,24 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
         try {
           const parsed = JSON.parse(raw) as Array<{ name: string; value: string }>;
           const rec = parsed.map((p) => [p.name, p.value] as [string, string]);
-          if (JSON.stringify(rec.map(([name, value]) => ({ name, value }))) === raw && recordSafe(rec.map(([k]) => ({ ParamKey: k }))) && rec.every(([k, v]) => typeof k === "string" && typeof v === "string")) {
-            conf = objectText(rec.map(([k, v]) => [k, lit(v)] as const), "      ");
+          if (
+            JSON.stringify(rec.map(([name, value]) => ({ name, value }))) === raw &&
+            recordSafe(rec.map(([k]) => ({ ParamKey: k }))) &&
+            rec.every(([k, v]) => typeof k === "string" && typeof v === "string")
+          ) {
+            conf = objectText(
+              rec.map(([k, v]) => [k, lit(v)] as const),
+              "      ",
+            );
             ext.delete("runConfParams");
           }
         } catch {
           // Not the JSON the typed option writes: kept with .ext().
         }
       }
-      calls.push(`.dlcSql(${requiredCode()}, ${opt([...eng, ["engineKind", engineKind === "supersql-sparksql" ? undefined : lit(engineKind)], ["conf", conf]])})`);
+      calls.push(
+        `.dlcSql(${requiredCode()}, ${opt([...eng, ["engineKind", engineKind === "supersql-sparksql" ? undefined : lit(engineKind)], ["conf", conf]])})`,
+      );
       break;
     }
     case "dlcSpark": {
@@ -418,8 +535,15 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
     case "shellForm": {
       const resource = take("ftp.file.name");
       const command = take("shell.cmd");
-      if (resource === undefined || command === undefined) ctx.note("its Shell Form settings lack ftp.file.name or shell.cmd; the code names empty ones");
-      calls.push(`.shellForm(${opt([["resource", lit(resource ?? "")], ["command", lit(command ?? "")], ["args", ext.has("shell.args") ? lit(take("shell.args")) : undefined]])})`);
+      if (resource === undefined || command === undefined)
+        ctx.note("its Shell Form settings lack ftp.file.name or shell.cmd; the code names empty ones");
+      calls.push(
+        `.shellForm(${opt([
+          ["resource", lit(resource ?? "")],
+          ["command", lit(command ?? "")],
+          ["args", ext.has("shell.args") ? lit(take("shell.args")) : undefined],
+        ])})`,
+      );
       break;
     }
     case "offlineSync":
@@ -434,7 +558,9 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
         ext.delete("subWorkflowName");
         calls.push(`.runWorkflow(${target})`);
       } else {
-        ctx.note(`it runs workflow ${lit(name ?? id)}, which does not exist in the project; it runs nothing in the code`);
+        ctx.note(
+          `it runs workflow ${lit(name ?? id)}, which does not exist in the project; it runs nothing in the code`,
+        );
         calls.push(`.runWorkflow(undefined as never)`);
       }
       break;
@@ -449,17 +575,27 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
   if (b.OwnerUin) calls.push(`.owner(${lit(String(b.OwnerUin))})`);
   if (b.TaskDescription) calls.push(`.description(${lit(b.TaskDescription)})`);
   if (b.TaskFolderPath && b.TaskFolderPath !== "/") {
-    if (folderProblem(b.TaskFolderPath)) ctx.note(`its folder ${lit(b.TaskFolderPath)} ${folderProblem(b.TaskFolderPath)}; the code leaves it in the root folder`);
+    if (folderProblem(b.TaskFolderPath))
+      ctx.note(
+        `its folder ${lit(b.TaskFolderPath)} ${folderProblem(b.TaskFolderPath)}; the code leaves it in the root folder`,
+      );
     else calls.push(`.folder(${lit(b.TaskFolderPath)})`);
   }
-  for (const [field, method] of [["ResourceGroup", "resourceGroup"], ["DataCluster", "dataCluster"], ["BrokerIp", "brokerIp"], ["YarnQueue", "yarnQueue"]] as const) if (c[field]) calls.push(`.${method}(${lit(c[field])})`);
+  for (const [field, method] of [
+    ["ResourceGroup", "resourceGroup"],
+    ["DataCluster", "dataCluster"],
+    ["BrokerIp", "brokerIp"],
+    ["YarnQueue", "yarnQueue"],
+  ] as const)
+    if (c[field]) calls.push(`.${method}(${lit(c[field])})`);
   if (c.SourceServiceId) calls.push(`.sourceServices(${String(c.SourceServiceId).split(";").map(lit).join(", ")})`);
   if (c.TargetServiceId) calls.push(`.targetServices(${String(c.TargetServiceId).split(";").map(lit).join(", ")})`);
   if (c.BundleId) calls.push(`.bundle(${lit(c.BundleId)}${c.BundleInfo ? `, ${lit(c.BundleInfo)}` : ""})`);
   else if (c.BundleInfo) ctx.note("it has BundleInfo without BundleId, which the code cannot set");
   const sched = (c.TaskSchedulingParameterList ?? []) as KV[];
   if (sched.length && recordSafe(sched)) calls.push(`.schedulingParams(${recordText(sched, ctx.secret)})`);
-  else if (sched.length) ctx.note("its scheduling parameters repeat a key or have numeric keys out of order; their order is not kept");
+  else if (sched.length)
+    ctx.note("its scheduling parameters repeat a key or have numeric keys out of order; their order is not kept");
   const kerberos = ext.get("enableKerberosLogin");
   // "false" is what the server adds to every task (and the default): only a login turned on is the user's.
   if (kerberos === "true") calls.push(".kerberos(true)");
@@ -467,17 +603,24 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
   for (const [k, v] of ext) if (!ctx.serverKeys.has(k)) calls.push(`.ext(${lit(k)}, ${ctx.secret(k, v)})`);
 
   // Scheduling: only what differs from the documented defaults.
-  const differs = (k: string) => s[k] !== undefined && s[k] !== null && s[k] !== (SCHEDULER_DEFAULTS as Record<string, unknown>)[k];
+  const differs = (k: string) =>
+    s[k] !== undefined && s[k] !== null && s[k] !== (SCHEDULER_DEFAULTS as Record<string, unknown>)[k];
   if (differs("MaxRetryNumber") || differs("RetryWaitMinute")) {
     const retries = s.MaxRetryNumber ?? SCHEDULER_DEFAULTS.MaxRetryNumber;
-    if (!inRange(retries, 0, 99) || (differs("RetryWaitMinute") && !inRange(s.RetryWaitMinute, 1, 1440))) ctx.note(`its retry policy (${retries} retries, ${s.RetryWaitMinute} min) is outside what the code accepts (0..99, 1..1440 min)`);
+    if (!inRange(retries, 0, 99) || (differs("RetryWaitMinute") && !inRange(s.RetryWaitMinute, 1, 1440)))
+      ctx.note(
+        `its retry policy (${retries} retries, ${s.RetryWaitMinute} min) is outside what the code accepts (0..99, 1..1440 min)`,
+      );
     else calls.push(`.retry(${retries}${differs("RetryWaitMinute") ? `, { waitMinutes: ${s.RetryWaitMinute} }` : ""})`);
   }
   if (differs("RunPriorityType")) {
     if (PRIORITY_OF.has(s.RunPriorityType)) calls.push(`.priority(${lit(PRIORITY_OF.get(s.RunPriorityType))})`);
     else ctx.note(`its RunPriorityType ${s.RunPriorityType} is not one of 4, 5, 6`);
   }
-  for (const [k, method] of [["ExecutionTTLMinute", "timeout"], ["WaitExecutionTotalTTLMinute", "waitTimeout"]] as const) {
+  for (const [k, method] of [
+    ["ExecutionTTLMinute", "timeout"],
+    ["WaitExecutionTotalTTLMinute", "waitTimeout"],
+  ] as const) {
     if (!differs(k)) continue;
     if (inRange(s[k], 1, 525600, true)) calls.push(`.${method}(${s[k]})`);
     else ctx.note(`its ${k} ${s[k]} is outside what the code accepts (-1 or 1..525600)`);
@@ -487,31 +630,45 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
     else ctx.note(`its AllowRedoType ${lit(s.AllowRedoType)} is not one of ${REDO_POLICIES.join(", ")}`);
   }
   if (differs("DependencyTriggerPolicy")) {
-    if ((TRIGGER_POLICIES as readonly string[]).includes(s.DependencyTriggerPolicy)) calls.push(`.triggerWhen(${lit(s.DependencyTriggerPolicy)})`);
+    if ((TRIGGER_POLICIES as readonly string[]).includes(s.DependencyTriggerPolicy))
+      calls.push(`.triggerWhen(${lit(s.DependencyTriggerPolicy)})`);
     else ctx.note(`its DependencyTriggerPolicy ${lit(s.DependencyTriggerPolicy)} is not a known policy`);
   }
   if (differs("AllowDownstreamDependency")) calls.push(`.allowDownstream(${s.AllowDownstreamDependency !== 0})`);
   if (differs("ScheduleType")) calls.push(`.dryRun()`);
-  for (const o of (s.ParamTaskOutList ?? []) as KV[]) calls.push(`.output(${lit(o.ParamKey)}, ${lit(o.ParamValue ?? "")})`);
-  const upstreamIds = new Set(((s.UpstreamDependencyConfigList ?? []) as Array<{ TaskId?: string }>).map((u) => String(u.TaskId)));
-  const ups = ((s.UpstreamDependencyConfigList ?? []) as Array<{ TaskId?: string }>).flatMap((u) => (ctx.nameOfId.has(String(u.TaskId)) ? [ctx.ref(ctx.nameOfId.get(String(u.TaskId))!)] : []));
+  for (const o of (s.ParamTaskOutList ?? []) as KV[])
+    calls.push(`.output(${lit(o.ParamKey)}, ${lit(o.ParamValue ?? "")})`);
+  const upstreamIds = new Set(
+    ((s.UpstreamDependencyConfigList ?? []) as Array<{ TaskId?: string }>).map((u) => String(u.TaskId)),
+  );
+  const ups = ((s.UpstreamDependencyConfigList ?? []) as Array<{ TaskId?: string }>).flatMap((u) =>
+    ctx.nameOfId.has(String(u.TaskId)) ? [ctx.ref(ctx.nameOfId.get(String(u.TaskId))!)] : [],
+  );
   if (ups.length) calls.push(`.after(${ups.join(", ")})`);
   for (const p of (s.ParamTaskInList ?? []) as Json[]) {
     if (p.Type === "CONSTANT") {
-      calls.push(`.input(${lit(p.ParamKey)}, ${objectText([["constant", lit(p.FromParamKey ?? "")], ...(p.ParamDesc && p.ParamDesc !== p.FromParamKey ? [["desc", lit(p.ParamDesc)] as const] : [])])})`);
+      calls.push(
+        `.input(${lit(p.ParamKey)}, ${objectText([["constant", lit(p.FromParamKey ?? "")], ...(p.ParamDesc && p.ParamDesc !== p.FromParamKey ? [["desc", lit(p.ParamDesc)] as const] : [])])})`,
+      );
       continue;
     }
     const from = ctx.nameOfId.get(String(p.FromTaskId));
     if (!from) {
-      ctx.note(`its input ${lit(p.ParamKey)} reads from task ${p.FromTaskId}, which is not a task of this workflow that can be imported; the input is dropped`);
+      ctx.note(
+        `its input ${lit(p.ParamKey)} reads from task ${p.FromTaskId}, which is not a task of this workflow that can be imported; the input is dropped`,
+      );
       continue;
     }
     if (!upstreamIds.has(String(p.FromTaskId))) {
-      ctx.note(`its input ${lit(p.ParamKey)} reads from "${from}", which is not one of its upstream tasks (the compiler requires that); the input is dropped`);
+      ctx.note(
+        `its input ${lit(p.ParamKey)} reads from "${from}", which is not one of its upstream tasks (the compiler requires that); the input is dropped`,
+      );
       continue;
     }
     const defaultDesc = ctx.projectIdent === undefined ? undefined : `${ctx.projectIdent}.${from}.${p.FromParamKey}`;
-    calls.push(`.input(${lit(p.ParamKey)}, ${objectText([["from", ctx.ref(from)], ["param", lit(p.FromParamKey ?? "")], ...(p.ParamDesc && p.ParamDesc !== defaultDesc ? [["desc", lit(p.ParamDesc)] as const] : [])])})`);
+    calls.push(
+      `.input(${lit(p.ParamKey)}, ${objectText([["from", ctx.ref(from)], ["param", lit(p.FromParamKey ?? "")], ...(p.ParamDesc && p.ParamDesc !== defaultDesc ? [["desc", lit(p.ParamDesc)] as const] : [])])})`,
+    );
   }
   for (const r of (s.TaskOutputRegistryList ?? []) as Json[]) {
     const entries: Array<[string, string | undefined]> = [
@@ -534,7 +691,12 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
 
 const DEFAULT_END = "2099-12-31 23:59:59";
 
-function workflowOptions(d: Json, name: string, note: (m: string) => void, secret: (k: string, v: string) => string): Array<[string, string]> {
+function workflowOptions(
+  d: Json,
+  name: string,
+  note: (m: string) => void,
+  secret: (k: string, v: string) => string,
+): Array<[string, string]> {
   const out: Array<[string, string]> = [];
   const folder = folderOfPath(d.Path, name);
   if (folder !== "/" && folderProblem(folder)) note(`its folder ${lit(folder)} ${folderProblem(folder)}`);
@@ -543,10 +705,14 @@ function workflowOptions(d: Json, name: string, note: (m: string) => void, secre
   if (d.OwnerUin) out.push(["owner", lit(String(d.OwnerUin))]);
   const params = (d.WorkflowParams ?? []) as KV[];
   if (params.length && recordSafe(params)) out.push(["params", recordText(params, secret)]);
-  else if (params.length) note("its parameters repeat a key or have numeric keys out of order; their order is not kept");
+  else if (params.length)
+    note("its parameters repeat a key or have numeric keys out of order; their order is not kept");
   const triggers = (d.TriggerWorkflowSchedulerConfigurations ?? []) as Json[];
   const schedules = triggers.map((tc) => {
-    if (tc.SchedulerStatus && d.SchedulerStatus && tc.SchedulerStatus !== d.SchedulerStatus) note(`a schedule's SchedulerStatus ${tc.SchedulerStatus} differs from the workflow's ${d.SchedulerStatus}; the code uses the workflow's`);
+    if (tc.SchedulerStatus && d.SchedulerStatus && tc.SchedulerStatus !== d.SchedulerStatus)
+      note(
+        `a schedule's SchedulerStatus ${tc.SchedulerStatus} differs from the workflow's ${d.SchedulerStatus}; the code uses the workflow's`,
+      );
     if (tc.TriggerMode === "FILE_ARRIVAL") {
       return objectText(
         [
@@ -566,9 +732,13 @@ function workflowOptions(d: Json, name: string, note: (m: string) => void, secre
         ["cron", lit(tc.CrontabExpression ?? "")],
         ["start", lit(tc.StartTime ?? "")],
         ...(tc.EndTime && tc.EndTime !== DEFAULT_END ? [["end", lit(tc.EndTime)] as [string, string]] : []),
-        ...(tc.ScheduleTimeZone && tc.ScheduleTimeZone !== "UTC+8" ? [["timezone", lit(tc.ScheduleTimeZone)] as [string, string]] : []),
+        ...(tc.ScheduleTimeZone && tc.ScheduleTimeZone !== "UTC+8"
+          ? [["timezone", lit(tc.ScheduleTimeZone)] as [string, string]]
+          : []),
         ...(cycle !== "CRONTAB_CYCLE" ? [["cycle", lit(cycle)] as [string, string]] : []),
-        ...(tc.ConfigMode && tc.ConfigMode !== defaultMode ? [["configMode", lit(tc.ConfigMode)] as [string, string]] : []),
+        ...(tc.ConfigMode && tc.ConfigMode !== defaultMode
+          ? [["configMode", lit(tc.ConfigMode)] as [string, string]]
+          : []),
       ],
       "    ",
     );
@@ -577,12 +747,31 @@ function workflowOptions(d: Json, name: string, note: (m: string) => void, secre
   else if (schedules.length > 1) out.push(["schedule", `[\n    ${schedules.join(",\n    ")},\n  ]`]);
   if (d.SchedulerStatus) out.push(["status", lit(d.SchedulerStatus)]);
   const run = d.TriggerWorkflowRunConfiguration as Json | null | undefined;
-  if (run?.MaxConcurrentNum !== undefined && run?.MaxConcurrentNum !== null) out.push(["maxConcurrentRuns", String(run.MaxConcurrentNum)]);
-  if (run?.QueuingMode !== undefined && run?.QueuingMode !== null) out.push(["queueWhenBusy", String(run.QueuingMode === 1)]);
+  if (run?.MaxConcurrentNum !== undefined && run?.MaxConcurrentNum !== null)
+    out.push(["maxConcurrentRuns", String(run.MaxConcurrentNum)]);
+  if (run?.QueuingMode !== undefined && run?.QueuingMode !== null)
+    out.push(["queueWhenBusy", String(run.QueuingMode === 1)]);
   for (const g of (d.GeneralTaskParams ?? []) as Json[]) {
-    const pairs = String(g.Value ?? "").split(";").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)] as [string, string]);
-    if (g.Type === "SPARK_SQL" && pairs.map(([k, v]) => `${k}=${v}`).join(";") === g.Value && recordSafe(pairs.map(([k]) => ({ ParamKey: k })))) out.push(["sparkSqlParams", objectText(pairs.map(([k, v]) => [k, lit(v)] as const), "    ")]);
-    else note(`its general task parameters of type ${lit(g.Type)} cannot be written with sparkSqlParams; they are dropped`);
+    const pairs = String(g.Value ?? "")
+      .split(";")
+      .filter(Boolean)
+      .map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)] as [string, string]);
+    if (
+      g.Type === "SPARK_SQL" &&
+      pairs.map(([k, v]) => `${k}=${v}`).join(";") === g.Value &&
+      recordSafe(pairs.map(([k]) => ({ ParamKey: k })))
+    )
+      out.push([
+        "sparkSqlParams",
+        objectText(
+          pairs.map(([k, v]) => [k, lit(v)] as const),
+          "    ",
+        ),
+      ]);
+    else
+      note(
+        `its general task parameters of type ${lit(g.Type)} cannot be written with sparkSqlParams; they are dropped`,
+      );
   }
   if (d.ExecuteUserUin) out.push(["executeUser", lit(String(d.ExecuteUserUin))]);
   if (d.BundleId) out.push(["bundleId", lit(d.BundleId)]);
@@ -592,13 +781,19 @@ function workflowOptions(d: Json, name: string, note: (m: string) => void, secre
 }
 
 function tsProject() {
-  return new Project({ useInMemoryFileSystem: true, manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double } });
+  return new Project({
+    useInMemoryFileSystem: true,
+    manipulationSettings: { indentationText: IndentationText.TwoSpaces, quoteKind: QuoteKind.Double },
+  });
 }
 
 /** Formatted by the TypeScript formatter, with a blank line between top-level statements. */
 function formatted(sf: ReturnType<Project["createSourceFile"]>): string {
   sf.formatText({ indentSize: 2, tabSize: 2, convertTabsToSpaces: true });
-  return sf.getFullText().replace(/;\n(?=(export )?const |\/\*\*)/g, ";\n\n").replace(/\n+$/, "\n");
+  return sf
+    .getFullText()
+    .replace(/;\n(?=(export )?const |\/\*\*)/g, ";\n\n")
+    .replace(/\n+$/, "\n");
 }
 
 function writeChain(w: CodeBlockWriter, code: TaskCode) {
@@ -615,9 +810,13 @@ function renderWorkflowFile(f: {
 }): string {
   const sf = tsProject().createSourceFile("w.ts", "");
   sf.addImportDeclaration({ namedImports: f.dslImports, moduleSpecifier: "@wedata-kit/dsl" });
-  for (const [spec, names] of [...f.imports].sort(([a], [b]) => (a < b ? -1 : 1))) sf.addImportDeclaration({ namedImports: [...names].sort(), moduleSpecifier: spec });
+  for (const [spec, names] of [...f.imports].sort(([a], [b]) => (a < b ? -1 : 1)))
+    sf.addImportDeclaration({ namedImports: [...names].sort(), moduleSpecifier: spec });
   for (const s of f.statements) {
-    sf.addVariableStatement({ declarationKind: VariableDeclarationKind.Const, declarations: [{ name: s.name, initializer: (w) => writeChain(w, s.code) }] });
+    sf.addVariableStatement({
+      declarationKind: VariableDeclarationKind.Const,
+      declarations: [{ name: s.name, initializer: (w) => writeChain(w, s.code) }],
+    });
   }
   const opts = `{\n${f.workflow.options.map(([k, v]) => `  ${k}: ${v},`).join("\n")}\n}`;
   sf.addVariableStatement({
