@@ -2,7 +2,8 @@
  * One measurement in a fresh process, so peak RSS belongs to it alone. Prints one JSON line.
  *   compile <dir> <out>: load, compile (no type-check) and write the payloads, as `wedata compile --no-typecheck --out`
  *   typecheck <dir>:     the type-check `wedata compile` runs first
- *   floor <dir> <out>:   a plain script doing the irreducible part: read every code file, base64 it into a payload, write the JSON
+ *   floor <dir> <out>:   a plain script doing the irreducible part: read every code file, base64 it into a payload,
+ * write the JSON
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";

@@ -78,7 +78,8 @@ const best = <T extends { ms: number }>(xs: T[]) => xs.reduce((a, b) => (b.ms < 
 async function compileBench() {
   const sizes = quick ? [1000, 2000] : [1000, 10000];
   console.log(
-    `compile: synthetic projects over 50 workflows, DAG depth 10, one code file per task (best of 2 runs, each in a fresh process)`,
+    `compile: synthetic projects over 50 workflows, DAG depth 10, one code file per task (best of 2 runs, each in a ` +
+      `fresh process)`,
   );
   const rows = [];
   for (const n of sizes) {
@@ -111,7 +112,9 @@ async function compileBench() {
       };
       rows.push(row);
       console.log(
-        `  ${String(n).padStart(6)} tasks: compile ${row.compile.ms} ms (${row.compile.tasksPerSecond} tasks/s, peak RSS ${row.compile.peakRssMb} MB, process ${row.compile.processWallMs} ms); floor ${row.floor.ms} ms; ratio ${row.ratioToFloor}; type-check (separate) ${row.typecheck.ms} ms, ${row.typecheck.peakRssMb} MB`,
+        `  ${String(n).padStart(6)} tasks: compile ${row.compile.ms} ms (${row.compile.tasksPerSecond} tasks/s, peak ` +
+          `RSS ${row.compile.peakRssMb} MB, process ${row.compile.processWallMs} ms); floor ${row.floor.ms} ms; ` +
+          `ratio ${row.ratioToFloor}; type-check (separate) ${row.typecheck.ms} ms, ${row.typecheck.peakRssMb} MB`,
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -141,7 +144,8 @@ async function deployBench() {
   const n = quick ? 300 : 2000;
   const depth = 10;
   console.log(
-    `deploy: ${n} tasks over 50 workflows (DAG depth ${depth}) to the emulator at ${RATE} requests/s per action, ${LATENCY_MS} ms latency`,
+    `deploy: ${n} tasks over 50 workflows (DAG depth ${depth}) to the emulator at ${RATE} requests/s per action, ` +
+      `${LATENCY_MS} ms latency`,
   );
   const dir = tempDir();
   try {
@@ -224,15 +228,18 @@ async function deployBench() {
       speedup: Number((naiveRow.seconds / oursRow.seconds).toFixed(2)),
     };
     console.log(
-      `  bound max(N/rate, depth x latency) = max(${busiest}/${RATE}, ${depth} x ${LATENCY_MS} ms) = ${boundSeconds.toFixed(1)} s`,
+      `  bound max(N/rate, depth x latency) = max(${busiest}/${RATE}, ${depth} x ${LATENCY_MS} ms) = ` +
+        `${boundSeconds.toFixed(1)} s`,
     );
     console.log(
-      `  wedata-kit: ${row.ours.seconds} s (${row.ours.ratioToBound} x bound), ${row.ours.created} created, ${row.ours.submitted} submitted, ${row.ours.throttled} throttled`,
+      `  wedata-kit: ${row.ours.seconds} s (${row.ours.ratioToBound} x bound), ${row.ours.created} created, ` +
+        `${row.ours.submitted} submitted, ${row.ours.throttled} throttled`,
     );
     for (const [a, x] of Object.entries(row.ours.perAction))
       console.log(`    ${a}: ${x.calls} calls at ${x.perSecond}/s = ${x.fractionOfLimit} of the limit`);
     console.log(
-      `  naive:      ${row.naive.seconds} s (${row.naive.ratioToBound} x bound), ${row.naive.calls} calls, ${row.naive.throttled} throttled; wedata-kit is ${row.speedup}x faster`,
+      `  naive:      ${row.naive.seconds} s (${row.naive.ratioToBound} x bound), ${row.naive.calls} calls, ` +
+        `${row.naive.throttled} throttled; wedata-kit is ${row.speedup}x faster`,
     );
     for (const [a, x] of Object.entries(row.naive.perAction))
       console.log(`    ${a}: ${x.calls} calls at ${x.perSecond}/s = ${x.fractionOfLimit} of the limit`);
@@ -266,7 +273,8 @@ async function cli(argv: string[], env: Record<string, string>): Promise<{ code:
 async function planBench() {
   const n = quick ? 1000 : 10000;
   console.log(
-    `plan: \`wedata plan\` with nothing changed on ${n} deployed tasks over 50 workflows, emulator at ${RATE} requests/s per action, ${LATENCY_MS} ms latency`,
+    `plan: \`wedata plan\` with nothing changed on ${n} deployed tasks over 50 workflows, emulator at ${RATE} ` +
+      `requests/s per action, ${LATENCY_MS} ms latency`,
   );
   const dir = tempDir();
   const data = tempDir();
@@ -317,10 +325,12 @@ async function planBench() {
         callRatio: Number((refresh.calls / calls).toFixed(1)),
       };
       console.log(
-        `  no-op plan: ${row.noop.seconds} s wall (of which compiling the 10,000 tasks, measured alone: ${row.noop.compileSeconds} s), ${calls} calls ${JSON.stringify(parsed.reads)}, changes: ${row.noop.changes}`,
+        `  no-op plan: ${row.noop.seconds} s wall (of which compiling the 10,000 tasks, measured alone: ` +
+          `${row.noop.compileSeconds} s), ${calls} calls ${JSON.stringify(parsed.reads)}, changes: ${row.noop.changes}`,
       );
       console.log(
-        `  per-task Get refresh: ${refresh.calls} calls, at least ${refresh.lowerBoundSeconds} s at ${RATE}/s (${row.callRatio}x the calls)`,
+        `  per-task Get refresh: ${refresh.calls} calls, at least ${refresh.lowerBoundSeconds} s at ${RATE}/s ` +
+          `(${row.callRatio}x the calls)`,
       );
       // A cold machine (a fresh clone in CI): no .wedata/ at all, so no local read cache. The deploy state
       // on the target vouches for unchanged tasks instead of one GetTriggerTask each.
@@ -343,7 +353,8 @@ async function planBench() {
         changes: planHasChanges(coldParsed.plan),
       };
       console.log(
-        `  cold no-op plan (no .wedata/): ${cold.seconds} s wall, ${coldCalls} calls ${JSON.stringify(coldParsed.reads)}, changes: ${cold.changes}`,
+        `  cold no-op plan (no .wedata/): ${cold.seconds} s wall, ${coldCalls} calls ` +
+          `${JSON.stringify(coldParsed.reads)}, changes: ${cold.changes}`,
       );
       save("plan", { targets: { calls: 100, seconds: 10, coldCalls: 200 }, ...row, cold });
     } finally {
@@ -374,7 +385,8 @@ async function runBench() {
     const chainSeconds = (Date.now() - t0) / 1000;
     const overheadMs = (chainSeconds / chainLength - work) * 1000;
     console.log(
-      `run: a chain of ${chainLength} tasks of ${work * 1000} ms each, one at a time: ${chainSeconds.toFixed(2)} s, overhead ${overheadMs.toFixed(1)} ms per task (${c.status})`,
+      `run: a chain of ${chainLength} tasks of ${work * 1000} ms each, one at a time: ${chainSeconds.toFixed(2)} s, ` +
+        `overhead ${overheadMs.toFixed(1)} ms per task (${c.status})`,
     );
 
     const n = quick ? 200 : 1000;
@@ -390,7 +402,8 @@ async function runBench() {
     const wideSeconds = (Date.now() - t0) / 1000;
     const ideal = (n * each) / concurrency;
     console.log(
-      `run: ${n} independent tasks of ${each * 1000} ms at concurrency ${concurrency}: ${wideSeconds.toFixed(2)} s, ideal ${ideal.toFixed(2)} s, ratio ${(wideSeconds / ideal).toFixed(2)} (${w.status})`,
+      `run: ${n} independent tasks of ${each * 1000} ms at concurrency ${concurrency}: ${wideSeconds.toFixed(2)} s, ` +
+        `ideal ${ideal.toFixed(2)} s, ratio ${(wideSeconds / ideal).toFixed(2)} (${w.status})`,
     );
     save("run", {
       targets: { overheadMsPerTask: 20, ratioToIdeal: 1.5 },

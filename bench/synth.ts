@@ -61,7 +61,8 @@ export function writeSyntheticProject(
           : `#!/bin/sh\n# ${wf}/${v}\nset -eu\necho "step ${i} of ${wf} for \${bizdate}"\n`,
       );
       lines.push(
-        `const ${v} = task("${v}").${kind}("${file}")${i % 4 === 0 ? ".retry(2)" : ""}${deps.size ? `.after(${[...deps].join(", ")})` : ""};`,
+        `const ${v} = ` +
+          `task("${v}").${kind}("${file}")${i % 4 === 0 ? ".retry(2)" : ""}${deps.size ? `.after(${[...deps].join(", ")})` : ""};`,
       );
       byLevel[level]!.push(v);
       vars.push(v);
@@ -69,7 +70,8 @@ export function writeSyntheticProject(
     }
     lines.push(
       "",
-      `export const ${wf} = workflow("${wf}", { folder: "/bench", params: { bizdate: "\${yyyyMMdd}" } }).tasks(${vars.join(", ")});`,
+      `export const ${wf} = workflow("${wf}", { folder: "/bench", params: { bizdate: "\${yyyyMMdd}" } ` +
+        `}).tasks(${vars.join(", ")});`,
       "",
     );
     writeFileSync(join(dir, `${wf}.ts`), lines.join("\n"));
@@ -77,7 +79,9 @@ export function writeSyntheticProject(
   }
   writeFileSync(
     join(dir, "wedata.config.ts"),
-    `import { defineConfig } from "@wedata-kit/dsl";\nexport default defineConfig({ name: "bench", pipelines: ${JSON.stringify(files)}, targets: { bench: { projectId: "${BENCH_PROJECT_ID}", region: "ap-guangzhou" } } });\n`,
+    `import { defineConfig } from "@wedata-kit/dsl";\nexport default defineConfig({ name: "bench", pipelines: ` +
+      `${JSON.stringify(files)}, targets: { bench: { projectId: "${BENCH_PROJECT_ID}", region: "ap-guangzhou" } } ` +
+      `});\n`,
   );
   return { tasks: made, depth: o.depth };
 }

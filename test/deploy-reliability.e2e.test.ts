@@ -54,7 +54,8 @@ function maxInAnySecond(starts: number[]): number {
 }
 
 describe("rate", () => {
-  it("never exceeds 20 calls per action in a sliding second, and sustains at least 90% of it for 240 tasks", async () => {
+  it("never exceeds 20 calls per action in a sliding second, and sustains at least 90% of it for 240 " +
+    "tasks", async () => {
     const pipeline = `import { task, workflow } from "@wedata-kit/dsl";
 export const flows = Array.from({ length: 4 }, (_, w) => {
   const roots = Array.from({ length: 6 }, (_, i) => task(\`root_\${i}\`).shell({ inline: \`echo \${i}\` }));
@@ -63,7 +64,9 @@ export const flows = Array.from({ length: 4 }, (_, w) => {
 });
 `;
     const dir = projectDir({
-      "wedata.config.ts": `import { defineConfig } from "@wedata-kit/dsl";\nexport default defineConfig({ name: "bulk", pipelines: ["p.ts"], targets: { dev: { projectId: "${PROJECT}", region: "ap-guangzhou" } } });\n`,
+      "wedata.config.ts":
+        `import { defineConfig } from "@wedata-kit/dsl";\nexport default defineConfig({ name: ` +
+        `"bulk", pipelines: ["p.ts"], targets: { dev: { projectId: "${PROJECT}", region: "ap-guangzhou" } } });\n`,
       "p.ts": pipeline,
     });
     const emu = await emulator();
@@ -94,56 +97,61 @@ export const flows = Array.from({ length: 4 }, (_, w) => {
     const creates = sends.filter((e) => e.action === "CreateTriggerTask").map((e) => e.at);
     const rate = (creates.length - 1) / ((Math.max(...creates) - Math.min(...creates)) / 1000);
     console.log(
-      `CreateTriggerTask: ${creates.length} calls at ${rate.toFixed(1)}/s sustained (limit 20/s); ${throttled} answered RequestLimitExceeded at the emulator`,
+      `CreateTriggerTask: ${creates.length} calls at ${rate.toFixed(1)}/s sustained (limit 20/s); ${throttled} ` +
+        `answered RequestLimitExceeded at the emulator`,
     );
     expect(rate).toBeGreaterThanOrEqual(18);
   }, 120_000);
 });
 
 describe("faults", () => {
-  it("a permanent error on one task fails it with code, RequestId and location, skips its dependents, and deploys the rest", async () => {
-    const dir = projectDir();
-    const emu = await emulator();
-    const sdk = connectSdk({ endpoint: emu.url, region: "ap-guangzhou", credentials: DEFAULT_KEY_PAIR });
-    // Corrupt one request on its way out so the emulator itself rejects it.
-    const api: WedataApi = {
-      call: (action, req) => {
-        const r = req as { TriggerTaskBaseAttribute?: { TaskName?: string; TaskTypeId?: string } };
-        if (action === "CreateTriggerTask" && r.TriggerTaskBaseAttribute?.TaskName === "extract_orders") {
-          return sdk.call(action, {
-            ...req,
-            TriggerTaskBaseAttribute: { ...r.TriggerTaskBaseAttribute, TaskTypeId: "99" },
-          } as never);
-        }
-        return sdk.call(action, req);
-      },
-    };
-    const { compiled } = await buildProject({ cwd: dir, typecheck: false });
-    const caller = new RateLimitedCaller(api);
-    const remote = await fetchRemoteState(caller, compiled, { project: "daily-etl" });
-    const summary = await applyPlan(planDeployment(compiled, remote, { project: "daily-etl" }), caller, {
-      versionRemark: "test",
-    });
-    expect(summary.failed).toHaveLength(1);
-    expect(summary.failed[0]).toMatchObject({
-      key: "daily_orders/extract_orders",
-      action: "CreateTriggerTask",
-      code: "InvalidParameterValue",
-      loc: { file: "pipelines/daily-orders.ts", line: 5 },
-    });
-    expect(summary.failed[0]!.requestId).toMatch(/^[0-9a-f-]{36}$/);
-    const skipped = summary.skipped.map((s) => s.step);
-    for (const k of ["clean_orders", "load_fact_orders", "score_customers", "publish_report", "notify"])
-      expect(skipped).toContain(`create task daily_orders/${k}`);
-    const { keys } = await remoteTasks(emu);
-    expect(keys).toEqual([
-      "daily_orders/run_dim_refresh",
-      "dim_refresh/build_dim_customer",
-      "dim_refresh/build_dim_product",
-      "dim_refresh/check_dims",
-      "dim_refresh/sync_customers",
-      "hourly_monitor/alert_oncall",
-      "hourly_monitor/check_freshness",
-    ]);
-  });
+  it(
+    "a permanent error on one task fails it with code, RequestId and location, skips its dependents, and deploys " +
+      "the rest",
+    async () => {
+      const dir = projectDir();
+      const emu = await emulator();
+      const sdk = connectSdk({ endpoint: emu.url, region: "ap-guangzhou", credentials: DEFAULT_KEY_PAIR });
+      // Corrupt one request on its way out so the emulator itself rejects it.
+      const api: WedataApi = {
+        call: (action, req) => {
+          const r = req as { TriggerTaskBaseAttribute?: { TaskName?: string; TaskTypeId?: string } };
+          if (action === "CreateTriggerTask" && r.TriggerTaskBaseAttribute?.TaskName === "extract_orders") {
+            return sdk.call(action, {
+              ...req,
+              TriggerTaskBaseAttribute: { ...r.TriggerTaskBaseAttribute, TaskTypeId: "99" },
+            } as never);
+          }
+          return sdk.call(action, req);
+        },
+      };
+      const { compiled } = await buildProject({ cwd: dir, typecheck: false });
+      const caller = new RateLimitedCaller(api);
+      const remote = await fetchRemoteState(caller, compiled, { project: "daily-etl" });
+      const summary = await applyPlan(planDeployment(compiled, remote, { project: "daily-etl" }), caller, {
+        versionRemark: "test",
+      });
+      expect(summary.failed).toHaveLength(1);
+      expect(summary.failed[0]).toMatchObject({
+        key: "daily_orders/extract_orders",
+        action: "CreateTriggerTask",
+        code: "InvalidParameterValue",
+        loc: { file: "pipelines/daily-orders.ts", line: 5 },
+      });
+      expect(summary.failed[0]!.requestId).toMatch(/^[0-9a-f-]{36}$/);
+      const skipped = summary.skipped.map((s) => s.step);
+      for (const k of ["clean_orders", "load_fact_orders", "score_customers", "publish_report", "notify"])
+        expect(skipped).toContain(`create task daily_orders/${k}`);
+      const { keys } = await remoteTasks(emu);
+      expect(keys).toEqual([
+        "daily_orders/run_dim_refresh",
+        "dim_refresh/build_dim_customer",
+        "dim_refresh/build_dim_product",
+        "dim_refresh/check_dims",
+        "dim_refresh/sync_customers",
+        "hourly_monitor/alert_oncall",
+        "hourly_monitor/check_freshness",
+      ]);
+    },
+  );
 });

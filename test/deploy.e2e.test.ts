@@ -43,7 +43,8 @@ async function remoteTasks(emu: RunningEmulator) {
 
 const deploy = (dir: string, emu: RunningEmulator, ...extra: string[]) =>
   runCli(["deploy", "--cwd", dir, "--yes", "--no-typecheck", ...extra], emulatorEnv(emu.url));
-/** The emulator's log without the bookkeeping calls: the deploy lock (taking, renewing, releasing) and the deploy state. */
+/** The emulator's log without the bookkeeping calls: the deploy lock (taking, renewing, releasing) and the deploy
+ * state. */
 function withoutLock(emu: RunningEmulator) {
   const bookkeeping = (n: string | undefined) => n === "lock" || /^state_\d+$/.test(n ?? "");
   const lockTasks = new Set(emu.log.filter((e) => bookkeeping(e.subject?.name)).map((e) => e.result?.TaskId));
@@ -250,50 +251,54 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     expect((await plan(dir, emu)).out).toMatch(/No changes\./);
   });
 
-  it("a workflow gone from the code (a missing export) is deleted only when named, and a mass deletion only when confirmed", async () => {
-    const dir = copyExample();
-    const emu = await emulator();
-    await deploy(dir, emu);
-    const file = join(dir, "pipelines/monitoring.ts");
-    writeFileSync(file, readFileSync(file, "utf8").replace("export const monitoring", "const monitoring"));
-    const p = await plan(dir, emu);
-    expect(p.code).toBe(3);
-    expect(p.err).toMatch(
-      /pipelines\/monitoring\.ts:1:1 warning\[W_NO_WORKFLOW\]: pipelines\/monitoring\.ts exports no workflow, so it deploys nothing/,
-    );
-    expect(p.err).toMatch(
-      /pipelines\/monitoring\.ts:4:\d+ warning\[W_UNPLACED_TASK\]: task "check_freshness" is created here but placed in no workflow/,
-    );
-    expect(p.out).toMatch(/Whole workflows going away/);
-    expect(p.out).toMatch(
-      /delete\s+hourly_monitor \(2 task\(s\) and the workflow\): it is no longer declared: is it still exported from its pipeline file, and is that file listed in pipelines of wedata\.config\.ts\?/,
-    );
-    expect(p.out).toMatch(/held back: deleting a whole workflow needs --prune --allow-delete hourly_monitor/);
-    const held = await deploy(dir, emu, "--prune");
-    expect(held.code).toBe(0);
-    expect(held.out).toMatch(/No changes\./);
-    expect((await remoteTasks(emu)).filter((t) => t.key.startsWith("hourly_monitor/"))).toHaveLength(2);
-    // Named, but more than the threshold: refused until confirmed.
-    const refused = await deploy(dir, emu, "--prune", "--allow-delete", "hourly_monitor", "--max-deletes", "1");
-    expect(refused.code).toBe(1);
-    expect(refused.err).toMatch(
-      /refusing to deploy: this plan deletes 2 task\(s\), 15% of the 13 this project has deployed \(the limits are 1 tasks and 20%\); if that is intended, run again with --allow-mass-delete/,
-    );
-    expect((await remoteTasks(emu)).filter((t) => t.key.startsWith("hourly_monitor/"))).toHaveLength(2);
-    const named = await deploy(
-      dir,
-      emu,
-      "--prune",
-      "--allow-delete",
-      "hourly_monitor",
-      "--max-deletes",
-      "1",
-      "--allow-mass-delete",
-    );
-    expect(named.code, named.out).toBe(0);
-    expect(named.out).toMatch(/0 created, 0 updated, 3 deleted/);
-    expect((await remoteTasks(emu)).filter((t) => t.key.startsWith("hourly_monitor/"))).toHaveLength(0);
-  });
+  it(
+    "a workflow gone from the code (a missing export) is deleted only when named, and a mass deletion only when " +
+      "confirmed",
+    async () => {
+      const dir = copyExample();
+      const emu = await emulator();
+      await deploy(dir, emu);
+      const file = join(dir, "pipelines/monitoring.ts");
+      writeFileSync(file, readFileSync(file, "utf8").replace("export const monitoring", "const monitoring"));
+      const p = await plan(dir, emu);
+      expect(p.code).toBe(3);
+      expect(p.err).toMatch(
+        /pipelines\/monitoring\.ts:1:1 warning\[W_NO_WORKFLOW\]: pipelines\/monitoring\.ts exports no workflow, so it deploys nothing/,
+      );
+      expect(p.err).toMatch(
+        /pipelines\/monitoring\.ts:4:\d+ warning\[W_UNPLACED_TASK\]: task "check_freshness" is created here but placed in no workflow/,
+      );
+      expect(p.out).toMatch(/Whole workflows going away/);
+      expect(p.out).toMatch(
+        /delete\s+hourly_monitor \(2 task\(s\) and the workflow\): it is no longer declared: is it still exported from its pipeline file, and is that file listed in pipelines of wedata\.config\.ts\?/,
+      );
+      expect(p.out).toMatch(/held back: deleting a whole workflow needs --prune --allow-delete hourly_monitor/);
+      const held = await deploy(dir, emu, "--prune");
+      expect(held.code).toBe(0);
+      expect(held.out).toMatch(/No changes\./);
+      expect((await remoteTasks(emu)).filter((t) => t.key.startsWith("hourly_monitor/"))).toHaveLength(2);
+      // Named, but more than the threshold: refused until confirmed.
+      const refused = await deploy(dir, emu, "--prune", "--allow-delete", "hourly_monitor", "--max-deletes", "1");
+      expect(refused.code).toBe(1);
+      expect(refused.err).toMatch(
+        /refusing to deploy: this plan deletes 2 task\(s\), 15% of the 13 this project has deployed \(the limits are 1 tasks and 20%\); if that is intended, run again with --allow-mass-delete/,
+      );
+      expect((await remoteTasks(emu)).filter((t) => t.key.startsWith("hourly_monitor/"))).toHaveLength(2);
+      const named = await deploy(
+        dir,
+        emu,
+        "--prune",
+        "--allow-delete",
+        "hourly_monitor",
+        "--max-deletes",
+        "1",
+        "--allow-mass-delete",
+      );
+      expect(named.code, named.out).toBe(0);
+      expect(named.out).toMatch(/0 created, 0 updated, 3 deleted/);
+      expect((await remoteTasks(emu)).filter((t) => t.key.startsWith("hourly_monitor/"))).toHaveLength(0);
+    },
+  );
 
   it("a workflow left with no tasks is held back the same way", async () => {
     const dir = copyExample();
@@ -372,82 +377,88 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     expect(taken.out).toMatch(/0 created, 1 updated/);
   });
 
-  it("plans read by name: dependencies by task name, enum numbers with labels, creates with their key settings", async () => {
-    const dir = copyExample();
-    const emu = await emulator();
-    const first = await plan(dir, emu);
-    expect(first.out).toMatch(
-      /\+ create\s+daily_orders\/load_fact_orders.*\n\s+kind: DLC SQL \(32\); upstream: clean_orders, run_dim_refresh; folder: \/dw; retries: 4; priority: high \(4\); code: \d+ bytes\n\s+\| INSERT OVERWRITE TABLE dw\.fact_orders/,
-    );
-    expect(first.out).toMatch(
-      /\+ create\s+daily_orders .*\n\s+folder: \/etl\/daily; schedule: 0 0 2 \* \* \? \* \(UTC\+8, from 2026-01-01 00:00:00\)/,
-    );
-    const md = await runCli(["plan", "--cwd", dir, "--no-typecheck", "--format", "markdown"], emulatorEnv(emu.url));
-    expect(md.out).toContain("| Setting | Value |");
-    expect(md.out).toContain('| upstream | `["clean_orders","run_dim_refresh"]` |');
-    const json = JSON.parse(
-      (await runCli(["plan", "--cwd", dir, "--no-typecheck", "--json"], emulatorEnv(emu.url))).out,
-    ) as { plan: { tasks: Array<{ key: string; summary?: { upstream?: string[] } }> } };
-    expect(json.plan.tasks.find((t) => t.key === "daily_orders/load_fact_orders")!.summary!.upstream).toEqual([
-      "clean_orders",
-      "run_dim_refresh",
-    ]);
-    await deploy(dir, emu);
-    const src = readFileSync(join(dir, "pipelines/daily-orders.ts"), "utf8");
-    writeFileSync(
-      join(dir, "pipelines/daily-orders.ts"),
-      src.replace('  .priority("high")\n', "").replace(".after(publish)", ".after(score)"),
-    );
-    const p = await plan(dir, emu);
-    expect(p.out).toContain('RunPriorityType: "high (4)" -> "low (6)"');
-    expect(p.out).toContain('UpstreamDependencyConfigList: ["publish_report"] -> ["score_customers"]');
-    expect(p.out.replace(/project \d+/, "")).not.toMatch(/\b\d{17}\b/);
-  });
+  it(
+    "plans read by name: dependencies by task name, enum numbers with labels, creates with their key " + "settings",
+    async () => {
+      const dir = copyExample();
+      const emu = await emulator();
+      const first = await plan(dir, emu);
+      expect(first.out).toMatch(
+        /\+ create\s+daily_orders\/load_fact_orders.*\n\s+kind: DLC SQL \(32\); upstream: clean_orders, run_dim_refresh; folder: \/dw; retries: 4; priority: high \(4\); code: \d+ bytes\n\s+\| INSERT OVERWRITE TABLE dw\.fact_orders/,
+      );
+      expect(first.out).toMatch(
+        /\+ create\s+daily_orders .*\n\s+folder: \/etl\/daily; schedule: 0 0 2 \* \* \? \* \(UTC\+8, from 2026-01-01 00:00:00\)/,
+      );
+      const md = await runCli(["plan", "--cwd", dir, "--no-typecheck", "--format", "markdown"], emulatorEnv(emu.url));
+      expect(md.out).toContain("| Setting | Value |");
+      expect(md.out).toContain('| upstream | `["clean_orders","run_dim_refresh"]` |');
+      const json = JSON.parse(
+        (await runCli(["plan", "--cwd", dir, "--no-typecheck", "--json"], emulatorEnv(emu.url))).out,
+      ) as { plan: { tasks: Array<{ key: string; summary?: { upstream?: string[] } }> } };
+      expect(json.plan.tasks.find((t) => t.key === "daily_orders/load_fact_orders")!.summary!.upstream).toEqual([
+        "clean_orders",
+        "run_dim_refresh",
+      ]);
+      await deploy(dir, emu);
+      const src = readFileSync(join(dir, "pipelines/daily-orders.ts"), "utf8");
+      writeFileSync(
+        join(dir, "pipelines/daily-orders.ts"),
+        src.replace('  .priority("high")\n', "").replace(".after(publish)", ".after(score)"),
+      );
+      const p = await plan(dir, emu);
+      expect(p.out).toContain('RunPriorityType: "high (4)" -> "low (6)"');
+      expect(p.out).toContain('UpstreamDependencyConfigList: ["publish_report"] -> ["score_customers"]');
+      expect(p.out.replace(/project \d+/, "")).not.toMatch(/\b\d{17}\b/);
+    },
+  );
 
-  it("renames a task and a workflow in place: same ids, versions and history; the renamedFrom can then go", async () => {
-    const dir = copyExample();
-    const emu = await emulator();
-    await deploy(dir, emu);
-    const before = new Map((await remoteTasks(emu)).map((t) => [t.key, t.id]));
-    const c = sdkClient(emu);
-    const wfId = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "hourly_monitor" })).Data!.Items![0]!
-      .WorkflowId!;
-    const mon = join(dir, "pipelines/monitoring.ts");
-    const original = readFileSync(mon, "utf8");
-    writeFileSync(
-      mon,
-      original
-        .replace('task("alert_oncall")', 'task("page_oncall").renamedFrom("alert_oncall")')
-        .replace('workflow("hourly_monitor", {', 'workflow("hourly_checks", {')
-        .replace(".tasks(freshness, alert)", '.tasks(freshness, alert).renamedFrom("hourly_monitor")'),
-    );
-    const p = await plan(dir, emu);
-    expect(p.out).toMatch(/~ update\s+hourly_checks \(renamed from "hourly_monitor", in place\)/);
-    expect(p.out).toContain('WorkflowName: "hourly_monitor" -> "hourly_checks"');
-    expect(p.out).toMatch(
-      /~ update\s+hourly_checks\/page_oncall \(renamed from "alert_oncall", in place \(same TaskId\)\)/,
-    );
-    expect(p.out).toContain('TaskName: "alert_oncall" -> "page_oncall"');
-    expect(p.out).not.toMatch(/[+-] (create|delete)\s/);
-    const d = await deploy(dir, emu, "--prune");
-    expect(d.code, d.out).toBe(0);
-    expect(d.out).toMatch(/0 created, 2 updated, 0 deleted/);
-    const after = new Map((await remoteTasks(emu)).map((t) => [t.key, t.id]));
-    expect(after.get("hourly_checks/page_oncall")).toBe(before.get("hourly_monitor/alert_oncall"));
-    expect(after.get("hourly_checks/check_freshness")).toBe(before.get("hourly_monitor/check_freshness"));
-    expect(
-      (await c.ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "hourly_checks" })).Data!.Items![0]!.WorkflowId,
-    ).toBe(wfId);
-    expect((await plan(dir, emu)).out).toMatch(/No changes\./);
-    // Once deployed, the renamedFrom can go: nothing changes.
-    writeFileSync(
-      mon,
-      readFileSync(mon, "utf8")
-        .replace('.renamedFrom("alert_oncall")', "")
-        .replace('.renamedFrom("hourly_monitor")', ""),
-    );
-    expect((await plan(dir, emu)).out).toMatch(/No changes\./);
-  });
+  it(
+    "renames a task and a workflow in place: same ids, versions and history; the renamedFrom can then " + "go",
+    async () => {
+      const dir = copyExample();
+      const emu = await emulator();
+      await deploy(dir, emu);
+      const before = new Map((await remoteTasks(emu)).map((t) => [t.key, t.id]));
+      const c = sdkClient(emu);
+      const wfId = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "hourly_monitor" })).Data!.Items![0]!
+        .WorkflowId!;
+      const mon = join(dir, "pipelines/monitoring.ts");
+      const original = readFileSync(mon, "utf8");
+      writeFileSync(
+        mon,
+        original
+          .replace('task("alert_oncall")', 'task("page_oncall").renamedFrom("alert_oncall")')
+          .replace('workflow("hourly_monitor", {', 'workflow("hourly_checks", {')
+          .replace(".tasks(freshness, alert)", '.tasks(freshness, alert).renamedFrom("hourly_monitor")'),
+      );
+      const p = await plan(dir, emu);
+      expect(p.out).toMatch(/~ update\s+hourly_checks \(renamed from "hourly_monitor", in place\)/);
+      expect(p.out).toContain('WorkflowName: "hourly_monitor" -> "hourly_checks"');
+      expect(p.out).toMatch(
+        /~ update\s+hourly_checks\/page_oncall \(renamed from "alert_oncall", in place \(same TaskId\)\)/,
+      );
+      expect(p.out).toContain('TaskName: "alert_oncall" -> "page_oncall"');
+      expect(p.out).not.toMatch(/[+-] (create|delete)\s/);
+      const d = await deploy(dir, emu, "--prune");
+      expect(d.code, d.out).toBe(0);
+      expect(d.out).toMatch(/0 created, 2 updated, 0 deleted/);
+      const after = new Map((await remoteTasks(emu)).map((t) => [t.key, t.id]));
+      expect(after.get("hourly_checks/page_oncall")).toBe(before.get("hourly_monitor/alert_oncall"));
+      expect(after.get("hourly_checks/check_freshness")).toBe(before.get("hourly_monitor/check_freshness"));
+      expect(
+        (await c.ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "hourly_checks" })).Data!.Items![0]!.WorkflowId,
+      ).toBe(wfId);
+      expect((await plan(dir, emu)).out).toMatch(/No changes\./);
+      // Once deployed, the renamedFrom can go: nothing changes.
+      writeFileSync(
+        mon,
+        readFileSync(mon, "utf8")
+          .replace('.renamedFrom("alert_oncall")', "")
+          .replace('.renamedFrom("hourly_monitor")', ""),
+      );
+      expect((await plan(dir, emu)).out).toMatch(/No changes\./);
+    },
+  );
 
   it("moving a task to another task folder is an in-place update (same id)", async () => {
     const dir = copyExample();
@@ -470,35 +481,39 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     expect((await plan(dir, emu)).out).toMatch(/No changes\./);
   });
 
-  it("creates a file-arrival workflow without its trigger (the create takes TIME_TRIGGER only), then sets it by an update", async () => {
-    const dir = copyExample();
-    const emu = await emulator();
-    const mon = join(dir, "pipelines/monitoring.ts");
-    writeFileSync(
-      mon,
-      readFileSync(mon, "utf8").replace(
-        'schedule: { cron: "0 5 * * * ? *", cycle: "HOUR_CYCLE", start: START },',
-        'schedule: { fileArrival: "cosn://acme-raw/landing/", pattern: "*.csv", minIntervalMinutes: 10, batchWaitMinutes: 5 },',
-      ),
-    );
-    const d = await deploy(dir, emu);
-    expect(d.code, d.out + d.err).toBe(0);
-    const create = emu.log.find((e) => e.action === "CreateTriggerWorkflow" && e.subject?.name === "hourly_monitor")!;
-    expect(create.outcome).toBe("ok");
-    const c = sdkClient(emu);
-    const id = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "hourly_monitor" })).Data!.Items![0]!
-      .WorkflowId!;
-    const detail = (await c.GetTriggerWorkflow({ ProjectId: PROJECT, WorkflowId: id })).Data!;
-    expect(detail.TriggerMode).toBe("FILE_ARRIVAL");
-    expect(detail.TriggerWorkflowSchedulerConfigurations![0]).toMatchObject({
-      TriggerMode: "FILE_ARRIVAL",
-      FileArrivalPath: "cosn://acme-raw/landing/",
-      FileNamePattern: "*.csv",
-      TriggerMinimumInterval: 10,
-      TriggerWaitTime: 5,
-    });
-    expect((await plan(dir, emu)).out).toMatch(/No changes\./);
-  });
+  it(
+    "creates a file-arrival workflow without its trigger (the create takes TIME_TRIGGER only), then sets it by an " +
+      "update",
+    async () => {
+      const dir = copyExample();
+      const emu = await emulator();
+      const mon = join(dir, "pipelines/monitoring.ts");
+      writeFileSync(
+        mon,
+        readFileSync(mon, "utf8").replace(
+          'schedule: { cron: "0 5 * * * ? *", cycle: "HOUR_CYCLE", start: START },',
+          'schedule: { fileArrival: "cosn://acme-raw/landing/", pattern: "*.csv", minIntervalMinutes: 10, batchWaitMinutes: 5 },',
+        ),
+      );
+      const d = await deploy(dir, emu);
+      expect(d.code, d.out + d.err).toBe(0);
+      const create = emu.log.find((e) => e.action === "CreateTriggerWorkflow" && e.subject?.name === "hourly_monitor")!;
+      expect(create.outcome).toBe("ok");
+      const c = sdkClient(emu);
+      const id = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "hourly_monitor" })).Data!.Items![0]!
+        .WorkflowId!;
+      const detail = (await c.GetTriggerWorkflow({ ProjectId: PROJECT, WorkflowId: id })).Data!;
+      expect(detail.TriggerMode).toBe("FILE_ARRIVAL");
+      expect(detail.TriggerWorkflowSchedulerConfigurations![0]).toMatchObject({
+        TriggerMode: "FILE_ARRIVAL",
+        FileArrivalPath: "cosn://acme-raw/landing/",
+        FileNamePattern: "*.csv",
+        TriggerMinimumInterval: 10,
+        TriggerWaitTime: 5,
+      });
+      expect((await plan(dir, emu)).out).toMatch(/No changes\./);
+    },
+  );
 
   it("replaces a task whose kind changed and points its dependents at the new id", async () => {
     const dir = copyExample();
@@ -527,36 +542,39 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     expect((await plan(dir, emu)).code).toBe(0);
   });
 
-  it("replaces a workflow moved to another folder: its tasks are recreated and the Run Workflow task follows", async () => {
-    const dir = copyExample();
-    const emu = await emulator();
-    await deploy(dir, emu);
-    const c = sdkClient(emu);
-    const oldId = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "dim_refresh" })).Data!.Items![0]!
-      .WorkflowId!;
-    const src = readFileSync(join(dir, "pipelines/dimensions.ts"), "utf8");
-    writeFileSync(
-      join(dir, "pipelines/dimensions.ts"),
-      src.replace('folder: "/etl/dims"', 'folder: "/etl/dimensions"'),
-    );
-    const p = await plan(dir, emu);
-    expect(p.out).toMatch(/-\/\+ replace dim_refresh \(a workflow cannot move to another folder in place\)/);
-    expect(p.out).toMatch(/ParentFolderPath: "\/etl\/dims" -> "\/etl\/dimensions"/);
-    expect(p.out).toMatch(/replace dim_refresh\/check_dims/);
-    expect(p.out).toMatch(/update\s+daily_orders\/run_dim_refresh/);
-    const d = await deploy(dir, emu);
-    expect(d.code, d.out + d.err).toBe(0);
-    const moved = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, ParentFolderPath: "/etl/dimensions" })).Data!
-      .Items!;
-    expect(moved.map((w) => w.WorkflowName)).toEqual(["dim_refresh"]);
-    expect(moved[0]!.WorkflowId).not.toBe(oldId);
-    const run = (await c.ListTriggerTasks({ ProjectId: PROJECT, TaskName: "run_dim_refresh" })).Data!.Items![0]!;
-    const ext = (await c.GetTriggerTask({ ProjectId: PROJECT, TaskId: run.TaskId })).Data!.TriggerTaskConfiguration
-      .TaskExtConfigurationList!;
-    expect(ext).toContainEqual({ ParamKey: "subWorkflowId", ParamValue: moved[0]!.WorkflowId });
-    expect((await remoteTasks(emu)).filter((t) => t.key.startsWith("dim_refresh/"))).toHaveLength(4);
-    expect((await plan(dir, emu)).code).toBe(0);
-  });
+  it(
+    "replaces a workflow moved to another folder: its tasks are recreated and the Run Workflow task " + "follows",
+    async () => {
+      const dir = copyExample();
+      const emu = await emulator();
+      await deploy(dir, emu);
+      const c = sdkClient(emu);
+      const oldId = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "dim_refresh" })).Data!.Items![0]!
+        .WorkflowId!;
+      const src = readFileSync(join(dir, "pipelines/dimensions.ts"), "utf8");
+      writeFileSync(
+        join(dir, "pipelines/dimensions.ts"),
+        src.replace('folder: "/etl/dims"', 'folder: "/etl/dimensions"'),
+      );
+      const p = await plan(dir, emu);
+      expect(p.out).toMatch(/-\/\+ replace dim_refresh \(a workflow cannot move to another folder in place\)/);
+      expect(p.out).toMatch(/ParentFolderPath: "\/etl\/dims" -> "\/etl\/dimensions"/);
+      expect(p.out).toMatch(/replace dim_refresh\/check_dims/);
+      expect(p.out).toMatch(/update\s+daily_orders\/run_dim_refresh/);
+      const d = await deploy(dir, emu);
+      expect(d.code, d.out + d.err).toBe(0);
+      const moved = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, ParentFolderPath: "/etl/dimensions" })).Data!
+        .Items!;
+      expect(moved.map((w) => w.WorkflowName)).toEqual(["dim_refresh"]);
+      expect(moved[0]!.WorkflowId).not.toBe(oldId);
+      const run = (await c.ListTriggerTasks({ ProjectId: PROJECT, TaskName: "run_dim_refresh" })).Data!.Items![0]!;
+      const ext = (await c.GetTriggerTask({ ProjectId: PROJECT, TaskId: run.TaskId })).Data!.TriggerTaskConfiguration
+        .TaskExtConfigurationList!;
+      expect(ext).toContainEqual({ ParamKey: "subWorkflowId", ParamValue: moved[0]!.WorkflowId });
+      expect((await remoteTasks(emu)).filter((t) => t.key.startsWith("dim_refresh/"))).toHaveLength(4);
+      expect((await plan(dir, emu)).code).toBe(0);
+    },
+  );
 
   it("--no-submit leaves drafts, and the next deploy submits them without new save versions", async () => {
     const dir = copyExample();
@@ -604,7 +622,10 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     const emu = await emulator();
     await deploy(dir, emu);
     const fresh = tempProject({
-      "wedata.config.ts": `import { defineConfig } from "@wedata-kit/dsl";\nexport default defineConfig({\n  name: "daily-etl",\n  pipelines: [],\n  targets: { dev: { projectId: "${PROJECT}", region: "ap-guangzhou" } },\n});\n`,
+      "wedata.config.ts":
+        `import { defineConfig } from "@wedata-kit/dsl";\nexport default defineConfig({\n  name: ` +
+        `"daily-etl",\n  pipelines: [],\n  targets: { dev: { projectId: "${PROJECT}", region: "ap-guangzhou" } ` +
+        `},\n});\n`,
     });
     dirs.push(fresh.dir);
     const r = await runCli(["import", "--cwd", fresh.dir], emulatorEnv(emu.url));

@@ -101,7 +101,10 @@ describe("the project folder is the working directory of pipeline code", () => {
   it("a pipeline reading a project file by a relative path works with --cwd from elsewhere", async () => {
     const p = tempProject({
       "wedata.config.ts": CONFIG,
-      "pipeline.ts": `import { existsSync } from "node:fs";\n${H}if (!existsSync("jobs/ok.sh")) throw new Error("not run from the project folder");\nexport const w = workflow("w", { folder: "/f" }).tasks(task("a").shell("jobs/ok.sh"));\n`,
+      "pipeline.ts":
+        `import { existsSync } from "node:fs";\n${H}if (!existsSync("jobs/ok.sh")) throw new Error("not ` +
+        `run from the project folder");\nexport const w = workflow("w", { folder: "/f" ` +
+        `}).tasks(task("a").shell("jobs/ok.sh"));\n`,
       "jobs/ok.sh": "echo ok\n",
     });
     const before = process.cwd();
@@ -143,7 +146,8 @@ export const w = workflow("w", { folder: "/f" }).tasks(a, task("b").shell("jobs/
 
   it("a code path that is a command suggests { inline }", async () => {
     const r = await build(
-      `export const w = workflow("w", { folder: "/f" }).tasks(task("a").shell("echo start && curl -fsS https://example.com"));`,
+      `export const w = workflow("w", { folder: "/f" }).tasks(task("a").shell("echo start && curl -fsS ` +
+        `https://example.com"));`,
     );
     expect(r.errors.find((x) => x.code === "E_CODE_MISSING")!.hint).toBe(
       'it looks like a command, not a file: write { inline: "echo start && curl -fsS https://example.com" }',
@@ -160,7 +164,8 @@ export const w = workflow("w", { folder: "/f" }).tasks(task("a").shell("jobs/ok.
 
   it("warns about a .py file given to dlcSql and an empty SQL file", async () => {
     const r = await build(
-      `export const w = workflow("w", { folder: "/f" }).tasks(task("a").dlcSql("jobs/x.py", { engine: "e" }), task("b").dlcSql("sql/empty.sql", { engine: "e" }));`,
+      `export const w = workflow("w", { folder: "/f" }).tasks(task("a").dlcSql("jobs/x.py", { engine: "e" }), ` +
+        `task("b").dlcSql("sql/empty.sql", { engine: "e" }));`,
       { "jobs/x.py": "print(1)\n", "sql/empty.sql": "\n  \n" },
     );
     expect(r.errors).toEqual([]);
@@ -175,7 +180,10 @@ describe("load errors without the type-check point at the real line and column",
   it("a runtime error after type annotations is reported where it happens", async () => {
     const p = tempProject({
       "wedata.config.ts": CONFIG,
-      "pipeline.ts": `${H}const x: number = 1;\nconst rows: number[] = [1, 2].map((n: number) => n * x);\nexport const w = workflow("w", { folder: "/f" }).tasks(task("a").shell({ inline: "x" }));\n    const broken = (rows as unknown as { nope: () => void }).nope();\n`,
+      "pipeline.ts":
+        `${H}const x: number = 1;\nconst rows: number[] = [1, 2].map((n: number) => n * x);\nexport ` +
+        `const w = workflow("w", { folder: "/f" }).tasks(task("a").shell({ inline: "x" }));\n    const broken = ` +
+        `(rows as unknown as { nope: () => void }).nope();\n`,
     });
     try {
       const err = (await buildProject({ cwd: p.dir, typecheck: false }).catch((e: unknown) => e)) as BuildError;

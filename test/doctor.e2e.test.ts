@@ -97,7 +97,8 @@ describe("wedata doctor", () => {
     expect(r.left).toEqual([]);
   });
 
-  it("measures a list that lags, and the deployer then waits that long before looking a lost create up (no duplicate)", async () => {
+  it("measures a list that lags, and the deployer then waits that long before looking a lost create up (no " +
+    "duplicate)", async () => {
     const r = await doctor({ listLagMs: 1500 });
     expect(r.code, r.out + r.err).toBe(0);
     expect(r.out).toMatch(/list lag\)[\s\S]*observed: (1\.[5-9]|2\.\d) s[\s\S]*wait (1\.[5-9]|2\.\d) s first/);
@@ -117,89 +118,104 @@ describe("wedata doctor", () => {
     expect(p.out).toMatch(/No changes\./);
   }, 120_000);
 
-  it("reports a service that drops BundleInfo without BundleId; the deploy state still tells the project's workflows", async () => {
-    const r = await doctor({ dropBundleInfoWithoutId: true });
-    expect(r.code, r.out).toBe(0);
-    expect(r.out).toMatch(
-      /a workflow's BundleInfo without a BundleId is kept[\s\S]*observed: \(dropped\)[\s\S]*the deploy state on the target is what tells this project's workflows/,
-    );
-    expect(r.findings().targets.dev!.bundleInfoKept).toBe(false);
-    expect((await runCli(["deploy", "--cwd", r.dir, "--yes", "--no-typecheck"], emulatorEnv(r.emu.url))).code).toBe(0);
-    const cfg = join(r.dir, "wedata.config.ts");
-    writeFileSync(cfg, readFileSync(cfg, "utf8").replace(', "pipelines/monitoring.ts"', ""));
-    const d = await runCli(
-      ["deploy", "--cwd", r.dir, "--yes", "--no-typecheck", "--prune", "--allow-delete", "hourly_monitor"],
-      emulatorEnv(r.emu.url),
-    );
-    expect(d.code, d.out + d.err).toBe(0);
-    expect(d.out).toMatch(/- delete\s+hourly_monitor/);
-    expect(
-      (await sdkClient(r.emu).ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "hourly_monitor" })).Data!.Items!,
-    ).toEqual([]);
-  });
+  it(
+    "reports a service that drops BundleInfo without BundleId; the deploy state still tells the project's " +
+      "workflows",
+    async () => {
+      const r = await doctor({ dropBundleInfoWithoutId: true });
+      expect(r.code, r.out).toBe(0);
+      expect(r.out).toMatch(
+        /a workflow's BundleInfo without a BundleId is kept[\s\S]*observed: \(dropped\)[\s\S]*the deploy state on the target is what tells this project's workflows/,
+      );
+      expect(r.findings().targets.dev!.bundleInfoKept).toBe(false);
+      expect((await runCli(["deploy", "--cwd", r.dir, "--yes", "--no-typecheck"], emulatorEnv(r.emu.url))).code).toBe(
+        0,
+      );
+      const cfg = join(r.dir, "wedata.config.ts");
+      writeFileSync(cfg, readFileSync(cfg, "utf8").replace(', "pipelines/monitoring.ts"', ""));
+      const d = await runCli(
+        ["deploy", "--cwd", r.dir, "--yes", "--no-typecheck", "--prune", "--allow-delete", "hourly_monitor"],
+        emulatorEnv(r.emu.url),
+      );
+      expect(d.code, d.out + d.err).toBe(0);
+      expect(d.out).toMatch(/- delete\s+hourly_monitor/);
+      expect(
+        (await sdkClient(r.emu).ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "hourly_monitor" })).Data!.Items!,
+      ).toEqual([]);
+    },
+  );
 
-  it("finds Run Workflow keys other than the ones written, reads them from a console task with --sample-task, and deploys with them", async () => {
-    const behaviour = { runWorkflowKeys: { id: "workflowId", name: "workflowName" } };
-    const r = await doctor(behaviour);
-    expect(r.code).toBe(1);
-    expect(r.out).toMatch(
-      /FAIL Run Workflow \(140\) tasks keep the keys[\s\S]*observed: subWorkflowId: \(dropped\), subWorkflowName: \(dropped\)[\s\S]*wedata doctor --sample-task/,
-    );
-    expect(r.findings().targets.dev!.runWorkflow).toMatchObject({ confirmed: false });
-    // A Run Workflow task made in the console, as this service stores it.
-    const c = sdkClient(r.emu);
-    const other = (
-      await c.CreateTriggerWorkflow({ ProjectId: PROJECT, WorkflowName: "console_nested", ParentFolderPath: "/" })
-    ).Data!.WorkflowId!;
-    const holder = (
-      await c.CreateTriggerWorkflow({ ProjectId: PROJECT, WorkflowName: "console_runner", ParentFolderPath: "/" })
-    ).Data!.WorkflowId!;
-    const sample = r.emu.addConsoleTask({
-      projectId: PROJECT,
-      workflowId: holder,
-      name: "run_nested",
-      typeId: 140,
-      ext: [
-        { ParamKey: "workflowId", ParamValue: other },
-        { ParamKey: "workflowName", ParamValue: "console_nested" },
-      ],
-    });
-    const again = await doctor(undefined, { emu: r.emu, dir: r.dir, args: ["--sample-task", sample] });
-    expect(again.code, again.out).toBe(0);
-    expect(again.out).toMatch(
-      /ok\s+the extension keys of a Run Workflow task made in the console[\s\S]*observed: workflowId and workflowName/,
-    );
-    expect(again.findings().targets.dev!.runWorkflow).toEqual({
-      id: "workflowId",
-      name: "workflowName",
-      confirmed: false,
-      from: "sample-task",
-    });
-    // The deployer writes those keys now: the example's Run Workflow task names its workflow, and converges.
-    expect((await runCli(["deploy", "--cwd", r.dir, "--yes", "--no-typecheck"], emulatorEnv(r.emu.url))).code).toBe(0);
-    const t = (await c.ListTriggerTasks({ ProjectId: PROJECT, TaskName: "run_dim_refresh" })).Data!.Items![0]!;
-    const ext = Object.fromEntries(
-      (
-        await c.GetTriggerTask({ ProjectId: PROJECT, TaskId: t.TaskId })
-      ).Data!.TriggerTaskConfiguration.TaskExtConfigurationList!.map((e) => [e.ParamKey, e.ParamValue]),
-    );
-    const dims = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "dim_refresh" })).Data!.Items![0]!;
-    expect(ext).toMatchObject({ workflowId: dims.WorkflowId, workflowName: "dim_refresh" });
-    expect(ext.subWorkflowId).toBeUndefined();
-    expect((await runCli(["plan", "--cwd", r.dir, "--no-typecheck"], emulatorEnv(r.emu.url))).out).toMatch(
-      /No changes\./,
-    );
-  });
+  it(
+    "finds Run Workflow keys other than the ones written, reads them from a console task with --sample-task, and " +
+      "deploys with them",
+    async () => {
+      const behaviour = { runWorkflowKeys: { id: "workflowId", name: "workflowName" } };
+      const r = await doctor(behaviour);
+      expect(r.code).toBe(1);
+      expect(r.out).toMatch(
+        /FAIL Run Workflow \(140\) tasks keep the keys[\s\S]*observed: subWorkflowId: \(dropped\), subWorkflowName: \(dropped\)[\s\S]*wedata doctor --sample-task/,
+      );
+      expect(r.findings().targets.dev!.runWorkflow).toMatchObject({ confirmed: false });
+      // A Run Workflow task made in the console, as this service stores it.
+      const c = sdkClient(r.emu);
+      const other = (
+        await c.CreateTriggerWorkflow({ ProjectId: PROJECT, WorkflowName: "console_nested", ParentFolderPath: "/" })
+      ).Data!.WorkflowId!;
+      const holder = (
+        await c.CreateTriggerWorkflow({ ProjectId: PROJECT, WorkflowName: "console_runner", ParentFolderPath: "/" })
+      ).Data!.WorkflowId!;
+      const sample = r.emu.addConsoleTask({
+        projectId: PROJECT,
+        workflowId: holder,
+        name: "run_nested",
+        typeId: 140,
+        ext: [
+          { ParamKey: "workflowId", ParamValue: other },
+          { ParamKey: "workflowName", ParamValue: "console_nested" },
+        ],
+      });
+      const again = await doctor(undefined, { emu: r.emu, dir: r.dir, args: ["--sample-task", sample] });
+      expect(again.code, again.out).toBe(0);
+      expect(again.out).toMatch(
+        /ok\s+the extension keys of a Run Workflow task made in the console[\s\S]*observed: workflowId and workflowName/,
+      );
+      expect(again.findings().targets.dev!.runWorkflow).toEqual({
+        id: "workflowId",
+        name: "workflowName",
+        confirmed: false,
+        from: "sample-task",
+      });
+      // The deployer writes those keys now: the example's Run Workflow task names its workflow, and converges.
+      expect((await runCli(["deploy", "--cwd", r.dir, "--yes", "--no-typecheck"], emulatorEnv(r.emu.url))).code).toBe(
+        0,
+      );
+      const t = (await c.ListTriggerTasks({ ProjectId: PROJECT, TaskName: "run_dim_refresh" })).Data!.Items![0]!;
+      const ext = Object.fromEntries(
+        (
+          await c.GetTriggerTask({ ProjectId: PROJECT, TaskId: t.TaskId })
+        ).Data!.TriggerTaskConfiguration.TaskExtConfigurationList!.map((e) => [e.ParamKey, e.ParamValue]),
+      );
+      const dims = (await c.ListTriggerWorkflows({ ProjectId: PROJECT, Keyword: "dim_refresh" })).Data!.Items![0]!;
+      expect(ext).toMatchObject({ workflowId: dims.WorkflowId, workflowName: "dim_refresh" });
+      expect(ext.subWorkflowId).toBeUndefined();
+      expect((await runCli(["plan", "--cwd", r.dir, "--no-typecheck"], emulatorEnv(r.emu.url))).out).toMatch(
+        /No changes\./,
+      );
+    },
+  );
 
-  it("detects a service that creates two tasks of the same name (the lock cannot hold there), and exits 1", async () => {
-    const r = await doctor({ duplicateTaskNames: "allow" });
-    expect(r.code).toBe(1);
-    expect(r.out).toMatch(
-      /FAIL a second task of the same name[\s\S]*observed: 2 task\(s\)[\s\S]*the deploy lock cannot keep two deployers apart on this target/,
-    );
-    expect(r.left).toEqual([]);
-    expect(r.tasks).toBe(0);
-  });
+  it(
+    "detects a service that creates two tasks of the same name (the lock cannot hold there), and exits " + "1",
+    async () => {
+      const r = await doctor({ duplicateTaskNames: "allow" });
+      expect(r.code).toBe(1);
+      expect(r.out).toMatch(
+        /FAIL a second task of the same name[\s\S]*observed: 2 task\(s\)[\s\S]*the deploy lock cannot keep two deployers apart on this target/,
+      );
+      expect(r.left).toEqual([]);
+      expect(r.tasks).toBe(0);
+    },
+  );
 
   it("reports the code a duplicate really gets, and a service that drops custom extension keys", async () => {
     const r = await doctor({ duplicateCode: "FailedOperation", dropUnknownExtKeys: true });

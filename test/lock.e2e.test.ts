@@ -100,7 +100,8 @@ describe("the deploy lock", () => {
     expect(d.out).toMatch(/1 updated/);
   });
 
-  it("two deploys of different code started together: one applies, the other is refused; the remote is one branch, never a mix", async () => {
+  it("two deploys of different code started together: one applies, the other is refused; the remote is one branch, " +
+    "never a mix", async () => {
     for (let round = 0; round < 2; round++) {
       const { emu, dir } = await setup();
       const b = copyExample("daily-etl");

@@ -115,49 +115,52 @@ describe("snapshot", () => {
 });
 
 describe("offline diff between git revisions", () => {
-  it("lists added, removed and modified resources field by field and line by line, with the builder's file:line", async () => {
-    const dir = project(FILES);
-    git(dir, "init", "-q", "-b", "main");
-    await runCli(["compile", "--cwd", dir, "--no-typecheck"]);
-    git(dir, "add", "-A");
-    git(dir, "commit", "-qm", "one");
-    const rev1 = git(dir, "rev-parse", "HEAD");
-    git(dir, "checkout", "-qb", "feature");
-    writeFileSync(join(dir, "jobs/load.py"), "print('load')\nprint('more')\n");
-    writeFileSync(
-      join(dir, "pipeline.ts"),
-      PIPELINE.replace(".retry(3)", ".retry(5)")
-        .replace(
-          'const report = task("report")',
-          'const audit = task("audit").shell({ inline: "echo audit\\n" }).after(load);\nconst report = task("report")',
-        )
-        .replace(".tasks(extract, load, report)", ".tasks(extract, load, audit)"),
-    );
-    await runCli(["compile", "--cwd", dir, "--no-typecheck"]);
-    git(dir, "add", "-A");
-    git(dir, "commit", "-qm", "two");
-    const rev2 = git(dir, "rev-parse", "HEAD");
+  it(
+    "lists added, removed and modified resources field by field and line by line, with the builder's " + "file:line",
+    async () => {
+      const dir = project(FILES);
+      git(dir, "init", "-q", "-b", "main");
+      await runCli(["compile", "--cwd", dir, "--no-typecheck"]);
+      git(dir, "add", "-A");
+      git(dir, "commit", "-qm", "one");
+      const rev1 = git(dir, "rev-parse", "HEAD");
+      git(dir, "checkout", "-qb", "feature");
+      writeFileSync(join(dir, "jobs/load.py"), "print('load')\nprint('more')\n");
+      writeFileSync(
+        join(dir, "pipeline.ts"),
+        PIPELINE.replace(".retry(3)", ".retry(5)")
+          .replace(
+            'const report = task("report")',
+            'const audit = task("audit").shell({ inline: "echo audit\\n" }).after(load);\nconst report = task("report")',
+          )
+          .replace(".tasks(extract, load, report)", ".tasks(extract, load, audit)"),
+      );
+      await runCli(["compile", "--cwd", dir, "--no-typecheck"]);
+      git(dir, "add", "-A");
+      git(dir, "commit", "-qm", "two");
+      const rev2 = git(dir, "rev-parse", "HEAD");
 
-    const r = await runCli(["diff", rev1, rev2, "--cwd", dir]);
-    expect(r.code).toBe(0);
-    expect(r.out).toMatch(/^\+ daily\/audit \(Shell\)\s+pipeline\.ts:4$/m);
-    expect(r.out).toMatch(/^- daily\/report \(Shell\)\s+pipeline\.ts:4$/m);
-    expect(r.out).toMatch(/^~ daily\/load \(Python\)\s+pipeline\.ts:3$/m);
-    expect(r.out).toContain("TriggerTaskSchedulerConfiguration.MaxRetryNumber: 3 -> 5");
-    expect(r.out).toContain("+print('more')");
-    expect(r.out).toMatch(/1 added, 1 modified, 0 replaced, 1 removed/);
+      const r = await runCli(["diff", rev1, rev2, "--cwd", dir]);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/^\+ daily\/audit \(Shell\)\s+pipeline\.ts:4$/m);
+      expect(r.out).toMatch(/^- daily\/report \(Shell\)\s+pipeline\.ts:4$/m);
+      expect(r.out).toMatch(/^~ daily\/load \(Python\)\s+pipeline\.ts:3$/m);
+      expect(r.out).toContain("TriggerTaskSchedulerConfiguration.MaxRetryNumber: 3 -> 5");
+      expect(r.out).toContain("+print('more')");
+      expect(r.out).toMatch(/1 added, 1 modified, 0 replaced, 1 removed/);
 
-    // Default: merge base with main vs the working tree, with line numbers from the working tree.
-    writeFileSync(join(dir, "jobs/extract.sh"), "#!/bin/bash\necho extract v2\n");
-    const wt = await runCli(["diff", "--cwd", dir]);
-    expect(wt.out).toMatch(/^~ daily\/extract \(Shell\)\s+pipeline\.ts:2$/m);
-    expect(wt.out).toMatch(/^~ daily\/load \(Python\)\s+pipeline\.ts:3$/m);
-    expect(wt.out).toContain("+echo extract v2");
-    const md = await runCli(["diff", "--cwd", dir, "--format", "markdown"]);
-    expect(md.out).toContain("| daily |");
-    for (const block of mermaidBlocks(md.out)) await expect(mermaidParse(block)).resolves.toBeTruthy();
-    expect(mermaidBlocks(md.out)[0]).toMatch(/class \S+ removed/);
-  });
+      // Default: merge base with main vs the working tree, with line numbers from the working tree.
+      writeFileSync(join(dir, "jobs/extract.sh"), "#!/bin/bash\necho extract v2\n");
+      const wt = await runCli(["diff", "--cwd", dir]);
+      expect(wt.out).toMatch(/^~ daily\/extract \(Shell\)\s+pipeline\.ts:2$/m);
+      expect(wt.out).toMatch(/^~ daily\/load \(Python\)\s+pipeline\.ts:3$/m);
+      expect(wt.out).toContain("+echo extract v2");
+      const md = await runCli(["diff", "--cwd", dir, "--format", "markdown"]);
+      expect(md.out).toContain("| daily |");
+      for (const block of mermaidBlocks(md.out)) await expect(mermaidParse(block)).resolves.toBeTruthy();
+      expect(mermaidBlocks(md.out)[0]).toMatch(/class \S+ removed/);
+    },
+  );
 });
 
 describe("markdown", () => {
@@ -225,7 +228,9 @@ export const w = workflow("w", { folder: "/f", params: { secret_key: "${PASSWORD
     const dir = project({
       "wedata.config.ts": CONFIG,
       "pipeline.ts": pipeline,
-      "jobs/leak.sh": `#!/bin/bash\nexport TENCENTCLOUD_SECRET_ID=${KEY_ID}\nmysql --password=${PASSWORD} -e 'select 1'\ncurl -H "Authorization: Bearer ${TOKEN}" https://api.example.com\n`,
+      "jobs/leak.sh":
+        `#!/bin/bash\nexport TENCENTCLOUD_SECRET_ID=${KEY_ID}\nmysql --password=${PASSWORD} -e 'select ` +
+        `1'\ncurl -H "Authorization: Bearer ${TOKEN}" https://api.example.com\n`,
     });
     const emu = await startEmulator();
     cleanups.push(() => emu.stop());
@@ -250,7 +255,8 @@ export const w = workflow("w", { folder: "/f", params: { secret_key: "${PASSWORD
     await run("diff", join(dir, "wedata.snapshot"), "--cwd", dir);
     await run("diff", join(dir, "wedata.snapshot"), "--cwd", dir, "--format", "markdown");
     await run("graph", "--cwd", dir);
-    // Files the tool wrote for review: the snapshot and the saved plan (not the --out payloads, which are what is sent).
+    // Files the tool wrote for review: the snapshot and the saved plan (not the --out payloads, which are what is
+    // sent).
     const walk = (d: string): string[] =>
       readdirSync(d).flatMap((e) =>
         statSync(join(d, e)).isDirectory() ? walk(join(d, e)) : [readFileSync(join(d, e), "utf8")],

@@ -184,58 +184,70 @@ describe("the vendor's published responses", () => {
       plan = planDeployment(c, remote, { project: "gallop", submit: false });
     });
 
-    it("code declaring the GetTriggerTask example's task plans no changes against it (the server's keys are the server's)", () => {
-      expect(plan.tasks.map((t) => [t.key, t.op, t.fields])).toEqual([
-        ["gallopcai_workflow/gallop_workflow_task_test", "noop", []],
-        ["gallopcai_workflow/gallop_workflow_task_test_down", "noop", []],
-      ]);
-      expect(planHasChanges(plan)).toBe(false);
-      // An update would send the server's keys back as read (the ownership mark aside).
-      const kept = plan.tasks[1]!.keepExt!.map((e) => e.ParamKey);
-      expect(kept).toEqual(
-        down.TriggerTaskConfiguration.TaskExtConfigurationList.map((e: { ParamKey: string }) => e.ParamKey),
-      );
-    });
+    it(
+      "code declaring the GetTriggerTask example's task plans no changes against it (the server's keys are the " +
+        "server's)",
+      () => {
+        expect(plan.tasks.map((t) => [t.key, t.op, t.fields])).toEqual([
+          ["gallopcai_workflow/gallop_workflow_task_test", "noop", []],
+          ["gallopcai_workflow/gallop_workflow_task_test_down", "noop", []],
+        ]);
+        expect(planHasChanges(plan)).toBe(false);
+        // An update would send the server's keys back as read (the ownership mark aside).
+        const kept = plan.tasks[1]!.keepExt!.map((e) => e.ParamKey);
+        expect(kept).toEqual(
+          down.TriggerTaskConfiguration.TaskExtConfigurationList.map((e: { ParamKey: string }) => e.ParamKey),
+        );
+      },
+    );
 
-    it("tasks of kinds wedata-kit does not model are read, listed as unmanaged with their type id, and never touched", () => {
-      expect(plan.unmodelled).toEqual(
-        Object.fromEntries(
-          listed.Items.filter((i: { TaskTypeId: number }) => ![32, 35].includes(i.TaskTypeId)).map(
-            (i: { TaskName: string; TaskTypeId: number }) => [`gallopcai_workflow/${i.TaskName}`, i.TaskTypeId],
+    it(
+      "tasks of kinds wedata-kit does not model are read, listed as unmanaged with their type id, and never " +
+        "touched",
+      () => {
+        expect(plan.unmodelled).toEqual(
+          Object.fromEntries(
+            listed.Items.filter((i: { TaskTypeId: number }) => ![32, 35].includes(i.TaskTypeId)).map(
+              (i: { TaskName: string; TaskTypeId: number }) => [`gallopcai_workflow/${i.TaskName}`, i.TaskTypeId],
+            ),
           ),
-        ),
-      );
-      expect(Object.values(plan.unmodelled!).sort()).toEqual([34, 36, 40, 43, 48]);
-      expect(plan.unmanaged).toHaveLength(listed.Items.length);
-      expect(plan.prune.tasks).toEqual([]);
-      expect(reads.GetTriggerTask).toBe(listed.Items.length + 2);
-    });
+        );
+        expect(Object.values(plan.unmodelled!).sort()).toEqual([34, 36, 40, 43, 48]);
+        expect(plan.unmanaged).toHaveLength(listed.Items.length);
+        expect(plan.prune.tasks).toEqual([]);
+        expect(reads.GetTriggerTask).toBe(listed.Items.length + 2);
+      },
+    );
 
-    it("the folder comes from the list when GetTriggerTask leaves it out, and a code task on another folder is an update", async () => {
-      const api = await connect(answer);
-      const c = compiled();
-      const moved = {
-        ...c,
-        tasks: c.tasks.map((t) =>
-          t.name === "gallop_workflow_task_test"
-            ? {
-                ...t,
-                payload: {
-                  ...t.payload,
-                  TriggerTaskBaseAttribute: { ...t.payload.TriggerTaskBaseAttribute, TaskFolderPath: "/ods" },
-                },
-              }
-            : t,
-        ),
-      };
-      const p = planDeployment(
-        moved,
-        await fetchRemoteState(new RateLimitedCaller(api, { rate: 1000 }), moved, { project: "gallop" }),
-        { project: "gallop", submit: false },
-      );
-      expect(p.tasks.find((t) => t.name === "gallop_workflow_task_test")!.fields).toEqual([
-        { path: "TaskFolderPath", from: null, to: "/ods" },
-      ]);
-    });
+    it(
+      "the folder comes from the list when GetTriggerTask leaves it out, and a code task on another folder is an " +
+        "update",
+      async () => {
+        const api = await connect(answer);
+        const c = compiled();
+        const moved = {
+          ...c,
+          tasks: c.tasks.map((t) =>
+            t.name === "gallop_workflow_task_test"
+              ? {
+                  ...t,
+                  payload: {
+                    ...t.payload,
+                    TriggerTaskBaseAttribute: { ...t.payload.TriggerTaskBaseAttribute, TaskFolderPath: "/ods" },
+                  },
+                }
+              : t,
+          ),
+        };
+        const p = planDeployment(
+          moved,
+          await fetchRemoteState(new RateLimitedCaller(api, { rate: 1000 }), moved, { project: "gallop" }),
+          { project: "gallop", submit: false },
+        );
+        expect(p.tasks.find((t) => t.name === "gallop_workflow_task_test")!.fields).toEqual([
+          { path: "TaskFolderPath", from: null, to: "/ods" },
+        ]);
+      },
+    );
   });
 });

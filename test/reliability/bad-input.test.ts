@@ -24,7 +24,8 @@ afterAll(async () => {
 let sent = 0;
 
 const config = (targets = `{ dev: { projectId: "${PROJECT}", region: "ap-guangzhou" } }`, extra = "") =>
-  `import { defineConfig } from "@wedata-kit/dsl";\nexport default defineConfig({ pipelines: ["pipeline.ts"], targets: ${targets}${extra} });\n`;
+  `import { defineConfig } from "@wedata-kit/dsl";\nexport default defineConfig({ pipelines: ["pipeline.ts"], ` +
+  `targets: ${targets}${extra} });\n`;
 const OK_PIPELINE = `${H}export const w = workflow("w", { folder: "/f" }).tasks(task("a").shell("jobs/ok.sh"));\n`;
 
 interface Case {
@@ -49,7 +50,9 @@ const NO_CREDENTIALS = {
   TENCENTCLOUD_SESSION_TOKEN: undefined,
 };
 const homeIn = (dir: string) => ({ ...NO_CREDENTIALS, HOME: `${dir}/home` });
-const TWO_TARGETS = `{ dev: { projectId: "${PROJECT}", region: "ap-guangzhou" }, prod: { projectId: "1460947878944567296", region: "ap-guangzhou" } }`;
+const TWO_TARGETS =
+  `{ dev: { projectId: "${PROJECT}", region: "ap-guangzhou" }, prod: { projectId: ` +
+  `"1460947878944567296", region: "ap-guangzhou" } }`;
 const HASH = "0".repeat(64);
 const savedPlan = (over: Record<string, unknown> = {}) =>
   JSON.stringify({
@@ -109,7 +112,9 @@ const CASES: Case[] = [
   {
     name: "pipelines is not a list",
     files: {
-      "wedata.config.ts": `export default { pipelines: "pipeline.ts", targets: { dev: { projectId: "1", region: "ap-guangzhou" } } };\n`,
+      "wedata.config.ts":
+        `export default { pipelines: "pipeline.ts", targets: { dev: { projectId: "1", region: ` +
+        `"ap-guangzhou" } } };\n`,
       "pipeline.ts": OK_PIPELINE,
     },
     error: /error\[E_CONFIG\].*pipelines/,
@@ -171,7 +176,9 @@ const CASES: Case[] = [
     name: "shell injection in a task name",
     files: {
       "wedata.config.ts": config(),
-      "pipeline.ts": `${H}export const w = workflow("w", { folder: "/f" }).tasks(task("a; rm -rf /").shell({ inline: "x" }));\n`,
+      "pipeline.ts":
+        `${H}export const w = workflow("w", { folder: "/f" }).tasks(task("a; rm -rf /").shell({ inline: ` +
+        `"x" }));\n`,
     },
     error: /error\[E_TASK_NAME\]/,
     args: ["--no-typecheck"],
@@ -180,7 +187,8 @@ const CASES: Case[] = [
     name: "command substitution in a task name",
     files: {
       "wedata.config.ts": config(),
-      "pipeline.ts": `${H}export const w = workflow("w", { folder: "/f" }).tasks(task("$(whoami)").shell({ inline: "x" }));\n`,
+      "pipeline.ts":
+        `${H}export const w = workflow("w", { folder: "/f" }).tasks(task("$(whoami)").shell({ inline: ` + `"x" }));\n`,
     },
     error: /error\[E_TASK_NAME\]/,
     args: ["--no-typecheck"],
@@ -189,7 +197,9 @@ const CASES: Case[] = [
     name: "markup in a workflow name",
     files: {
       "wedata.config.ts": config(),
-      "pipeline.ts": `${H}export const w = workflow("<script>alert(1)</script>", { folder: "/f" }).tasks(task("a").shell({ inline: "x" }));\n`,
+      "pipeline.ts":
+        `${H}export const w = workflow("<script>alert(1)</script>", { folder: "/f" ` +
+        `}).tasks(task("a").shell({ inline: "x" }));\n`,
     },
     error: /error\[E_WORKFLOW_NAME\]/,
     args: ["--no-typecheck"],
@@ -198,7 +208,9 @@ const CASES: Case[] = [
     name: "path traversal in a folder",
     files: {
       "wedata.config.ts": config(),
-      "pipeline.ts": `${H}export const w = workflow("w", { folder: "/a/../../etc" }).tasks(task("a").shell({ inline: "x" }));\n`,
+      "pipeline.ts":
+        `${H}export const w = workflow("w", { folder: "/a/../../etc" }).tasks(task("a").shell({ inline: ` +
+        `"x" }));\n`,
     },
     error: /error\[E_FOLDER_PATH\]/,
     args: ["--no-typecheck"],
@@ -207,7 +219,9 @@ const CASES: Case[] = [
     name: "path traversal in a code path",
     files: {
       "wedata.config.ts": config(),
-      "pipeline.ts": `${H}export const w = workflow("w", { folder: "/f" }).tasks(task("a").shell("jobs/../../../../etc/passwd"));\n`,
+      "pipeline.ts":
+        `${H}export const w = workflow("w", { folder: "/f" ` +
+        `}).tasks(task("a").shell("jobs/../../../../etc/passwd"));\n`,
     },
     error: /error\[E_CODE_OUTSIDE_ROOT\]/,
     args: ["--no-typecheck"],
@@ -216,7 +230,8 @@ const CASES: Case[] = [
     name: "NUL byte in a code path",
     files: {
       "wedata.config.ts": config(),
-      "pipeline.ts": `${H}export const w = workflow("w", { folder: "/f" }).tasks(task("a").shell("jobs/ok.sh\\u0000.txt"));\n`,
+      "pipeline.ts":
+        `${H}export const w = workflow("w", { folder: "/f" ` + `}).tasks(task("a").shell("jobs/ok.sh\\u0000.txt"));\n`,
       "jobs/ok.sh": "echo\n",
     },
     error: /error\[E_CODE_(UNREADABLE|MISSING)\]/,
@@ -273,7 +288,9 @@ const CASES: Case[] = [
     name: "retry(NaN) says NaN",
     files: {
       "wedata.config.ts": config(),
-      "pipeline.ts": `${H}export const w = workflow("w", { folder: "/f" }).tasks(task("a").shell("jobs/ok.sh").retry(Number.NaN));\n`,
+      "pipeline.ts":
+        `${H}export const w = workflow("w", { folder: "/f" ` +
+        `}).tasks(task("a").shell("jobs/ok.sh").retry(Number.NaN));\n`,
       "jobs/ok.sh": "echo\n",
     },
     error: /error\[E_RANGE\]: retry count \(MaxRetryNumber\) must be an integer from 0 to 99, got NaN/,
@@ -480,7 +497,9 @@ const CASES: Case[] = [
     name: "an unset env() secret: the hint keeps the variable's name",
     files: {
       "wedata.config.ts": config(),
-      "pipeline.ts": `${H.replace("import {", "import { env,")}export const w = workflow("w", { folder: "/f" }).tasks(task("a").shell("jobs/ok.sh").schedulingParams({ pw: env("WEDATA_DB_PASSWORD_UNSET_X") }));\n`,
+      "pipeline.ts":
+        `${H.replace("import {", "import { env,")}export const w = workflow("w", { folder: "/f" ` +
+        `}).tasks(task("a").shell("jobs/ok.sh").schedulingParams({ pw: env("WEDATA_DB_PASSWORD_UNSET_X") }));\n`,
       "jobs/ok.sh": "echo\n",
     },
     error:

@@ -43,7 +43,8 @@ function rawSend(e: RunningEmulator, chunks: Array<string | Buffer>, gapMs = 0, 
 
 const head = (e: RunningEmulator, action: string, body: string) =>
   [
-    `POST / HTTP/1.1\r\nHost: ${e.endpoint}\r\nX-TC-Action: ${action}\r\nX-TC-Version: 2025-08-06\r\nX-TC-Region: ap-guangzhou\r\n`,
+    `POST / HTTP/1.1\r\nHost: ${e.endpoint}\r\nX-TC-Action: ${action}\r\nX-TC-Version: 2025-08-06\r\nX-TC-Region: ` +
+      `ap-guangzhou\r\n`,
     ...Object.entries(signRequest(SUITE_KEY, { host: e.endpoint, method: "POST", path: "/", body })).map(
       ([k, v]) => `${k}: ${v}\r\n`,
     ),
@@ -111,7 +112,8 @@ describe(`emulator under load (${SECONDS} s of valid and hostile traffic)`, () =
         while (Date.now() < until) {
           const body = "{ not json";
           const answer = await rawSend(e, [
-            `${head(e, "ListTriggerWorkflows", body)}Content-Length: ${body.length}\r\nConnection: close\r\n\r\n${body}`,
+            `${head(e, "ListTriggerWorkflows", body)}Content-Length: ${body.length}\r\nConnection: ` +
+              `close\r\n\r\n${body}`,
           ]);
           const garbage = await rawSend(e, ["\x16\x03\x01 GET nonsense\r\n\r\n"]);
           hostile.malformed += 2;

@@ -35,7 +35,9 @@ afterAll(async () => {
 });
 let cases = 0;
 
-const CONFIG = `import { defineConfig } from "@wedata-kit/dsl";\nexport default defineConfig({ name: "files", pipelines: ["pipeline.ts"], targets: { dev: { projectId: "${PROJECT}", region: "ap-guangzhou" } } });\n`;
+const CONFIG =
+  `import { defineConfig } from "@wedata-kit/dsl";\nexport default defineConfig({ name: "files", ` +
+  `pipelines: ["pipeline.ts"], targets: { dev: { projectId: "${PROJECT}", region: "ap-guangzhou" } } });\n`;
 const PIPELINE = `${H}export const w = workflow("w", { folder: "/f" }).tasks(task("a").shell("jobs/a.sh"));\n`;
 
 /** A project with a git folder and a few files of the user's own, and a folder outside it with files of its own. */
@@ -186,22 +188,25 @@ describe("inside an owned folder: only its own files, walked without following l
       p.cleanup();
     }
   });
-  it("an unmarked folder holding only snapshot files is taken over and kept in sync; a removed task's files go", async () => {
-    cases++;
-    const p = project();
-    try {
-      mkdirSync(join(p.dir, "wedata.snapshot", "old", "tasks"), { recursive: true });
-      writeFileSync(join(p.dir, "wedata.snapshot", "old", "workflow.json"), "{}\n");
-      writeFileSync(join(p.dir, "wedata.snapshot", "old", "tasks", "gone.sh"), "echo\n");
-      const r = await cli(["compile", "--cwd", p.dir, "--no-typecheck"], emu.url);
-      expect(r.code, r.err).toBe(0);
-      expect(existsSync(join(p.dir, "wedata.snapshot", "old"))).toBe(false);
-      expect(existsSync(join(p.dir, "wedata.snapshot", "w", "workflow.json"))).toBe(true);
-      p.untouched();
-    } finally {
-      p.cleanup();
-    }
-  });
+  it(
+    "an unmarked folder holding only snapshot files is taken over and kept in sync; a removed task's files " + "go",
+    async () => {
+      cases++;
+      const p = project();
+      try {
+        mkdirSync(join(p.dir, "wedata.snapshot", "old", "tasks"), { recursive: true });
+        writeFileSync(join(p.dir, "wedata.snapshot", "old", "workflow.json"), "{}\n");
+        writeFileSync(join(p.dir, "wedata.snapshot", "old", "tasks", "gone.sh"), "echo\n");
+        const r = await cli(["compile", "--cwd", p.dir, "--no-typecheck"], emu.url);
+        expect(r.code, r.err).toBe(0);
+        expect(existsSync(join(p.dir, "wedata.snapshot", "old"))).toBe(false);
+        expect(existsSync(join(p.dir, "wedata.snapshot", "w", "workflow.json"))).toBe(true);
+        p.untouched();
+      } finally {
+        p.cleanup();
+      }
+    },
+  );
 });
 
 describe("files named on the command line", () => {

@@ -30,7 +30,8 @@ export interface ProjectBuild {
   readonly compiled: CompiledProject;
 }
 
-/** A failure of compile with every diagnostic, paths relative to the project root: the compiler's one diagnostics error. */
+/** A failure of compile with every diagnostic, paths relative to the project root: the compiler's one diagnostics
+ * error. */
 import { CompileError as BuildError } from "@wedata-kit/compiler";
 export { BuildError };
 

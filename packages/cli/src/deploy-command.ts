@@ -62,7 +62,8 @@ function writePlanFile(file: string, text: string): void {
     } catch {
       throw new FileSafetyError(
         "E_PLAN_FILE",
-        `--out ${file} exists and is not a plan file saved by wedata-kit; wedata-kit does not overwrite files it did not write: pick another path`,
+        `--out ${file} exists and is not a plan file saved by wedata-kit; wedata-kit does not overwrite files it did ` +
+          `not write: pick another path`,
       );
     }
   }
@@ -245,12 +246,15 @@ function progressReporter(
 function renderSummary(s: ApplySummary, seconds: number, verb: string): string {
   const lines = [
     pc.bold(
-      `${verb} in ${seconds.toFixed(1)} s: ${s.created} created, ${s.updated} updated, ${s.deleted} deleted, ${s.submitted} submitted${s.adopted ? `, ${s.adopted} adopted` : ""}, ${s.failed.length} failed, ${s.skipped.length} skipped.`,
+      `${verb} in ${seconds.toFixed(1)} s: ${s.created} created, ${s.updated} updated, ${s.deleted} deleted, ` +
+        `${s.submitted} submitted${s.adopted ? `, ${s.adopted} adopted` : ""}, ${s.failed.length} failed, ` +
+        `${s.skipped.length} skipped.`,
     ),
   ];
   for (const f of s.failed) {
     lines.push(
-      `${pc.red("failed")} ${f.step}${f.loc ? ` (${f.loc.file}:${f.loc.line})` : ""}: ${f.code ? `[${f.code}] ` : ""}${f.message}${f.requestId ? ` RequestId ${f.requestId}` : ""}`,
+      `${pc.red("failed")} ${f.step}${f.loc ? ` (${f.loc.file}:${f.loc.line})` : ""}: ` +
+        `${f.code ? `[${f.code}] ` : ""}${f.message}${f.requestId ? ` RequestId ${f.requestId}` : ""}`,
     );
   }
   for (const k of s.skipped) lines.push(`${pc.yellow("skipped")} ${k.step}, because ${k.because} did not succeed`);
@@ -300,7 +304,8 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
       const why = stalePlanReason(saved, plan, build.compiled, p.remote);
       if (why) {
         io.err(
-          `${pc.red("error")}: refusing to apply ${o.planFile}: ${why}. Run \`wedata plan --out ${o.planFile}\` again and review it.\n`,
+          `${pc.red("error")}: refusing to apply ${o.planFile}: ${why}. Run \`wedata plan --out ${o.planFile}\` ` +
+            `again and review it.\n`,
         );
         return 1;
       }
@@ -326,7 +331,9 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
     const takeovers = applied.tasks.filter((t) => t.ownedBy !== undefined && (t.op !== "noop" || t.submit));
     if (takeovers.length > 0 && !o.takeOver) {
       io.err(
-        `${pc.red("error")}: refusing to deploy: ${takeovers.map((t) => `${t.key} belongs to wedata-kit project "${t.ownedBy}"`).join("; ")}. If this project should own ${takeovers.length === 1 ? "it" : "them"} from now on, run again with --take-over\n`,
+        `${pc.red("error")}: refusing to deploy: ` +
+          `${takeovers.map((t) => `${t.key} belongs to wedata-kit project "${t.ownedBy}"`).join("; ")}. If this ` +
+          `project should own ${takeovers.length === 1 ? "it" : "them"} from now on, run again with --take-over\n`,
       );
       return 1;
     }
@@ -357,7 +364,8 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
       const interactive = process.stdin.isTTY && !process.env.CI;
       if (!interactive) {
         io.err(
-          `${pc.red("error")}: refusing to deploy without confirmation: pass --yes (stdin is not a terminal${process.env.CI ? ", CI is set" : ""})\n`,
+          `${pc.red("error")}: refusing to deploy without confirmation: pass --yes (stdin is not a ` +
+            `terminal${process.env.CI ? ", CI is set" : ""})\n`,
         );
         return 1;
       }
@@ -401,7 +409,8 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
 
 /** A deploy state that could not be written costs the next plan reads, nothing else: a warning, not a failure. */
 const stateWarning = (e: unknown) =>
-  `the deploy was applied, but its record on the target (the deploy state) was not updated: ${(e as Error).message}. The next plan reads the tasks in full and the next deploy records them`;
+  `the deploy was applied, but its record on the target (the deploy state) was not updated: ${(e as Error).message}. ` +
+  `The next plan reads the tasks in full and the next deploy records them`;
 
 /** The deletion guards of a command: whole workflows only when named, and the mass-deletion threshold. */
 function guardFor(p: Prepared, o: DeletionFlags) {
@@ -419,7 +428,9 @@ export function planMarkdown(p: Prepared, prune: boolean): string {
   const removed = prune ? p.plan.prune.tasks.map((t) => ({ key: t.key, kind: "task", upstream: [] as string[] })) : [];
   return renderReviewMarkdown({
     title: `wedata plan: ${p.plan.target.name}`,
-    subtitle: `Project \`${p.plan.target.projectId}\` in \`${p.plan.target.region}\`, compared with ${p.connection.description}.`,
+    subtitle:
+      `Project \`${p.plan.target.projectId}\` in \`${p.plan.target.region}\`, compared with ` +
+      `${p.connection.description}.`,
     changes: changesFromPlan(p.plan, prune),
     graphs: graphsFromSnapshot(renderSnapshot(p.build.compiled), undefined, removed),
   });

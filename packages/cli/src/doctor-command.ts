@@ -27,17 +27,20 @@ export async function doctorCommand(o: { cwd: string; target?: string; sampleTas
     });
     for (const c of report.checks) {
       io.out(
-        `${c.ok ? pc.green("ok  ") : pc.red("FAIL")} ${c.check}\n     expected: ${c.expected}\n     observed: ${c.observed}\n     wedata-kit: ${c.consequence}\n`,
+        `${c.ok ? pc.green("ok  ") : pc.red("FAIL")} ${c.check}\n     expected: ${c.expected}\n     observed: ` +
+          `${c.observed}\n     wedata-kit: ${c.consequence}\n`,
       );
     }
     io.out(
       report.cleanedUp
         ? "\nThe scratch workflow and its tasks were removed.\n"
-        : `\n${pc.red("Could not remove everything the checks created")}: look for a workflow named wedata_kit_doctor_* in /wedata-kit.\n`,
+        : `\n${pc.red("Could not remove everything the checks created")}: look for a workflow named ` +
+            `wedata_kit_doctor_* in /wedata-kit.\n`,
     );
     writeFindings(config.root, targetName, report.findings);
     io.out(
-      `The findings for target ${targetName} are in ${FINDINGS_FILE} (commit it: plans and deploys read it, in CI too).\n`,
+      `The findings for target ${targetName} are in ${FINDINGS_FILE} (commit it: plans and deploys read it, in CI ` +
+        `too).\n`,
     );
     return report.checks.every((c) => c.ok) && report.cleanedUp ? 0 : 1;
   } finally {

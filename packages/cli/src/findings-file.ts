@@ -38,7 +38,8 @@ export function writeFindings(root: string, target: string, findings: Findings):
     } catch (e) {
       throw new FileSafetyError(
         "E_NOT_OURS",
-        `refusing to overwrite ${FINDINGS_FILE}: it is not a findings file wedata doctor wrote (${(e as Error).message})`,
+        `refusing to overwrite ${FINDINGS_FILE}: it is not a findings file wedata doctor wrote ` +
+          `(${(e as Error).message})`,
       );
     }
   }

@@ -146,7 +146,8 @@ export function renderDot(graphs: readonly WorkflowGraph[]): string {
       const target = n.runs ? graphs.find((x) => x.workflow === n.runs) : undefined;
       if (target?.nodes[0])
         lines.push(
-          `  ${q(`${g.workflow}/${n.name}`)} -> ${q(`${target.workflow}/${target.nodes[0].name}`)} [style=dashed, label="runs", lhead=${q(`cluster_${graphs.indexOf(target)}`)}];`,
+          `  ${q(`${g.workflow}/${n.name}`)} -> ${q(`${target.workflow}/${target.nodes[0].name}`)} [style=dashed, ` +
+            `label="runs", lhead=${q(`cluster_${graphs.indexOf(target)}`)}];`,
         );
     }
   }

@@ -46,7 +46,9 @@ const ConfigSchema = z.strictObject({
           ctx.addIssue({
             code: "custom",
             path: [name],
-            message: `target names may hold letters, digits, "_" and "-" only (they name files and flags); got ${JSON.stringify(name.slice(0, 80))}`,
+            message:
+              `target names may hold letters, digits, "_" and "-" only (they name files and flags); got ` +
+              `${JSON.stringify(name.slice(0, 80))}`,
           });
       }
     }),
@@ -185,7 +187,9 @@ export async function loadConfig(cwd: string): Promise<LoadedConfig> {
     throw new LoadError([
       {
         code: "E_CONFIG",
-        message: `defaultTarget "${config.defaultTarget}" is not one of the targets (${Object.keys(config.targets).join(", ")})`,
+        message:
+          `defaultTarget "${config.defaultTarget}" is not one of the targets ` +
+          `(${Object.keys(config.targets).join(", ")})`,
         loc: { file: configFile, line: 1, column: 1 },
       },
     ]);
@@ -196,7 +200,9 @@ export async function loadConfig(cwd: string): Promise<LoadedConfig> {
     throw new LoadError([
       {
         code: "E_CONFIG",
-        message: `${CONFIG_FILE}: pipelines lists ${[...new Set(twice)].map((f) => relative(root, f)).join(", ")} more than once`,
+        message:
+          `${CONFIG_FILE}: pipelines lists ${[...new Set(twice)].map((f) => relative(root, f)).join(", ")} ` +
+          `more than once`,
         loc: { file: configFile, line: 1, column: 1 },
         hint: "list each pipeline file once",
       },
@@ -234,7 +240,9 @@ async function importPipelines({ root, configFile, pipelineFiles }: LoadedConfig
     if (!statSync(file).isFile()) {
       diagnostics.push({
         code: "E_NO_PIPELINE",
-        message: `${relative(root, file)} listed in pipelines of ${CONFIG_FILE} is ${statSync(file).isDirectory() ? "a folder" : "not a regular file"}`,
+        message:
+          `${relative(root, file)} listed in pipelines of ${CONFIG_FILE} is ` +
+          `${statSync(file).isDirectory() ? "a folder" : "not a regular file"}`,
         loc: { file: configFile, line: 1, column: 1 },
         hint: 'list the pipeline .ts files themselves, e.g. "pipelines/daily.ts"',
       });

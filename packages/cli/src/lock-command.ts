@@ -25,11 +25,14 @@ export async function lockCommand(
       if (!current) io.out(`No deploy holds the lock of ${place.project} on target ${targetName}.\n`);
       else if (!current.info)
         io.out(
-          `The lock of ${place.project} on target ${targetName} exists but records no holder (task ${current.taskId}).\n`,
+          `The lock of ${place.project} on target ${targetName} exists but records no holder (task ` +
+            `${current.taskId}).\n`,
         );
       else
         io.out(
-          `${expired ? pc.yellow("Expired lock") : pc.bold("Locked")} by ${current.info.owner} (${current.info.command}) since ${current.info.started}, ${expired ? "expired" : "until"} ${current.info.expires}.\n`,
+          `${expired ? pc.yellow("Expired lock") : pc.bold("Locked")} by ${current.info.owner} ` +
+            `(${current.info.command}) since ${current.info.started}, ${expired ? "expired" : "until"} ` +
+            `${current.info.expires}.\n`,
         );
       return 0;
     }
@@ -39,7 +42,8 @@ export async function lockCommand(
     }
     if (!o.force && current.info && !expired) {
       io.err(
-        `${pc.red("error")}: the lock is held by ${current.info.owner} (${current.info.command}) until ${current.info.expires}; if that deploy was killed, release it with --force\n`,
+        `${pc.red("error")}: the lock is held by ${current.info.owner} (${current.info.command}) until ` +
+          `${current.info.expires}; if that deploy was killed, release it with --force\n`,
       );
       return 1;
     }

@@ -110,11 +110,13 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
           const shown = folder?.shown ?? opts.snapshot;
           if (stale.length > 0) {
             io.err(
-              `${pc.red("error")}: the snapshot in ${shown} is stale (${stale.length} file(s)); run \`wedata compile\` and commit it:\n`,
+              `${pc.red("error")}: the snapshot in ${shown} is stale (${stale.length} file(s)); run \`wedata ` +
+                `compile\` and commit it:\n`,
             );
             for (const f of stale)
               io.err(
-                `  ${f.why.padEnd(7)} ${shown}/${f.path}${f.why === "foreign" ? " (not written by wedata-kit: move it out)" : ""}\n`,
+                `  ${f.why.padEnd(7)} ` +
+                  `${shown}/${f.path}${f.why === "foreign" ? " (not written by wedata-kit: move it out)" : ""}\n`,
               );
             code = 1;
           } else io.out(`snapshot is up to date (${c.workflows.length} workflow(s), ${c.tasks.length} task(s))\n`);
@@ -126,7 +128,9 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
         out?.sync(renderOutput(c), MAX_OUTPUT_FILE);
         const changed = snapshot ? snapshot.sync(renderSnapshot(c), MAX_OUTPUT_FILE) : 0;
         io.out(
-          `compiled ${c.workflows.length} workflow(s) and ${c.tasks.length} task(s) for target ${build.targetName} (project ${c.target.projectId})${snapshot ? `; snapshot ${snapshot.shown}: ${changed} file(s) changed` : ""}${out ? `; payloads in ${out.shown}` : ""}\n`,
+          `compiled ${c.workflows.length} workflow(s) and ${c.tasks.length} task(s) for target ${build.targetName} ` +
+            `(project ` +
+            `${c.target.projectId})${snapshot ? `; snapshot ${snapshot.shown}: ${changed} file(s) changed` : ""}${out ? `; payloads in ${out.shown}` : ""}\n`,
         );
       },
     );
@@ -271,7 +275,8 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
 
   projectCommand("doctor")
     .description(
-      "check on the target the facts wedata-kit relies on that no documentation settles (a scratch workflow, always removed)",
+      "check on the target the facts wedata-kit relies on that no documentation settles (a scratch workflow, always " +
+        "removed)",
     )
     .option(
       "--sample-task <id>",
@@ -355,7 +360,8 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
   const collect = (v: string, prev: string[]) => [...prev, v];
   projectCommand("run", "target from wedata.config.ts (its project identifier appears in parameters)")
     .description(
-      "run a workflow on this machine: the programs deploy would send, with WeData's parameters, retries, timeouts and trigger policies",
+      "run a workflow on this machine: the programs deploy would send, with WeData's parameters, retries, timeouts " +
+        "and trigger policies",
     )
     .option("-w, --workflow <name>", "the workflow to run (default: the only one)")
     .option(
@@ -376,7 +382,8 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
     .option("--concurrency <n>", "tasks running at once", "4")
     .option(
       "--stand-in <task[=output:value,...]>",
-      "do not run this task (or every task of a kind: kind:dlcSql): count it as succeeded with these outputs (repeatable)",
+      "do not run this task (or every task of a kind: kind:dlcSql): count it as succeeded with these outputs " +
+        "(repeatable)",
       collect,
       [],
     )
@@ -443,7 +450,8 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
 
   projectCommand("diff")
     .description(
-      "offline: what a change does, between two git revisions or snapshot folders (default: merge base with main vs the working tree)",
+      "offline: what a change does, between two git revisions or snapshot folders (default: merge base with main vs " +
+        "the working tree)",
     )
     .argument("[base]", "git revision or snapshot folder")
     .argument("[head]", "git revision or snapshot folder; default the working tree")
@@ -499,7 +507,10 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
         const { startEmulator } = await import("@wedata-kit/emulator");
         if (!["127.0.0.1", "::1", "localhost"].includes(opts.host)) {
           io.err(
-            `${pc.yellow("warning")}: binding the emulator to ${opts.host} exposes it beyond this machine. It is a development tool: its default key pair is published, its data is not protected, and it is not hardened for untrusted networks. Keep it on 127.0.0.1 unless every host that can reach it is trusted.\n`,
+            `${pc.yellow("warning")}: binding the emulator to ${opts.host} exposes it beyond this machine. It is a ` +
+              `development tool: its default key pair is published, its data is not protected, and it is not ` +
+              `hardened for untrusted networks. Keep it on 127.0.0.1 unless every host that can reach it is ` +
+              `trusted.\n`,
           );
         }
         const faults = opts.faults ? JSON.parse(readRegularFile(opts.faults, 1024 * 1024).toString("utf8")) : undefined;
@@ -551,7 +562,8 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
       code = 1;
     } else if (e instanceof ApiCallError) {
       io.err(
-        `${pc.red("error")}: ${e.action} failed${e.code ? ` [${e.code}]` : ""}: ${e.message}${e.requestId ? ` (RequestId ${e.requestId})` : ""}\n`,
+        `${pc.red("error")}: ${e.action} failed${e.code ? ` [${e.code}]` : ""}: ` +
+          `${e.message}${e.requestId ? ` (RequestId ${e.requestId})` : ""}\n`,
       );
       code = 1;
     } else {

@@ -63,7 +63,9 @@ function codeLines(diff: string | undefined, indent: string): string[] {
 function changeLine(c: WorkflowChange | TaskChange): string[] {
   const label = c.kind === "workflow" ? c.name : c.key;
   const op = c.op === "noop" ? "submit" : c.op;
-  const head = `  ${c.op === "noop" ? pc.cyan("^") : SYMBOL[c.op]} ${op.padEnd(7)} ${label}${c.reason ? pc.dim(` (${c.reason})`) : ""}${where(c.loc)}`;
+  const head =
+    `  ${c.op === "noop" ? pc.cyan("^") : SYMBOL[c.op]} ${op.padEnd(7)} ` +
+    `${label}${c.reason ? pc.dim(` (${c.reason})`) : ""}${where(c.loc)}`;
   const lines = [
     head,
     ...summaryLines(c.summary, "        "),
@@ -83,7 +85,8 @@ export function renderPlan(
 ): string {
   const out: string[] = [
     pc.bold(
-      `Plan for target ${plan.target.name}: project ${plan.target.projectId} in ${plan.target.region}, via ${opts.connection}`,
+      `Plan for target ${plan.target.name}: project ${plan.target.projectId} in ${plan.target.region}, via ` +
+        `${opts.connection}`,
     ),
     "",
   ];
@@ -91,7 +94,8 @@ export function renderPlan(
     out.push(pc.bold("Folders"));
     for (const f of plan.folders)
       out.push(
-        `  ${SYMBOL.create} create  ${f.kind === "workflowFolder" ? `workflow folder ${f.path}` : `${f.type} task folder ${f.path} in ${f.workflow}`}`,
+        `  ${SYMBOL.create} create  ` +
+          `${f.kind === "workflowFolder" ? `workflow folder ${f.path}` : `${f.type} task folder ${f.path} in ${f.workflow}`}`,
       );
     out.push("");
   }
@@ -131,9 +135,11 @@ export function renderPlan(
       for (const w of whole.values()) {
         const cause = w.declared
           ? "it is declared with no tasks: did its .tasks(...) lose them?"
-          : "it is no longer declared: is it still exported from its pipeline file, and is that file listed in pipelines of wedata.config.ts?";
+          : "it is no longer declared: is it still exported from its pipeline file, and is that file listed in " +
+            "pipelines of wedata.config.ts?";
         out.push(
-          `  ${pc.red("-")} ${pc.red(`delete  ${w.name}`)} (${w.tasks} task(s)${w.declared ? "" : " and the workflow"}): ${cause}`,
+          `  ${pc.red("-")} ${pc.red(`delete  ${w.name}`)} (${w.tasks} ` +
+            `task(s)${w.declared ? "" : " and the workflow"}): ${cause}`,
         );
         out.push(
           `        ${w.allowed ? (opts.prune ? pc.red("deleted: named with --allow-delete") : "named with --allow-delete; deleted with --prune") : `held back: deleting a whole workflow needs --prune --allow-delete ${w.name}`}`,
@@ -147,7 +153,8 @@ export function renderPlan(
   if (foreign.length) {
     out.push(
       pc.yellow(
-        `Owned by another wedata-kit project (a deploy that changes them takes them over only with --take-over): ${foreign.map((t) => `${t.key} (project "${t.ownedBy}")`).join(", ")}`,
+        `Owned by another wedata-kit project (a deploy that changes them takes them over only with --take-over): ` +
+          `${foreign.map((t) => `${t.key} (project "${t.ownedBy}")`).join(", ")}`,
       ),
       "",
     );
@@ -162,7 +169,8 @@ export function renderPlan(
       plan.unmodelled?.[k] !== undefined ? ` (type id ${plan.unmodelled[k]}, a kind wedata-kit does not model)` : "";
     out.push(
       pc.dim(
-        `Left alone (in managed workflows, not created by this project): ${plan.unmanaged.map((k) => `${k}${kind(k)}`).join(", ")}`,
+        `Left alone (in managed workflows, not created by this project): ` +
+          `${plan.unmanaged.map((k) => `${k}${kind(k)}`).join(", ")}`,
       ),
       "",
     );
@@ -179,13 +187,15 @@ export function renderPlan(
     );
   } else {
     out.push(
-      `API calls: ${entries.map(([a, c]) => `${a} ${c}`).join(", ")}; about ${expectedSeconds(calls, opts.rate).toFixed(1)} s at ${opts.rate} requests/s per action`,
+      `API calls: ${entries.map(([a, c]) => `${a} ${c}`).join(", ")}; about ` +
+        `${expectedSeconds(calls, opts.rate).toFixed(1)} s at ${opts.rate} requests/s per action`,
     );
     const deleting = opts.prune ? applied.prune.tasks.length + applied.prune.workflows.length : 0;
     const held = pruneCount - deleting;
     out.push(
       pc.bold(
-        `Plan: ${n("create")} to create, ${n("update")} to update, ${n("replace")} to replace, ${submits} to submit, ${deleting} to delete${held > 0 ? ` (${held} more ${opts.prune ? "held back" : "with --prune"})` : ""}.`,
+        `Plan: ${n("create")} to create, ${n("update")} to update, ${n("replace")} to replace, ${submits} to submit, ` +
+          `${deleting} to delete${held > 0 ? ` (${held} more ${opts.prune ? "held back" : "with --prune"})` : ""}.`,
       ),
     );
   }

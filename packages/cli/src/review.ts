@@ -116,7 +116,8 @@ export function renderReviewText(title: string, changes: readonly ReviewChange[]
   const out = [title, ""];
   for (const c of changes) {
     out.push(
-      `${SIGN[c.op]} ${c.key}${c.kindLabel ? ` (${c.kindLabel})` : ""}${c.where ? `  ${c.where}` : ""}${c.reason ? `  (${c.reason})` : ""}`,
+      `${SIGN[c.op]} ` +
+        `${c.key}${c.kindLabel ? ` (${c.kindLabel})` : ""}${c.where ? `  ${c.where}` : ""}${c.reason ? `  (${c.reason})` : ""}`,
     );
     for (const f of c.fields) out.push(`    ${f.path}: ${show(f.from)} -> ${show(f.to)}`);
     if (c.code)
@@ -169,7 +170,8 @@ export function renderReviewMarkdown(opts: {
   const MAX_ROWS = 200;
   for (const w of workflows.slice(0, MAX_ROWS)) {
     parts.push(
-      `| ${cell(w)} | ${state(w) ? SIGN[state(w)!] : ""} | ${count(w, "add")} | ${count(w, "modify")} | ${count(w, "replace")} | ${count(w, "remove")} | ${count(w, "submit")} |`,
+      `| ${cell(w)} | ${state(w) ? SIGN[state(w)!] : ""} | ${count(w, "add")} | ${count(w, "modify")} | ` +
+        `${count(w, "replace")} | ${count(w, "remove")} | ${count(w, "submit")} |`,
     );
   }
   if (workflows.length > MAX_ROWS) parts.push(`| … ${workflows.length - MAX_ROWS} more workflows | | | | | | |`);
@@ -178,14 +180,17 @@ export function renderReviewMarkdown(opts: {
   );
   parts.push(
     "",
-    `**${totals[0]} to add, ${totals[1]} to change, ${totals[2]} to replace, ${totals[3]} to remove, ${totals[4]} to submit only.**`,
+    `**${totals[0]} to add, ${totals[1]} to change, ${totals[2]} to replace, ${totals[3]} to remove, ${totals[4]} to ` +
+      `submit only.**`,
     "",
     "",
   );
 
   const closing = (omitted: number, graphsOmitted: number) =>
     omitted + graphsOmitted > 0
-      ? `\n> Output cut to stay under ${limit.toLocaleString("en-US")} characters: ${omitted} change(s)${graphsOmitted ? ` and ${graphsOmitted} diagram(s)` : ""} not shown. Run the same command locally for the full text.\n`
+      ? `\n> Output cut to stay under ${limit.toLocaleString("en-US")} characters: ${omitted} ` +
+        `change(s)${graphsOmitted ? ` and ${graphsOmitted} diagram(s)` : ""} not shown. Run the same command locally ` +
+        `for the full text.\n`
       : "";
   const RESERVE = 400;
   let text = redactSecrets(parts.join("\n"));
@@ -204,7 +209,8 @@ export function renderReviewMarkdown(opts: {
     };
     const { graph, omitted } = cutToChanges(marked, 40);
     const block = redactSecrets(
-      `<details open><summary>Graph of <code>${g.workflow}</code>${omitted ? ` (changed tasks and their neighbours; ${omitted} other tasks hidden)` : ""}</summary>\n\n${fence("mermaid", renderMermaid([graph]).trimEnd())}\n\n</details>\n\n`,
+      `<details open><summary>Graph of ` +
+        `<code>${g.workflow}</code>${omitted ? ` (changed tasks and their neighbours; ${omitted} other tasks hidden)` : ""}</summary>\n\n${fence("mermaid", renderMermaid([graph]).trimEnd())}\n\n</details>\n\n`,
     );
     if (fits(block)) text += block;
     else graphsOmitted++;
@@ -230,7 +236,9 @@ export function renderReviewMarkdown(opts: {
       body.push("");
     }
     if (c.code?.length) body.push(fence("diff", codeText(c.code)), "");
-    const summary = `<code>${SIGN[c.op]} ${c.key}</code>${c.kindLabel ? ` ${c.kindLabel}` : ""}${c.where ? ` — ${c.where}` : ""}`;
+    const summary =
+      `<code>${SIGN[c.op]} ` +
+      `${c.key}</code>${c.kindLabel ? ` ${c.kindLabel}` : ""}${c.where ? ` — ${c.where}` : ""}`;
     const block = redactSecrets(
       body.length ? `<details><summary>${summary}</summary>\n\n${body.join("\n")}\n</details>\n` : `- ${summary}\n`,
     );

@@ -62,7 +62,8 @@ function pairs(list: readonly string[], flag: string): Record<string, string> {
   return out;
 }
 
-/** `--stand-in TASK` (succeeds with no outputs), `--stand-in TASK=key:value,key:value`, or `kind:dlcSql` for every task of a kind. */
+/** `--stand-in TASK` (succeeds with no outputs), `--stand-in TASK=key:value,key:value`, or `kind:dlcSql` for every
+ * task of a kind. */
 function standIns(list: readonly string[]): Record<string, StandInResult> {
   const out: Record<string, StandInResult> = {};
   for (const item of list) {
@@ -193,7 +194,8 @@ export async function runCommand(o: RunCommandOptions, io: Io): Promise<number> 
   const live = process.stdout.isTTY === true && !process.env.CI;
   io.out(
     pc.bold(
-      `Running ${workflow} for data time ${date}${o.dryRun ? " (dry run: nothing is executed)" : ""}, up to ${o.concurrency} at once\n`,
+      `Running ${workflow} for data time ${date}${o.dryRun ? " (dry run: nothing is executed)" : ""}, up to ` +
+        `${o.concurrency} at once\n`,
     ),
   );
   const view = progress(
@@ -257,7 +259,8 @@ export async function runCommand(o: RunCommandOptions, io: Io): Promise<number> 
   // WeData leaves such expressions as written too; in a shell script they are usually its own variables.
   for (const t of unresolved)
     io.err(
-      `${pc.dim("note")}: ${t.key}: neither a parameter nor a time parameter, left as written: ${t.unresolved.join(", ")}\n`,
+      `${pc.dim("note")}: ${t.key}: neither a parameter nor a time parameter, left as written: ` +
+        `${t.unresolved.join(", ")}\n`,
     );
   const needs = result.tasks.filter((t) => t.status === "needs_wedata").length;
   io.out(

@@ -44,33 +44,37 @@ describe("compileProject", () => {
     expect(p.order).toEqual(["workflow:w", "task:w/a", "task:w/b"]);
   });
 
-  it("an input with the default description needs the target's projectIdentifier: a compile error with the fix, never the numeric id", () => {
-    const a = task("a").shell("a.sh").output("n", "1");
-    const b = task("b").shell("b.sh").after(a).input("n", { from: a, param: "n" });
-    const { projectIdentifier: _drop, ...noIdent } = target;
-    const run = (t: typeof noIdent, w: unknown) => {
-      try {
-        compileProject({
-          root: "/project",
-          modules: [{ file: "/project/p.ts", exports: { w } }],
-          target: t,
-          readFile: () => Buffer.from("echo hi\n"),
-        });
-        return [];
-      } catch (e) {
-        return (e as { diagnostics: Array<{ code: string; message: string; hint?: string }> }).diagnostics;
-      }
-    };
-    const ds = run(noIdent, workflow("w", { folder: "/f" }).tasks(a, b));
-    expect(ds.map((d) => d.code)).toEqual(["E_PROJECT_IDENTIFIER"]);
-    expect(ds[0]!.message).toContain('target "dev" has no projectIdentifier');
-    expect(ds[0]!.hint).toMatch(
-      /add projectIdentifier .* to target "dev" in wedata.config.ts, or give the input a desc/,
-    );
-    // An input with its own description does not need it.
-    const c = task("c").shell("c.sh").after(a).input("n", { from: a, param: "n", desc: "acme_dw.a.n" });
-    expect(run(noIdent, workflow("w", { folder: "/f" }).tasks(a, c))).toEqual([]);
-  });
+  it(
+    "an input with the default description needs the target's projectIdentifier: a compile error with the fix, " +
+      "never the numeric id",
+    () => {
+      const a = task("a").shell("a.sh").output("n", "1");
+      const b = task("b").shell("b.sh").after(a).input("n", { from: a, param: "n" });
+      const { projectIdentifier: _drop, ...noIdent } = target;
+      const run = (t: typeof noIdent, w: unknown) => {
+        try {
+          compileProject({
+            root: "/project",
+            modules: [{ file: "/project/p.ts", exports: { w } }],
+            target: t,
+            readFile: () => Buffer.from("echo hi\n"),
+          });
+          return [];
+        } catch (e) {
+          return (e as { diagnostics: Array<{ code: string; message: string; hint?: string }> }).diagnostics;
+        }
+      };
+      const ds = run(noIdent, workflow("w", { folder: "/f" }).tasks(a, b));
+      expect(ds.map((d) => d.code)).toEqual(["E_PROJECT_IDENTIFIER"]);
+      expect(ds[0]!.message).toContain('target "dev" has no projectIdentifier');
+      expect(ds[0]!.hint).toMatch(
+        /add projectIdentifier .* to target "dev" in wedata.config.ts, or give the input a desc/,
+      );
+      // An input with its own description does not need it.
+      const c = task("c").shell("c.sh").after(a).input("n", { from: a, param: "n", desc: "acme_dw.a.n" });
+      expect(run(noIdent, workflow("w", { folder: "/f" }).tasks(a, c))).toEqual([]);
+    },
+  );
 
   it("orders upstream tasks before dependents and declares parent folders first", () => {
     const c = task("c").shell("c.sh").folder("/x/y");

@@ -173,7 +173,8 @@ export function compileProject(input: CompileInput): CompiledProject {
         "W_CODE_LANGUAGE",
         `${TASK_KINDS[n.kind].label} task "${n.task.name}" runs "${n.path}", a ${ext} file; it runs ${lang.name}`,
         n.task.locs.code ?? n.task.origin,
-        `check the kind method: a ${ext} file fits ${ext === ".py" ? ".python() or .dlcPySpark()" : ext === ".sql" ? ".dlcSql()" : ".shell()"}`,
+        `check the kind method: a ${ext} file fits ` +
+          `${ext === ".py" ? ".python() or .dlcPySpark()" : ext === ".sql" ? ".dlcSql()" : ".shell()"}`,
       );
     }
     if (n.kind === "dlcSql" && n.bytes.toString("utf8").trim() === "") {
@@ -352,9 +353,11 @@ function resolveTasks(
     if (elsewhere.length > 0) {
       report(
         "E_CROSS_WORKFLOW",
-        `task "${t.name}" in workflow "${w.name}" ${what} "${ref.name}" of workflow "${elsewhere[0]}"; WeData only allows dependencies inside one workflow`,
+        `task "${t.name}" in workflow "${w.name}" ${what} "${ref.name}" of workflow "${elsewhere[0]}"; WeData only ` +
+          `allows dependencies inside one workflow`,
         ref.at,
-        `to wait for another workflow, nest it: task("run_${elsewhere[0]}").runWorkflow(<that workflow>) and depend on that task`,
+        `to wait for another workflow, nest it: task("run_${elsewhere[0]}").runWorkflow(<that workflow>) and depend ` +
+          `on that task`,
       );
     } else {
       report(
@@ -451,7 +454,8 @@ function resolveTasks(
         const near = closest(p.fromParam!, outputs);
         report(
           "E_INPUT_UNKNOWN_OUTPUT",
-          `task "${from}" has no output "${p.fromParam}" for input "${p.key}" of "${t.name}"${outputs.length ? ` (its outputs: ${outputs.join(", ")})` : ""}`,
+          `task "${from}" has no output "${p.fromParam}" for input "${p.key}" of ` +
+            `"${t.name}"${outputs.length ? ` (its outputs: ${outputs.join(", ")})` : ""}`,
           at,
           near
             ? `did you mean "${near}"? write { from: ..., param: "${near}" }`
@@ -463,9 +467,11 @@ function resolveTasks(
       if (p.desc === undefined && target.projectIdentifier === undefined) {
         report(
           "E_PROJECT_IDENTIFIER",
-          `input "${p.key}" of task "${t.name}" is described as <project identifier>.${from}.${p.fromParam}, but target "${target.name}" has no projectIdentifier`,
+          `input "${p.key}" of task "${t.name}" is described as <project identifier>.${from}.${p.fromParam}, but ` +
+            `target "${target.name}" has no projectIdentifier`,
           at,
-          `add projectIdentifier (the project's identifier in the WeData console, e.g. "acme_dw") to target "${target.name}" in wedata.config.ts, or give the input a desc`,
+          `add projectIdentifier (the project's identifier in the WeData console, e.g. "acme_dw") to target ` +
+            `"${target.name}" in wedata.config.ts, or give the input a desc`,
         );
       }
       inputsFrom.push(from);
@@ -654,7 +660,8 @@ function readCode(t: TaskNode, kind: TaskKind, input: CompileInput, report: Repo
       "E_CODE_BINARY",
       `code file "${t.code.path}" of task "${t.name}" is not UTF-8 text`,
       at,
-      `save it as UTF-8; if WeData must get these exact bytes (e.g. a GBK script), write { file: ${JSON.stringify(t.code.path)}, binary: true }`,
+      `save it as UTF-8; if WeData must get these exact bytes (e.g. a GBK script), write { file: ` +
+        `${JSON.stringify(t.code.path)}, binary: true }`,
     );
     return undefined;
   }

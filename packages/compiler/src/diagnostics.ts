@@ -27,7 +27,8 @@ export class CompileError extends WedataKitError {
   constructor(readonly diagnostics: readonly Diagnostic[]) {
     super(
       "E_COMPILE",
-      `${diagnostics.length} problem${diagnostics.length === 1 ? "" : "s"} found:\n${diagnostics.map(formatDiagnostic).join("\n")}`,
+      `${diagnostics.length} problem${diagnostics.length === 1 ? "" : "s"} ` +
+        `found:\n${diagnostics.map(formatDiagnostic).join("\n")}`,
     );
   }
 }

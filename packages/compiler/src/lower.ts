@@ -46,7 +46,8 @@ const KIND_EXT: { readonly [K in TaskKind]: ((t: TaskNode, ctx: LowerContext) =>
 };
 
 /** Build the CreateTriggerTask body. Documented defaults are written out so reviewers see them. */
-/** Scheduler values WeData assumes when a field is not sent (CreateTriggerTask's documentation); the deployer compares with them. */
+/** Scheduler values WeData assumes when a field is not sent (CreateTriggerTask's documentation); the deployer compares
+ * with them. */
 export const SCHEDULER_DEFAULTS = {
   RunPriorityType: 6,
   RetryWaitMinute: 5,

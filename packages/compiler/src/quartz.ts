@@ -44,7 +44,9 @@ export function quartzCronProblem(expression: string): string | undefined {
   const errors = r.getError() as string[];
   const both = errors.find((e) => /both daysOfMonth and daysOfWeek|blank value in daysOfMonth and daysOfWeek/.test(e));
   if (both)
-    return "day of month and day of week are both set: Quartz needs '?' in exactly one of them (e.g. \"0 30 2 * * ? *\")";
+    return (
+      "day of month and day of week are both set: Quartz needs '?' in exactly one of them (e.g. \"0 30 2 * * ? " + '*")'
+    );
   return errors
     .map((e) =>
       e

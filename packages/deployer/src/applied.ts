@@ -105,7 +105,8 @@ export async function readAppliedState(
       const shard = decodeShard(got?.TriggerTaskConfiguration?.CodeContent, project);
       if (typeof shard === "string") {
         warn(
-          `ignored the deploy-state task ${t.TaskName} (${t.TaskId}) on the target: ${shard}; the tasks it covers are read in full and it is rewritten by the next deploy`,
+          `ignored the deploy-state task ${t.TaskName} (${t.TaskId}) on the target: ${shard}; the tasks it covers ` +
+            `are read in full and it is rewritten by the next deploy`,
         );
         return;
       }

@@ -1,4 +1,5 @@
-/** The apply DAG with a fake API: a failure skips exactly its dependents, and a plan naming an unknown step is an error. */
+/** The apply DAG with a fake API: a failure skips exactly its dependents, and a plan naming an unknown step is an
+ * error. */
 import { compileProject } from "@wedata-kit/compiler";
 import { task, workflow } from "@wedata-kit/dsl";
 import { describe, expect, it } from "vitest";
@@ -84,56 +85,60 @@ describe("applyPlan's DAG", () => {
 });
 
 describe("creates that fail: a lookup, not a guess about the code", () => {
-  it("a task create refused with any code adopts the task of that name when it is there (list lag tolerated)", async () => {
-    const calls: string[] = [];
-    let lists = 0;
-    const api: WedataApi = {
-      async call(action, request) {
-        const r = request as Record<string, any>;
-        calls.push(action);
-        if (action === "CreateTriggerWorkflow") return { Data: { WorkflowId: "wf-1" } } as never;
-        if (action === "CreateTriggerTask") throw new ApiCallError(action, "FailedOperation", "name taken", "r", false);
-        if (action === "ListTriggerTasks") {
-          // The first lookup lags behind; the second sees the task.
-          lists++;
-          return {
-            Data: {
-              Items: lists < 2 ? [] : [{ TaskId: "20260000000000001", TaskName: r.TaskName, WorkflowId: "wf-1" }],
-              TotalCount: lists < 2 ? 0 : 1,
-              TotalPageNumber: 1,
-            },
-          } as never;
-        }
-        if (action === "GetTriggerTask")
-          return {
-            Data: {
-              TriggerTaskBaseAttribute: { OwnerUin: "1" },
-              TriggerTaskConfiguration: { TaskExtConfigurationList: [] },
-              TriggerTaskSchedulerConfiguration: {},
-            },
-          } as never;
-        if (action.startsWith("List")) return { Data: { Items: [], TotalPageNumber: 1 } } as never;
-        return { Data: { Status: true, VersionId: "v" } } as never;
-      },
-    };
-    const one = compileProject({
-      root: "/x",
-      modules: [
-        { file: "/x/p.ts", exports: { w: workflow("w", { folder: "/" }).tasks(task("dup").shell({ inline: "x" })) } },
-      ],
-      target,
-      readFile: () => Buffer.alloc(0),
-    });
-    const summary = await applyPlan(
-      planDeployment(one, empty, { project: "p" }),
-      new RateLimitedCaller(api, { rate: 1000, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 } }),
-      { versionRemark: "t" },
-    );
-    expect(summary.failed).toEqual([]);
-    expect(summary.adopted).toBe(1);
-    expect(calls.filter((c) => c === "CreateTriggerTask")).toHaveLength(1);
-    expect(calls).toContain("UpdateTriggerTask");
-  });
+  it(
+    "a task create refused with any code adopts the task of that name when it is there (list lag " + "tolerated)",
+    async () => {
+      const calls: string[] = [];
+      let lists = 0;
+      const api: WedataApi = {
+        async call(action, request) {
+          const r = request as Record<string, any>;
+          calls.push(action);
+          if (action === "CreateTriggerWorkflow") return { Data: { WorkflowId: "wf-1" } } as never;
+          if (action === "CreateTriggerTask")
+            throw new ApiCallError(action, "FailedOperation", "name taken", "r", false);
+          if (action === "ListTriggerTasks") {
+            // The first lookup lags behind; the second sees the task.
+            lists++;
+            return {
+              Data: {
+                Items: lists < 2 ? [] : [{ TaskId: "20260000000000001", TaskName: r.TaskName, WorkflowId: "wf-1" }],
+                TotalCount: lists < 2 ? 0 : 1,
+                TotalPageNumber: 1,
+              },
+            } as never;
+          }
+          if (action === "GetTriggerTask")
+            return {
+              Data: {
+                TriggerTaskBaseAttribute: { OwnerUin: "1" },
+                TriggerTaskConfiguration: { TaskExtConfigurationList: [] },
+                TriggerTaskSchedulerConfiguration: {},
+              },
+            } as never;
+          if (action.startsWith("List")) return { Data: { Items: [], TotalPageNumber: 1 } } as never;
+          return { Data: { Status: true, VersionId: "v" } } as never;
+        },
+      };
+      const one = compileProject({
+        root: "/x",
+        modules: [
+          { file: "/x/p.ts", exports: { w: workflow("w", { folder: "/" }).tasks(task("dup").shell({ inline: "x" })) } },
+        ],
+        target,
+        readFile: () => Buffer.alloc(0),
+      });
+      const summary = await applyPlan(
+        planDeployment(one, empty, { project: "p" }),
+        new RateLimitedCaller(api, { rate: 1000, retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 } }),
+        { versionRemark: "t" },
+      );
+      expect(summary.failed).toEqual([]);
+      expect(summary.adopted).toBe(1);
+      expect(calls.filter((c) => c === "CreateTriggerTask")).toHaveLength(1);
+      expect(calls).toContain("UpdateTriggerTask");
+    },
+  );
 
   it("a folder create refused with ResourceInUse is looked up, not retried blindly", async () => {
     const calls: string[] = [];

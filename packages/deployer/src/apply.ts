@@ -13,7 +13,8 @@ export interface ApplyOptions {
   /** `VersionRemark` of every submit. */
   readonly versionRemark: string;
   readonly onEvent?: (event: ApplyEvent) => void;
-  /** How long lists lag behind creates on this target (doctor's finding): a lookup after a failed create waits it first. */
+  /** How long lists lag behind creates on this target (doctor's finding): a lookup after a failed create waits it
+   * first. */
   readonly listLagMs?: number;
 }
 

@@ -67,7 +67,9 @@ export function guardDeletions(plan: Plan, policy: DeletionPolicy): GuardedDelet
   const tooMany = count > maxDeletes || (count > 1 && percent > maxPercent);
   const refusal =
     tooMany && !policy.allowMassDelete
-      ? `this plan deletes ${count} task(s), ${percent.toFixed(0)}% of the ${policy.deployedTasks} this project has deployed (the limits are ${maxDeletes} tasks and ${maxPercent}%); if that is intended, run again with --allow-mass-delete`
+      ? `this plan deletes ${count} task(s), ${percent.toFixed(0)}% of the ${policy.deployedTasks} this project has ` +
+        `deployed (the limits are ${maxDeletes} tasks and ${maxPercent}%); if that is intended, run again with ` +
+        `--allow-mass-delete`
       : undefined;
   return { plan: guarded, wholeWorkflows, ...(refusal && { refusal }) };
 }

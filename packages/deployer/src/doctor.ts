@@ -136,7 +136,8 @@ export async function runDoctor(
       observed: `${twins.size} task(s)`,
       consequence: atomic
         ? "the deploy lock keeps deployers apart"
-        : "the deploy lock cannot keep two deployers apart on this target: run one deploy at a time (a CI concurrency group)",
+        : "the deploy lock cannot keep two deployers apart on this target: run one deploy at a time (a CI " +
+          "concurrency group)",
       ok: atomic,
     });
     const code =
@@ -216,7 +217,8 @@ export async function runDoctor(
       consequence:
         value === mark
           ? "--prune and destroy recognise the tasks this project created"
-          : "tasks cannot carry the ownership mark, nor any custom extension key (.ext()) here: code setting one never converges",
+          : "tasks cannot carry the ownership mark, nor any custom extension key (.ext()) here: code setting one " +
+            "never converges",
       ok: value === mark,
     });
     stopIfAsked();
@@ -261,7 +263,8 @@ export async function runDoctor(
         .map(([k, keys]) => `${k}: ${keys.join(", ") || "(none)"}`)
         .join("; "),
       consequence:
-        "never compared nor removed: plans compare only keys the code sets or wedata-kit wrote; a full update sends them back",
+        "never compared nor removed: plans compare only keys the code sets or wedata-kit wrote; a full update sends " +
+        "them back",
       ok: true,
     });
     stopIfAsked();
@@ -298,7 +301,8 @@ export async function runDoctor(
           ? "lookups after a failed create could miss a task that exists: deploys would not be safe here"
           : seenAfter < 500
             ? "lookups after a failed create see it at once"
-            : `lookups after a failed create, and the deploy state's read-back, wait ${(seenAfter / 1000).toFixed(1)} s first`,
+            : `lookups after a failed create, and the deploy state's read-back, wait ` +
+              `${(seenAfter / 1000).toFixed(1)} s first`,
       ok: seenAfter !== undefined,
     });
     stopIfAsked();
@@ -357,7 +361,8 @@ async function runWorkflowKeys(
       observed:
         type !== 140
           ? `task ${sampleTask} is of kind ${type}, not Run Workflow (140)`
-          : `${idKey?.ParamKey ?? "(no key holds a workflow id)"} and ${nameKey?.ParamKey ?? "(no key holds its name)"} (all keys: ${ext.map((e) => e.ParamKey).join(", ")})`,
+          : `${idKey?.ParamKey ?? "(no key holds a workflow id)"} and ` +
+            `${nameKey?.ParamKey ?? "(no key holds its name)"} (all keys: ${ext.map((e) => e.ParamKey).join(", ")})`,
       consequence: found
         ? `Run Workflow tasks are written with ${idKey.ParamKey} and ${nameKey.ParamKey} on this target`
         : "Run Workflow tasks cannot be deployed safely here: pass a Run Workflow task made in the console",
@@ -410,7 +415,9 @@ async function runWorkflowKeys(
       : [];
     const value = (k: string) => ext.find((e) => e.ParamKey === k)?.ParamValue;
     confirmed = value(RUN_WORKFLOW_KEYS.id) === runsId && value(RUN_WORKFLOW_KEYS.name) === runName;
-    observed = `${RUN_WORKFLOW_KEYS.id}: ${value(RUN_WORKFLOW_KEYS.id) ?? "(dropped)"}, ${RUN_WORKFLOW_KEYS.name}: ${value(RUN_WORKFLOW_KEYS.name) ?? "(dropped)"}`;
+    observed =
+      `${RUN_WORKFLOW_KEYS.id}: ${value(RUN_WORKFLOW_KEYS.id) ?? "(dropped)"}, ${RUN_WORKFLOW_KEYS.name}: ` +
+      `${value(RUN_WORKFLOW_KEYS.name) ?? "(dropped)"}`;
   } catch (e) {
     if (!(e instanceof ApiCallError)) throw e;
     observed = `the create was refused: ${e.code ? `[${e.code}] ` : ""}${e.message}`;
@@ -421,7 +428,8 @@ async function runWorkflowKeys(
     observed,
     consequence: confirmed
       ? "Run Workflow tasks are deployed as written"
-      : "this service names the workflow otherwise: make one Run Workflow task in the console and run `wedata doctor --sample-task <its TaskId>`; until then plans of .runWorkflow() tasks to this target warn",
+      : "this service names the workflow otherwise: make one Run Workflow task in the console and run `wedata doctor " +
+        "--sample-task <its TaskId>`; until then plans of .runWorkflow() tasks to this target warn",
     ok: confirmed,
   });
   return { ...RUN_WORKFLOW_KEYS, confirmed, from: "round-trip" };

@@ -48,7 +48,8 @@ export function parseFindingsFile(text: string, name: string): FindingsFile {
   const r = FindingsFileSchema.safeParse(json);
   if (!r.success)
     throw new Error(
-      `${name}: ${r.error.issues[0]?.path.join(".") || "top level"}: ${r.error.issues[0]?.message ?? "unexpected shape"}; run \`wedata doctor\` again to rewrite it`,
+      `${name}: ${r.error.issues[0]?.path.join(".") || "top level"}: ` +
+        `${r.error.issues[0]?.message ?? "unexpected shape"}; run \`wedata doctor\` again to rewrite it`,
     );
   return r.data;
 }

@@ -38,7 +38,9 @@ export class LockHeldError extends WedataKitError {
   constructor(readonly holder: LockInfo) {
     super(
       "E_LOCK_HELD",
-      `another deploy holds the lock of this project on the target: ${holder.owner} (${holder.command}), since ${holder.started}, until ${holder.expires}. Wait for it to finish, or, if it was killed, let the lock expire or break it with \`wedata lock release --force\``,
+      `another deploy holds the lock of this project on the target: ${holder.owner} (${holder.command}), since ` +
+        `${holder.started}, until ${holder.expires}. Wait for it to finish, or, if it was killed, let the lock ` +
+        `expire or break it with \`wedata lock release --force\``,
     );
   }
 }
@@ -111,7 +113,8 @@ export async function ensureBookkeepingWorkflow(p: LockPlace): Promise<string> {
   const again = await findBookkeepingWorkflow(p);
   if (!again)
     throw new Error(
-      `could not create the deploy lock's workflow ${lockWorkflowName(p.project)} in ${LOCK_FOLDER}${last ? `; the last error was: ${last.code ? `[${last.code}] ` : ""}${last.message}` : ""}`,
+      `could not create the deploy lock's workflow ${lockWorkflowName(p.project)} in ` +
+        `${LOCK_FOLDER}${last ? `; the last error was: ${last.code ? `[${last.code}] ` : ""}${last.message}` : ""}`,
     );
   return again;
 }

@@ -114,20 +114,23 @@ export function parsePlanFile(text: string, file: string): PlanFile {
     json = JSON.parse(text);
   } catch (e) {
     throw new Error(
-      `${file} is not a plan file: it is not JSON (${(e as Error).message}); save one with \`wedata plan --out ${file}\``,
+      `${file} is not a plan file: it is not JSON (${(e as Error).message}); save one with \`wedata plan --out ` +
+        `${file}\``,
     );
   }
   const version = (json as { version?: unknown } | null)?.version;
   if (json !== null && typeof json === "object" && version !== undefined && version !== PLAN_FILE_VERSION) {
     throw new Error(
-      `${file} is a plan file of version ${JSON.stringify(version)}; this wedata-kit reads version ${PLAN_FILE_VERSION}: make it again with \`wedata plan --out\``,
+      `${file} is a plan file of version ${JSON.stringify(version)}; this wedata-kit reads version ` +
+        `${PLAN_FILE_VERSION}: make it again with \`wedata plan --out\``,
     );
   }
   const r = PlanFileSchema.safeParse(json);
   if (!r.success) {
     const i = r.error.issues[0]!;
     throw new Error(
-      `${file} is not a valid plan file (${i.path.join(".") || "top level"}: ${i.message}); save one with \`wedata plan --out ${file}\``,
+      `${file} is not a valid plan file (${i.path.join(".") || "top level"}: ${i.message}); save one with \`wedata ` +
+        `plan --out ${file}\``,
     );
   }
   return r.data as unknown as PlanFile;
@@ -153,9 +156,11 @@ export function planFlagConflict(file: PlanFile, flags: PlanFlags): string | und
     );
   if (flags.submit !== undefined && flags.submit !== file.submit)
     problems.push(
-      `${flags.submit ? "submitting" : "--no-submit"} (the plan was made ${file.submit ? "to submit" : "with --no-submit"})`,
+      `${flags.submit ? "submitting" : "--no-submit"} (the plan was made ` +
+        `${file.submit ? "to submit" : "with --no-submit"})`,
     );
   return problems.length
-    ? `the command line conflicts with the saved plan: ${problems.join("; ")}. Drop the flag, or make a new plan with it`
+    ? `the command line conflicts with the saved plan: ${problems.join("; ")}. Drop the flag, or make a new plan ` +
+        `with it`
     : undefined;
 }

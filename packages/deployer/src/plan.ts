@@ -190,7 +190,8 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
       const r = remoteById.get(w.existingId);
       if (!r)
         throw new PlanError(
-          `workflow "${w.name}" (${w.loc.file}:${w.loc.line}) places tasks in existing workflow ${w.existingId}, which does not exist in project ${compiled.target.projectId}`,
+          `workflow "${w.name}" (${w.loc.file}:${w.loc.line}) places tasks in existing workflow ${w.existingId}, ` +
+            `which does not exist in project ${compiled.target.projectId}`,
         );
       workflowIds.set(w.name, r.id);
       remoteOf.set(w.name, r);
@@ -261,7 +262,8 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
     if (!r || replacedWorkflows.has(t.workflow)) continue;
     const inWorkflow = tasksByWorkflow.get(r.id) ?? [];
     let same = inWorkflow.filter((x) => x.name === t.name);
-    // A rename keeps the task: found by its old name when no task has the new one, and no task of the code claims the old.
+    // A rename keeps the task: found by its old name when no task has the new one, and no task of the code claims the
+    // old.
     if (
       same.length === 0 &&
       t.renamedFrom !== undefined &&
@@ -272,11 +274,14 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
     }
     if (same.length > 1)
       throw new PlanError(
-        `workflow "${t.workflow}" holds ${same.length} tasks named "${t.name}" (${same.map((x) => x.id).join(", ")}); remove the duplicates in WeData before deploying`,
+        `workflow "${t.workflow}" holds ${same.length} tasks named "${t.name}" ` +
+          `(${same.map((x) => x.id).join(", ")}); remove the duplicates in WeData before deploying`,
       );
     if (same[0] && !KNOWN_TYPE_IDS.has(same[0].typeId)) {
       throw new PlanError(
-        `workflow "${t.workflow}" holds a task named "${same[0].name}" (${same[0].id}) of a kind wedata-kit does not model (type id ${same[0].typeId}); it is never touched, so give the task of ${t.loc.file}:${t.loc.line} another name`,
+        `workflow "${t.workflow}" holds a task named "${same[0].name}" (${same[0].id}) of a kind wedata-kit does not ` +
+          `model (type id ${same[0].typeId}); it is never touched, so give the task of ${t.loc.file}:${t.loc.line} ` +
+          `another name`,
       );
     }
     if (same[0]) {
@@ -419,7 +424,8 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
     const reasons = [
       ...(drift
         ? [
-            `changed outside wedata-kit${drift.by ? ` by ${drift.by}` : ""}${drift.at ? ` at ${drift.at}` : ""}${drift.codeToo ? ", and in the code" : ": the deploy puts back what the code says"}`,
+            `changed outside ` +
+              `wedata-kit${drift.by ? ` by ${drift.by}` : ""}${drift.at ? ` at ${drift.at}` : ""}${drift.codeToo ? ", and in the code" : ": the deploy puts back what the code says"}`,
           ]
         : []),
       ...(renamedTasks.has(t.key) ? [`renamed from "${t.renamedFrom}", in place (same TaskId)`] : []),

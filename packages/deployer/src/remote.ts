@@ -101,14 +101,16 @@ export async function listAll<T>(
   const count = first?.TotalCount;
   if (!Number.isSafeInteger(pages) || pages < 1 || pages > MAX_PAGES) {
     throw new MisbehavingServerError(
-      `${what} answered TotalPageNumber ${String(pages)}; at most ${MAX_PAGES} pages are read: the server is misbehaving, nothing was changed`,
+      `${what} answered TotalPageNumber ${String(pages)}; at most ${MAX_PAGES} pages are read: the server is ` +
+        `misbehaving, nothing was changed`,
     );
   }
   if (typeof count === "number") {
     const expected = Math.max(1, Math.ceil(count / pageSize));
     if (!Number.isSafeInteger(count) || count < 0 || pages > expected + 1) {
       throw new MisbehavingServerError(
-        `${what} answered TotalPageNumber ${pages} for TotalCount ${count} at PageSize ${pageSize}: the server is misbehaving, nothing was changed`,
+        `${what} answered TotalPageNumber ${pages} for TotalCount ${count} at PageSize ${pageSize}: the server is ` +
+          `misbehaving, nothing was changed`,
       );
     }
   }
@@ -191,7 +193,8 @@ function readCache(store: ReadCacheStore | undefined, warn: (message: string) =>
     parsed = r.data;
   } catch (e) {
     warn(
-      `ignored the read cache ${store.name}: it is not a valid cache (${(e as Error).message}); it is rebuilt from the server`,
+      `ignored the read cache ${store.name}: it is not a valid cache (${(e as Error).message}); it is rebuilt from ` +
+        `the server`,
     );
     return empty;
   }
@@ -209,7 +212,8 @@ function readCache(store: ReadCacheStore | undefined, warn: (message: string) =>
   }
   if (dropped > 0)
     warn(
-      `dropped ${dropped} damaged entr${dropped === 1 ? "y" : "ies"} of the read cache ${store.name} (wrong shape or integrity hash); they are read again from the server`,
+      `dropped ${dropped} damaged entr${dropped === 1 ? "y" : "ies"} of the read cache ${store.name} (wrong shape or ` +
+        `integrity hash); they are read again from the server`,
     );
   return out;
 }
@@ -224,7 +228,8 @@ function taskEntry(version: string, updated: string, task: RemoteTask): TaskEntr
   return { v: version, u: updated, h: taskHash(version, updated, task), task: task as unknown as TaskEntry["task"] };
 }
 
-/** Add full task reads made elsewhere (e.g. by an import) to the local cache, so the next plan need not read them again. */
+/** Add full task reads made elsewhere (e.g. by an import) to the local cache, so the next plan need not read them
+ * again. */
 export function cacheTaskReads(
   store: ReadCacheStore,
   tasks: readonly RemoteTaskRecord[],

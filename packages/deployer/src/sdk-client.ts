@@ -115,7 +115,8 @@ function parseProfile(text: string, file: string): Credentials {
   const key = section.get("secret_key");
   if (id === undefined || key === undefined) {
     throw new CredentialError(
-      `${file} has no [default] section with secret_id and secret_key; fix the file, or remove it to use no credentials`,
+      `${file} has no [default] section with secret_id and secret_key; fix the file, or remove it to use no ` +
+        `credentials`,
     );
   }
   const token = section.get("token");
@@ -163,7 +164,8 @@ export async function credentialsFromEnvironment(
       text = readFileSync(file, "utf8");
     } catch (e) {
       throw new CredentialError(
-        `${file} exists but cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); fix its permissions or remove it`,
+        `${file} exists but cannot be read (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); fix its ` +
+          `permissions or remove it`,
       );
     }
     return parseProfile(text, file);
@@ -171,7 +173,8 @@ export async function credentialsFromEnvironment(
   return undefined;
 }
 
-/** An endpoint URL as the SDK can use it: http(s), host and port only (a path, query or user would be dropped silently). */
+/** An endpoint URL as the SDK can use it: http(s), host and port only (a path, query or user would be dropped
+ * silently). */
 export function checkEndpoint(endpoint: string, from: string): URL {
   let url: URL | undefined;
   try {
@@ -187,7 +190,8 @@ export function checkEndpoint(endpoint: string, from: string): URL {
   }
   if ((url.pathname !== "/" && url.pathname !== "") || url.search || url.hash || /[?#]/.test(endpoint)) {
     throw new CredentialError(
-      `${from} must name only a scheme, host and port, like https://wedata.tencentcloudapi.com; got ${shown}, whose path, query or fragment the API client would drop: remove it`,
+      `${from} must name only a scheme, host and port, like https://wedata.tencentcloudapi.com; got ${shown}, whose ` +
+        `path, query or fragment the API client would drop: remove it`,
     );
   }
   return url;

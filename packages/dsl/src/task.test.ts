@@ -62,24 +62,27 @@ describe("task builder", () => {
     ]);
   });
 
-  it("records misuse certain at call time on the builder, at the caller's line, and keeps the setting as it was", () => {
-    const line = new Error().stack!.split("\n")[1]!.match(/:(\d+):\d+\)?$/)![1];
-    const t = task("t")
-      .retry(-1)
-      .retry(Number.NaN)
-      .priority("urgent" as never)
-      .retry(2);
-    expect(t.node.maxRetries).toBe(2);
-    expect(t.node.problems!.map((p) => p.code)).toEqual(["E_RANGE", "E_RANGE", "E_ENUM"]);
-    expect(t.node.problems![1]!.message).toMatch(/got NaN$/);
-    expect(t.node.problems![2]!.message).toMatch(/one of high, medium, low/);
-    // Each at the line of its own call: .retry(-1), .retry(NaN) and .priority() on the three lines after task("t").
-    for (const [i, p] of t.node.problems!.entries()) {
-      expect(p.loc.file).toMatch(/task\.test\.ts$/);
-      expect(p.loc.line).toBe(Number(line) + 2 + i);
-    }
-    expect(task(42 as never).node.problems![0]!.code).toBe("E_TYPE");
-  });
+  it(
+    "records misuse certain at call time on the builder, at the caller's line, and keeps the setting as it " + "was",
+    () => {
+      const line = new Error().stack!.split("\n")[1]!.match(/:(\d+):\d+\)?$/)![1];
+      const t = task("t")
+        .retry(-1)
+        .retry(Number.NaN)
+        .priority("urgent" as never)
+        .retry(2);
+      expect(t.node.maxRetries).toBe(2);
+      expect(t.node.problems!.map((p) => p.code)).toEqual(["E_RANGE", "E_RANGE", "E_ENUM"]);
+      expect(t.node.problems![1]!.message).toMatch(/got NaN$/);
+      expect(t.node.problems![2]!.message).toMatch(/one of high, medium, low/);
+      // Each at the line of its own call: .retry(-1), .retry(NaN) and .priority() on the three lines after task("t").
+      for (const [i, p] of t.node.problems!.entries()) {
+        expect(p.loc.file).toMatch(/task\.test\.ts$/);
+        expect(p.loc.line).toBe(Number(line) + 2 + i);
+      }
+      expect(task(42 as never).node.problems![0]!.code).toBe("E_TYPE");
+    },
+  );
 
   it("records every misuse of workflow options, and leaves the valid ones in place", () => {
     const w = workflow("w", {

@@ -137,7 +137,8 @@ export interface TaskBuilder<Name extends string = string> {
   dlcSql(code: CodeInput, options: DlcSqlOptions): TaskBuilder<Name>;
   /**
    * A DLC Spark job (TaskTypeId 46) running a jar or py file on COS; no `CodeContent`.
-   * @example task("train").dlcSpark({ engine: "spark-batch", appFile: "cosn://b/train.jar", mainClass: "com.acme.Train" })
+   * @example task("train").dlcSpark({ engine: "spark-batch", appFile: "cosn://b/train.jar", mainClass:
+   * "com.acme.Train" })
    */
   dlcSpark(options: DlcSparkOptions): TaskBuilder<Name>;
   /**
@@ -169,7 +170,8 @@ export interface TaskBuilder<Name extends string = string> {
   notebook(code?: CodeInput): TaskBuilder<Name>;
   /** An SSH task (TaskTypeId 133). @example task("remote").ssh("jobs/remote.sh") */
   ssh(code: CodeInput): TaskBuilder<Name>;
-  /** A For-each node (TaskTypeId 137). @example task("each_region").forEach().input("regions", { constant: "cn,hk" }) */
+  /** A For-each node (TaskTypeId 137). @example task("each_region").forEach().input("regions", { constant: "cn,hk" })
+   * */
   forEach(code?: CodeInput): TaskBuilder<Name>;
   /**
    * A Run Workflow task (TaskTypeId 140): runs another workflow of this project as one node.
@@ -181,7 +183,8 @@ export interface TaskBuilder<Name extends string = string> {
   owner(uin: string): TaskBuilder<Name>;
   /** `TaskDescription`. @example .description("Loads orders into the warehouse") */
   description(text: string): TaskBuilder<Name>;
-  /** Task folder inside the workflow (`TaskFolderPath`), without the node-type category; created on deploy. @example .folder("/ods") */
+  /** Task folder inside the workflow (`TaskFolderPath`), without the node-type category; created on deploy. @example
+   * .folder("/ods") */
   folder(path: string): TaskBuilder<Name>;
   /** Scheduling resource group id (`ResourceGroup`). @example .resourceGroup("20240222212719833743") */
   resourceGroup(id: string): TaskBuilder<Name>;
@@ -197,9 +200,11 @@ export interface TaskBuilder<Name extends string = string> {
   targetServices(...ids: string[]): TaskBuilder<Name>;
   /** Bundle id and info (`BundleId`, `BundleInfo`). @example .bundle("b-1", "{}") */
   bundle(id: string, info?: string): TaskBuilder<Name>;
-  /** Task variables (`TaskSchedulingParameterList`), merged by key in declared order. @example .schedulingParams({ bizdate: "${yyyyMMdd}" }) */
+  /** Task variables (`TaskSchedulingParameterList`), merged by key in declared order. @example .schedulingParams({
+   * bizdate: "${yyyyMMdd}" }) */
   schedulingParams(params: Readonly<Record<string, string | number | boolean>>): TaskBuilder<Name>;
-  /** Raw extension parameter (`TaskExtConfigurationList`) for any key the typed methods do not cover. @example .ext("extraInfo", '{"fromMapping":false}') */
+  /** Raw extension parameter (`TaskExtConfigurationList`) for any key the typed methods do not cover. @example
+   * .ext("extraInfo", '{"fromMapping":false}') */
   ext(key: string, value: string): TaskBuilder<Name>;
   /** Kerberos login for the task (`enableKerberosLogin`). @example .kerberos(false) */
   kerberos(enabled: boolean): TaskBuilder<Name>;
@@ -213,7 +218,8 @@ export interface TaskBuilder<Name extends string = string> {
   priority(level: Priority): TaskBuilder<Name>;
   /** Run timeout in minutes (`ExecutionTTLMinute`); -1 (default) for none. @example .timeout(120) */
   timeout(minutes: number): TaskBuilder<Name>;
-  /** Total wait timeout in minutes (`WaitExecutionTotalTTLMinute`); -1 (default) for none. @example .waitTimeout(600) */
+  /** Total wait timeout in minutes (`WaitExecutionTotalTTLMinute`); -1 (default) for none. @example .waitTimeout(600)
+   * */
   waitTimeout(minutes: number): TaskBuilder<Name>;
   /** Rerun/backfill policy (`AllowRedoType`): ALL (default), FAILURE or NONE. @example .redo("FAILURE") */
   redo(policy: RedoPolicy): TaskBuilder<Name>;
@@ -225,11 +231,14 @@ export interface TaskBuilder<Name extends string = string> {
   output(key: string, definition: string): TaskBuilder<Name>;
   /** Declare an input parameter (`ParamTaskInList`). @example .input("n", { from: extract, param: "row_count" }) */
   input(key: string, options: InputOptions): TaskBuilder<Name>;
-  /** Register an output table (`TaskOutputRegistryList`). @example .registerOutput({ datasourceId: "1", database: "dw", table: "orders", tablePhysicalId: "t1" }) */
+  /** Register an output table (`TaskOutputRegistryList`). @example .registerOutput({ datasourceId: "1", database:
+   * "dw", table: "orders", tablePhysicalId: "t1" }) */
   registerOutput(registry: OutputRegistryOptions): TaskBuilder<Name>;
-  /** When to run given the upstream outcomes (`DependencyTriggerPolicy`, default ALL_SUCCESS). @example .triggerWhen("ALL_DONE") */
+  /** When to run given the upstream outcomes (`DependencyTriggerPolicy`, default ALL_SUCCESS). @example
+   * .triggerWhen("ALL_DONE") */
   triggerWhen(policy: TriggerPolicy): TaskBuilder<Name>;
-  /** Whether other tasks may depend on this one (`AllowDownstreamDependency`, default true). @example .allowDownstream(false) */
+  /** Whether other tasks may depend on this one (`AllowDownstreamDependency`, default true). @example
+   * .allowDownstream(false) */
   allowDownstream(allowed: boolean): TaskBuilder<Name>;
   /** Dry-run scheduling (`ScheduleType` 1): the task is scheduled but does nothing. @example .dryRun() */
   dryRun(enabled?: boolean): TaskBuilder<Name>;
@@ -687,7 +696,8 @@ recordMisuse(
 /**
  * Declare a trigger task. Give it a kind (`.shell()`, `.python()`, ...) and add it to a workflow with
  * `workflow(...).tasks(...)`.
- * @param name `TaskName`, unique within its workflow: letters, digits, `_`, `-` (Chinese allowed), at most 100 characters.
+ * @param name `TaskName`, unique within its workflow: letters, digits, `_`, `-` (Chinese allowed), at most 100
+ * characters.
  * @example
  * const extract = task("extract").shell("jobs/extract.sh");
  * const load = task("load").python("jobs/load.py").retry(4).after(extract);

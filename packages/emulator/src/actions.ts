@@ -132,7 +132,8 @@ function checkTaskFolder(ctx: ActionContext, w: WorkflowRow, typeId: number, pat
   if (path === undefined || path === "/" || path === "") return;
   if (!ctx.store.hasTaskFolder(w.workflowId, folderTypeOf(typeId), path)) {
     throw notFound(
-      `task folder ${path} of type ${folderTypeOf(typeId)} in workflow ${w.workflowId}; create it with CreateTaskFolder first`,
+      `task folder ${path} of type ${folderTypeOf(typeId)} in workflow ${w.workflowId}; create it with ` +
+        `CreateTaskFolder first`,
     );
   }
 }

@@ -70,7 +70,8 @@ export class FaultInjector {
 
   private readonly faultsByRequest = new Map<string, number>();
 
-  /** What happens to this request (`fingerprint`: its action and body); one draw per configured fault, in a fixed order. */
+  /** What happens to this request (`fingerprint`: its action and body); one draw per configured fault, in a fixed
+   * order. */
   decide(action: string, fingerprint = ""): FaultDecision {
     const r = this.rule(action);
     if (!r) return { kind: "none" };

@@ -266,7 +266,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
       if (!handler)
         throw new ApiError(
           "InvalidAction",
-          `The action ${action} does not exist or is not supported by this emulator of the WeData trigger-workflow API.`,
+          `The action ${action} does not exist or is not supported by this emulator of the WeData trigger-workflow ` +
+            `API.`,
         );
       if (!limiter.tryAcquire(`${account.uin}|${action}`, start)) {
         throw new ApiError(

@@ -77,7 +77,8 @@ export function verifySignature(r: SignedRequest, keys: readonly KeyPair[], nowS
   if (Math.abs(nowSeconds - ts) > MAX_SKEW_SECONDS) {
     throw new ApiError(
       "AuthFailure.SignatureExpire",
-      `The signature expired: the request timestamp ${ts} is more than ${MAX_SKEW_SECONDS} seconds from the server time ${nowSeconds}.`,
+      `The signature expired: the request timestamp ${ts} is more than ${MAX_SKEW_SECONDS} seconds from the server ` +
+        `time ${nowSeconds}.`,
     );
   }
   if (new Date(ts * 1000).toISOString().slice(0, 10) !== date)

@@ -166,7 +166,8 @@ export class Store {
   ): void {
     this.db
       .prepare(
-        "INSERT INTO task_folders (project_id, workflow_id, type, path, folder_id, create_user) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO task_folders (project_id, workflow_id, type, path, folder_id, create_user) VALUES (?, ?, ?, ?, " +
+          "?, ?)",
       )
       .run(projectId, workflowId, type, path, folderId, user);
   }
@@ -232,7 +233,11 @@ export class Store {
    * the program); one page of them when `page` is given.
    */
   listTasks(projectId: string, page?: { offset: number; limit: number }): TaskRow[] {
-    const sql = `SELECT task_id, project_id, workflow_id, name, type_id, version, submit_version, status, create_user, create_time, modify_time, json_object('base', json(json_extract(doc, '$.base')), 'config', json('{}'), 'scheduler', json('{}')) AS doc FROM tasks WHERE project_id = ? ORDER BY task_id${page ? " LIMIT ? OFFSET ?" : ""}`;
+    const sql =
+      `SELECT task_id, project_id, workflow_id, name, type_id, version, submit_version, status, ` +
+      `create_user, create_time, modify_time, json_object('base', json(json_extract(doc, '$.base')), 'config', ` +
+      `json('{}'), 'scheduler', json('{}')) AS doc FROM tasks WHERE project_id = ? ORDER BY ` +
+      `task_id${page ? " LIMIT ? OFFSET ?" : ""}`;
     const rows = (
       page ? this.db.prepare(sql).all(projectId, page.limit, page.offset) : this.db.prepare(sql).all(projectId)
     ) as Raw[];
@@ -283,7 +288,8 @@ export class Store {
   ): void {
     this.db
       .prepare(
-        "INSERT INTO task_versions (task_id, kind, version_no, version_id, remark, doc, create_time) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO task_versions (task_id, kind, version_no, version_id, remark, doc, create_time) VALUES (?, ?, " +
+          "?, ?, ?, ?, ?)",
       )
       .run(taskId, kind, versionNo, versionId, remark, JSON.stringify(doc), time);
   }

@@ -73,137 +73,142 @@ describe("happy paths through the real SDK client", () => {
     );
   });
 
-  it("tasks: create, get with read-back quirks, code, list, update, partial update, submit, neighbours, delete", async () => {
-    const wf = await newWorkflow("tasks_wf");
-    await c.CreateTaskFolder({
-      ProjectId: PROJECT,
-      ParentTaskFolderPath: "/",
-      TaskFolderName: "ods",
-      TaskFolderType: "GENERAL",
-      WorkflowId: wf,
-    });
-    expect(
-      (
-        await c.ListTaskFolders({
-          ProjectId: PROJECT,
-          ParentTaskFolderPath: "/",
-          WorkflowId: wf,
-          TaskFolderType: "GENERAL",
-        })
-      ).Data!.Items!.map((f) => f.TaskFolderPath),
-    ).toEqual(["/ods"]);
-    const a = (await c.CreateTriggerTask(taskBody(wf, "extract", { folder: "/ods" }))).Data!.TaskId!;
-    expect(a).toMatch(/^\d{17}$/);
-    const b = (await c.CreateTriggerTask(taskBody(wf, "load", { upstream: [a] }))).Data!.TaskId!;
-    expect(b).not.toBe(a);
+  it(
+    "tasks: create, get with read-back quirks, code, list, update, partial update, submit, neighbours, " + "delete",
+    async () => {
+      const wf = await newWorkflow("tasks_wf");
+      await c.CreateTaskFolder({
+        ProjectId: PROJECT,
+        ParentTaskFolderPath: "/",
+        TaskFolderName: "ods",
+        TaskFolderType: "GENERAL",
+        WorkflowId: wf,
+      });
+      expect(
+        (
+          await c.ListTaskFolders({
+            ProjectId: PROJECT,
+            ParentTaskFolderPath: "/",
+            WorkflowId: wf,
+            TaskFolderType: "GENERAL",
+          })
+        ).Data!.Items!.map((f) => f.TaskFolderPath),
+      ).toEqual(["/ods"]);
+      const a = (await c.CreateTriggerTask(taskBody(wf, "extract", { folder: "/ods" }))).Data!.TaskId!;
+      expect(a).toMatch(/^\d{17}$/);
+      const b = (await c.CreateTriggerTask(taskBody(wf, "load", { upstream: [a] }))).Data!.TaskId!;
+      expect(b).not.toBe(a);
 
-    const got = (await c.GetTriggerTask({ ProjectId: PROJECT, TaskId: a })).Data!;
-    // As the vendor's published GetTriggerTask shows: no folder, null versions, who saved it last.
-    expect(got.TriggerTaskBaseAttribute).toMatchObject({
-      TaskId: a,
-      TaskTypeId: 35,
-      WorkflowId: wf,
-      TaskName: "extract",
-      TaskLatestVersionNo: null,
-      TaskLatestSubmitVersionNo: null,
-      Status: "N",
-      Submit: false,
-      WorkflowName: "tasks_wf",
-      LastUpdateUserName: "user_100000000001",
-    });
-    expect(got.TriggerTaskBaseAttribute).not.toHaveProperty("TaskFolderPath");
-    const ext = Object.fromEntries(
-      got.TriggerTaskConfiguration.TaskExtConfigurationList!.map((e) => [e.ParamKey, e.ParamValue]),
-    );
-    expect(ext["ftp.file.name"]).toBe(`/datastudio/project/${PROJECT}/tasks_wf/extract.sh`);
-    // The keys the server adds, as the example shows them.
-    expect(Object.keys(ext).sort()).toEqual([
-      "bucket",
-      "calendar_open",
-      "enableKerberosLogin",
-      "extraInfo",
-      "ftp.file.name",
-      "region",
-      "specLabelConfItems",
-      "tenantId",
-      "waitExecutionTotalTTL",
-    ]);
-    // The list has the folder and versions as strings ("" before the first submit).
-    const listedA = (await c.ListTriggerTasks({ ProjectId: PROJECT, WorkflowId: wf, TaskName: "extract" })).Data!
-      .Items![0]!;
-    expect(listedA).toMatchObject({
-      TaskFolderPath: "/ods",
-      TaskLatestVersionNo: "V1",
-      TaskLatestSubmitVersionNo: "",
-      LastUpdateUserName: null,
-    });
-    expect((await c.GetTriggerTaskCode({ ProjectId: PROJECT, TaskId: a })).Data!.CodeInfo).toBe(b64("echo extract\n"));
+      const got = (await c.GetTriggerTask({ ProjectId: PROJECT, TaskId: a })).Data!;
+      // As the vendor's published GetTriggerTask shows: no folder, null versions, who saved it last.
+      expect(got.TriggerTaskBaseAttribute).toMatchObject({
+        TaskId: a,
+        TaskTypeId: 35,
+        WorkflowId: wf,
+        TaskName: "extract",
+        TaskLatestVersionNo: null,
+        TaskLatestSubmitVersionNo: null,
+        Status: "N",
+        Submit: false,
+        WorkflowName: "tasks_wf",
+        LastUpdateUserName: "user_100000000001",
+      });
+      expect(got.TriggerTaskBaseAttribute).not.toHaveProperty("TaskFolderPath");
+      const ext = Object.fromEntries(
+        got.TriggerTaskConfiguration.TaskExtConfigurationList!.map((e) => [e.ParamKey, e.ParamValue]),
+      );
+      expect(ext["ftp.file.name"]).toBe(`/datastudio/project/${PROJECT}/tasks_wf/extract.sh`);
+      // The keys the server adds, as the example shows them.
+      expect(Object.keys(ext).sort()).toEqual([
+        "bucket",
+        "calendar_open",
+        "enableKerberosLogin",
+        "extraInfo",
+        "ftp.file.name",
+        "region",
+        "specLabelConfItems",
+        "tenantId",
+        "waitExecutionTotalTTL",
+      ]);
+      // The list has the folder and versions as strings ("" before the first submit).
+      const listedA = (await c.ListTriggerTasks({ ProjectId: PROJECT, WorkflowId: wf, TaskName: "extract" })).Data!
+        .Items![0]!;
+      expect(listedA).toMatchObject({
+        TaskFolderPath: "/ods",
+        TaskLatestVersionNo: "V1",
+        TaskLatestSubmitVersionNo: "",
+        LastUpdateUserName: null,
+      });
+      expect((await c.GetTriggerTaskCode({ ProjectId: PROJECT, TaskId: a })).Data!.CodeInfo).toBe(
+        b64("echo extract\n"),
+      );
 
-    const listed = await c.ListTriggerTasks({ ProjectId: PROJECT, WorkflowId: wf, PageSize: 10 });
-    expect(listed.Data!.Items!.map((t) => t.TaskName).sort()).toEqual(["extract", "load"]);
-    expect(listed.Data!.Items![0]!.TaskTypeId).toBe(35);
-    expect(
-      (await c.ListTriggerTasks({ ProjectId: PROJECT, WorkflowId: wf, TaskName: "load" })).Data!.Items!.map(
-        (t) => t.TaskId,
-      ),
-    ).toEqual([b]);
+      const listed = await c.ListTriggerTasks({ ProjectId: PROJECT, WorkflowId: wf, PageSize: 10 });
+      expect(listed.Data!.Items!.map((t) => t.TaskName).sort()).toEqual(["extract", "load"]);
+      expect(listed.Data!.Items![0]!.TaskTypeId).toBe(35);
+      expect(
+        (await c.ListTriggerTasks({ ProjectId: PROJECT, WorkflowId: wf, TaskName: "load" })).Data!.Items!.map(
+          (t) => t.TaskId,
+        ),
+      ).toEqual([b]);
 
-    await c.UpdateTriggerTask({
-      ProjectId: PROJECT,
-      TaskId: b,
-      Task: {
-        TriggerTaskBaseAttribute: { TaskName: "load", OwnerUin: "1", TaskDescription: "full update" },
-        TriggerTaskConfiguration: { CodeContent: b64("echo v2\n") },
-        TriggerTaskSchedulerConfiguration: { UpstreamDependencyConfigList: [{ TaskId: a }], MaxRetryNumber: 2 },
-      },
-    });
-    const afterUpdate = (await c.GetTriggerTask({ ProjectId: PROJECT, TaskId: b })).Data!;
-    expect(afterUpdate.TriggerTaskBaseAttribute).toMatchObject({ TaskDescription: "full update" });
-    expect(
-      (await c.ListTriggerTasks({ ProjectId: PROJECT, WorkflowId: wf, TaskName: "load" })).Data!.Items![0]!
-        .TaskLatestVersionNo,
-    ).toBe("V2");
-    // A full update replaces the extension list: the server's keys it left out are gone.
-    expect(afterUpdate.TriggerTaskConfiguration.TaskExtConfigurationList).toEqual([]);
-    expect(afterUpdate.TriggerTaskSchedulerConfiguration.MaxRetryNumber).toBe(2);
+      await c.UpdateTriggerTask({
+        ProjectId: PROJECT,
+        TaskId: b,
+        Task: {
+          TriggerTaskBaseAttribute: { TaskName: "load", OwnerUin: "1", TaskDescription: "full update" },
+          TriggerTaskConfiguration: { CodeContent: b64("echo v2\n") },
+          TriggerTaskSchedulerConfiguration: { UpstreamDependencyConfigList: [{ TaskId: a }], MaxRetryNumber: 2 },
+        },
+      });
+      const afterUpdate = (await c.GetTriggerTask({ ProjectId: PROJECT, TaskId: b })).Data!;
+      expect(afterUpdate.TriggerTaskBaseAttribute).toMatchObject({ TaskDescription: "full update" });
+      expect(
+        (await c.ListTriggerTasks({ ProjectId: PROJECT, WorkflowId: wf, TaskName: "load" })).Data!.Items![0]!
+          .TaskLatestVersionNo,
+      ).toBe("V2");
+      // A full update replaces the extension list: the server's keys it left out are gone.
+      expect(afterUpdate.TriggerTaskConfiguration.TaskExtConfigurationList).toEqual([]);
+      expect(afterUpdate.TriggerTaskSchedulerConfiguration.MaxRetryNumber).toBe(2);
 
-    await c.UpdateTriggerTaskPartially({
-      ProjectId: PROJECT,
-      TaskId: b,
-      NewSetting: { TriggerTaskBaseAttribute: { TaskDescription: "partial" } },
-      FieldToRemoveList: [`TaskSchedulerConfiguration/UpstreamDependencyConfigList:${a}`],
-    });
-    const afterPartial = (await c.GetTriggerTask({ ProjectId: PROJECT, TaskId: b })).Data!;
-    expect(afterPartial.TriggerTaskBaseAttribute.TaskDescription).toBe("partial");
-    expect(afterPartial.TriggerTaskSchedulerConfiguration.UpstreamDependencyConfigList).toEqual([]);
-    expect(afterPartial.TriggerTaskSchedulerConfiguration.MaxRetryNumber).toBe(2);
-    await c.UpdateTriggerTaskPartially({
-      ProjectId: PROJECT,
-      TaskId: b,
-      NewSetting: { TriggerTaskSchedulerConfiguration: { UpstreamDependencyConfigList: [{ TaskId: a }] } },
-    });
+      await c.UpdateTriggerTaskPartially({
+        ProjectId: PROJECT,
+        TaskId: b,
+        NewSetting: { TriggerTaskBaseAttribute: { TaskDescription: "partial" } },
+        FieldToRemoveList: [`TaskSchedulerConfiguration/UpstreamDependencyConfigList:${a}`],
+      });
+      const afterPartial = (await c.GetTriggerTask({ ProjectId: PROJECT, TaskId: b })).Data!;
+      expect(afterPartial.TriggerTaskBaseAttribute.TaskDescription).toBe("partial");
+      expect(afterPartial.TriggerTaskSchedulerConfiguration.UpstreamDependencyConfigList).toEqual([]);
+      expect(afterPartial.TriggerTaskSchedulerConfiguration.MaxRetryNumber).toBe(2);
+      await c.UpdateTriggerTaskPartially({
+        ProjectId: PROJECT,
+        TaskId: b,
+        NewSetting: { TriggerTaskSchedulerConfiguration: { UpstreamDependencyConfigList: [{ TaskId: a }] } },
+      });
 
-    const submitted = await c.SubmitTriggerTask({ ProjectId: PROJECT, TaskId: b, VersionRemark: "deploy 1" });
-    expect(submitted.Data!.VersionId).toMatch(new RegExp(`^${b}_\\d{17}$`));
-    const afterSubmit = (await c.ListTriggerTasks({ ProjectId: PROJECT, WorkflowId: wf, TaskName: "load" })).Data!
-      .Items![0]!;
-    expect(afterSubmit).toMatchObject({
-      Status: "Y",
-      Submit: true,
-      TaskLatestVersionNo: "V4",
-      TaskLatestSubmitVersionNo: "V4",
-    });
+      const submitted = await c.SubmitTriggerTask({ ProjectId: PROJECT, TaskId: b, VersionRemark: "deploy 1" });
+      expect(submitted.Data!.VersionId).toMatch(new RegExp(`^${b}_\\d{17}$`));
+      const afterSubmit = (await c.ListTriggerTasks({ ProjectId: PROJECT, WorkflowId: wf, TaskName: "load" })).Data!
+        .Items![0]!;
+      expect(afterSubmit).toMatchObject({
+        Status: "Y",
+        Submit: true,
+        TaskLatestVersionNo: "V4",
+        TaskLatestSubmitVersionNo: "V4",
+      });
 
-    expect(
-      (await c.ListUpstreamTriggerTasks({ ProjectId: PROJECT, TaskId: b })).Data!.Items!.map((t) => t.TaskName),
-    ).toEqual(["extract"]);
-    const down = (await c.ListDownstreamTriggerTasks({ ProjectId: PROJECT, TaskId: a })).Data!.Items!;
-    expect(down.map((t) => [t.TaskName, t.TaskTypeDesc])).toEqual([["load", "Shell"]]);
+      expect(
+        (await c.ListUpstreamTriggerTasks({ ProjectId: PROJECT, TaskId: b })).Data!.Items!.map((t) => t.TaskName),
+      ).toEqual(["extract"]);
+      const down = (await c.ListDownstreamTriggerTasks({ ProjectId: PROJECT, TaskId: a })).Data!.Items!;
+      expect(down.map((t) => [t.TaskName, t.TaskTypeDesc])).toEqual([["load", "Shell"]]);
 
-    await c.DeleteTriggerTask({ ProjectId: PROJECT, TaskId: b });
-    await c.DeleteTriggerTask({ ProjectId: PROJECT, TaskId: a });
-    expect((await c.ListTriggerTasks({ ProjectId: PROJECT, WorkflowId: wf })).Data!.TotalCount).toBe(0);
-  });
+      await c.DeleteTriggerTask({ ProjectId: PROJECT, TaskId: b });
+      await c.DeleteTriggerTask({ ProjectId: PROJECT, TaskId: a });
+      expect((await c.ListTriggerTasks({ ProjectId: PROJECT, WorkflowId: wf })).Data!.TotalCount).toBe(0);
+    },
+  );
 
   it("pages lists with the API's page-size limits", async () => {
     const wf = await newWorkflow("paging_wf");
@@ -290,21 +295,26 @@ describe("error codes", () => {
     ).toBe("InvalidParameterValue");
   });
 
-  it("ResourceNotFound for an unknown upstream task, a missing task folder, and a project outside a fixed list", async () => {
-    const wf = await newWorkflow("nf_wf");
-    expect((await sdkError(c.CreateTriggerTask(taskBody(wf, "x", { upstream: ["20990101000000000"] })))).code).toBe(
-      "ResourceNotFound",
-    );
-    expect((await sdkError(c.CreateTriggerTask(taskBody(wf, "y", { folder: "/nope" })))).code).toBe("ResourceNotFound");
-    const fixed = await startEmulator({ projects: ["111"] });
-    try {
-      const fc = sdkClient(fixed);
-      expect((await sdkError(fc.ListTriggerWorkflows({ ProjectId: PROJECT }))).code).toBe("ResourceNotFound");
-      expect((await fc.ListTriggerWorkflows({ ProjectId: "111" })).Data!.TotalCount).toBe(0);
-    } finally {
-      await fixed.stop();
-    }
-  });
+  it(
+    "ResourceNotFound for an unknown upstream task, a missing task folder, and a project outside a fixed " + "list",
+    async () => {
+      const wf = await newWorkflow("nf_wf");
+      expect((await sdkError(c.CreateTriggerTask(taskBody(wf, "x", { upstream: ["20990101000000000"] })))).code).toBe(
+        "ResourceNotFound",
+      );
+      expect((await sdkError(c.CreateTriggerTask(taskBody(wf, "y", { folder: "/nope" })))).code).toBe(
+        "ResourceNotFound",
+      );
+      const fixed = await startEmulator({ projects: ["111"] });
+      try {
+        const fc = sdkClient(fixed);
+        expect((await sdkError(fc.ListTriggerWorkflows({ ProjectId: PROJECT }))).code).toBe("ResourceNotFound");
+        expect((await fc.ListTriggerWorkflows({ ProjectId: "111" })).Data!.TotalCount).toBe(0);
+      } finally {
+        await fixed.stop();
+      }
+    },
+  );
 
   it("DuplicateName for a task name in a workflow and a workflow name in a project", async () => {
     const wf = await newWorkflow("dup_wf");

@@ -13,7 +13,8 @@ afterEach(async () => {
   emu = undefined;
 });
 
-/** Send raw bytes on a fresh connection; resolves with whatever came back when the server closed it (or after `waitMs`). */
+/** Send raw bytes on a fresh connection; resolves with whatever came back when the server closed it (or after
+ * `waitMs`). */
 function raw(
   e: RunningEmulator,
   chunks: Array<string | Buffer>,
@@ -46,7 +47,8 @@ function raw(
 const signedPost = (e: RunningEmulator, action: string, body: string) => {
   const h = signRequest(DEFAULT_KEY_PAIR, { host: e.endpoint, method: "POST", path: "/", body });
   return [
-    `POST / HTTP/1.1\r\nHost: ${e.endpoint}\r\nX-TC-Action: ${action}\r\nX-TC-Version: 2025-08-06\r\nX-TC-Region: ap-guangzhou\r\n`,
+    `POST / HTTP/1.1\r\nHost: ${e.endpoint}\r\nX-TC-Action: ${action}\r\nX-TC-Version: 2025-08-06\r\nX-TC-Region: ` +
+      `ap-guangzhou\r\n`,
     ...Object.entries(h).map(([k, v]) => `${k}: ${v}\r\n`),
   ].join("");
 };

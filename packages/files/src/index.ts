@@ -122,7 +122,8 @@ export function checkOutputFolder(root: string, dir: string, what: string): stri
   if (rel === "") {
     throw new FileSafetyError(
       "E_OUTPUT_FOLDER",
-      `${what} cannot be the project root: wedata-kit would then manage every file in it; pick a folder inside the project`,
+      `${what} cannot be the project root: wedata-kit would then manage every file in it; pick a folder inside the ` +
+        `project`,
     );
   }
   if (rel.startsWith("..") || isAbsolute(rel)) {
@@ -130,7 +131,8 @@ export function checkOutputFolder(root: string, dir: string, what: string): stri
     const contains = !back.startsWith("..") && !isAbsolute(back);
     throw new FileSafetyError(
       "E_OUTPUT_FOLDER",
-      `${what} ${dir} ${contains ? "contains the project root" : "lies outside the project"}; pick a folder inside the project`,
+      `${what} ${dir} ${contains ? "contains the project root" : "lies outside the project"}; pick a folder inside ` +
+        `the project`,
     );
   }
   let cur = root;
@@ -141,7 +143,8 @@ export function checkOutputFolder(root: string, dir: string, what: string): stri
     if (st.isSymbolicLink()) {
       throw new FileSafetyError(
         "E_SYMLINK",
-        `${what} ${shown} goes through a symbolic link (${relative(root, cur)}); wedata-kit never follows links out of the folders it manages`,
+        `${what} ${shown} goes through a symbolic link (${relative(root, cur)}); wedata-kit never follows links out ` +
+          `of the folders it manages`,
       );
     }
     if (!st.isDirectory())
@@ -252,7 +255,8 @@ export class OwnedFolder {
     if (kind !== this.spec.kind) {
       throw new FileSafetyError(
         "E_OWNED_FOLDER",
-        `${this.spec.what} ${this.shown} is marked as a wedata-kit folder of another kind (${JSON.stringify(kind ?? text.trim().slice(0, 40))}, not "${this.spec.kind}"); pick another folder`,
+        `${this.spec.what} ${this.shown} is marked as a wedata-kit folder of another kind ` +
+          `(${JSON.stringify(kind ?? text.trim().slice(0, 40))}, not "${this.spec.kind}"); pick another folder`,
       );
     }
     return true;
@@ -273,7 +277,8 @@ export class OwnedFolder {
       const s = special[0]!;
       throw new FileSafetyError(
         "E_SYMLINK",
-        `${this.shown}/${s.path} is ${s.kind}; wedata-kit never follows links or reads special files in ${this.spec.what}: remove it`,
+        `${this.shown}/${s.path} is ${s.kind}; wedata-kit never follows links or reads special files in ` +
+          `${this.spec.what}: remove it`,
       );
     }
     const foreign = [...files.keys()].filter((f) => !this.spec.isOurs(f));

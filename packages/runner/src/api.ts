@@ -26,7 +26,8 @@ const LOCAL: CompileTarget = { name: "local", projectId: "0", region: "local", p
  * Compile `workflow` (and `options.with`) exactly as `wedata compile` would, then run it locally.
  * Compile problems throw a `CompileError` listing every diagnostic.
  * @example
- * const run = await runWorkflow(dailyOrders, { root, date: "2026-11-28", standIns: { extract_orders: { outputs: { row_count: "42" } } } });
+ * const run = await runWorkflow(dailyOrders, { root, date: "2026-11-28", standIns: { extract_orders: { outputs: {
+ * row_count: "42" } } } });
  * expect(run.task("clean_orders").params.expected_rows).toBe("42");
  */
 export async function runWorkflow(workflow: WorkflowBuilder, options: WorkflowRunOptions): Promise<WorkflowRun> {

@@ -491,7 +491,9 @@ async function runWorkflow(
       return finish({
         ...common,
         status: "skipped",
-        reason: `${TASK_KINDS[t.kind].label} nodes are evaluated by WeData's scheduler (conditions and loop items it holds); not run locally`,
+        reason:
+          `${TASK_KINDS[t.kind].label} nodes are evaluated by WeData's scheduler (conditions and loop items it ` +
+          `holds); not run locally`,
       });
     }
     if (t.kind === "ssh" && !o.sshLocal)
@@ -513,7 +515,9 @@ async function runWorkflow(
       return finish({
         ...common,
         status: "failed",
-        reason: `${TASK_KINDS[t.kind].label} task needs the interpreter "${command}", which is not on PATH: install it (or run with a PATH that has it)`,
+        reason:
+          `${TASK_KINDS[t.kind].label} task needs the interpreter "${command}", which is not on PATH: install ` +
+          `it (or run with a PATH that has it)`,
       });
     }
     const sched0 = t.payload.TriggerTaskSchedulerConfiguration;

@@ -15,7 +15,8 @@ export interface DataTime {
   readonly second: number;
 }
 
-/** Parse `2026-11-28`, `2026-11-28T02:00`, `2026-11-28 02:00:00` or `20261128020000`; undefined when it is not a real time. */
+/** Parse `2026-11-28`, `2026-11-28T02:00`, `2026-11-28 02:00:00` or `20261128020000`; undefined when it is not a real
+ * time. */
 export function parseDataTime(text: string): DataTime | undefined {
   const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:[T ]?(\d{2}):?(\d{2})(?::?(\d{2}))?)?$/.exec(text.trim());
   if (!m) return undefined;
@@ -91,7 +92,8 @@ const tenday = (t: DataTime, end: boolean) => {
   return at(t, t.year, t.month, end ? (start === 21 ? daysIn(t.year, t.month) : start + 9) : start);
 };
 
-/** The documented shortcuts: ten-day, month, quarter, half-year and year ends and starts, previous month and year ends. */
+/** The documented shortcuts: ten-day, month, quarter, half-year and year ends and starts, previous month and year
+ * ends. */
 const SHORTCUTS: Readonly<Record<string, (t: DataTime) => DataTime>> = {
   TE: (t) => tenday(t, true),
   TS: (t) => tenday(t, false),

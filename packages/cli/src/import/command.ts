@@ -96,7 +96,8 @@ export async function importProject(api: WedataApi, o: ImportOptions): Promise<I
   const unknown = o.workflows.filter((n) => !names.includes(n));
   if (unknown.length)
     throw new ImportError(
-      `no workflow named ${unknown.map((n) => `"${n}"`).join(", ")} in project ${ProjectId}; it has ${names.slice(0, 20).join(", ") || "none"}${names.length > 20 ? ", ..." : ""}`,
+      `no workflow named ${unknown.map((n) => `"${n}"`).join(", ")} in project ${ProjectId}; it has ` +
+        `${names.slice(0, 20).join(", ") || "none"}${names.length > 20 ? ", ..." : ""}`,
     );
   const selected = [...new Set(o.workflows.length ? o.workflows : names)];
   const selectedIds = new Set(infos.filter((i) => selected.includes(i.WorkflowName!)).map((i) => i.WorkflowId!));
@@ -177,7 +178,9 @@ export async function importProject(api: WedataApi, o: ImportOptions): Promise<I
   );
   if (clashes.length)
     throw new ImportError(
-      `refusing to overwrite ${clashes.slice(0, 5).join(", ")}${clashes.length > 5 ? ` and ${clashes.length - 5} more` : ""}; move them away or pass another --out`,
+      `refusing to overwrite ` +
+        `${clashes.slice(0, 5).join(", ")}${clashes.length > 5 ? ` and ${clashes.length - 5} more` : ""}; move them ` +
+        `away or pass another --out`,
     );
   // Every folder on the way is checked (no link out of the project), and no file is ever overwritten.
   for (const f of generated.files.keys()) checkOutputFolder(o.root, dirname(f), "--out");

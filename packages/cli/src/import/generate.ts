@@ -185,7 +185,8 @@ export function generateImport(input: GenerateInput): GeneratedImport {
   const secrets = new SecretVars();
   const byName = new Map(input.workflows.map((w) => [w.name, w]));
   const byId = new Map(input.workflows.map((w) => [w.id, w]));
-  // A workflow whose name wedata-kit cannot manage is left out (a Run Workflow task may still name it as an existing workflow).
+  // A workflow whose name wedata-kit cannot manage is left out (a Run Workflow task may still name it as an existing
+  // workflow).
   for (const n of input.selected)
     if (byName.has(n) && nameProblem(n))
       lossy.push({
@@ -247,7 +248,8 @@ export function generateImport(input: GenerateInput): GeneratedImport {
     const cycle = findCycle(sortedNames, (n) => refsOf(taskByName.get(n)!));
     if (cycle)
       note(
-        `its tasks depend on each other in a cycle (${cycle.join(" -> ")}); the compiler will refuse it until the cycle is broken`,
+        `its tasks depend on each other in a cycle (${cycle.join(" -> ")}); the compiler will refuse it until the ` +
+          `cycle is broken`,
       );
     // Declare tasks after the tasks they reference (a cycle falls back to names as strings).
     const ordered: string[] = [];
@@ -320,7 +322,8 @@ export function generateImport(input: GenerateInput): GeneratedImport {
       for (const id of upstreamIds(t))
         if (!nameOfId.has(id))
           note(
-            `an upstream dependency on task ${id}, which is not a task of this workflow that can be imported, is dropped`,
+            `an upstream dependency on task ${id}, which is not a task of this workflow that can be imported, is ` +
+              `dropped`,
             String(t.task.TriggerTaskBaseAttribute.TaskName),
           );
     }
@@ -494,7 +497,8 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
         }
       }
       calls.push(
-        `.dlcSql(${requiredCode()}, ${opt([...eng, ["engineKind", engineKind === "supersql-sparksql" ? undefined : lit(engineKind)], ["conf", conf]])})`,
+        `.dlcSql(${requiredCode()}, ` +
+          `${opt([...eng, ["engineKind", engineKind === "supersql-sparksql" ? undefined : lit(engineKind)], ["conf", conf]])})`,
       );
       break;
     }
@@ -609,7 +613,8 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
     const retries = s.MaxRetryNumber ?? SCHEDULER_DEFAULTS.MaxRetryNumber;
     if (!inRange(retries, 0, 99) || (differs("RetryWaitMinute") && !inRange(s.RetryWaitMinute, 1, 1440)))
       ctx.note(
-        `its retry policy (${retries} retries, ${s.RetryWaitMinute} min) is outside what the code accepts (0..99, 1..1440 min)`,
+        `its retry policy (${retries} retries, ${s.RetryWaitMinute} min) is outside what the code accepts (0..99, ` +
+          `1..1440 min)`,
       );
     else calls.push(`.retry(${retries}${differs("RetryWaitMinute") ? `, { waitMinutes: ${s.RetryWaitMinute} }` : ""})`);
   }
@@ -648,26 +653,30 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
   for (const p of (s.ParamTaskInList ?? []) as Json[]) {
     if (p.Type === "CONSTANT") {
       calls.push(
-        `.input(${lit(p.ParamKey)}, ${objectText([["constant", lit(p.FromParamKey ?? "")], ...(p.ParamDesc && p.ParamDesc !== p.FromParamKey ? [["desc", lit(p.ParamDesc)] as const] : [])])})`,
+        `.input(${lit(p.ParamKey)}, ` +
+          `${objectText([["constant", lit(p.FromParamKey ?? "")], ...(p.ParamDesc && p.ParamDesc !== p.FromParamKey ? [["desc", lit(p.ParamDesc)] as const] : [])])})`,
       );
       continue;
     }
     const from = ctx.nameOfId.get(String(p.FromTaskId));
     if (!from) {
       ctx.note(
-        `its input ${lit(p.ParamKey)} reads from task ${p.FromTaskId}, which is not a task of this workflow that can be imported; the input is dropped`,
+        `its input ${lit(p.ParamKey)} reads from task ${p.FromTaskId}, which is not a task of this workflow that can ` +
+          `be imported; the input is dropped`,
       );
       continue;
     }
     if (!upstreamIds.has(String(p.FromTaskId))) {
       ctx.note(
-        `its input ${lit(p.ParamKey)} reads from "${from}", which is not one of its upstream tasks (the compiler requires that); the input is dropped`,
+        `its input ${lit(p.ParamKey)} reads from "${from}", which is not one of its upstream tasks (the compiler ` +
+          `requires that); the input is dropped`,
       );
       continue;
     }
     const defaultDesc = ctx.projectIdent === undefined ? undefined : `${ctx.projectIdent}.${from}.${p.FromParamKey}`;
     calls.push(
-      `.input(${lit(p.ParamKey)}, ${objectText([["from", ctx.ref(from)], ["param", lit(p.FromParamKey ?? "")], ...(p.ParamDesc && p.ParamDesc !== defaultDesc ? [["desc", lit(p.ParamDesc)] as const] : [])])})`,
+      `.input(${lit(p.ParamKey)}, ` +
+        `${objectText([["from", ctx.ref(from)], ["param", lit(p.FromParamKey ?? "")], ...(p.ParamDesc && p.ParamDesc !== defaultDesc ? [["desc", lit(p.ParamDesc)] as const] : [])])})`,
     );
   }
   for (const r of (s.TaskOutputRegistryList ?? []) as Json[]) {
@@ -711,7 +720,8 @@ function workflowOptions(
   const schedules = triggers.map((tc) => {
     if (tc.SchedulerStatus && d.SchedulerStatus && tc.SchedulerStatus !== d.SchedulerStatus)
       note(
-        `a schedule's SchedulerStatus ${tc.SchedulerStatus} differs from the workflow's ${d.SchedulerStatus}; the code uses the workflow's`,
+        `a schedule's SchedulerStatus ${tc.SchedulerStatus} differs from the workflow's ${d.SchedulerStatus}; the ` +
+          `code uses the workflow's`,
       );
     if (tc.TriggerMode === "FILE_ARRIVAL") {
       return objectText(

@@ -1,8 +1,10 @@
 /** Words that cannot name a variable (reserved, strict-mode, or confusing), and the DSL's own imports. */
 const RESERVED = new Set(
   (
-    "break case catch class const continue debugger default delete do else enum export extends false finally for function if import in " +
-    "instanceof new null return super switch this throw true try typeof var void while with implements interface let package private " +
+    "break case catch class const continue debugger default delete do else enum export extends false finally for " +
+    "function if import in " +
+    "instanceof new null return super switch this throw true try typeof var void while with implements interface let " +
+    "package private " +
     "protected public static yield await async of arguments eval undefined NaN Infinity globalThis " +
     "task workflow existingWorkflow"
   ).split(" "),
