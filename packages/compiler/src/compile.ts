@@ -260,7 +260,7 @@ function checkWorkflows(workflows: readonly WorkflowNode[], report: Report) {
     }
     for (const s of w.schedules ?? []) {
       if (s.triggerMode !== "TIME_TRIGGER") continue;
-      const cronProblem = quartzCronProblem(s.cron!);
+      const cronProblem = quartzCronProblem(s.cron);
       if (cronProblem)
         report(
           "E_CRON",
@@ -428,7 +428,7 @@ function resolveTasks(
     const inputsFrom: string[] = [];
     for (const p of t.inputs ?? []) {
       const at = t.locs[`input:${p.key}`] ?? t.origin;
-      if (p.constant !== undefined) {
+      if (p.kind === "constant") {
         if (t.taskKind !== "forEach")
           report(
             "E_INPUT_CONSTANT",
@@ -438,7 +438,7 @@ function resolveTasks(
           );
         continue;
       }
-      const from = resolveRef(t, p.from!, `reads input "${p.key}" from`);
+      const from = resolveRef(t, p.from, `reads input "${p.key}" from`);
       if (from === undefined) continue;
       if (!upstream.includes(from)) {
         report(
@@ -451,7 +451,7 @@ function resolveTasks(
       const source = byName.get(from)!;
       if (!(source.outputs ?? []).some(([k]) => k === p.fromParam)) {
         const outputs = (source.outputs ?? []).map(([k]) => k);
-        const near = closest(p.fromParam!, outputs);
+        const near = closest(p.fromParam, outputs);
         report(
           "E_INPUT_UNKNOWN_OUTPUT",
           `task "${from}" has no output "${p.fromParam}" for input "${p.key}" of ` +

@@ -100,19 +100,19 @@ export function lowerTask(t: TaskNode, kind: TaskKind, ctx: LowerContext): TaskP
       ...(t.outputs !== undefined && { ParamTaskOutList: kvs(t.outputs) }),
       ...(t.inputs !== undefined && {
         ParamTaskInList: t.inputs.map((p) =>
-          p.from
+          p.kind === "fromTask"
             ? {
                 ParamKey: p.key,
                 ParamDesc: p.desc ?? `${projectIdent}.${p.from.name}.${p.fromParam}`,
                 FromTaskId: taskPlaceholder(ctx.workflowName, p.from.name),
-                FromParamKey: p.fromParam!,
+                FromParamKey: p.fromParam,
                 Type: "TASK" as const,
               }
             : {
                 ParamKey: p.key,
-                ParamDesc: p.desc ?? p.constant!,
+                ParamDesc: p.desc ?? p.constant,
                 FromTaskId: "",
-                FromParamKey: p.constant!,
+                FromParamKey: p.constant,
                 Type: "CONSTANT" as const,
               },
         ),
@@ -154,24 +154,24 @@ export function lowerWorkflow(w: WorkflowNode, target: CompileTarget): WorkflowP
           ? {
               TriggerMode: s.triggerMode,
               SchedulerStatus: w.status ?? "ACTIVE",
-              ScheduleTimeZone: s.timezone!,
-              StartTime: s.start!,
-              EndTime: s.end!,
-              ConfigMode: s.configMode!,
-              CycleType: s.cycle!,
-              CrontabExpression: s.cron!,
+              ScheduleTimeZone: s.timezone,
+              StartTime: s.start,
+              EndTime: s.end,
+              ConfigMode: s.configMode,
+              CycleType: s.cycle,
+              CrontabExpression: s.cron,
             }
           : {
               TriggerMode: s.triggerMode,
               SchedulerStatus: w.status ?? "ACTIVE",
-              FileArrivalPath: s.fileArrivalPath!,
+              FileArrivalPath: s.fileArrivalPath,
               ...(s.fileNamePattern !== undefined && { FileNamePattern: s.fileNamePattern }),
               Recursive: s.recursive === false ? 0 : 1,
               // Minutes, not TriggerMinimumIntervalSecond/TriggerWaitTimeSecond: the SDK's models document
               // ranges for the minute fields (1..1440, 1..60) and mark the second fields "to be deprecated,
               // do not use", although they appear in the same struct.
-              TriggerMinimumInterval: s.minIntervalMinutes!,
-              TriggerWaitTime: s.batchWaitMinutes!,
+              TriggerMinimumInterval: s.minIntervalMinutes,
+              TriggerWaitTime: s.batchWaitMinutes,
             },
       ),
     }),

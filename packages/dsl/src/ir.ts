@@ -30,13 +30,10 @@ export interface WorkflowRef {
   readonly at: SourceLocation;
 }
 
-export interface InputParamNode {
-  readonly key: string;
-  readonly from?: TaskRef;
-  readonly fromParam?: string;
-  readonly constant?: string;
-  readonly desc?: string;
-}
+/** An input parameter: read from an upstream task's output, or (For-each tasks) a constant. */
+export type InputParamNode =
+  | { readonly kind: "fromTask"; readonly key: string; readonly from: TaskRef; readonly fromParam: string; readonly desc?: string }
+  | { readonly kind: "constant"; readonly key: string; readonly constant: string; readonly desc?: string };
 
 export interface OutputRegistryNode {
   readonly datasourceId: string;
@@ -95,20 +92,28 @@ export interface TaskNode {
   readonly renamedFrom?: string;
 }
 
-export interface ScheduleNode {
-  readonly triggerMode: "TIME_TRIGGER" | "FILE_ARRIVAL";
-  readonly cron?: string;
-  readonly cycle?: CycleType;
-  readonly configMode?: ConfigMode;
-  readonly timezone?: string;
-  readonly start?: string;
-  readonly end?: string;
+/** A workflow's schedule: a Quartz cron, or the arrival of files. */
+export type ScheduleNode = CronScheduleNode | FileArrivalScheduleNode;
+
+export interface CronScheduleNode {
+  readonly triggerMode: "TIME_TRIGGER";
+  readonly cron: string;
+  readonly cycle: CycleType;
+  readonly configMode: ConfigMode;
+  readonly timezone: string;
+  readonly start: string;
+  readonly end: string;
   readonly status?: SchedulerStatus;
-  readonly fileArrivalPath?: string;
+}
+
+export interface FileArrivalScheduleNode {
+  readonly triggerMode: "FILE_ARRIVAL";
+  readonly fileArrivalPath: string;
   readonly fileNamePattern?: string;
-  readonly recursive?: boolean;
-  readonly minIntervalMinutes?: number;
-  readonly batchWaitMinutes?: number;
+  readonly recursive: boolean;
+  readonly minIntervalMinutes: number;
+  readonly batchWaitMinutes: number;
+  readonly status?: SchedulerStatus;
 }
 
 /** A trigger workflow as data. `existingId` set means the project places tasks in it but does not manage it. */

@@ -615,12 +615,14 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
     let param: InputParamNode;
     if (options && "constant" in options) {
       param = {
+        kind: "constant",
         key,
         constant: requireString(options.constant, `input ${key} constant`, loc),
         ...(options.desc ? { desc: options.desc } : {}),
       };
     } else if (options && "from" in options) {
       param = {
+        kind: "fromTask",
         key,
         from: taskRefOf(options.from, loc, "input({ from })"),
         fromParam: requireString(options.param, `input ${key} param`, loc),
