@@ -4,7 +4,7 @@ import type { RateLimitedCaller } from "./caller.js";
 import { ApiCallError } from "./errors.js";
 import { OWNER_EXT_KEY, workflowMark } from "./ownership.js";
 import { resolveRefs, type Plan, type TaskChange, type WorkflowChange } from "./plan.js";
-import type { Action, RemoteTask } from "./sdk-client.js";
+import type { Action, RemoteTask, RequestOf, ResponseOf } from "./sdk-client.js";
 import { listAll, parentOf } from "./remote.js";
 
 export interface ApplyOptions {
@@ -540,13 +540,13 @@ function taskUpdateBody(
  * Create a folder. A create that fails with any code (a duplicate, ResourceInUse, ...) is followed by a
  * lookup instead of blind retries: the folder being there is success, whatever the code said.
  */
-async function ensureFolder(
+async function ensureFolder<A extends "CreateWorkflowFolder" | "CreateTaskFolder">(
   caller: RateLimitedCaller,
-  action: "CreateWorkflowFolder" | "CreateTaskFolder",
-  body: Record<string, string>,
+  action: A,
+  body: RequestOf<A> & Record<string, string>,
 ): Promise<void> {
   try {
-    await caller.call(action, body as never, { retryAmbiguous: true, retryCodes: false });
+    await caller.call(action, body, { retryAmbiguous: true, retryCodes: false });
   } catch (e) {
     if (!(e instanceof ApiCallError) || e.code === undefined) throw e;
     const read = { retryAmbiguous: true };
@@ -591,13 +591,13 @@ async function ensureFolder(
 
 const joinPath = (parent: string, name: string) => (parent === "/" ? `/${name}` : `${parent}/${name}`);
 
-async function deleteIdempotent(
+async function deleteIdempotent<A extends "DeleteTriggerTask" | "DeleteTriggerWorkflow">(
   caller: RateLimitedCaller,
-  action: "DeleteTriggerTask" | "DeleteTriggerWorkflow",
-  body: Record<string, string>,
+  action: A,
+  body: RequestOf<A>,
 ): Promise<void> {
   try {
-    await caller.call(action, body as never, { retryAmbiguous: true });
+    await caller.call(action, body, { retryAmbiguous: true });
   } catch (e) {
     // A retried delete whose first attempt went through finds nothing: that is success.
     if (e instanceof ApiCallError && e.code === "ResourceNotFound") return;
@@ -612,9 +612,9 @@ async function deleteIdempotent(
 async function createWithAdoption<A extends "CreateTriggerTask" | "CreateTriggerWorkflow">(
   caller: RateLimitedCaller,
   action: A,
-  body: unknown,
+  body: RequestOf<A>,
   lookup: () => Promise<string | undefined>,
-  idOf: (response: { Data?: { TaskId?: string; WorkflowId?: string } }) => string | undefined,
+  idOf: (response: ResponseOf<A>) => string | undefined,
   listLagMs = 0,
 ): Promise<{ id: string; how: "created" | "found" | "duplicate" }> {
   // Each wait before a lookup is at least the list lag doctor measured on this target.
@@ -622,8 +622,8 @@ async function createWithAdoption<A extends "CreateTriggerTask" | "CreateTrigger
   let last: unknown;
   for (let attempt = 0; attempt < 8; attempt++) {
     try {
-      const r = await caller.call(action, body as never, { retryAmbiguous: false });
-      const id = idOf(r as never);
+      const r = await caller.call(action, body, { retryAmbiguous: false });
+      const id = idOf(r);
       if (!id) throw new Error(`${action} answered without an id`);
       return { id, how: "created" };
     } catch (e) {
