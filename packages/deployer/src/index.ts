@@ -52,6 +52,8 @@ export {
 export {
   cacheTaskReads,
   fetchRemoteState,
+  readWorkflows,
+  type ReadWorkflows,
   folderOfPath,
   listAll,
   MisbehavingServerError,

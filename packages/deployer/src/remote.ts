@@ -385,11 +385,7 @@ export async function fetchRemoteState(
         ? (cached.task as unknown as RemoteTask)
         : (await caller.call("GetTriggerTask", { ProjectId, TaskId: b.TaskId }, read)).Data;
       if (!got) return undefined;
-      // GetTriggerTask leaves TaskFolderPath out (the vendor's example shows it); the list has it.
-      const task: RemoteTask =
-        got.TriggerTaskBaseAttribute?.TaskFolderPath == null && b.TaskFolderPath
-          ? { ...got, TriggerTaskBaseAttribute: { ...got.TriggerTaskBaseAttribute, TaskFolderPath: b.TaskFolderPath } }
-          : got;
+      const task = withListedFolder(got, b);
       const cacheEntry = hit ? cached : taskEntry(version, updated, task);
       if (cacheEntry) fresh.tasks[b.TaskId] = cacheEntry;
       // Owned by its mark, or by the deploy state (a service that dropped the mark still has the task listed there).
@@ -457,6 +453,97 @@ export async function fetchRemoteState(
   );
 
   return { projectId: ProjectId, workflows, tasks: liveTasks, workflowFolders, taskFolders, stateFound: applied.found };
+}
+
+/** GetTriggerTask leaves TaskFolderPath out (the vendor's example shows it); the list has it. */
+function withListedFolder(got: RemoteTask, b: RemoteTaskBase): RemoteTask {
+  return got.TriggerTaskBaseAttribute?.TaskFolderPath == null && b.TaskFolderPath
+    ? { ...got, TriggerTaskBaseAttribute: { ...got.TriggerTaskBaseAttribute, TaskFolderPath: b.TaskFolderPath } }
+    : got;
+}
+
+/** What `readWorkflows` returns: every workflow's name and id, and the chosen ones read in full. */
+export interface ReadWorkflows {
+  readonly all: ReadonlyArray<{ readonly id: string; readonly name: string }>;
+  readonly state: RemoteState;
+}
+
+/**
+ * Read chosen workflows (all when `names` is empty) and every task of theirs in full, as a plan reads
+ * them (TaskFolderPath from the list, owners by their marks): what `wedata import` turns into code. The
+ * project's bookkeeping workflows are never among them. A name that does not exist is an error naming
+ * what the project has.
+ */
+export async function readWorkflows(
+  caller: RateLimitedCaller,
+  projectId: string,
+  names: readonly string[],
+): Promise<ReadWorkflows> {
+  const read = { retryAmbiguous: true };
+  const infos = (
+    await listAll<RemoteWorkflowInfo>(
+      (PageNumber) =>
+        caller
+          .call("ListTriggerWorkflows", { ProjectId: projectId, PageNumber, PageSize: PAGE }, read)
+          .then((r) => r.Data),
+      "ListTriggerWorkflows",
+    )
+  ).filter((i) => !isLockWorkflow(i.WorkflowName));
+  const all = infos.map((i) => ({ id: i.WorkflowId ?? "", name: i.WorkflowName ?? "" }));
+  const unknown = names.filter((n) => !all.some((w) => w.name === n));
+  if (unknown.length > 0) {
+    const have = all.map((w) => w.name);
+    throw new Error(
+      `no workflow named ${unknown.map((n) => `"${n}"`).join(", ")} in project ${projectId}; it has ` +
+        `${have.slice(0, 20).join(", ") || "none"}${have.length > 20 ? ", ..." : ""}`,
+    );
+  }
+  const chosen = all.filter((w) => names.length === 0 || names.includes(w.name));
+  const workflows: RemoteWorkflow[] = [];
+  for (const w of chosen) {
+    const detail = (await caller.call("GetTriggerWorkflow", { ProjectId: projectId, WorkflowId: w.id }, read)).Data;
+    if (!detail) continue;
+    const owner = workflowOwner(detail.BundleInfo);
+    workflows.push({
+      id: w.id,
+      name: w.name,
+      folder: folderOfPath(detail.Path, w.name),
+      detail,
+      ...(owner !== undefined && { owner }),
+    });
+  }
+  const ids = new Set(workflows.map((w) => w.id));
+  const bases = (
+    await listAll<RemoteTaskBase>(
+      (PageNumber) =>
+        caller.call("ListTriggerTasks", { ProjectId: projectId, PageNumber, PageSize: PAGE }, read).then((r) => r.Data),
+      "ListTriggerTasks",
+    )
+  ).filter((b) => ids.has(b.WorkflowId));
+  const tasks = await Promise.all(
+    bases.map(async (b): Promise<RemoteTaskRecord | undefined> => {
+      const got = (await caller.call("GetTriggerTask", { ProjectId: projectId, TaskId: b.TaskId }, read)).Data;
+      if (!got) return undefined;
+      const task = withListedFolder(got, b);
+      const owner = taskOwner(task.TriggerTaskConfiguration?.TaskExtConfigurationList);
+      return {
+        id: b.TaskId,
+        workflowId: b.WorkflowId,
+        name: b.TaskName ?? task.TriggerTaskBaseAttribute.TaskName ?? "",
+        typeId: Number(b.TaskTypeId ?? task.TriggerTaskBaseAttribute.TaskTypeId),
+        version: b.TaskLatestVersionNo ?? "",
+        updated: b.LastUpdateTime ?? "",
+        submitted: b.Submit === true,
+        task,
+        read: true,
+        ...(owner !== undefined && { owner }),
+      };
+    }),
+  );
+  const liveTasks = tasks.filter((t): t is RemoteTaskRecord => t !== undefined);
+  const workflowFolders = new Set<string>(["/"]);
+  for (const w of workflows) for (const p of folderChain(w.folder)) workflowFolders.add(p);
+  return { all, state: { projectId, workflows, tasks: liveTasks, workflowFolders, taskFolders: new Set() } };
 }
 
 /**

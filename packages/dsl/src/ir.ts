@@ -32,7 +32,13 @@ export interface WorkflowRef {
 
 /** An input parameter: read from an upstream task's output, or (For-each tasks) a constant. */
 export type InputParamNode =
-  | { readonly kind: "fromTask"; readonly key: string; readonly from: TaskRef; readonly fromParam: string; readonly desc?: string }
+  | {
+      readonly kind: "fromTask";
+      readonly key: string;
+      readonly from: TaskRef;
+      readonly fromParam: string;
+      readonly desc?: string;
+    }
   | { readonly kind: "constant"; readonly key: string; readonly constant: string; readonly desc?: string };
 
 export interface OutputRegistryNode {

@@ -3,16 +3,12 @@ import { existsSync, mkdirSync, readdirSync, rmdirSync, rmSync, writeFileSync } 
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
 import {
   cacheTaskReads,
-  isLockWorkflow,
-  listAll,
   planDeployment,
   RateLimitedCaller,
-  taskOwner,
-  workflowOwner,
-  folderOfPath,
-  type Plan,
+  readWorkflows,
+  type ReadWorkflows,
   type RemoteState,
-  type RemoteTaskRecord,
+  type RemoteWorkflow,
   type WedataApi,
 } from "@wedata-kit/deployer";
 import type { TargetConfig } from "@wedata-kit/dsl";
@@ -23,11 +19,12 @@ import { readFindings } from "../findings-file.js";
 import { cacheStore } from "../project-files.js";
 import {
   generateImport,
+  importDifferences,
   type GeneratedImport,
   type LossyField,
   type SourceTask,
   type SourceWorkflow,
-} from "./generate.js";
+} from "@wedata-kit/importer";
 
 export interface ImportOptions {
   /** Project root (the folder of wedata.config.ts). */
@@ -84,83 +81,23 @@ export async function importProject(api: WedataApi, o: ImportOptions): Promise<I
   checkOutputFolder(o.root, out, "--out");
   const caller = new RateLimitedCaller(api, o.rate ? { rate: o.rate } : {});
   const ProjectId = o.target.projectId;
-  const read = { retryAmbiguous: true };
-  const infos = (
-    await listAll<{ WorkflowId?: string; WorkflowName?: string }>(
-      (PageNumber) =>
-        caller.call("ListTriggerWorkflows", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data),
-      "ListTriggerWorkflows",
-    )
-  ).filter((i) => !isLockWorkflow(i.WorkflowName));
-  const names = infos.map((i) => i.WorkflowName!);
-  const unknown = o.workflows.filter((n) => !names.includes(n));
-  if (unknown.length)
-    throw new ImportError(
-      `no workflow named ${unknown.map((n) => `"${n}"`).join(", ")} in project ${ProjectId}; it has ` +
-        `${names.slice(0, 20).join(", ") || "none"}${names.length > 20 ? ", ..." : ""}`,
-    );
-  const selected = [...new Set(o.workflows.length ? o.workflows : names)];
-  const selectedIds = new Set(infos.filter((i) => selected.includes(i.WorkflowName!)).map((i) => i.WorkflowId!));
-
-  const details = await Promise.all(
-    infos.map(
-      async (i): Promise<SourceWorkflow> => ({
-        id: i.WorkflowId!,
-        name: i.WorkflowName!,
-        detail: selectedIds.has(i.WorkflowId!)
-          ? (((await caller.call("GetTriggerWorkflow", { ProjectId, WorkflowId: i.WorkflowId! }, read)).Data as Record<
-              string,
-              unknown
-            >) ?? {})
-          : {},
-      }),
-    ),
-  );
-  const bases = (
-    await listAll<{
-      TaskId: string;
-      WorkflowId: string;
-      TaskName?: string;
-      TaskTypeId?: number;
-      TaskLatestVersionNo?: string;
-      LastUpdateTime?: string;
-      Submit?: boolean;
-      TaskFolderPath?: string;
-    }>(
-      (PageNumber) =>
-        caller.call("ListTriggerTasks", { ProjectId, PageNumber, PageSize: 200 }, read).then((r) => r.Data),
-      "ListTriggerTasks",
-    )
-  ).filter((b) => selectedIds.has(b.WorkflowId));
-  const records = (
-    await Promise.all(
-      bases.map(async (b): Promise<RemoteTaskRecord | undefined> => {
-        const got = (await caller.call("GetTriggerTask", { ProjectId, TaskId: b.TaskId }, read)).Data;
-        if (!got) return undefined;
-        // GetTriggerTask leaves TaskFolderPath out (the vendor's example shows it); the list has it.
-        const task =
-          got.TriggerTaskBaseAttribute?.TaskFolderPath == null && b.TaskFolderPath
-            ? {
-                ...got,
-                TriggerTaskBaseAttribute: { ...got.TriggerTaskBaseAttribute, TaskFolderPath: b.TaskFolderPath },
-              }
-            : got;
-        const owner = taskOwner(task.TriggerTaskConfiguration?.TaskExtConfigurationList);
-        return {
-          id: b.TaskId,
-          workflowId: b.WorkflowId,
-          name: b.TaskName ?? task.TriggerTaskBaseAttribute.TaskName ?? "",
-          typeId: Number(b.TaskTypeId ?? task.TriggerTaskBaseAttribute.TaskTypeId),
-          version: b.TaskLatestVersionNo ?? "",
-          updated: b.LastUpdateTime ?? "",
-          submitted: b.Submit === true,
-          task,
-          read: true,
-          ...(owner !== undefined && { owner }),
-        };
-      }),
-    )
-  ).filter((r): r is RemoteTaskRecord => r !== undefined);
+  // The same remote read a plan makes (TaskFolderPath from the list, owners by their marks).
+  let readBack: ReadWorkflows;
+  try {
+    readBack = await readWorkflows(caller, ProjectId, o.workflows);
+  } catch (e) {
+    if (e instanceof Error && /^no workflow named/.test(e.message)) throw new ImportError(e.message);
+    throw e;
+  }
+  const selected = [...new Set(o.workflows.length ? o.workflows : readBack.all.map((w) => w.name))];
+  const selectedIds = new Set(readBack.state.workflows.map((w) => w.id));
+  const detailOf = new Map(readBack.state.workflows.map((w) => [w.id, w.detail as unknown as Record<string, unknown>]));
+  const details: SourceWorkflow[] = readBack.all.map((w) => ({
+    id: w.id,
+    name: w.name,
+    detail: detailOf.get(w.id) ?? {},
+  }));
+  const records = readBack.state.tasks;
 
   const generated = generateImport({
     workflows: details,
@@ -201,27 +138,19 @@ export async function importProject(api: WedataApi, o: ImportOptions): Promise<I
       target: o.targetName,
       pipelineFiles: generated.pipelineFiles.map((f) => resolve(o.root, f)),
     });
+    // Workflows the code names by id (Run Workflow targets left out of the import) are known by id only.
+    const existing = readBack.all
+      .filter((w) => !selectedIds.has(w.id) && build.compiled.workflows.some((c) => c.existingId === w.id))
+      .map((w) => ({ id: w.id, name: w.name, folder: "/", detail: {} as RemoteWorkflow["detail"] }));
     const remote: RemoteState = {
-      projectId: ProjectId,
-      workflows: details
-        .filter((w) => selectedIds.has(w.id) || build.compiled.workflows.some((c) => c.existingId === w.id))
-        .map((w) => {
-          const owner = workflowOwner(w.detail.BundleInfo as string | undefined);
-          return {
-            id: w.id,
-            name: w.name,
-            folder: folderOfPath(w.detail.Path as string | undefined, w.name),
-            detail: w.detail as never,
-            ...(owner !== undefined && { owner }),
-          };
-        }),
-      tasks: records,
+      ...readBack.state,
+      workflows: [...readBack.state.workflows, ...existing],
       // Folders are not part of the proof: every imported resource already lives in its folder.
       workflowFolders: new Set(["/", ...build.compiled.workflowFolders]),
       taskFolders: new Set(),
     };
     const plan = planDeployment(build.compiled, remote, { project: o.project });
-    lossy.push(...differences(plan, generated.skipped));
+    lossy.push(...importDifferences(plan, generated.skipped));
   } catch (e) {
     if (!(e instanceof BuildError)) throw e;
     buildError = e;
@@ -265,51 +194,6 @@ function removeEmptyFolders(root: string, files: readonly string[]) {
       // Already gone.
     }
   }
-}
-
-/** What the plan of the written code against the remote would change, as lossy fields. */
-function differences(plan: Plan, skipped: readonly string[]): LossyField[] {
-  const out: LossyField[] = [];
-  const show = (v: unknown) => {
-    const s = typeof v === "string" ? JSON.stringify(v) : JSON.stringify(v ?? null);
-    return s.length > 80 ? `${s.slice(0, 77)}...` : s;
-  };
-  for (const w of plan.workflows) {
-    if (w.op === "noop") continue;
-    if (w.op === "create")
-      out.push({ workflow: w.name, message: "the code creates it anew instead of matching the remote workflow" });
-    else
-      for (const f of w.fields)
-        out.push({
-          workflow: w.name,
-          message: `${f.path}: the remote has ${show(f.from)}, the code gives ${show(f.to)}`,
-        });
-  }
-  for (const t of plan.tasks) {
-    if (t.op === "noop") continue;
-    if (t.op === "create" || t.op === "replace")
-      out.push({
-        workflow: t.workflow,
-        task: t.name,
-        message: `the next deploy would ${t.op} it${t.reason ? ` (${t.reason})` : ""}`,
-      });
-    else
-      for (const f of t.fields)
-        out.push({
-          workflow: t.workflow,
-          task: t.name,
-          message: `${f.path}: the remote has ${show(f.from)}, the code gives ${show(f.to)}`,
-        });
-  }
-  const left = new Set(skipped);
-  for (const key of plan.unmanaged)
-    if (!left.has(key))
-      out.push({
-        workflow: key.slice(0, key.indexOf("/")),
-        task: key.slice(key.indexOf("/") + 1),
-        message: "it exists remotely but not in the code",
-      });
-  return out;
 }
 
 /**
