@@ -28,3 +28,12 @@ export * from "./ir.js";
 export { DslError, WedataKitError, type DslProblem } from "./errors.js";
 export type { SourceLocation } from "./source-location.js";
 export { env, envSecrets } from "./env.js";
+export {
+  decodeExtOptions,
+  encodeExtOptions,
+  extOptionsOf,
+  EXT_OPTIONS,
+  type ExtCodec,
+  type ExtOption,
+  type ExtOptionValue,
+} from "./ext-options.js";

@@ -1,3 +1,4 @@
+import { encodeExtOptions } from "./ext-options.js";
 import {
   DLC_SQL_ENGINE_KINDS,
   DATA_FLOW_TYPES,
@@ -276,14 +277,6 @@ function codeSource(input: CodeInput | undefined, loc: SourceLocation): CodeSour
   );
 }
 
-function kvLines(record: Readonly<Record<string, string>> | undefined): string | undefined {
-  return record
-    ? Object.entries(record)
-        .map(([k, v]) => `${k}=${v}`)
-        .join("\n")
-    : undefined;
-}
-
 function definedEntries(entries: Record<string, string | undefined>): KeyValue[] {
   return Object.entries(entries)
     .filter((e): e is [string, string] => e[1] !== undefined)
@@ -341,7 +334,7 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
     return code ? b.with("code", {}, loc) : b;
   }
 
-  private dlcEngineExt(o: DlcEngineOptions, loc: SourceLocation): KeyValue[] {
+  private checkDlcEngine(o: DlcEngineOptions, loc: SourceLocation): void {
     if (!o || typeof o !== "object")
       throw new DslError(
         "E_TYPE",
@@ -350,7 +343,6 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
         'pass { engine: "<DLC engine name>" }',
       );
     requireString(o.engine, "DLC engine", loc);
-    return definedEntries({ dlc_region: o.region, dlcDataEngine: o.engineDescriptor });
   }
 
   shell(code: CodeInput) {
@@ -361,15 +353,11 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
     const loc = callerLocation();
     const version =
       options.version === undefined ? undefined : requireOneOf(options.version, PYTHON_VERSIONS, "Python version", loc);
-    const ext = definedEntries({
-      python_type: version ? (version === "python2" ? "python2" : "python3") : undefined,
-      python_sub_version: version,
-    });
-    return this.withKind("python", loc, codeSource(code, loc), ext);
+    return this.withKind("python", loc, codeSource(code, loc), encodeExtOptions("python", { version }));
   }
   dlcSql(code: CodeInput, options: DlcSqlOptions) {
     const loc = callerLocation();
-    const base = this.dlcEngineExt(options, loc);
+    this.checkDlcEngine(options, loc);
     const engineKind = requireOneOf(
       options.engineKind ?? "supersql-sparksql",
       Object.keys(DLC_SQL_ENGINE_KINDS) as DlcSqlEngineKind[],
@@ -378,9 +366,8 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
     );
     const implied: Record<string, string> = { ...DLC_SQL_ENGINE_KINDS[engineKind] };
     const ext = [
-      ...base,
+      ...encodeExtOptions("dlcSql", options as unknown as Record<string, unknown>),
       ...definedEntries({
-        computeResource: options.engine,
         ...implied,
         runConfParams: options.conf
           ? JSON.stringify(Object.entries(options.conf).map(([name, value]) => ({ name, value })))
@@ -391,47 +378,22 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
   }
   dlcSpark(options: DlcSparkOptions) {
     const loc = callerLocation();
-    const base = this.dlcEngineExt(options, loc);
+    this.checkDlcEngine(options, loc);
     requireString(options.appFile, "DLC Spark appFile", loc);
-    const join = (xs?: readonly string[]) => (xs?.length ? xs.join(",") : undefined);
-    const ext = [
-      ...base,
-      ...definedEntries({
-        dataEngine: options.engine,
-        dlcSparkAppFile: options.appFile,
-        dlcSparkMainClass: options.mainClass,
-        roleArn: options.roleArn,
-        dlcSparkAppJars: join(options.jars),
-        dlcSparkAppPyFiles: join(options.pyFiles),
-        dlcSparkAppFiles: join(options.files),
-        dlcSparkAppArchives: join(options.archives),
-        dlcSparkAppConf: kvLines(options.conf),
-        dlcSparkCmdArgsV2: options.args,
-      }),
-    ];
+    const ext = encodeExtOptions("dlcSpark", options as unknown as Record<string, unknown>);
     return this.withKind("dlcSpark", loc, undefined, ext);
   }
   dlcPySpark(code: CodeInput, options: DlcPySparkOptions) {
     const loc = callerLocation();
-    const base = this.dlcEngineExt(options, loc);
-    const ext = [
-      ...base,
-      ...definedEntries({
-        dataEngine: options.engine,
-        roleArn: options.roleArn,
-        python_type: options.pythonVersion ? "python3" : undefined,
-        python_sub_version: options.pythonVersion
-          ? requireOneOf(options.pythonVersion, PYTHON_VERSIONS, "Python version", loc)
-          : undefined,
-        cmdargsMainArgs: options.mainArgs,
-        cmdargsSparkConfig: kvLines(options.conf),
-      }),
-    ];
+    this.checkDlcEngine(options, loc);
+    if (options.pythonVersion) requireOneOf(options.pythonVersion, PYTHON_VERSIONS, "Python version", loc);
+    const ext = encodeExtOptions("dlcPySpark", options as unknown as Record<string, unknown>);
     return this.withKind("dlcPySpark", loc, codeSource(code, loc), ext);
   }
   dlcSparkStreaming(code: CodeInput | undefined, options: DlcEngineOptions) {
     const loc = callerLocation();
-    const ext = [...this.dlcEngineExt(options, loc), ...definedEntries({ dataEngine: options.engine })];
+    this.checkDlcEngine(options, loc);
+    const ext = encodeExtOptions("dlcSparkStreaming", options as unknown as Record<string, unknown>);
     return this.withKind("dlcSparkStreaming", loc, codeSource(code, loc), ext);
   }
   offlineSync(job: CodeInput | { readonly job: unknown }) {
@@ -449,7 +411,7 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
       "shellForm",
       loc,
       undefined,
-      definedEntries({ "ftp.file.name": options.resource, "shell.cmd": options.command, "shell.args": options.args }),
+      encodeExtOptions("shellForm", options as unknown as Record<string, unknown>),
     );
   }
   branch(code?: CodeInput) {

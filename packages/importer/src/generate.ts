@@ -2,9 +2,10 @@ import { Project, QuoteKind, IndentationText, VariableDeclarationKind, type Code
 import { codeFileName, findCycle, folderProblem, isSecretKey, isText, nameProblem } from "@wedata-kit/compiler";
 import { folderOfPath, OWNER_EXT_KEY, SCHEDULER_DEFAULTS, workflowOwner } from "@wedata-kit/deployer";
 import {
+  decodeExtOptions,
+  extOptionsOf,
   DLC_SQL_ENGINE_KINDS,
   PRIORITIES,
-  PYTHON_VERSIONS,
   REDO_POLICIES,
   TASK_KINDS,
   TRIGGER_POLICIES,
@@ -158,12 +159,6 @@ const recordSafe = (kvs: ReadonlyArray<KV>) => {
   );
 };
 /** `k=v` lines as pairs, when writing them back as a record gives the same text. */
-const kvLinesRecord = (s: string): Array<[string, string]> | undefined => {
-  const raw = s.split("\n");
-  if (s === "" || raw.some((l) => !l.includes("="))) return undefined;
-  const lines = raw.map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)] as [string, string]);
-  return recordSafe(lines.map(([k]) => ({ ParamKey: k }))) ? lines : undefined;
-};
 const inRange = (v: unknown, min: number, max: number, minusOne = false) =>
   typeof v === "number" && Number.isInteger(v) && ((v >= min && v <= max) || (minusOne && v === -1));
 
@@ -395,11 +390,6 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
       .filter((e) => e.ParamKey && e.ParamKey !== OWNER_EXT_KEY)
       .map((e) => [e.ParamKey!, e.ParamValue ?? ""]),
   );
-  const take = (k: string) => {
-    const v = ext.get(k);
-    ext.delete(k);
-    return v;
-  };
   const opt = (entries: Array<[string, string | undefined]>) =>
     objectText(
       entries.filter((e): e is [string, string] => e[1] !== undefined).map(([k, v]) => [k, v] as const),
@@ -416,52 +406,41 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
     else codeArg = ctx.writeCode(bytes, kind);
   }
   const requiredCode = () => codeArg ?? '{ inline: "" }';
-  const engine = (key: string) => {
-    const e = take(key);
-    if (e === undefined || e === "") ctx.note(`it has no DLC engine (${key}); the code names an empty one`);
-    return [
-      ["engine", lit(e ?? "")],
-      ["region", ext.has("dlc_region") ? lit(take("dlc_region")) : undefined],
-      ["engineDescriptor", ext.has("dlcDataEngine") ? lit(take("dlcDataEngine")) : undefined],
-    ] as Array<[string, string | undefined]>;
-  };
-  const confLines = (key: string) => {
-    const v = ext.get(key);
-    const rec = v === undefined ? undefined : kvLinesRecord(v);
-    if (!rec) return undefined;
-    ext.delete(key);
-    return objectText(
-      rec.map(([k, x]) => [k, lit(x)] as const),
-      "      ",
-    );
-  };
-  const list = (key: string) => {
-    const v = ext.get(key);
-    if (v === undefined || v === "") return undefined;
-    ext.delete(key);
-    return `[${v.split(",").map(lit).join(", ")}]`;
-  };
-  const pythonVersion = (typeValue: (v: string) => string) => {
-    const sub = ext.get("python_sub_version");
-    if (
-      sub === undefined ||
-      !(PYTHON_VERSIONS as readonly string[]).includes(sub) ||
-      ext.get("python_type") !== typeValue(sub)
-    )
-      return undefined;
-    ext.delete("python_sub_version");
-    ext.delete("python_type");
-    return lit(sub);
+  // The options this kind keeps in extension keys, read back with the table the builders write with.
+  const options = (order: readonly string[] = []): Array<[string, string | undefined]> => {
+    const { values, missing } = decodeExtOptions(kind, ext);
+    for (const key of missing) {
+      if (kind === "shellForm") ctx.note(`its Shell Form settings lack ${key}; the code names an empty one`);
+      else if (key === "dataEngine" || key === "computeResource")
+        ctx.note(`it has no DLC engine (${key}); the code names an empty one`);
+      else ctx.note(`it has no ${key}; the code names an empty one`);
+    }
+    const all = extOptionsOf(kind);
+    const names = [...order, ...all.map((o) => o.option).filter((o) => !order.includes(o))];
+    return names.map((name): [string, string | undefined] => {
+      const spec = all.find((o) => o.option === name)!;
+      const v = values.get(name);
+      if (v === undefined) return [name, spec.required ? lit("") : undefined];
+      if (typeof v === "string") return [name, lit(v)];
+      if (spec.codec === "list") return [name, `[${(v as readonly string[]).map(lit).join(", ")}]`];
+      return [
+        name,
+        objectText(
+          (v as ReadonlyArray<readonly [string, string]>).map(([k, x]) => [k, lit(x)] as const),
+          "      ",
+        ),
+      ];
+    });
   };
 
   switch (kind) {
     case "python": {
-      const version = pythonVersion((v) => (v === "python2" ? "python2" : "python3"));
+      const version = options().find(([n]) => n === "version")?.[1];
       calls.push(`.python(${requiredCode()}${version ? `, { version: ${version} }` : ""})`);
       break;
     }
     case "dlcSql": {
-      const eng = engine("computeResource");
+      const eng = options(["engine"]);
       // The engine kind whose implied keys match; differing values are kept exact with .ext().
       const kinds = Object.keys(DLC_SQL_ENGINE_KINDS) as DlcSqlEngineKind[];
       const implied = (k: DlcSqlEngineKind) => DLC_SQL_ENGINE_KINDS[k] as Record<string, string>;
@@ -502,54 +481,18 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
       );
       break;
     }
-    case "dlcSpark": {
-      const eng = engine("dataEngine");
-      const appFile = take("dlcSparkAppFile");
-      if (!appFile) ctx.note("it has no dlcSparkAppFile; the code names an empty one");
-      const entries: Array<[string, string | undefined]> = [
-        ...eng,
-        ["appFile", lit(appFile ?? "")],
-        ["mainClass", ext.has("dlcSparkMainClass") ? lit(take("dlcSparkMainClass")) : undefined],
-        ["roleArn", ext.has("roleArn") ? lit(take("roleArn")) : undefined],
-        ["jars", list("dlcSparkAppJars")],
-        ["pyFiles", list("dlcSparkAppPyFiles")],
-        ["files", list("dlcSparkAppFiles")],
-        ["archives", list("dlcSparkAppArchives")],
-        ["conf", confLines("dlcSparkAppConf")],
-        ["args", ext.has("dlcSparkCmdArgsV2") ? lit(take("dlcSparkCmdArgsV2")) : undefined],
-      ];
-      calls.push(`.dlcSpark(${opt(entries)})`);
+    case "dlcSpark":
+      calls.push(`.dlcSpark(${opt(options(["engine"]))})`);
       break;
-    }
-    case "dlcPySpark": {
-      const eng = engine("dataEngine");
-      const entries: Array<[string, string | undefined]> = [
-        ...eng,
-        ["roleArn", ext.has("roleArn") ? lit(take("roleArn")) : undefined],
-        ["pythonVersion", pythonVersion(() => "python3")],
-        ["mainArgs", ext.has("cmdargsMainArgs") ? lit(take("cmdargsMainArgs")) : undefined],
-        ["conf", confLines("cmdargsSparkConfig")],
-      ];
-      calls.push(`.dlcPySpark(${requiredCode()}, ${opt(entries)})`);
+    case "dlcPySpark":
+      calls.push(`.dlcPySpark(${requiredCode()}, ${opt(options(["engine"]))})`);
       break;
-    }
     case "dlcSparkStreaming":
-      calls.push(`.dlcSparkStreaming(${codeArg ?? "undefined"}, ${opt(engine("dataEngine"))})`);
+      calls.push(`.dlcSparkStreaming(${codeArg ?? "undefined"}, ${opt(options(["engine"]))})`);
       break;
-    case "shellForm": {
-      const resource = take("ftp.file.name");
-      const command = take("shell.cmd");
-      if (resource === undefined || command === undefined)
-        ctx.note("its Shell Form settings lack ftp.file.name or shell.cmd; the code names empty ones");
-      calls.push(
-        `.shellForm(${opt([
-          ["resource", lit(resource ?? "")],
-          ["command", lit(command ?? "")],
-          ["args", ext.has("shell.args") ? lit(take("shell.args")) : undefined],
-        ])})`,
-      );
+    case "shellForm":
+      calls.push(`.shellForm(${opt(options())})`);
       break;
-    }
     case "offlineSync":
       calls.push(`.offlineSync(${requiredCode()})`);
       break;
