@@ -68,7 +68,7 @@ function changeLine(c: WorkflowChange | TaskChange): string[] {
     `${label}${c.reason ? pc.dim(` (${c.reason})`) : ""}${where(c.loc)}`;
   const lines = [
     head,
-    ...summaryLines(c.summary, "        "),
+    ...summaryLines("summary" in c ? c.summary : undefined, "        "),
     ...fieldLines(
       c.fields.filter((f) => f.path !== "CodeContent"),
       "        ",

@@ -68,7 +68,7 @@ export function changesFromPlan(plan: Plan, prune: boolean): ReviewChange[] {
       ...(c.kind === "task" && c.codeDiff && { code: unifiedToLines(c.codeDiff)! }),
       ...(where(c) && { where: where(c)! }),
       ...(c.reason && { reason: c.reason }),
-      ...(c.summary && { settings: c.summary }),
+      ...("summary" in c && c.summary && { settings: c.summary }),
     });
   }
   return out;

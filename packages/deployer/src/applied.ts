@@ -208,8 +208,9 @@ export async function saveAppliedState(
     if (!id || !t.payload || !(written.has(t.key) || t.op === "noop")) continue;
     const seen = listed ? listed.get(id) : undefined;
     if (listed && !seen) continue; // not listed yet (list lag): the next plan reads it in full
-    const v = (listed ? seen?.TaskLatestVersionNo : t.seen?.v) ?? "";
-    const u = (listed ? seen?.LastUpdateTime : t.seen?.u) ?? "";
+    const planned = t.op === "noop" || t.op === "update" ? t.seen : undefined;
+    const v = (listed ? seen?.TaskLatestVersionNo : planned?.v) ?? "";
+    const u = (listed ? seen?.LastUpdateTime : planned?.u) ?? "";
     tasks.set(id, appliedEntryOf(resolveRefs(t.payload, ids), v, u));
   }
   if (listed) for (const id of [...tasks.keys()]) if (!listed.has(id)) tasks.delete(id);

@@ -3,7 +3,14 @@ import type { SourceLocation } from "@wedata-kit/dsl";
 import type { RateLimitedCaller } from "./caller.js";
 import { ApiCallError } from "./errors.js";
 import { OWNER_EXT_KEY, workflowMark } from "./ownership.js";
-import { resolveRefs, type Plan, type TaskChange, type WorkflowChange } from "./plan.js";
+import {
+  resolveRefs,
+  type Plan,
+  type TaskDelete,
+  type TaskInPlace,
+  type TaskReplace,
+  type WorkflowChange,
+} from "./plan.js";
 import type { Action, RemoteTask, RequestOf, ResponseOf } from "./sdk-client.js";
 import { listAll, parentOf } from "./remote.js";
 
@@ -133,11 +140,12 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
     }
   }
 
-  const taskDeletes: TaskChange[] = [
-    ...plan.tasks.filter((t) => t.op === "replace"),
+  const taskDeletes: Array<TaskReplace | TaskDelete> = [
+    ...plan.tasks.filter((t): t is TaskReplace => t.op === "replace"),
     ...(options.prune ? plan.prune.tasks : []),
   ];
-  const deleteStepOfId = new Map(taskDeletes.map((t) => [t.id!, `task-delete:${t.key}`]));
+  const deleteStepOfId = new Map(taskDeletes.map((t) => [t.id, `task-delete:${t.key}`]));
+  const inPlace = plan.tasks.filter((t): t is TaskInPlace => t.op === "update" || t.op === "noop");
 
   // Workflows.
   const workflowChanges: WorkflowChange[] = [...plan.workflows, ...(options.prune ? plan.prune.workflows : [])];
@@ -230,13 +238,14 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
   }
 
   // Detach dependents from tasks about to be deleted.
-  for (const t of plan.tasks) {
-    if (!t.detach?.length) continue;
+  for (const t of inPlace) {
+    const detach = t.detach;
+    if (!detach?.length) continue;
     add({
       id: `detach:${t.key}`,
       action: "UpdateTriggerTaskPartially",
       key: t.key,
-      label: `detach ${t.key} from ${t.detach.join(", ")}`,
+      label: `detach ${t.key} from ${detach.join(", ")}`,
       deps: [],
       ...(t.loc && { loc: t.loc }),
       run: async () =>
@@ -244,8 +253,8 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
           "UpdateTriggerTaskPartially",
           {
             ProjectId,
-            TaskId: t.id!,
-            FieldToRemoveList: [`TaskSchedulerConfiguration/UpstreamDependencyConfigList:${t.detach!.join(",")}`],
+            TaskId: t.id,
+            FieldToRemoveList: [`TaskSchedulerConfiguration/UpstreamDependencyConfigList:${detach.join(",")}`],
           },
           { retryAmbiguous: true },
         )),
@@ -257,12 +266,10 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
     // WeData refuses to delete a task that still has downstream tasks: first every detach, and every
     // update that drops its dependency on this task (a -> b -> c, b removed, c now after a).
     const detachers = [
-      ...plan.tasks.filter((x) => x.detach?.includes(t.id!)).map((x) => `detach:${x.key}`),
+      ...inPlace.filter((x) => x.detach?.includes(t.id)).map((x) => `detach:${x.key}`),
       // (A replaced task's dependents are detached instead: their update waits for its new id.)
       ...(t.op === "delete"
-        ? plan.tasks
-            .filter((x) => x.op === "update" && x.remoteUpstreamIds?.includes(t.id!))
-            .map((x) => `task:${x.key}`)
+        ? inPlace.filter((x) => x.op === "update" && x.remoteUpstreamIds?.includes(t.id)).map((x) => `task:${x.key}`)
         : []),
     ];
     const below = (t.downstreamIds ?? [])
@@ -271,12 +278,12 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
     add({
       id: `task-delete:${t.key}`,
       action: "DeleteTriggerTask",
-      key: t.fromKey ?? t.key,
-      label: `delete task ${t.fromKey ?? t.key}`,
+      key: (t.op === "replace" && t.fromKey) || t.key,
+      label: `delete task ${(t.op === "replace" && t.fromKey) || t.key}`,
       deps: [...detachers, ...below],
       count: t.op === "delete" ? "deleted" : undefined,
       ...(t.loc && { loc: t.loc }),
-      run: () => deleteIdempotent(caller, "DeleteTriggerTask", { ProjectId, TaskId: t.id! }),
+      run: () => deleteIdempotent(caller, "DeleteTriggerTask", { ProjectId, TaskId: t.id }),
     });
   }
 
@@ -298,7 +305,7 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
   }
   for (const t of plan.tasks) {
     if (t.op === "noop") continue;
-    const folder = t.payload!.TriggerTaskBaseAttribute.TaskFolderPath;
+    const folder = t.payload.TriggerTaskBaseAttribute.TaskFolderPath;
     const deps = [
       `workflow:${t.workflow}`,
       ...t.needsWorkflows.map((w) => `workflow:${w}`),
@@ -371,19 +378,18 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
         count: "updated",
         ...(t.loc && { loc: t.loc }),
         run: async () => {
-          const body = withTaskMark(resolve(t.payload!, t.key), plan.project);
+          const body = withTaskMark(resolve(t.payload, t.key), plan.project);
           // A full update replaces the extension list: the server's own keys are sent back as read. A task
           // the plan did not read (known from the deploy state) is read now, for them.
           let keep = t.keepExt;
           let ownerUin = t.remoteOwnerUin;
           if (keep === undefined) {
-            const current = (
-              await caller.call("GetTriggerTask", { ProjectId, TaskId: t.id! }, { retryAmbiguous: true })
-            ).Data!;
+            const current = (await caller.call("GetTriggerTask", { ProjectId, TaskId: t.id }, { retryAmbiguous: true }))
+              .Data!;
             keep = keptFrom(current, body, t.dropExt ?? []);
             ownerUin = current.TriggerTaskBaseAttribute.OwnerUin ?? ownerUin;
           }
-          await caller.call("UpdateTriggerTask", taskUpdateBody(ProjectId, t.id!, body, keep, ownerUin), {
+          await caller.call("UpdateTriggerTask", taskUpdateBody(ProjectId, t.id, body, keep, ownerUin), {
             retryAmbiguous: true,
           });
           written.push(t.key);

@@ -18,7 +18,7 @@ export function plannedCalls(plan: Plan, prune = false): Partial<Record<Action, 
     if (t.op === "update") add("UpdateTriggerTask");
     if (t.op === "replace") add("DeleteTriggerTask"), add("CreateTriggerTask");
     if (t.op === "delete") add("DeleteTriggerTask");
-    if (t.detach?.length) add("UpdateTriggerTaskPartially");
+    if ((t.op === "update" || t.op === "noop") && t.detach?.length) add("UpdateTriggerTaskPartially");
     if (t.submit) add("SubmitTriggerTask");
   }
   return calls;

@@ -40,41 +40,50 @@ export interface WorkflowChange {
   readonly summary?: Readonly<Record<string, unknown>>;
 }
 
-export interface TaskChange {
+/** What every task change has. */
+interface TaskChangeBase {
   readonly kind: "task";
-  readonly op: ChangeOp;
   /** Logical key `workflow/task`. */
   readonly key: string;
   readonly workflow: string;
   readonly name: string;
-  readonly id?: string;
   readonly fields: readonly FieldChange[];
   /** Unified diff of the decoded program, when it changed. */
   readonly codeDiff?: string;
   readonly reason?: string;
   /** Submit after the change (a new version to production). */
   readonly submit: boolean;
-  /** Ids to remove from this task's upstream list before those tasks are deleted. */
-  readonly detach?: readonly string[];
   /** Keys this task depends on (upstreams, input sources). */
   readonly dependsOn: readonly string[];
   /** Workflows that must exist first (its own, a Run Workflow target). */
   readonly needsWorkflows: readonly string[];
-  /** For deletes: remote ids of the tasks downstream of it that are deleted too. */
-  readonly downstreamIds?: readonly string[];
-  /** For tasks that exist remotely: the upstream ids the remote task has now (before this plan). */
-  readonly remoteUpstreamIds?: readonly string[];
-  /** For a task moved from another workflow: its key there (what the delete removes). */
-  readonly fromKey?: string;
   /** The remote task carries another wedata-kit project's ownership mark: deploying would take it over. */
   readonly ownedBy?: string;
-  /** For creates and replaces: the key settings a reviewer needs to see. */
+  readonly folderType?: TaskFolderType;
+  readonly loc?: SourceLocation;
+}
+
+/** A task the code declares that does not exist remotely. */
+export interface TaskCreate extends TaskChangeBase {
+  readonly op: "create";
+  /** CreateTriggerTask body, placeholders unresolved. */
+  readonly payload: TaskPayload;
+  /** The key settings a reviewer needs to see. */
   readonly summary?: Readonly<Record<string, unknown>>;
-  readonly payload?: TaskPayload;
+}
+
+/** A task that exists remotely and is updated in place (or left as it is: `noop`). */
+export interface TaskInPlace extends TaskChangeBase {
+  readonly op: "update" | "noop";
+  readonly id: string;
+  readonly payload: TaskPayload;
+  /** Ids to remove from this task's upstream list before those tasks are deleted. */
+  readonly detach?: readonly string[];
+  /** The upstream ids the remote task has now (before this plan). */
+  readonly remoteUpstreamIds?: readonly string[];
   /**
-   * Extension keys a full update sends back as read (the server's own, and any set by others), and the
-   * remote owner for `OwnerUin`. Absent when the task was not read (known from the deploy state): the
-   * update reads it first.
+   * Extension keys a full update sends back as read (the server's own, and any set by others). Absent
+   * when the task was not read (known from the deploy state): the update reads it first.
    */
   readonly keepExt?: ReadonlyArray<{ ParamKey: string; ParamValue: string }>;
   /** Extension keys wedata-kit wrote before and the code no longer sets: an update removes them. */
@@ -83,10 +92,35 @@ export interface TaskChange {
   readonly drift?: { readonly by?: string; readonly at?: string };
   /** Version and update time the plan's list showed (recorded in the deploy state after an unchanged deploy). */
   readonly seen?: { readonly v: string; readonly u: string };
+  /** The remote owner, for `OwnerUin` on a full update. */
   readonly remoteOwnerUin?: string;
-  readonly folderType?: TaskFolderType;
-  readonly loc?: SourceLocation;
 }
+
+/** A task that cannot change in place (its kind, or its workflow, changed): deleted, then created. */
+export interface TaskReplace extends TaskChangeBase {
+  readonly op: "replace";
+  /** The remote task that is deleted. */
+  readonly id: string;
+  readonly payload: TaskPayload;
+  readonly summary?: Readonly<Record<string, unknown>>;
+  /** For a task moved from another workflow: its key there (what the delete removes). */
+  readonly fromKey?: string;
+  /** Remote ids of the tasks downstream of it that are deleted too (they go first). */
+  readonly downstreamIds?: readonly string[];
+}
+
+/** A task this project owns that left the code (applied only with --prune). */
+export interface TaskDelete extends TaskChangeBase {
+  readonly op: "delete";
+  readonly id: string;
+  /** Remote ids of the tasks downstream of it that are deleted too (they go first). */
+  readonly downstreamIds?: readonly string[];
+}
+
+/** One task's part of a plan: each kind of change with exactly its fields. */
+export type TaskChange = TaskCreate | TaskInPlace | TaskReplace | TaskDelete;
+/** A task the code declares: created, updated in place (or left), or replaced. */
+export type PlannedTask = TaskCreate | TaskInPlace | TaskReplace;
 
 export type FolderChange =
   | { readonly kind: "workflowFolder"; readonly path: string }
@@ -99,9 +133,9 @@ export interface Plan {
   readonly target: { readonly name: string; readonly projectId: string; readonly region: string };
   readonly folders: readonly FolderChange[];
   readonly workflows: readonly WorkflowChange[];
-  readonly tasks: readonly TaskChange[];
+  readonly tasks: readonly PlannedTask[];
   /** Deletions of resources this project owns that left the code; applied only with --prune. */
-  readonly prune: { readonly workflows: readonly WorkflowChange[]; readonly tasks: readonly TaskChange[] };
+  readonly prune: { readonly workflows: readonly WorkflowChange[]; readonly tasks: readonly TaskDelete[] };
   /** Remote tasks in managed workflows that this project does not own: reported, never touched. */
   readonly unmanaged: readonly string[];
   /**
@@ -319,7 +353,7 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
       .sort();
     return before.join(",") === after.join(",") ? undefined : { path: "Upstream", from: before, to: after };
   };
-  const tasks = new Map<string, TaskChange>();
+  const tasks = new Map<string, PlannedTask>();
   const common = (t: CompiledTask) => ({
     kind: "task" as const,
     key: t.key,
@@ -462,11 +496,15 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
     if (newUpstreams.length === 0 && newWorkflows.length === 0) continue;
     const r = matched.get(c.key)!;
     const oldIds = new Set(upstreamOf(r));
-    const detach = newUpstreams.map((k) => tasks.get(k)!.id!).filter((id) => oldIds.has(id));
+    const idOf = (k: string) => {
+      const x = tasks.get(k);
+      return x && x.op !== "create" ? x.id : undefined;
+    };
+    const detach = newUpstreams.flatMap((k) => idOf(k) ?? []).filter((id) => oldIds.has(id));
     const extra: FieldChange[] = [
       ...newUpstreams.map((k) => ({
         path: `UpstreamDependencyConfigList[${k}]`,
-        from: tasks.get(k)!.id ?? null,
+        from: idOf(k) ?? null,
         to: newIdMarker(k),
       })),
       ...newWorkflows.map((w) => ({
@@ -485,7 +523,7 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
   }
 
   // What is left remotely: owned resources are prunable; others are reported and left alone.
-  const pruneTasks: TaskChange[] = [];
+  const pruneTasks: TaskDelete[] = [];
   const unmanaged: string[] = [];
   const interesting = new Set([...remoteOf.values()].map((w) => w.id));
   for (const w of remote.workflows) if (w.owner === options.project) interesting.add(w.id);
@@ -520,8 +558,8 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
   }
   // A replaced task is deleted before it is created again: remote tasks below it that are deleted too go first.
   const goingAway = new Set([
-    ...[...tasks.values()].filter((c) => c.op === "replace").map((c) => c.id!),
-    ...pruneTasks.map((c) => c.id!),
+    ...[...tasks.values()].flatMap((c) => (c.op === "replace" ? [c.id] : [])),
+    ...pruneTasks.map((c) => c.id),
   ]);
   for (const c of [...tasks.values()]) {
     if (c.op !== "replace") continue;
