@@ -114,11 +114,12 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
           ? [`wf-folder:${parentOf(f.path)}`]
           : [],
         run: () =>
-          ensureFolder(caller, "CreateWorkflowFolder", {
-            ProjectId,
-            ParentFolderPath: parentOf(f.path),
-            FolderName: baseName(f.path),
-          }),
+          ensureFolder(
+            caller,
+            "CreateWorkflowFolder",
+            { ProjectId, ParentFolderPath: parentOf(f.path), FolderName: baseName(f.path) },
+            () => workflowFolderExists(caller, ProjectId, parentOf(f.path), baseName(f.path)),
+          ),
       });
     } else {
       const parent = parentOf(f.path);
@@ -128,14 +129,14 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
         key: `${f.workflow}${f.path}`,
         label: `create ${f.type} task folder ${f.path} in ${f.workflow}`,
         deps: [`workflow:${f.workflow}`, `task-folder:${f.workflow}|${f.type}|${parent}`],
-        run: () =>
-          ensureFolder(caller, "CreateTaskFolder", {
-            ProjectId,
-            WorkflowId: workflowIds.get(f.workflow)!,
-            ParentTaskFolderPath: parent,
-            TaskFolderName: baseName(f.path),
-            TaskFolderType: f.type,
-          }),
+        run: () => {
+          const WorkflowId = workflowIds.get(f.workflow);
+          if (WorkflowId === undefined) throw new Error(`workflow ${f.workflow} has no id: its create did not finish`);
+          const where = { ProjectId, WorkflowId, TaskFolderType: f.type, ParentTaskFolderPath: parent };
+          return ensureFolder(caller, "CreateTaskFolder", { ...where, TaskFolderName: baseName(f.path) }, () =>
+            taskFolderExists(caller, where, baseName(f.path)),
+          );
+        },
       });
     }
   }
@@ -160,11 +161,11 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
         deps: inIt,
         count: w.op === "delete" ? "deleted" : undefined,
         ...(w.loc && { loc: w.loc }),
-        run: () => deleteIdempotent(caller, "DeleteTriggerWorkflow", { ProjectId, WorkflowId: w.id! }),
+        run: () => deleteIdempotent(caller, "DeleteTriggerWorkflow", { ProjectId, WorkflowId: w.id }),
       });
     }
     if (w.op === "create" || w.op === "replace") {
-      const payload = w.payload!;
+      const payload = w.payload;
       add({
         id: `workflow:${w.name}`,
         action: "CreateTriggerWorkflow",
@@ -230,7 +231,7 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
         run: async () =>
           void (await caller.call(
             "UpdateTriggerWorkflow",
-            workflowUpdateBody(ProjectId, w.id!, withWorkflowMark(w.payload!, plan.project)),
+            workflowUpdateBody(ProjectId, w.id, withWorkflowMark(w.payload, plan.project)),
             { retryAmbiguous: true },
           )),
       });
@@ -323,7 +324,7 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
         count: "created",
         ...(t.loc && { loc: t.loc }),
         run: async () => {
-          const body = withTaskMark(resolve(t.payload!, t.key), plan.project);
+          const body = withTaskMark(resolve(t.payload, t.key), plan.project);
           const WorkflowId = body.TriggerTaskBaseAttribute.WorkflowId;
           const { id, how } = await createWithAdoption(
             caller,
@@ -549,51 +550,43 @@ function taskUpdateBody(
 async function ensureFolder<A extends "CreateWorkflowFolder" | "CreateTaskFolder">(
   caller: RateLimitedCaller,
   action: A,
-  body: RequestOf<A> & Record<string, string>,
+  body: RequestOf<A>,
+  exists: () => Promise<boolean>,
 ): Promise<void> {
   try {
     await caller.call(action, body, { retryAmbiguous: true, retryCodes: false });
   } catch (e) {
     if (!(e instanceof ApiCallError) || e.code === undefined) throw e;
-    const read = { retryAmbiguous: true };
-    const found =
-      action === "CreateWorkflowFolder"
-        ? (
-            await listAll<{ FolderPath?: string }>(
-              (PageNumber) =>
-                caller
-                  .call(
-                    "ListWorkflowFolders",
-                    { ProjectId: body.ProjectId!, ParentFolderPath: body.ParentFolderPath!, PageNumber, PageSize: 200 },
-                    read,
-                  )
-                  .then((r) => r.Data),
-              "ListWorkflowFolders",
-            )
-          ).some((f) => f.FolderPath === joinPath(body.ParentFolderPath!, body.FolderName!))
-        : (
-            await listAll<{ TaskFolderPath?: string }>(
-              (PageNumber) =>
-                caller
-                  .call(
-                    "ListTaskFolders",
-                    {
-                      ProjectId: body.ProjectId!,
-                      WorkflowId: body.WorkflowId!,
-                      TaskFolderType: body.TaskFolderType!,
-                      ParentTaskFolderPath: body.ParentTaskFolderPath!,
-                      PageNumber,
-                      PageSize: 200,
-                    },
-                    read,
-                  )
-                  .then((r) => r.Data),
-              "ListTaskFolders",
-            )
-          ).some((f) => f.TaskFolderPath === joinPath(body.ParentTaskFolderPath!, body.TaskFolderName!));
-    if (!found) throw e;
+    if (!(await exists())) throw e;
   }
 }
+
+/** Whether a workflow folder exists, by listing its parent. */
+async function workflowFolderExists(caller: RateLimitedCaller, ProjectId: string, parent: string, name: string) {
+  const items = await listAll<{ FolderPath?: string }>(
+    (PageNumber) =>
+      caller
+        .call("ListWorkflowFolders", { ProjectId, ParentFolderPath: parent, PageNumber, PageSize: 200 }, READ)
+        .then((r) => r.Data),
+    "ListWorkflowFolders",
+  );
+  return items.some((f) => f.FolderPath === joinPath(parent, name));
+}
+
+/** Whether a task folder exists in a workflow, by listing its parent. */
+async function taskFolderExists(
+  caller: RateLimitedCaller,
+  q: { ProjectId: string; WorkflowId: string; TaskFolderType: string; ParentTaskFolderPath: string },
+  name: string,
+) {
+  const items = await listAll<{ TaskFolderPath?: string }>(
+    (PageNumber) => caller.call("ListTaskFolders", { ...q, PageNumber, PageSize: 200 }, READ).then((r) => r.Data),
+    "ListTaskFolders",
+  );
+  return items.some((f) => f.TaskFolderPath === joinPath(q.ParentTaskFolderPath, name));
+}
+
+const READ = { retryAmbiguous: true };
 
 const joinPath = (parent: string, name: string) => (parent === "/" ? `/${name}` : `${parent}/${name}`);
 

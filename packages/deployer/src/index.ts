@@ -51,6 +51,11 @@ export {
   type TaskInPlace,
   type TaskReplace,
   type WorkflowChange,
+  type WorkflowCreate,
+  type WorkflowDelete,
+  type WorkflowExisting,
+  type WorkflowInPlace,
+  type WorkflowReplace,
   type FolderChange,
   type ChangeOp,
 } from "./plan.js";

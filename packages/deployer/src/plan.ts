@@ -24,21 +24,59 @@ import type { RemoteState, RemoteTaskRecord, RemoteWorkflow } from "./remote.js"
 
 export type ChangeOp = "create" | "update" | "replace" | "delete" | "noop";
 
-export interface WorkflowChange {
+/** What every workflow change has. */
+interface WorkflowChangeBase {
   readonly kind: "workflow";
-  readonly op: ChangeOp;
   readonly name: string;
-  /** The remote WorkflowId (the one replaced or deleted, for those ops). */
-  readonly id?: string;
   readonly fields: readonly FieldChange[];
   readonly reason?: string;
-  /** CreateTriggerWorkflow body, placeholders unresolved; absent for deletes and unmanaged workflows. */
-  readonly payload?: WorkflowPayload;
-  readonly managed: boolean;
   readonly loc?: SourceLocation;
-  /** For creates and replaces: the key settings a reviewer needs to see. */
+}
+
+/** A workflow the code declares that does not exist remotely. */
+export interface WorkflowCreate extends WorkflowChangeBase {
+  readonly op: "create";
+  readonly managed: true;
+  /** CreateTriggerWorkflow body, placeholders unresolved. */
+  readonly payload: WorkflowPayload;
+  /** The key settings a reviewer needs to see. */
   readonly summary?: Readonly<Record<string, unknown>>;
 }
+
+/** A workflow of the project that exists remotely: updated in place, or left as it is. */
+export interface WorkflowInPlace extends WorkflowChangeBase {
+  readonly op: "update" | "noop";
+  readonly managed: true;
+  readonly id: string;
+  readonly payload: WorkflowPayload;
+}
+
+/** An existing workflow the code only places tasks in (`existingWorkflow`): never changed. */
+export interface WorkflowExisting extends WorkflowChangeBase {
+  readonly op: "noop";
+  readonly managed: false;
+  readonly id: string;
+}
+
+/** A workflow that moved to another folder: deleted (with its tasks), then created. */
+export interface WorkflowReplace extends WorkflowChangeBase {
+  readonly op: "replace";
+  readonly managed: true;
+  /** The remote workflow that is deleted. */
+  readonly id: string;
+  readonly payload: WorkflowPayload;
+  readonly summary?: Readonly<Record<string, unknown>>;
+}
+
+/** A workflow this project made that left the code (applied only with --prune). */
+export interface WorkflowDelete extends WorkflowChangeBase {
+  readonly op: "delete";
+  readonly managed: true;
+  readonly id: string;
+}
+
+/** One workflow's part of a plan: each kind of change with exactly its fields. */
+export type WorkflowChange = WorkflowCreate | WorkflowInPlace | WorkflowExisting | WorkflowReplace | WorkflowDelete;
 
 /** What every task change has. */
 interface TaskChangeBase {
@@ -135,7 +173,7 @@ export interface Plan {
   readonly workflows: readonly WorkflowChange[];
   readonly tasks: readonly PlannedTask[];
   /** Deletions of resources this project owns that left the code; applied only with --prune. */
-  readonly prune: { readonly workflows: readonly WorkflowChange[]; readonly tasks: readonly TaskDelete[] };
+  readonly prune: { readonly workflows: readonly WorkflowDelete[]; readonly tasks: readonly TaskDelete[] };
   /** Remote tasks in managed workflows that this project does not own: reported, never touched. */
   readonly unmanaged: readonly string[];
   /**
@@ -564,14 +602,14 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
   for (const c of [...tasks.values()]) {
     if (c.op !== "replace") continue;
     const downstreamIds = remote.tasks
-      .filter((y) => goingAway.has(y.id) && y.id !== c.id && upstreamOf(y).includes(c.id!))
+      .filter((y) => goingAway.has(y.id) && y.id !== c.id && upstreamOf(y).includes(c.id))
       .map((y) => y.id);
     if (downstreamIds.length) tasks.set(c.key, { ...c, downstreamIds });
   }
   const desiredWorkflowNames = new Set(compiled.workflows.map((w) => w.name));
   // A workflow renamed in place is kept by its id, whatever its old name.
   const keptIds = new Set([...remoteOf.values()].map((w) => w.id));
-  const pruneWorkflowsAll: WorkflowChange[] = remote.workflows
+  const pruneWorkflowsAll: WorkflowDelete[] = remote.workflows
     .filter((w) => w.owner === options.project && !desiredWorkflowNames.has(w.name) && !keptIds.has(w.id))
     .map((w) => ({
       kind: "workflow",
@@ -597,10 +635,10 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
   for (let changed = true; changed; ) {
     changed = false;
     for (const c of pruneTasks) {
-      if (staying.has(c.id!)) continue;
-      const blocker = remote.tasks.find((y) => staying.has(y.id) && upstreamOf(y).includes(c.id!));
+      if (staying.has(c.id)) continue;
+      const blocker = remote.tasks.find((y) => staying.has(y.id) && upstreamOf(y).includes(c.id));
       if (!blocker) continue;
-      staying.add(c.id!);
+      staying.add(c.id);
       const by = keyOfId.get(blocker.id) ?? blocker.id;
       keptBack.push({
         key: c.key,
@@ -611,7 +649,7 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
       changed = true;
     }
   }
-  const pruneTasksKept = pruneTasks.filter((c) => !staying.has(c.id!));
+  const pruneTasksKept = pruneTasks.filter((c) => !staying.has(c.id));
   const pruneWorkflows = pruneWorkflowsAll.filter((w) => {
     const holding =
       leftover.find((x) => x.workflowId === w.id && foreign.has(x.id)) ??
