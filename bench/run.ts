@@ -43,7 +43,11 @@ function save(name: string, result: unknown) {
   mkdirSync(join(repoRoot, "bench", "results"), { recursive: true });
   writeFileSync(
     join(repoRoot, "bench", "results", `${name}.json`),
-    `${JSON.stringify({ benchmark: name, quick, node: process.version, date: new Date().toISOString(), ...(result as object) }, null, 2)}\n`,
+    `${JSON.stringify(
+      { benchmark: name, quick, node: process.version, date: new Date().toISOString(), ...(result as object) },
+      null,
+      2,
+    )}\n`,
   );
 }
 

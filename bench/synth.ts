@@ -61,8 +61,8 @@ export function writeSyntheticProject(
           : `#!/bin/sh\n# ${wf}/${v}\nset -eu\necho "step ${i} of ${wf} for \${bizdate}"\n`,
       );
       lines.push(
-        `const ${v} = ` +
-          `task("${v}").${kind}("${file}")${i % 4 === 0 ? ".retry(2)" : ""}${deps.size ? `.after(${[...deps].join(", ")})` : ""};`,
+        `const ${v} = task("${v}").${kind}("${file}")${i % 4 === 0 ? ".retry(2)" : ""}` +
+          `${deps.size ? `.after(${[...deps].join(", ")})` : ""};`,
       );
       byLevel[level]!.push(v);
       vars.push(v);

@@ -146,7 +146,10 @@ describe("converges on vendor-shaped read-backs", () => {
       const p = await run(emu, "plan", "--cwd", dir);
       expect(p.out).toMatch(/~ update\s+daily_orders\/publish_report/);
       expect(p.out).toMatch(
-        /changed outside wedata-kit by user_100000000777 at \d{4}-\d\d-\d\d \d\d:\d\d:\d\d: the deploy puts back what the code says/,
+        new RegExp(
+          String.raw`changed outside wedata-kit by user_100000000777 at \d{4}-\d\d-\d\d` +
+            String.raw` \d\d:\d\d:\d\d: the deploy puts back what the code says`,
+        ),
       );
       expect(p.out).toContain("MaxRetryNumber: 9 -> 4");
       expect(p.out).not.toContain("extraInfo");
@@ -236,7 +239,10 @@ describe("what a plan does not own", () => {
       const clash = await run(emu, "plan", "--cwd", dir);
       expect(clash.code).toBe(1);
       expect(clash.err).toMatch(
-        /holds a task named "dq_orders" \(\d+\) of a kind wedata-kit does not model \(type id 43\); it is never touched, so give the task of pipelines\/daily-orders.ts:\d+ another name/,
+        new RegExp(
+          String.raw`holds a task named "dq_orders" \(\d+\) of a kind wedata-kit does not model \(type id` +
+            String.raw` 43\); it is never touched, so give the task of pipelines\/daily-orders.ts:\d+ another name`,
+        ),
       );
       // Import lists it as not importable and writes the rest.
       const into = example("daily-etl");

@@ -263,14 +263,23 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
       const p = await plan(dir, emu);
       expect(p.code).toBe(3);
       expect(p.err).toMatch(
-        /pipelines\/monitoring\.ts:1:1 warning\[W_NO_WORKFLOW\]: pipelines\/monitoring\.ts exports no workflow, so it deploys nothing/,
+        new RegExp(
+          String.raw`pipelines\/monitoring\.ts:1:1 warning\[W_NO_WORKFLOW\]: pipeli` +
+            String.raw`nes\/monitoring\.ts exports no workflow, so it deploys nothing`,
+        ),
       );
       expect(p.err).toMatch(
-        /pipelines\/monitoring\.ts:4:\d+ warning\[W_UNPLACED_TASK\]: task "check_freshness" is created here but placed in no workflow/,
+        new RegExp(
+          String.raw`pipelines\/monitoring\.ts:4:\d+ warning\[W_UNPLACED_TASK\]: ta` +
+            String.raw`sk "check_freshness" is created here but placed in no workflow`,
+        ),
       );
       expect(p.out).toMatch(/Whole workflows going away/);
       expect(p.out).toMatch(
-        /delete\s+hourly_monitor \(2 task\(s\) and the workflow\): it is no longer declared: is it still exported from its pipeline file, and is that file listed in pipelines of wedata\.config\.ts\?/,
+        new RegExp(
+          String.raw`delete\s+hourly_monitor \(2 task\(s\) and the workflow\): it is no longer declared: is it stil` +
+            String.raw`l exported from its pipeline file, and is that file listed in pipelines of wedata\.config\.ts\?`,
+        ),
       );
       expect(p.out).toMatch(/held back: deleting a whole workflow needs --prune --allow-delete hourly_monitor/);
       const held = await deploy(dir, emu, "--prune");
@@ -281,7 +290,10 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
       const refused = await deploy(dir, emu, "--prune", "--allow-delete", "hourly_monitor", "--max-deletes", "1");
       expect(refused.code).toBe(1);
       expect(refused.err).toMatch(
-        /refusing to deploy: this plan deletes 2 task\(s\), 15% of the 13 this project has deployed \(the limits are 1 tasks and 20%\); if that is intended, run again with --allow-mass-delete/,
+        new RegExp(
+          String.raw`refusing to deploy: this plan deletes 2 task\(s\), 15% of the 13 this project has deployed` +
+            String.raw` \(the limits are 1 tasks and 20%\); if that is intended, run again with --allow-mass-delete`,
+        ),
       );
       expect((await remoteTasks(emu)).filter((t) => t.key.startsWith("hourly_monitor/"))).toHaveLength(2);
       const named = await deploy(
@@ -342,7 +354,10 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     );
     const p = await plan(dir, emu);
     expect(p.out).toMatch(
-      /-\/\+ replace hourly_monitor\/check_dims \(a task cannot move from workflow "dim_refresh" to "hourly_monitor" in place\)/,
+      new RegExp(
+        String.raw`-\/\+ replace hourly_monitor\/check_dims \(a task cannot mov` +
+          String.raw`e from workflow "dim_refresh" to "hourly_monitor" in place\)`,
+      ),
     );
     expect(p.out).toContain('Workflow: "dim_refresh" -> "hourly_monitor"');
     expect(p.out).toContain('Upstream: ["build_dim_customer","build_dim_product"] -> []');
@@ -370,7 +385,10 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     const refused = await deploy(dir, emu);
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(
-      /refusing to deploy: daily_orders\/publish_report belongs to wedata-kit project "daily-etl"\. If this project should own it from now on, run again with --take-over/,
+      new RegExp(
+        String.raw`refusing to deploy: daily_orders\/publish_report belongs to wedata-kit project "d` +
+          String.raw`aily-etl"\. If this project should own it from now on, run again with --take-over`,
+      ),
     );
     const taken = await deploy(dir, emu, "--take-over");
     expect(taken.code, taken.out).toBe(0);
@@ -384,10 +402,16 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
       const emu = await emulator();
       const first = await plan(dir, emu);
       expect(first.out).toMatch(
-        /\+ create\s+daily_orders\/load_fact_orders.*\n\s+kind: DLC SQL \(32\); upstream: clean_orders, run_dim_refresh; folder: \/dw; retries: 4; priority: high \(4\); code: \d+ bytes\n\s+\| INSERT OVERWRITE TABLE dw\.fact_orders/,
+        new RegExp(
+          String.raw`\+ create\s+daily_orders\/load_fact_orders.*\n\s+kind: DLC SQL \(32\); upstream: clean_orders, run_dim_refres` +
+            String.raw`h; folder: \/dw; retries: 4; priority: high \(4\); code: \d+ bytes\n\s+\| INSERT OVERWRITE TABLE dw\.fact_orders`,
+        ),
       );
       expect(first.out).toMatch(
-        /\+ create\s+daily_orders .*\n\s+folder: \/etl\/daily; schedule: 0 0 2 \* \* \? \* \(UTC\+8, from 2026-01-01 00:00:00\)/,
+        new RegExp(
+          String.raw`\+ create\s+daily_orders .*\n\s+folder: \/etl\/daily; sched` +
+            String.raw`ule: 0 0 2 \* \* \? \* \(UTC\+8, from 2026-01-01 00:00:00\)`,
+        ),
       );
       const md = await runCli(["plan", "--cwd", dir, "--no-typecheck", "--format", "markdown"], emulatorEnv(emu.url));
       expect(md.out).toContain("| Setting | Value |");

@@ -63,7 +63,10 @@ describe("wedata doctor", () => {
     );
     expect(r.out).toMatch(/ok\s+a workflow's BundleInfo without a BundleId is kept/);
     expect(r.out).toMatch(
-      /ok\s+extension keys the server adds per task kind[\s\S]*observed: 30: [^\n]*python_type[^\n]*; 35: bucket, calendar_open, enableKerberosLogin, extraInfo, ftp\.file\.name, region, specLabelConfItems, tenantId, waitExecutionTotalTTL\n/,
+      new RegExp(
+        String.raw`ok\s+extension keys the server adds per task kind[\s\S]*observed: 30: [^\n]*python_type[^\n]*; 35: bucket, calendar_` +
+          String.raw`open, enableKerberosLogin, extraInfo, ftp\.file\.name, region, specLabelConfItems, tenantId, waitExecutionTotalTTL\n`,
+      ),
     );
     expect(r.out).toMatch(
       /ok\s+how long a created task takes to appear in ListTriggerTasks \(list lag\)[\s\S]*observed: 0\.\d s/,
@@ -125,7 +128,10 @@ describe("wedata doctor", () => {
       const r = await doctor({ dropBundleInfoWithoutId: true });
       expect(r.code, r.out).toBe(0);
       expect(r.out).toMatch(
-        /a workflow's BundleInfo without a BundleId is kept[\s\S]*observed: \(dropped\)[\s\S]*the deploy state on the target is what tells this project's workflows/,
+        new RegExp(
+          String.raw`a workflow's BundleInfo without a BundleId is kept[\s\S]*observed: \(droppe` +
+            String.raw`d\)[\s\S]*the deploy state on the target is what tells this project's workflows`,
+        ),
       );
       expect(r.findings().targets.dev!.bundleInfoKept).toBe(false);
       expect((await runCli(["deploy", "--cwd", r.dir, "--yes", "--no-typecheck"], emulatorEnv(r.emu.url))).code).toBe(
@@ -153,7 +159,10 @@ describe("wedata doctor", () => {
       const r = await doctor(behaviour);
       expect(r.code).toBe(1);
       expect(r.out).toMatch(
-        /FAIL Run Workflow \(140\) tasks keep the keys[\s\S]*observed: subWorkflowId: \(dropped\), subWorkflowName: \(dropped\)[\s\S]*wedata doctor --sample-task/,
+        new RegExp(
+          String.raw`FAIL Run Workflow \(140\) tasks keep the keys[\s\S]*observed: subWorkflowId:` +
+            String.raw` \(dropped\), subWorkflowName: \(dropped\)[\s\S]*wedata doctor --sample-task`,
+        ),
       );
       expect(r.findings().targets.dev!.runWorkflow).toMatchObject({ confirmed: false });
       // A Run Workflow task made in the console, as this service stores it.
@@ -177,7 +186,10 @@ describe("wedata doctor", () => {
       const again = await doctor(undefined, { emu: r.emu, dir: r.dir, args: ["--sample-task", sample] });
       expect(again.code, again.out).toBe(0);
       expect(again.out).toMatch(
-        /ok\s+the extension keys of a Run Workflow task made in the console[\s\S]*observed: workflowId and workflowName/,
+        new RegExp(
+          String.raw`ok\s+the extension keys of a Run Workflow task made in ` +
+            String.raw`the console[\s\S]*observed: workflowId and workflowName`,
+        ),
       );
       expect(again.findings().targets.dev!.runWorkflow).toEqual({
         id: "workflowId",
@@ -210,7 +222,10 @@ describe("wedata doctor", () => {
       const r = await doctor({ duplicateTaskNames: "allow" });
       expect(r.code).toBe(1);
       expect(r.out).toMatch(
-        /FAIL a second task of the same name[\s\S]*observed: 2 task\(s\)[\s\S]*the deploy lock cannot keep two deployers apart on this target/,
+        new RegExp(
+          String.raw`FAIL a second task of the same name[\s\S]*observed: 2 task\(s\)[\s\S]*t` +
+            String.raw`he deploy lock cannot keep two deployers apart on this target`,
+        ),
       );
       expect(r.left).toEqual([]);
       expect(r.tasks).toBe(0);

@@ -574,7 +574,10 @@ describe("wedata import: a varied console-built project round-trips through DSL 
     expect(r.err).toMatch(/odd\/zero_wait: its retry policy \(4 retries, 0 min\) is outside what the code accepts/);
     expect(r.err).toMatch(/odd\/no_engine_kind: its DLC SQL settings lack dlcEngineType/);
     expect(r.err).toMatch(
-      /odd\/no_engine_kind: TaskExtConfigurationList\.dlcEngineType: the remote has null, the code gives "SparkSQLTask"/,
+      new RegExp(
+        String.raw`odd\/no_engine_kind: TaskExtConfigurationList\.dlcEngine` +
+          String.raw`Type: the remote has null, the code gives "SparkSQLTask"`,
+      ),
     );
     expect(r.err).toMatch(/nothing was written.*--allow-lossy/);
     expect(r.err).not.toMatch(/odd\/ok:/);

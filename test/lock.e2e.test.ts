@@ -40,7 +40,10 @@ describe("the deploy lock", () => {
     const refused = await deploy(dir, emu);
     expect(refused.code).toBe(1);
     expect(refused.err).toMatch(
-      /another deploy holds the lock of this project on the target: .* \(wedata deploy \(another laptop\)\), since .*, until .*\. Wait for it to finish/,
+      new RegExp(
+        String.raw`another deploy holds the lock of this project on the target: .* \(wedata` +
+          String.raw` deploy \(another laptop\)\), since .*, until .*\. Wait for it to finish`,
+      ),
     );
     expect(
       emu.log.some(

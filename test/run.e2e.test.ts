@@ -130,7 +130,10 @@ describe("wedata run", () => {
         { CI: "true" },
       );
       expect(dryAll.out).toMatch(
-        /daily_orders\/notify: bizdate=20261128, env=dev\n\s+\| #!\/bin\/bash\n\s+\| echo "daily_orders finished for 20261128"/,
+        new RegExp(
+          String.raw`daily_orders\/notify: bizdate=20261128, env=dev\n\s+\| #!\/b` +
+            String.raw`in\/bash\n\s+\| echo "daily_orders finished for 20261128"`,
+        ),
       );
       expect(dry.out).toMatch(/rendered\s+hourly_monitor\/alert_oncall|skipped\s+hourly_monitor\/alert_oncall/);
       for (const [args, error] of [

@@ -109,7 +109,10 @@ describe("the read cache is validated, hashed per entry, and never holds a secre
       const r = await cli(["plan", "--cwd", p.dir, "--no-typecheck"], emu.url);
       expect(r.code).toBe(0);
       expect(r.err).toMatch(
-        /warning: dropped 1 damaged entry of the read cache \.wedata\/state\/.*\.json \(wrong shape or integrity hash\)/,
+        new RegExp(
+          String.raw`warning: dropped 1 damaged entry of the read cache \.we` +
+            String.raw`data\/state\/.*\.json \(wrong shape or integrity hash\)`,
+        ),
       );
       expect(r.out).toMatch(/~ update\s+daily_orders\/publish_report/);
       expect(r.out).toContain("+echo tampered");
@@ -193,13 +196,19 @@ describe("give-ups name the last error", () => {
       const r = await cli(["deploy", "--cwd", p.dir, "--yes", "--no-typecheck", "--no-lock"], failing.url);
       expect(r.code).toBe(1);
       expect(r.out).toMatch(
-        /failed create workflow \w+ .*CreateTriggerWorkflow did not succeed after 8 attempts; the last error was: \[InternalError\] Injected fault: InternalError\./,
+        new RegExp(
+          String.raw`failed create workflow \w+ .*CreateTriggerWorkflow did not succeed after 8 at` +
+            String.raw`tempts; the last error was: \[InternalError\] Injected fault: InternalError\.`,
+        ),
       );
       // With the lock (the default), its own create names the same last error.
       const locked = await cli(["deploy", "--cwd", p.dir, "--yes", "--no-typecheck"], failing.url);
       expect(locked.code).toBe(1);
       expect(locked.err).toMatch(
-        /could not create the deploy lock's workflow .*; the last error was: \[InternalError\] Injected fault: InternalError\./,
+        new RegExp(
+          String.raw`could not create the deploy lock's workflow .*; the last e` +
+            String.raw`rror was: \[InternalError\] Injected fault: InternalError\.`,
+        ),
       );
     } finally {
       p.cleanup();

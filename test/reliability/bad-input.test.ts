@@ -299,8 +299,10 @@ const CASES: Case[] = [
   {
     name: "every builder mistake of a file at once",
     files: { "wedata.config.ts": config(), "pipeline.ts": MANY_MISTAKES, "jobs/ok.sh": "echo\n" },
-    error:
-      /pipeline\.ts:2:\d+ error\[E_RANGE\][\s\S]*pipeline\.ts:3:\d+ error\[E_ENUM\][\s\S]*pipeline\.ts:4:\d+ error\[E_RANGE\][\s\S]*pipeline\.ts:5:\d+ error\[E_RANGE\][\s\S]*4 problems/,
+    error: new RegExp(
+      String.raw`pipeline\.ts:2:\d+ error\[E_RANGE\][\s\S]*pipeline\.ts:3:\d+ error\[E_ENUM\][\s\S]*pipel` +
+        String.raw`ine\.ts:4:\d+ error\[E_RANGE\][\s\S]*pipeline\.ts:5:\d+ error\[E_RANGE\][\s\S]*4 problems`,
+    ),
     args: ["--no-typecheck"],
   },
   {
@@ -502,8 +504,10 @@ const CASES: Case[] = [
         `}).tasks(task("a").shell("jobs/ok.sh").schedulingParams({ pw: env("WEDATA_DB_PASSWORD_UNSET_X") }));\n`,
       "jobs/ok.sh": "echo\n",
     },
-    error:
-      /error\[E_ENV_MISSING\]: environment variable WEDATA_DB_PASSWORD_UNSET_X is not set\n\s+hint: set WEDATA_DB_PASSWORD_UNSET_X \(locally, or as a CI secret\) before compiling or deploying/,
+    error: new RegExp(
+      String.raw`error\[E_ENV_MISSING\]: environment variable WEDATA_DB_PASSWORD_UNSET_X is not set\n\s+hint:` +
+        String.raw` set WEDATA_DB_PASSWORD_UNSET_X \(locally, or as a CI secret\) before compiling or deploying`,
+    ),
     args: ["--no-typecheck"],
     env: { WEDATA_DB_PASSWORD_UNSET_X: undefined },
   },

@@ -248,7 +248,10 @@ describe("reads: regular files of bounded size only", () => {
       expect(Date.now() - started).toBeLessThan(20_000);
       expect(r.code).toBe(1);
       expect(r.err).toMatch(
-        /pipeline\.ts:\d+:\d+ error\[E_CODE_UNREADABLE\]: code file "jobs\/a\.sh" of task "a" is a FIFO \(named pipe\), not a regular file/,
+        new RegExp(
+          String.raw`pipeline\.ts:\d+:\d+ error\[E_CODE_UNREADABLE\]: code file "job` +
+            String.raw`s\/a\.sh" of task "a" is a FIFO \(named pipe\), not a regular file`,
+        ),
       );
     } finally {
       p.cleanup();

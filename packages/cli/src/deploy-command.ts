@@ -446,7 +446,11 @@ export async function planCommand(
     if (o.out) {
       writePlanFile(
         o.out,
-        `${JSON.stringify(makePlanFile(p.plan, p.build.compiled, p.remote, { prune: o.prune, submit: o.submit }), null, 2)}\n`,
+        `${JSON.stringify(
+          makePlanFile(p.plan, p.build.compiled, p.remote, { prune: o.prune, submit: o.submit }),
+          null,
+          2,
+        )}\n`,
       );
     }
     const format = o.json ? "json" : o.format;

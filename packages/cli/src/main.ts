@@ -130,7 +130,9 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
         io.out(
           `compiled ${c.workflows.length} workflow(s) and ${c.tasks.length} task(s) for target ${build.targetName} ` +
             `(project ` +
-            `${c.target.projectId})${snapshot ? `; snapshot ${snapshot.shown}: ${changed} file(s) changed` : ""}${out ? `; payloads in ${out.shown}` : ""}\n`,
+            `${c.target.projectId})` +
+            `${snapshot ? `; snapshot ${snapshot.shown}: ${changed} file(s) changed` : ""}` +
+            `${out ? `; payloads in ${out.shown}` : ""}\n`,
         );
       },
     );

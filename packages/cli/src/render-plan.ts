@@ -95,7 +95,9 @@ export function renderPlan(
     for (const f of plan.folders)
       out.push(
         `  ${SYMBOL.create} create  ` +
-          `${f.kind === "workflowFolder" ? `workflow folder ${f.path}` : `${f.type} task folder ${f.path} in ${f.workflow}`}`,
+          (f.kind === "workflowFolder"
+            ? `workflow folder ${f.path}`
+            : `${f.type} task folder ${f.path} in ${f.workflow}`),
       );
     out.push("");
   }
@@ -142,7 +144,13 @@ export function renderPlan(
             `task(s)${w.declared ? "" : " and the workflow"}): ${cause}`,
         );
         out.push(
-          `        ${w.allowed ? (opts.prune ? pc.red("deleted: named with --allow-delete") : "named with --allow-delete; deleted with --prune") : `held back: deleting a whole workflow needs --prune --allow-delete ${w.name}`}`,
+          `        ${
+            w.allowed
+              ? opts.prune
+                ? pc.red("deleted: named with --allow-delete")
+                : "named with --allow-delete; deleted with --prune"
+              : `held back: deleting a whole workflow needs --prune --allow-delete ${w.name}`
+          }`,
         );
       }
       out.push("");

@@ -116,8 +116,8 @@ export function renderReviewText(title: string, changes: readonly ReviewChange[]
   const out = [title, ""];
   for (const c of changes) {
     out.push(
-      `${SIGN[c.op]} ` +
-        `${c.key}${c.kindLabel ? ` (${c.kindLabel})` : ""}${c.where ? `  ${c.where}` : ""}${c.reason ? `  (${c.reason})` : ""}`,
+      `${SIGN[c.op]} ${c.key}${c.kindLabel ? ` (${c.kindLabel})` : ""}` +
+        `${c.where ? `  ${c.where}` : ""}${c.reason ? `  (${c.reason})` : ""}`,
     );
     for (const f of c.fields) out.push(`    ${f.path}: ${show(f.from)} -> ${show(f.to)}`);
     if (c.code)
@@ -209,8 +209,9 @@ export function renderReviewMarkdown(opts: {
     };
     const { graph, omitted } = cutToChanges(marked, 40);
     const block = redactSecrets(
-      `<details open><summary>Graph of ` +
-        `<code>${g.workflow}</code>${omitted ? ` (changed tasks and their neighbours; ${omitted} other tasks hidden)` : ""}</summary>\n\n${fence("mermaid", renderMermaid([graph]).trimEnd())}\n\n</details>\n\n`,
+      `<details open><summary>Graph of <code>${g.workflow}</code>` +
+        `${omitted ? ` (changed tasks and their neighbours; ${omitted} other tasks hidden)` : ""}</summary>\n\n` +
+        `${fence("mermaid", renderMermaid([graph]).trimEnd())}\n\n</details>\n\n`,
     );
     if (fits(block)) text += block;
     else graphsOmitted++;

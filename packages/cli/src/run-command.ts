@@ -187,7 +187,8 @@ export async function runCommand(o: RunCommandOptions, io: Io): Promise<number> 
     throw new RunError(`the project has ${names.length} workflows (${names.join(", ")}): choose one with --workflow`);
   const date = o.date ?? today();
   // UTC time to the millisecond first, so run ids sort in the order the runs started.
-  const runId = `${new Date().toISOString().replace(/[-:.]/g, "").replace("T", "-").slice(0, 18)}-${randomBytes(2).toString("hex")}`;
+  const started = new Date().toISOString().replace(/[-:.]/g, "").replace("T", "-").slice(0, 18);
+  const runId = `${started}-${randomBytes(2).toString("hex")}`;
   const work = workFolder(build.loaded.root);
   const prefix = `runs/${runId}`;
   const folder = { write: (rel: string, content: string) => work.write(`${prefix}/${rel}`, redactSecrets(content)) };
@@ -263,8 +264,15 @@ export async function runCommand(o: RunCommandOptions, io: Io): Promise<number> 
         `${t.unresolved.join(", ")}\n`,
     );
   const needs = result.tasks.filter((t) => t.status === "needs_wedata").length;
+  const verdict =
+    result.status === "success"
+      ? pc.green("Run succeeded")
+      : result.status === "cancelled"
+        ? pc.yellow("Run cancelled")
+        : pc.red("Run failed");
   io.out(
-    `\n${pc.bold(`${result.status === "success" ? pc.green("Run succeeded") : result.status === "cancelled" ? pc.yellow("Run cancelled") : pc.red("Run failed")} in ${duration(result.durationMs)}`)}: ${result.tasks.length} task(s)${needs ? `, ${needs} need WeData (rendered only)` : ""}.\n`,
+    `\n${pc.bold(`${verdict} in ${duration(result.durationMs)}`)}: ${result.tasks.length} task(s)` +
+      `${needs ? `, ${needs} need WeData (rendered only)` : ""}.\n`,
   );
   if (o.keep) work.write(`${prefix}/keep`, "kept with --keep\n");
   io.out(`Logs, rendered programs and summary: .wedata/${prefix}/\n`);

@@ -462,7 +462,8 @@ function resolveTasks(
             : `declare it: task("${from}").output("${p.fromParam}", ...)`,
         );
       }
-      // WeData names an upstream parameter `<project identifier>.<task>.<param>` (项目标识.任务名.参数名): the
+      // WeData names an upstream parameter `<project identifier>.<task>.<param>` (项目标识.任务名.参数名):
+      // the
       // identifier is the project's name in the console, not its numeric id, which WeData would not resolve.
       if (p.desc === undefined && target.projectIdentifier === undefined) {
         report(

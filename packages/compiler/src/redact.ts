@@ -20,7 +20,8 @@ const RULES: ReadonlyArray<[RegExp, string | ((m: string, ...g: string[]) => str
   // separate a key from its value: prose that names a key ("set WEDATA_DB_PASSWORD, or ...") is kept.
   [
     new RegExp(
-      `((?:^|[^A-Za-z0-9])(?:[A-Za-z0-9_.-]*${SECRET_WORDS}[A-Za-z0-9_.-]*)["']?\\s*[:=]\\s*["']?)([^\\s"'&;,)}\\]]{3,})`,
+      `((?:^|[^A-Za-z0-9])(?:[A-Za-z0-9_.-]*${SECRET_WORDS}[A-Za-z0-9_.-]*)["']?\\s*[:=]\\s*["']?)` +
+        `([^\\s"'&;,)}\\]]{3,})`,
       "gi",
     ),
     (_m, head: string, value: string) =>

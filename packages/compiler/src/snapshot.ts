@@ -12,7 +12,8 @@ const EXTENSIONS = [...new Set(Object.values(TASK_KINDS).map((k) => k.fileExtens
 
 const NAME = "[\\p{L}\\p{N}_-]+";
 const SNAPSHOT_FILE = new RegExp(
-  `^${NAME}/(?:workflow\\.json|tasks/${NAME}\\.(?:json|txt|${EXTENSIONS.map((e) => e.replace(".", "\\.")).join("|")}))$`,
+  `^${NAME}/(?:workflow\\.json|tasks/${NAME}\\.(?:json|txt|` +
+    `${EXTENSIONS.map((e) => e.replace(".", "\\.")).join("|")}))$`,
   "u",
 );
 

@@ -98,5 +98,11 @@ export function runWorkflowWarning(
 ): string | undefined {
   const tasks = runWorkflowTasks(compiled);
   if (tasks.length === 0 || runWorkflowConfirmed(f)) return undefined;
-  return `the extension keys Run Workflow tasks name their workflow with (${RUN_WORKFLOW_KEYS.id}, ${RUN_WORKFLOW_KEYS.name}) are not confirmed on target ${target} (${tasks.slice(0, 3).join(", ")}${tasks.length > 3 ? ", ..." : ""}): run \`wedata doctor --target ${target}\` once (with --sample-task <id of a Run Workflow task made in the console> if it reports other keys)`;
+  const keys = `${RUN_WORKFLOW_KEYS.id}, ${RUN_WORKFLOW_KEYS.name}`;
+  const which = `${tasks.slice(0, 3).join(", ")}${tasks.length > 3 ? ", ..." : ""}`;
+  return (
+    `the extension keys Run Workflow tasks name their workflow with (${keys}) are not confirmed on target ` +
+    `${target} (${which}): run \`wedata doctor --target ${target}\` once (with --sample-task <id of a Run ` +
+    "Workflow task made in the console> if it reports other keys)"
+  );
 }

@@ -81,7 +81,10 @@ export function stalePlanReason(
   if (file.version !== PLAN_FILE_VERSION)
     return `the plan file has version ${String(file.version)}; this wedata-kit reads version ${PLAN_FILE_VERSION}`;
   if (file.target.projectId !== compiled.target.projectId || file.target.name !== compiled.target.name)
-    return `the plan is for target ${file.target.name} (project ${file.target.projectId}), not ${compiled.target.name} (project ${compiled.target.projectId})`;
+    return (
+      `the plan is for target ${file.target.name} (project ${file.target.projectId}), ` +
+      `not ${compiled.target.name} (project ${compiled.target.projectId})`
+    );
   if (file.inputsHash !== inputsHash(compiled)) return "the code changed since the plan was made";
   if (file.remoteHash !== remoteHash(remote)) return "the remote WeData project changed since the plan was made";
   if (file.planHash !== planHash(plan)) return "the plan computed now differs from the saved one";

@@ -497,7 +497,8 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
       ...(drift
         ? [
             `changed outside ` +
-              `wedata-kit${drift.by ? ` by ${drift.by}` : ""}${drift.at ? ` at ${drift.at}` : ""}${drift.codeToo ? ", and in the code" : ": the deploy puts back what the code says"}`,
+              `wedata-kit${drift.by ? ` by ${drift.by}` : ""}${drift.at ? ` at ${drift.at}` : ""}` +
+              (drift.codeToo ? ", and in the code" : ": the deploy puts back what the code says"),
           ]
         : []),
       ...(renamedTasks.has(t.key) ? [`renamed from "${t.renamedFrom}", in place (same TaskId)`] : []),

@@ -55,8 +55,10 @@ export type ScheduleInput = CronSchedule | FileArrivalSchedule;
 
 /** Options of a managed workflow (CreateTriggerWorkflow). */
 export interface WorkflowOptions {
-  /** Workflow folder (`ParentFolderPath`), absolute, e.g. `/etl`; created on deploy. Default `/默认文件夹` is NOT assumed:
-   * required. */
+  /**
+   * Workflow folder (`ParentFolderPath`), absolute, e.g. `/etl`; created on deploy. Default `/默认文件夹` is
+   * NOT assumed: required.
+   */
   readonly folder: string;
   /** `WorkflowDesc`. */
   readonly description?: string;

@@ -37,8 +37,16 @@ const duplicate = (ctx: ActionContext, message: string) =>
   new ApiError(ctx.behaviour?.duplicateCode ?? "InvalidParameter.DuplicateName", message);
 
 /** Extension keys the documentation names (WEDATA-API.md 7.1); others are dropped when the behaviour says so. */
-const DOCUMENTED_EXT =
-  /^(extraInfo|enableKerberosLogin|specLabelConfItems|executionTTLStrategy|waitExecutionTotalTTLStrategy|waitExecutionTotalTTL|calendar_.*|data_cluster|source_.*|service_type|target_.*|python_.*|ssmDynamicSkSwitch|dlc.*|computeResource.*|IsInherit|runConfParams|cmdargs.*|job_type|dataEngine|roleArn|spark_cmd_args|ftp\.file\.name|shell\..*|bucket|region|tenantId|sql\.file\.name|notebook\..*|isGitTask|git\..*|concurrency|dirtyDataThreshold.*|syncRateLimit.*|enableDataContrast|dataContrastRule|targetScope|sourceScope|subWorkflowId|subWorkflowName)$/;
+const DOCUMENTED_EXT = new RegExp(
+  `^(${[
+    "extraInfo|enableKerberosLogin|specLabelConfItems|executionTTLStrategy|waitExecutionTotalTTLStrategy",
+    "waitExecutionTotalTTL|calendar_.*|data_cluster|source_.*|service_type|target_.*|python_.*",
+    "ssmDynamicSkSwitch|dlc.*|computeResource.*|IsInherit|runConfParams|cmdargs.*|job_type|dataEngine",
+    "roleArn|spark_cmd_args|ftp\\.file\\.name|shell\\..*|bucket|region|tenantId|sql\\.file\\.name|notebook\\..*",
+    "isGitTask|git\\..*|concurrency|dirtyDataThreshold.*|syncRateLimit.*|enableDataContrast",
+    "dataContrastRule|targetScope|sourceScope|subWorkflowId|subWorkflowName",
+  ].join("|")})$`,
+);
 
 function keepDocumentedExt(ctx: ActionContext, config: Req): Req {
   if (!ctx.behaviour?.dropUnknownExtKeys || !Array.isArray(config.TaskExtConfigurationList)) return config;
@@ -315,7 +323,8 @@ export function serverAddedExt(
   t: Pick<TaskRow, "projectId" | "name" | "typeId" | "createUserUin">,
   w: WorkflowRow | undefined,
 ): Array<{ ParamKey: string; ParamValue: string }> {
-  const base = `/datastudio/project/${t.projectId}${w ? `${w.folder === "/" ? "" : w.folder}/${w.name}` : ""}/${t.name}`;
+  const folder = w ? `${w.folder === "/" ? "" : w.folder}/${w.name}` : "";
+  const base = `/datastudio/project/${t.projectId}${folder}/${t.name}`;
   const keys: Array<[string, string]> = [
     ["bucket", "wedata-resource-emulator"],
     ["specLabelConfItems", Buffer.from(JSON.stringify({ specLabelConfItems: [] })).toString("base64")],

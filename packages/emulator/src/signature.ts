@@ -47,13 +47,15 @@ const header = (r: SignedRequest, name: string) => {
  * Verify a TC3-HMAC-SHA256 signature as the real gateway does. The credential scope's service must be
  * `wedata` or, as the SDK derives it for a custom endpoint, the first label of the Host.
  */
+/** `TC3-HMAC-SHA256 Credential=<id>/<date>/<service>/tc3_request, SignedHeaders=<h>, Signature=<hex>`. */
+const AUTHORIZATION = new RegExp(
+  "^TC3-HMAC-SHA256 Credential=([^/]+)/(\\d{4}-\\d{2}-\\d{2})/([^/]+)/tc3_request, " +
+    "SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$",
+);
+
 export function verifySignature(r: SignedRequest, keys: readonly KeyPair[], nowSeconds: number): KeyPair {
   const auth = header(r, "authorization");
-  const m =
-    auth &&
-    /^TC3-HMAC-SHA256 Credential=([^/]+)\/(\d{4}-\d{2}-\d{2})\/([^/]+)\/tc3_request, SignedHeaders=([a-z0-9;-]+), Signature=([0-9a-f]{64})$/.exec(
-      auth,
-    );
+  const m = auth && AUTHORIZATION.exec(auth);
   if (!m)
     throw new ApiError(
       "AuthFailure.InvalidAuthorization",
@@ -143,6 +145,8 @@ export function signRequest(
   return {
     "Content-Type": contentType,
     "X-TC-Timestamp": String(ts),
-    Authorization: `TC3-HMAC-SHA256 Credential=${key.secretId}/${date}/${service}/tc3_request, SignedHeaders=content-type;host, Signature=${signature}`,
+    Authorization:
+      `TC3-HMAC-SHA256 Credential=${key.secretId}/${date}/${service}/tc3_request, ` +
+      `SignedHeaders=content-type;host, Signature=${signature}`,
   };
 }

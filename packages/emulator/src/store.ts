@@ -39,21 +39,26 @@ export interface TaskRow {
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS projects (project_id TEXT PRIMARY KEY);
-CREATE TABLE IF NOT EXISTS workflow_folders (project_id TEXT NOT NULL, path TEXT NOT NULL, folder_id TEXT NOT NULL, create_user TEXT NOT NULL, PRIMARY KEY (project_id, path));
-CREATE TABLE IF NOT EXISTS task_folders (project_id TEXT NOT NULL, workflow_id TEXT NOT NULL, type TEXT NOT NULL, path TEXT NOT NULL, folder_id TEXT NOT NULL, create_user TEXT NOT NULL, PRIMARY KEY (workflow_id, type, path));
+CREATE TABLE IF NOT EXISTS workflow_folders (project_id TEXT NOT NULL, path TEXT NOT NULL, folder_id TEXT NOT NULL,
+  create_user TEXT NOT NULL, PRIMARY KEY (project_id, path));
+CREATE TABLE IF NOT EXISTS task_folders (project_id TEXT NOT NULL, workflow_id TEXT NOT NULL, type TEXT NOT NULL,
+  path TEXT NOT NULL, folder_id TEXT NOT NULL, create_user TEXT NOT NULL, PRIMARY KEY (workflow_id, type, path));
 CREATE TABLE IF NOT EXISTS workflows (
   workflow_id TEXT PRIMARY KEY, project_id TEXT NOT NULL, name TEXT NOT NULL, folder TEXT NOT NULL, doc TEXT NOT NULL,
   owner_uin TEXT NOT NULL, create_user TEXT NOT NULL, create_time TEXT NOT NULL, modify_time TEXT NOT NULL,
   UNIQUE (project_id, name));
 CREATE TABLE IF NOT EXISTS tasks (
-  task_id TEXT PRIMARY KEY, project_id TEXT NOT NULL, workflow_id TEXT NOT NULL, name TEXT NOT NULL, type_id INTEGER NOT NULL,
+  task_id TEXT PRIMARY KEY, project_id TEXT NOT NULL, workflow_id TEXT NOT NULL, name TEXT NOT NULL,
+    type_id INTEGER NOT NULL,
   doc TEXT NOT NULL, version INTEGER NOT NULL, submit_version INTEGER, status TEXT NOT NULL, create_user TEXT NOT NULL,
   create_time TEXT NOT NULL, modify_time TEXT NOT NULL, UNIQUE (workflow_id, name));
 CREATE INDEX IF NOT EXISTS tasks_by_project ON tasks (project_id, task_id);
-CREATE TABLE IF NOT EXISTS task_deps (task_id TEXT NOT NULL, upstream_id TEXT NOT NULL, PRIMARY KEY (task_id, upstream_id));
+CREATE TABLE IF NOT EXISTS task_deps (task_id TEXT NOT NULL, upstream_id TEXT NOT NULL, PRIMARY KEY (task_id,
+  upstream_id));
 CREATE INDEX IF NOT EXISTS deps_by_upstream ON task_deps (upstream_id);
 CREATE TABLE IF NOT EXISTS task_versions (
-  task_id TEXT NOT NULL, kind TEXT NOT NULL, version_no INTEGER NOT NULL, version_id TEXT NOT NULL, remark TEXT NOT NULL,
+  task_id TEXT NOT NULL, kind TEXT NOT NULL, version_no INTEGER NOT NULL, version_id TEXT NOT NULL,
+    remark TEXT NOT NULL,
   doc TEXT NOT NULL, create_time TEXT NOT NULL, PRIMARY KEY (task_id, kind, version_no));
 `;
 
@@ -206,9 +211,11 @@ export class Store {
   putWorkflow(w: WorkflowRow): void {
     this.db
       .prepare(
-        `INSERT INTO workflows (workflow_id, project_id, name, folder, doc, owner_uin, create_user, create_time, modify_time)
+        `INSERT INTO workflows (workflow_id, project_id, name, folder, doc, owner_uin, create_user, create_time,
+          modify_time)
          VALUES (@workflowId, @projectId, @name, @folder, @doc, @ownerUin, @createUserUin, @createTime, @modifyTime)
-         ON CONFLICT(workflow_id) DO UPDATE SET name = excluded.name, doc = excluded.doc, owner_uin = excluded.owner_uin, modify_time = excluded.modify_time`,
+         ON CONFLICT(workflow_id) DO UPDATE SET name = excluded.name, doc = excluded.doc,
+           owner_uin = excluded.owner_uin, modify_time = excluded.modify_time`,
       )
       .run({ ...w, doc: JSON.stringify(w.doc) });
   }
@@ -253,8 +260,10 @@ export class Store {
   putTask(t: TaskRow, upstreamIds: readonly string[]): void {
     this.db
       .prepare(
-        `INSERT INTO tasks (task_id, project_id, workflow_id, name, type_id, doc, version, submit_version, status, create_user, create_time, modify_time)
-         VALUES (@taskId, @projectId, @workflowId, @name, @typeId, @doc, @version, @submitVersion, @status, @createUserUin, @createTime, @modifyTime)
+        `INSERT INTO tasks (task_id, project_id, workflow_id, name, type_id, doc, version, submit_version, status,
+          create_user, create_time, modify_time)
+         VALUES (@taskId, @projectId, @workflowId, @name, @typeId, @doc, @version, @submitVersion, @status,
+           @createUserUin, @createTime, @modifyTime)
          ON CONFLICT(task_id) DO UPDATE SET name = excluded.name, doc = excluded.doc, version = excluded.version,
            submit_version = excluded.submit_version, status = excluded.status, modify_time = excluded.modify_time`,
       )

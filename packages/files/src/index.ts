@@ -283,14 +283,12 @@ export class OwnedFolder {
     }
     const foreign = [...files.keys()].filter((f) => !this.spec.isOurs(f));
     if (foreign.length > 0) {
+      const shownFiles = foreign.slice(0, 5).map((f) => `${this.shown}/${f}`);
+      const listed = `${shownFiles.join(", ")}${foreign.length > 5 ? ", ..." : ""}`;
       throw new FileSafetyError(
         "E_FOREIGN_FILES",
-        `${this.spec.what} ${this.shown} holds ${foreign.length} file(s) wedata-kit did not write (${foreign
-          .slice(0, 5)
-          .map((f) => `${this.shown}/${f}`)
-          .join(
-            ", ",
-          )}${foreign.length > 5 ? ", ..." : ""}); wedata-kit only deletes or rewrites its own files: move them out, or pick another folder`,
+        `${this.spec.what} ${this.shown} holds ${foreign.length} file(s) wedata-kit did not write (${listed}); ` +
+          "wedata-kit only deletes or rewrites its own files: move them out, or pick another folder",
       );
     }
   }

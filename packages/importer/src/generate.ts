@@ -477,7 +477,11 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
       }
       calls.push(
         `.dlcSql(${requiredCode()}, ` +
-          `${opt([...eng, ["engineKind", engineKind === "supersql-sparksql" ? undefined : lit(engineKind)], ["conf", conf]])})`,
+          `${opt([
+            ...eng,
+            ["engineKind", engineKind === "supersql-sparksql" ? undefined : lit(engineKind)],
+            ["conf", conf],
+          ])})`,
       );
       break;
     }
@@ -595,10 +599,8 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
   if (ups.length) calls.push(`.after(${ups.join(", ")})`);
   for (const p of (s.ParamTaskInList ?? []) as Json[]) {
     if (p.Type === "CONSTANT") {
-      calls.push(
-        `.input(${lit(p.ParamKey)}, ` +
-          `${objectText([["constant", lit(p.FromParamKey ?? "")], ...(p.ParamDesc && p.ParamDesc !== p.FromParamKey ? [["desc", lit(p.ParamDesc)] as const] : [])])})`,
-      );
+      const desc = p.ParamDesc && p.ParamDesc !== p.FromParamKey ? [["desc", lit(p.ParamDesc)] as const] : [];
+      calls.push(`.input(${lit(p.ParamKey)}, ${objectText([["constant", lit(p.FromParamKey ?? "")], ...desc])})`);
       continue;
     }
     const from = ctx.nameOfId.get(String(p.FromTaskId));
@@ -619,7 +621,11 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
     const defaultDesc = ctx.projectIdent === undefined ? undefined : `${ctx.projectIdent}.${from}.${p.FromParamKey}`;
     calls.push(
       `.input(${lit(p.ParamKey)}, ` +
-        `${objectText([["from", ctx.ref(from)], ["param", lit(p.FromParamKey ?? "")], ...(p.ParamDesc && p.ParamDesc !== defaultDesc ? [["desc", lit(p.ParamDesc)] as const] : [])])})`,
+        `${objectText([
+          ["from", ctx.ref(from)],
+          ["param", lit(p.FromParamKey ?? "")],
+          ...(p.ParamDesc && p.ParamDesc !== defaultDesc ? [["desc", lit(p.ParamDesc)] as const] : []),
+        ])})`,
     );
   }
   for (const r of (s.TaskOutputRegistryList ?? []) as Json[]) {

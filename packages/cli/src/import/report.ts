@@ -51,7 +51,8 @@ export function printImportReport(
   io.out(
     r.lossy.length
       ? `proof: the code compiles; a plan of it against project ${o.projectId} differs only as listed above\n`
-      : `${pc.green("proof")}: the code type-checks and compiles, and a plan of it against project ${o.projectId} shows no changes\n`,
+      : `${pc.green("proof")}: the code type-checks and compiles, and a plan of it against project ` +
+          `${o.projectId} shows no changes\n`,
   );
   if (r.generated.secrets.length) {
     // Worded so the redactor, which hides words after key-like names, leaves the variable names readable.
