@@ -89,7 +89,7 @@ function passedEnv(list: readonly string[]): Record<string, string> {
     const i = item.indexOf("=");
     if (i === 0) throw new RunUsageError(`--env takes NAME or NAME=VALUE, got "${item}"`);
     if (i > 0) out[item.slice(0, i)] = item.slice(i + 1);
-    else if (process.env[item] !== undefined) out[item] = process.env[item]!;
+    else if (process.env[item] !== undefined) out[item] = process.env[item];
     else throw new RunUsageError(`--env ${item}: ${item} is not set in this environment`);
   }
   return out;

@@ -268,7 +268,7 @@ function checkWorkflows(workflows: readonly WorkflowNode[], report: Report) {
           w.origin,
           'use Quartz syntax with 7 fields, e.g. "0 0 2 * * ? *" for 02:00 daily',
         );
-      const tzProblem = timezoneProblem(s.timezone!);
+      const tzProblem = timezoneProblem(s.timezone);
       if (tzProblem)
         report(
           "E_TIMEZONE",
@@ -276,7 +276,7 @@ function checkWorkflows(workflows: readonly WorkflowNode[], report: Report) {
           w.origin,
           'write "UTC+8", "UTC-5", "UTC+5:30"',
         );
-      if (s.start! >= s.end!)
+      if (s.start >= s.end)
         report(
           "E_SCHEDULE_RANGE",
           `schedule start ${s.start} is not before end ${s.end}`,

@@ -33,5 +33,5 @@ export const totalCalls = (plan: Plan, prune = false) =>
  * per second on the caller's slot grid (PACING_MARGIN wider than the limit), so the busiest action sets the pace.
  */
 export function expectedSeconds(calls: Partial<Record<Action, number>>, rate: number): number {
-  return Math.max(0, ...Object.values(calls).map((n) => (n! * PACING_MARGIN) / rate));
+  return Math.max(0, ...Object.values(calls).map((n) => (n * PACING_MARGIN) / rate));
 }

@@ -243,11 +243,11 @@ function execute(
       kill();
     };
     o.signal?.addEventListener("abort", onAbort, { once: true });
-    child.stdout!.on("data", (d: Buffer) => {
+    child.stdout.on("data", (d: Buffer) => {
       stdout += d.toString("utf8");
       output += d.toString("utf8");
     });
-    child.stderr!.on("data", (d: Buffer) => (output += d.toString("utf8")));
+    child.stderr.on("data", (d: Buffer) => (output += d.toString("utf8")));
     child.on("error", (e) => {
       output += `${e.message}\n`;
     });

@@ -164,7 +164,7 @@ export function timeParameter(expr: string, base: DataTime): string | undefined 
   if (!PATTERN.test(pattern)) return undefined;
   if (!m) return format(pattern, base);
   const rest = m[3]!.replace(/\s+/g, "");
-  if (SHORTCUTS[rest]) return m[2] === "+" ? format(pattern, SHORTCUTS[rest]!(base)) : undefined;
+  if (SHORTCUTS[rest]) return m[2] === "+" ? format(pattern, SHORTCUTS[rest](base)) : undefined;
   const o = OFFSET.exec(`${m[2]}${rest}`)!;
   return format(pattern, shift(base, (o[1] === "-" ? -1 : 1) * Number(o[2]), o[3]!));
 }
