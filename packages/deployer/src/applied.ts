@@ -17,12 +17,12 @@ import { z } from "zod";
 import type { RateLimitedCaller } from "./caller.js";
 import { ApiCallError } from "./errors.js";
 import { ensureBookkeepingWorkflow, findBookkeepingWorkflow } from "./lock.js";
+import { isStateTaskName, STATE_TASK_PREFIX } from "./lock-name.js";
 import { comparableDesiredTask, comparableDigest, ownedKeysOf } from "./normalize.js";
 import { resolveRefs, type Plan } from "./plan.js";
 import { listAll } from "./remote.js";
 import type { ApplySummary } from "./apply.js";
 
-export const STATE_TASK_PREFIX = "state_";
 /** Entries per state task: about 150 bytes each, so a state task's program stays near 150 KB. */
 export const STATE_SHARD_SIZE = 1000;
 const MARKER = "# wedata-kit deploy state (written by every deploy; do not edit): ";
@@ -60,8 +60,7 @@ export interface AppliedState {
 
 export const EMPTY_APPLIED: AppliedState = { tasks: new Map(), workflows: new Map(), found: false, codes: new Map() };
 
-export const isStateTaskName = (name: string | undefined) =>
-  name !== undefined && new RegExp(`^${STATE_TASK_PREFIX}\\d+$`).test(name);
+export { isStateTaskName, STATE_TASK_PREFIX };
 
 const read = { retryAmbiguous: true };
 

@@ -63,6 +63,7 @@ export {
   cacheTaskReads,
   fetchRemoteState,
   readWorkflows,
+  UnknownWorkflowError,
   type ReadWorkflows,
   folderOfPath,
   listAll,

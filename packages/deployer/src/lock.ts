@@ -20,7 +20,7 @@ const LOCK_TASK = "lock";
 /** The BundleInfo of a lock workflow: not the ownership mark, so plans, prune and import leave it alone. */
 export const LOCK_BUNDLE = JSON.stringify({ managedBy: "wedata-kit-lock" });
 
-import { LOCK_FOLDER, lockWorkflowName } from "./lock-name.js";
+import { isStateTaskName, LOCK_FOLDER, lockWorkflowName } from "./lock-name.js";
 
 export { isLockWorkflow, lockWorkflowName, LOCK_FOLDER } from "./lock-name.js";
 
@@ -293,8 +293,7 @@ export async function removeLockWorkflow(p: LockPlace): Promise<void> {
         .then((r) => r.Data),
     "ListTriggerTasks",
   );
-  for (const t of inside)
-    if (t.WorkflowId === wf && t.TaskName?.startsWith("state_")) await deleteLockTask(p, t.TaskId);
+  for (const t of inside) if (t.WorkflowId === wf && isStateTaskName(t.TaskName)) await deleteLockTask(p, t.TaskId);
   try {
     await p.caller.call("DeleteTriggerWorkflow", { ProjectId: p.projectId, WorkflowId: wf }, read);
   } catch (e) {

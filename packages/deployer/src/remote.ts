@@ -3,7 +3,7 @@ import { canonicalJson, containsSecret, folderChain, sha256, type CompiledProjec
 import { TASK_KINDS, type TaskFolderType } from "@wedata-kit/dsl";
 import { z } from "zod";
 import type { RateLimitedCaller } from "./caller.js";
-import { readAppliedState, type AppliedEntry, type AppliedState } from "./applied.js";
+import { EMPTY_APPLIED, readAppliedState, type AppliedEntry, type AppliedState } from "./applied.js";
 import { isLockWorkflow, LOCK_FOLDER, lockWorkflowName } from "./lock-name.js";
 import { comparableDesiredTask, comparableDigest, ownedKeysOf } from "./normalize.js";
 import { resolveRefs } from "./plan.js";
@@ -292,12 +292,11 @@ export async function fetchRemoteState(
   // The project's bookkeeping workflow (deploy lock and deploy state) is never part of a plan; its state
   // tasks are found in the project-wide task list read below, so they cost one Get each.
   const bookkeeping = infos.find((i) => i.WorkflowName === lockWorkflowName(opts.project))?.WorkflowId;
-  const basesPromise = listAll<RemoteTaskBase>(
+  const allBases = await listAll<RemoteTaskBase>(
     (PageNumber) =>
       caller.call("ListTriggerTasks", { ProjectId, PageNumber, PageSize: PAGE }, read).then((r) => r.Data),
     "ListTriggerTasks",
   );
-  const allBases = await basesPromise;
   const applied: AppliedState = bookkeeping
     ? await readAppliedState(
         caller,
@@ -306,7 +305,7 @@ export async function fetchRemoteState(
         allBases.filter((b) => b.WorkflowId === bookkeeping),
         warn,
       )
-    : { tasks: new Map(), workflows: new Map(), found: false, codes: new Map() };
+    : EMPTY_APPLIED;
   // With a deploy state, a workflow the code does not name and the state does not list is none of this
   // project's: it is not read. Without one, every workflow is read to find the project's by their mark.
   const worthReading = (info: RemoteWorkflowInfo) =>
@@ -366,16 +365,7 @@ export async function fetchRemoteState(
       const updated = b.LastUpdateTime ?? "";
       const entry = applied.tasks.get(b.TaskId);
       const known = unchanged.get(b.TaskId);
-      const common = {
-        id: b.TaskId,
-        workflowId: b.WorkflowId,
-        name: b.TaskName!,
-        typeId: Number(b.TaskTypeId),
-        version,
-        updated,
-        submitted: b.Submit === true,
-        ...(entry && { applied: entry }),
-      };
+      const common = { ...listed(b), ...(entry && { applied: entry }) };
       // Unchanged since the last deploy and equal to the code: known without a read.
       if (known) return { ...common, task: known, read: false, owner: opts.project };
       // Trusted only for a real version and the same update time: an empty or null version says nothing.
@@ -455,11 +445,31 @@ export async function fetchRemoteState(
   return { projectId: ProjectId, workflows, tasks: liveTasks, workflowFolders, taskFolders, stateFound: applied.found };
 }
 
+/** What a task record takes from its ListTriggerTasks item. */
+function listed(b: RemoteTaskBase) {
+  return {
+    id: b.TaskId,
+    workflowId: b.WorkflowId,
+    name: b.TaskName ?? "",
+    typeId: Number(b.TaskTypeId),
+    version: b.TaskLatestVersionNo ?? "",
+    updated: b.LastUpdateTime ?? "",
+    submitted: b.Submit === true,
+  };
+}
+
 /** GetTriggerTask leaves TaskFolderPath out (the vendor's example shows it); the list has it. */
 function withListedFolder(got: RemoteTask, b: RemoteTaskBase): RemoteTask {
   return got.TriggerTaskBaseAttribute?.TaskFolderPath == null && b.TaskFolderPath
     ? { ...got, TriggerTaskBaseAttribute: { ...got.TriggerTaskBaseAttribute, TaskFolderPath: b.TaskFolderPath } }
     : got;
+}
+
+/** `readWorkflows` was asked for a workflow the project does not have. */
+export class UnknownWorkflowError extends WedataKitError {
+  constructor(message: string) {
+    super("E_UNKNOWN_WORKFLOW", message);
+  }
 }
 
 /** What `readWorkflows` returns: every workflow's name and id, and the chosen ones read in full. */
@@ -493,25 +503,28 @@ export async function readWorkflows(
   const unknown = names.filter((n) => !all.some((w) => w.name === n));
   if (unknown.length > 0) {
     const have = all.map((w) => w.name);
-    throw new Error(
+    throw new UnknownWorkflowError(
       `no workflow named ${unknown.map((n) => `"${n}"`).join(", ")} in project ${projectId}; it has ` +
         `${have.slice(0, 20).join(", ") || "none"}${have.length > 20 ? ", ..." : ""}`,
     );
   }
   const chosen = all.filter((w) => names.length === 0 || names.includes(w.name));
-  const workflows: RemoteWorkflow[] = [];
-  for (const w of chosen) {
-    const detail = (await caller.call("GetTriggerWorkflow", { ProjectId: projectId, WorkflowId: w.id }, read)).Data;
-    if (!detail) continue;
-    const owner = workflowOwner(detail.BundleInfo);
-    workflows.push({
-      id: w.id,
-      name: w.name,
-      folder: folderOfPath(detail.Path, w.name),
-      detail,
-      ...(owner !== undefined && { owner }),
-    });
-  }
+  // Read together (the caller's queue paces them), as a plan reads workflow details.
+  const details = await Promise.all(
+    chosen.map(async (w): Promise<RemoteWorkflow | undefined> => {
+      const detail = (await caller.call("GetTriggerWorkflow", { ProjectId: projectId, WorkflowId: w.id }, read)).Data;
+      if (!detail) return undefined;
+      const owner = workflowOwner(detail.BundleInfo);
+      return {
+        id: w.id,
+        name: w.name,
+        folder: folderOfPath(detail.Path, w.name),
+        detail,
+        ...(owner !== undefined && { owner }),
+      };
+    }),
+  );
+  const workflows = details.filter((w): w is RemoteWorkflow => w !== undefined);
   const ids = new Set(workflows.map((w) => w.id));
   const bases = (
     await listAll<RemoteTaskBase>(
@@ -526,18 +539,10 @@ export async function readWorkflows(
       if (!got) return undefined;
       const task = withListedFolder(got, b);
       const owner = taskOwner(task.TriggerTaskConfiguration?.TaskExtConfigurationList);
-      return {
-        id: b.TaskId,
-        workflowId: b.WorkflowId,
-        name: b.TaskName ?? task.TriggerTaskBaseAttribute.TaskName ?? "",
-        typeId: Number(b.TaskTypeId ?? task.TriggerTaskBaseAttribute.TaskTypeId),
-        version: b.TaskLatestVersionNo ?? "",
-        updated: b.LastUpdateTime ?? "",
-        submitted: b.Submit === true,
-        task,
-        read: true,
-        ...(owner !== undefined && { owner }),
-      };
+      // A list item without name or kind (never seen, but import tolerates it): the full read has them.
+      const base = task.TriggerTaskBaseAttribute;
+      const named = { name: b.TaskName ?? base.TaskName ?? "", typeId: Number(b.TaskTypeId ?? base.TaskTypeId) };
+      return { ...listed(b), ...named, task, read: true, ...(owner !== undefined && { owner }) };
     }),
   );
   const liveTasks = tasks.filter((t): t is RemoteTaskRecord => t !== undefined);

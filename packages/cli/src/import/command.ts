@@ -6,6 +6,7 @@ import {
   planDeployment,
   RateLimitedCaller,
   readWorkflows,
+  UnknownWorkflowError,
   type ReadWorkflows,
   type RemoteState,
   type RemoteWorkflow,
@@ -86,7 +87,7 @@ export async function importProject(api: WedataApi, o: ImportOptions): Promise<I
   try {
     readBack = await readWorkflows(caller, ProjectId, o.workflows);
   } catch (e) {
-    if (e instanceof Error && /^no workflow named/.test(e.message)) throw new ImportError(e.message);
+    if (e instanceof UnknownWorkflowError) throw new ImportError(e.message);
     throw e;
   }
   const selected = [...new Set(o.workflows.length ? o.workflows : readBack.all.map((w) => w.name))];
