@@ -59,7 +59,9 @@ describe("rate", () => {
     const pipeline = `import { task, workflow } from "@wedata-kit/dsl";
 export const flows = Array.from({ length: 4 }, (_, w) => {
   const roots = Array.from({ length: 6 }, (_, i) => task(\`root_\${i}\`).shell({ inline: \`echo \${i}\` }));
-  const rest = Array.from({ length: 54 }, (_, i) => task(\`t_\${i}\`).shell({ inline: \`echo \${i}\` }).after(roots[i % 6]!));
+  const rest = Array.from({ length: 54 }, (_, i) =>
+    task(\`t_\${i}\`).shell({ inline: \`echo \${i}\` }).after(roots[i % 6]!),
+  );
   return workflow(\`bulk_\${w}\`, { folder: "/bulk" }).tasks(...roots, ...rest);
 });
 `;

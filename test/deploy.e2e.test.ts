@@ -348,7 +348,8 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
       readFileSync(mon, "utf8")
         .replace(
           "const alert = task(",
-          'const checkDims = task("check_dims").python("jobs/check_dims.py", { version: "python3.11" }).owner(OWNER).resourceGroup(RESOURCE_GROUP);\n\nconst alert = task(',
+          'const checkDims = task("check_dims").python("jobs/check_dims.py", { version: "python3.11" })' +
+            ".owner(OWNER).resourceGroup(RESOURCE_GROUP);\n\nconst alert = task(",
         )
         .replace(".tasks(freshness, alert)", ".tasks(freshness, alert, checkDims)"),
     );
@@ -403,8 +404,9 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
       const first = await plan(dir, emu);
       expect(first.out).toMatch(
         new RegExp(
-          String.raw`\+ create\s+daily_orders\/load_fact_orders.*\n\s+kind: DLC SQL \(32\); upstream: clean_orders, run_dim_refres` +
-            String.raw`h; folder: \/dw; retries: 4; priority: high \(4\); code: \d+ bytes\n\s+\| INSERT OVERWRITE TABLE dw\.fact_orders`,
+          String.raw`\+ create\s+daily_orders\/load_fact_orders.*\n\s+kind: DLC SQL \(32\); ` +
+            String.raw`upstream: clean_orders, run_dim_refresh; folder: \/dw; retries: 4; priority: high \(4\); ` +
+            String.raw`code: \d+ bytes\n\s+\| INSERT OVERWRITE TABLE dw\.fact_orders`,
         ),
       );
       expect(first.out).toMatch(
@@ -516,7 +518,8 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
         mon,
         readFileSync(mon, "utf8").replace(
           'schedule: { cron: "0 5 * * * ? *", cycle: "HOUR_CYCLE", start: START },',
-          'schedule: { fileArrival: "cosn://acme-raw/landing/", pattern: "*.csv", minIntervalMinutes: 10, batchWaitMinutes: 5 },',
+          'schedule: { fileArrival: "cosn://acme-raw/landing/", pattern: "*.csv", ' +
+            "minIntervalMinutes: 10, batchWaitMinutes: 5 },",
         ),
       );
       const d = await deploy(dir, emu);

@@ -138,7 +138,8 @@ describe("messages that say what to do", () => {
 
   it("an input parameter typo suggests the closest output name", async () => {
     const r = await build(`const a = task("a").shell("jobs/ok.sh").output("row_count", "$[0]");
-export const w = workflow("w", { folder: "/f" }).tasks(a, task("b").shell("jobs/ok.sh").after(a).input("n", { from: a, param: "rowcount" }));`);
+export const w = workflow("w", { folder: "/f" })
+  .tasks(a, task("b").shell("jobs/ok.sh").after(a).input("n", { from: a, param: "rowcount" }));`);
     const d = r.errors.find((x) => x.code === "E_INPUT_UNKNOWN_OUTPUT")!;
     expect(d.message).toMatch(/\(its outputs: row_count\)/);
     expect(d.hint).toBe('did you mean "row_count"? write { from: ..., param: "row_count" }');

@@ -64,8 +64,9 @@ describe("wedata doctor", () => {
     expect(r.out).toMatch(/ok\s+a workflow's BundleInfo without a BundleId is kept/);
     expect(r.out).toMatch(
       new RegExp(
-        String.raw`ok\s+extension keys the server adds per task kind[\s\S]*observed: 30: [^\n]*python_type[^\n]*; 35: bucket, calendar_` +
-          String.raw`open, enableKerberosLogin, extraInfo, ftp\.file\.name, region, specLabelConfItems, tenantId, waitExecutionTotalTTL\n`,
+        String.raw`ok\s+extension keys the server adds per task kind[\s\S]*observed: 30: [^\n]*python_type[^\n]*; ` +
+          String.raw`35: bucket, calendar_open, enableKerberosLogin, extraInfo, ftp\.file\.name, region, ` +
+          String.raw`specLabelConfItems, tenantId, waitExecutionTotalTTL\n`,
       ),
     );
     expect(r.out).toMatch(

@@ -20,7 +20,10 @@ export function tempProject(files: Record<string, string>): { dir: string; clean
 }
 
 export const CONFIG = `import { defineConfig } from "@wedata-kit/dsl";
-export default defineConfig({ pipelines: ["pipeline.ts"], targets: { dev: { projectId: "2378393617299558400", region: "ap-guangzhou" } } });
+export default defineConfig({
+  pipelines: ["pipeline.ts"],
+  targets: { dev: { projectId: "2378393617299558400", region: "ap-guangzhou" } },
+});
 `;
 
 /** A copy of an example project that a test may edit, without its local state or golden output. */

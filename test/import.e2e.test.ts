@@ -294,7 +294,11 @@ async function seedVariedProject(c: WedataClient) {
     };
   });
   Object.assign(chain[0]!, {
-    base: { OwnerUin: "100028579801", TaskDescription: 'extract "quoted" 订单\nline two', TaskFolderPath: "/ods/raw" },
+    base: {
+      OwnerUin: "100028579801",
+      TaskDescription: 'extract "quoted" 订单\nline two',
+      TaskFolderPath: "/ods/raw",
+    },
     config: {
       ResourceGroup: "rg-1",
       DataCluster: "emr-1",
@@ -449,7 +453,10 @@ describe("wedata import: a varied console-built project round-trips through DSL 
     expect(ods).toMatch(/const loadOrders = task\("load-orders"\)/);
     expect(ods).toMatch(/const loadOrders2 = task\("load_orders"\)/);
     expect(ods).toMatch(
-      /const 默认Task = task\("默认-task"\)\n\s+\.shell\("pipelines\/ods_订单-load\/默认-task\.sh"\)\n\s+\.owner\("\d+"\);/,
+      new RegExp(
+        String.raw`const 默认Task = task\("默认-task"\)\n\s+` +
+          String.raw`\.shell\("pipelines\/ods_订单-load\/默认-task\.sh"\)\n\s+\.owner\("\d+"\);`,
+      ),
     );
     // Cross-workflow references are imports; typed methods, not raw payloads; defaults left out.
     expect(ods).toContain('import { class_ } from "./class.js";');

@@ -131,7 +131,8 @@ describe("offline diff between git revisions", () => {
         PIPELINE.replace(".retry(3)", ".retry(5)")
           .replace(
             'const report = task("report")',
-            'const audit = task("audit").shell({ inline: "echo audit\\n" }).after(load);\nconst report = task("report")',
+            'const audit = task("audit").shell({ inline: "echo audit\\n" }).after(load);\n' +
+              'const report = task("report")',
           )
           .replace(".tasks(extract, load, report)", ".tasks(extract, load, audit)"),
       );
@@ -222,7 +223,10 @@ describe("secrets", () => {
     const PASSWORD = "Pl4ntedFakePassw0rd";
     const TOKEN = "tok_Pl4ntedFakeToken123";
     const pipeline = `import { task, workflow } from "@wedata-kit/dsl";
-const leak = task("leak").shell("jobs/leak.sh").schedulingParams({ api_token: "${TOKEN}" }).ext("db.password", "${PASSWORD}");
+const leak = task("leak")
+  .shell("jobs/leak.sh")
+  .schedulingParams({ api_token: "${TOKEN}" })
+  .ext("db.password", "${PASSWORD}");
 export const w = workflow("w", { folder: "/f", params: { secret_key: "${PASSWORD}" } }).tasks(leak);
 `;
     const dir = project({

@@ -25,31 +25,37 @@ export function graphsFromSnapshot(
   extra: ReadonlyArray<{ key: string; kind: string; upstream: readonly string[] }> = [],
 ): WorkflowGraph[] {
   const byWorkflow = new Map<string, { nodes: GraphNode[]; edges: Array<[string, string]> }>();
-  const get = (w: string) => byWorkflow.get(w) ?? byWorkflow.set(w, { nodes: [], edges: [] }).get(w)!;
+  const get = (w: string) => {
+    const known = byWorkflow.get(w);
+    if (known) return known;
+    const made = { nodes: [] as GraphNode[], edges: [] as Array<[string, string]> };
+    byWorkflow.set(w, made);
+    return made;
+  };
   for (const [path, content] of files) {
     const wm = /^([^/]+)\/workflow\.json$/.exec(path);
-    if (wm) get(wm[1]!);
-    const m = /^([^/]+)\/tasks\/([^/.]+)\.json$/.exec(path);
-    if (!m) continue;
+    if (wm?.[1]) get(wm[1]);
+    const [, workflowName, taskName] = /^([^/]+)\/tasks\/([^/.]+)\.json$/.exec(path) ?? [];
+    if (!workflowName || !taskName) continue;
     const json = JSON.parse(content) as {
       TriggerTaskBaseAttribute: { TaskTypeId: string };
       TriggerTaskConfiguration: { TaskExtConfigurationList?: Array<{ ParamKey: string; ParamValue: string }> };
       TriggerTaskSchedulerConfiguration: { UpstreamDependencyConfigList?: Array<{ TaskId: string }> };
     };
-    const g = get(m[1]!);
+    const g = get(workflowName);
     const runs = json.TriggerTaskConfiguration.TaskExtConfigurationList?.find(
       (e) => e.ParamKey === "subWorkflowName",
     )?.ParamValue;
     g.nodes.push({
-      name: m[2]!,
+      name: taskName,
       kind: taskTypeLabel(json.TriggerTaskBaseAttribute.TaskTypeId),
-      status: status(`${m[1]}/${m[2]}`),
+      status: status(`${workflowName}/${taskName}`),
       ...(runs && json.TriggerTaskBaseAttribute.TaskTypeId === "140" && { runs }),
     });
     for (const u of json.TriggerTaskSchedulerConfiguration.UpstreamDependencyConfigList ?? []) {
       const ref = parsePlaceholder(u.TaskId);
       const up = ref?.kind === "task" ? taskNameOf(u.TaskId) : undefined;
-      if (up) g.edges.push([up, m[2]!]);
+      if (up) g.edges.push([up, taskName]);
     }
   }
   for (const x of extra) {
@@ -105,7 +111,14 @@ const label = (s: string) => s.replace(/["<>]/g, "'");
 export function renderMermaid(graphs: readonly WorkflowGraph[]): string {
   const lines = ["flowchart LR"];
   const ids = new Map<string, string>();
-  const id = (w: string, n: string) => ids.get(`${w}/${n}`) ?? ids.set(`${w}/${n}`, `n${ids.size}`).get(`${w}/${n}`)!;
+  const id = (w: string, n: string) => {
+    const key = `${w}/${n}`;
+    const known = ids.get(key);
+    if (known) return known;
+    const made = `n${ids.size}`;
+    ids.set(key, made);
+    return made;
+  };
   const used = new Set<NodeStatus>();
   graphs.forEach((g, gi) => {
     lines.push(`  subgraph w${gi}["${label(g.workflow)}"]`);

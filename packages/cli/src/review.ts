@@ -65,8 +65,8 @@ export function changesFromPlan(plan: Plan, prune: boolean): ReviewChange[] {
       workflow: c.kind === "workflow" ? c.name : c.workflow,
       op: o,
       fields: c.fields.filter((f) => f.path !== "CodeContent"),
-      ...(c.kind === "task" && c.codeDiff && { code: unifiedToLines(c.codeDiff)! }),
-      ...(where(c) && { where: where(c)! }),
+      ...(c.kind === "task" && c.codeDiff && { code: unifiedToLines(c.codeDiff) }),
+      ...(where(c) !== undefined && { where: where(c) }),
       ...(c.reason && { reason: c.reason }),
       ...("summary" in c && c.summary && { settings: c.summary }),
     });
@@ -86,7 +86,7 @@ export function changesFromDiff(
     ...(d.kindLabel && { kindLabel: d.kindLabel }),
     fields: d.fields,
     ...(d.code && { code: contextOnly(d.code) }),
-    ...((locations.get(d.key) ?? d.source) && { where: locations.get(d.key) ?? d.source! }),
+    ...((locations.get(d.key) ?? d.source) && { where: locations.get(d.key) ?? d.source }),
   }));
 }
 
@@ -100,7 +100,8 @@ function contextOnly(lines: ReadonlyArray<{ sign: "+" | "-" | " "; line: string 
   let last = -1;
   for (const i of [...keep].sort((a, b) => a - b)) {
     if (i !== last + 1) out.push({ sign: "@", line: `@@ line ${i + 1} @@` });
-    out.push(lines[i]!);
+    const l = lines[i];
+    if (l) out.push(l);
     last = i;
   }
   return out;
@@ -169,8 +170,9 @@ export function renderReviewMarkdown(opts: {
   );
   const MAX_ROWS = 200;
   for (const w of workflows.slice(0, MAX_ROWS)) {
+    const op = state(w);
     parts.push(
-      `| ${cell(w)} | ${state(w) ? SIGN[state(w)!] : ""} | ${count(w, "add")} | ${count(w, "modify")} | ` +
+      `| ${cell(w)} | ${op ? SIGN[op] : ""} | ${count(w, "add")} | ${count(w, "modify")} | ` +
         `${count(w, "replace")} | ${count(w, "remove")} | ${count(w, "submit")} |`,
     );
   }

@@ -148,10 +148,10 @@ function table(tasks: readonly TaskRun[]): string {
   ]);
   const head = ["task", "status", "attempts", "duration", "outputs"];
   const plain = (s: string) => s.replace(/\x1b\[[0-9;]*m/g, "");
-  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => plain(r[i]!).length)));
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => plain(r[i] ?? "").length)));
   const line = (r: string[]) =>
     r
-      .map((c, i) => c + " ".repeat(widths[i]! - plain(c).length))
+      .map((c, i) => c + " ".repeat((widths[i] ?? 0) - plain(c).length))
       .join("  ")
       .trimEnd();
   return [pc.bold(line(head)), ...rows.map(line)].join("\n");
@@ -165,10 +165,10 @@ function pruneRuns(work: ReturnType<typeof workFolder>): void {
   const ids = new Set<string>();
   const kept = new Set<string>();
   for (const rel of work.list().files.keys()) {
-    const m = /^runs\/([^/]+)\/(.+)$/.exec(rel);
-    if (!m) continue;
-    ids.add(m[1]!);
-    if (m[2] === "keep") kept.add(m[1]!);
+    const [, id, rest] = /^runs\/([^/]+)\/(.+)$/.exec(rel) ?? [];
+    if (id === undefined) continue;
+    ids.add(id);
+    if (rest === "keep") kept.add(id);
   }
   // Run ids start with their UTC time, so they sort oldest first.
   const old = [...ids].sort().slice(0, Math.max(0, ids.size - RUNS_KEPT));
@@ -182,7 +182,7 @@ export async function runCommand(o: RunCommandOptions, io: Io): Promise<number> 
   const env = passedEnv(o.env);
   const build = await buildProject({ cwd: o.cwd, ...(o.target && { target: o.target }), typecheck: o.typecheck });
   const names = build.compiled.workflows.filter((w) => w.payload).map((w) => w.name);
-  const workflow = o.workflow ?? (names.length === 1 ? names[0]! : undefined);
+  const workflow = o.workflow ?? (names.length === 1 ? names[0] : undefined);
   if (!workflow)
     throw new RunError(`the project has ${names.length} workflows (${names.join(", ")}): choose one with --workflow`);
   const date = o.date ?? today();

@@ -17,6 +17,7 @@ import { folderChain, folderProblem, nameProblem } from "./names.js";
 import { taskKey, workflowPlaceholder } from "./refs.js";
 import { quartzCronProblem } from "./quartz.js";
 import { CreateTriggerTaskRequestSchema, CreateTriggerWorkflowRequestSchema } from "./schemas.js";
+import { must } from "@wedata-kit/dsl";
 
 /** Largest program accepted in `CodeContent` (the API takes request bodies up to 10 MB). */
 export const MAX_CODE_BYTES = 5 * 1024 * 1024;
@@ -313,7 +314,10 @@ function checkNestedWorkflows(workflows: readonly WorkflowNode[], names: Readonl
   }
   const cycle = findCycle([...runs.keys()], (n) => runs.get(n) ?? []);
   if (cycle) {
-    const w = workflows.find((x) => x.name === cycle[0])!;
+    const w = must(
+      workflows.find((x) => x.name === cycle[0]),
+      "workflows item",
+    );
     report(
       "E_WORKFLOW_CYCLE",
       `workflows run each other in a cycle: ${cycle.join(" -> ")}`,
@@ -415,7 +419,7 @@ function resolveTasks(
         report("E_SELF_DEPENDENCY", `task "${t.name}" depends on itself`, ref.at, "remove it from .after()");
         continue;
       }
-      if (byName.get(name)!.allowDownstream === false) {
+      if (must(byName.get(name), "byName entry").allowDownstream === false) {
         report(
           "E_DOWNSTREAM_DISALLOWED",
           `task "${t.name}" depends on "${name}", which forbids downstream dependencies`,
@@ -448,7 +452,7 @@ function resolveTasks(
           `add .after("${from}") to task "${t.name}"`,
         );
       }
-      const source = byName.get(from)!;
+      const source = must(byName.get(from), "byName entry");
       if (!(source.outputs ?? []).some(([k]) => k === p.fromParam)) {
         const outputs = (source.outputs ?? []).map(([k]) => k);
         const near = closest(p.fromParam, outputs);
@@ -485,7 +489,7 @@ function resolveTasks(
 function checkCycles(w: WorkflowNode, resolved: ReadonlyMap<string, Resolved>, report: Report) {
   const cycle = findCycle([...resolved.keys()].sort(), (n) => resolved.get(n)?.upstream ?? []);
   if (cycle) {
-    const at = resolved.get(cycle[0]!)!.node;
+    const at = must(resolved.get(cycle[0] ?? ""), "the cycle's first task").node;
     report(
       "E_CYCLE",
       `tasks of workflow "${w.name}" depend on each other in a cycle: ${[...cycle].reverse().join(" -> ")}`,
@@ -498,17 +502,16 @@ function checkCycles(w: WorkflowNode, resolved: ReadonlyMap<string, Resolved>, r
 /** The candidate closest to `word` by edit distance, when it is close enough to be a typo of it. */
 export function closest(word: string, candidates: readonly string[]): string | undefined {
   const distance = (a: string, b: string) => {
-    const row = Array.from({ length: b.length + 1 }, (_, j) => j);
+    let row = Array.from({ length: b.length + 1 }, (_, j) => j);
     for (let i = 1; i <= a.length; i++) {
-      let prev = row[0]!;
-      row[0] = i;
-      for (let j = 1; j <= b.length; j++) {
-        const cur = row[j]!;
-        row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-        prev = cur;
-      }
+      const next = [i];
+      for (let j = 1; j <= b.length; j++)
+        next.push(
+          Math.min((row[j] ?? 0) + 1, (next[j - 1] ?? 0) + 1, (row[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1)),
+        );
+      row = next;
     }
-    return row[b.length]!;
+    return row[b.length] ?? 0;
   };
   let best: { c: string; d: number } | undefined;
   for (const c of candidates) {
@@ -722,13 +725,15 @@ function dependencyOrder(workflows: readonly CompiledWorkflow[], tasks: readonly
     ]);
   const order: string[] = [];
   const done = new Set<string>();
-  let ready = [...deps.keys()].filter((k) => deps.get(k)!.length === 0).sort();
+  let ready = [...deps.keys()].filter((k) => must(deps.get(k), "deps entry").length === 0).sort();
   while (ready.length > 0) {
     for (const k of ready) {
       order.push(k);
       done.add(k);
     }
-    ready = [...deps.keys()].filter((k) => !done.has(k) && deps.get(k)!.every((d) => done.has(d))).sort();
+    ready = [...deps.keys()]
+      .filter((k) => !done.has(k) && must(deps.get(k), "deps entry").every((d) => done.has(d)))
+      .sort();
   }
   return order;
 }

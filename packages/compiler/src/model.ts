@@ -28,18 +28,28 @@ export interface CompileInput {
   readonly created?: ReadonlyArray<{ readonly name: string; readonly origin: SourceLocation }>;
 }
 
-export interface CompiledWorkflow {
+interface CompiledWorkflowBase {
   readonly name: string;
-  /** Set for a managed workflow: its CreateTriggerWorkflow body. */
-  readonly payload?: WorkflowPayload;
-  /** Set for an existing (unmanaged) workflow: its remote id. */
-  readonly existingId?: string;
   readonly folder?: string;
   readonly hash: string;
   readonly loc: SourceLocation;
   /** The workflow's earlier name (`.renamedFrom()`): the deployer renames it in place. */
   readonly renamedFrom?: string;
 }
+
+/** A workflow the project manages: created and updated from its CreateTriggerWorkflow body. */
+export interface ManagedCompiledWorkflow extends CompiledWorkflowBase {
+  readonly payload: WorkflowPayload;
+  readonly existingId?: never;
+}
+
+/** An existing workflow the project only places tasks in (`existingWorkflow()`): its remote id. */
+export interface ExistingCompiledWorkflow extends CompiledWorkflowBase {
+  readonly existingId: string;
+  readonly payload?: never;
+}
+
+export type CompiledWorkflow = ManagedCompiledWorkflow | ExistingCompiledWorkflow;
 
 export interface CompiledTask {
   /** Logical key `workflow/task`. */

@@ -4,6 +4,7 @@ import { canonicalJson, sha256 } from "./canonical.js";
 import type { CompiledProject } from "./model.js";
 import { redactSecrets, redactValue } from "./redact.js";
 import { taskNameOf } from "./refs.js";
+import { must } from "@wedata-kit/dsl";
 
 /** Default folder of the committed snapshot, relative to the project root. */
 export const SNAPSHOT_DIR = "wedata.snapshot";
@@ -82,10 +83,10 @@ function resources(
   >();
   for (const [path, content] of files) {
     // Task names hold no ".", so program files such as "sync.job.json" never match.
-    const m = /^([^/]+)\/(?:workflow\.json|tasks\/([^/.]+)\.json)$/.exec(path);
-    if (!m) continue;
+    const [, workflow, task] = /^([^/]+)\/(?:workflow\.json|tasks\/([^/.]+)\.json)$/.exec(path) ?? [];
+    if (workflow === undefined) continue;
     const json = JSON.parse(content) as Record<string, unknown>;
-    const key = m[2] ? `${m[1]}/${m[2]}` : m[1]!;
+    const key = task ? `${workflow}/${task}` : workflow;
     const codeRef = (
       (json.TriggerTaskConfiguration as Record<string, unknown> | undefined)?.CodeContent as
         | { file?: string }
@@ -93,9 +94,9 @@ function resources(
     )?.file;
     out.set(key, {
       json,
-      kind: m[2] ? "task" : "workflow",
-      workflow: m[1]!,
-      ...(codeRef !== undefined && { code: files.get(`${m[1]}/tasks/${codeRef}`) ?? "" }),
+      kind: task ? "task" : "workflow",
+      workflow,
+      ...(codeRef !== undefined && { code: files.get(`${workflow}/tasks/${codeRef}`) ?? "" }),
     });
   }
   return out;
@@ -139,8 +140,8 @@ export function diffSnapshots(base: ReadonlyMap<string, string>, head: ReadonlyM
       .sort()
       .map((p) => ({
         path: p,
-        from: fa.has(p) ? JSON.parse(fa.get(p)!) : null,
-        to: fb.has(p) ? JSON.parse(fb.get(p)!) : null,
+        from: fa.has(p) ? JSON.parse(must(fa.get(p), "fa entry")) : null,
+        to: fb.has(p) ? JSON.parse(must(fb.get(p), "fb entry")) : null,
       }));
     const codeA = from?.code ?? "";
     const codeB = to?.code ?? "";

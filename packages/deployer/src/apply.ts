@@ -13,6 +13,7 @@ import {
 } from "./plan.js";
 import type { Action, RemoteTask, RequestOf, ResponseOf } from "./sdk-client.js";
 import { listAll, parentOf } from "./remote.js";
+import { must } from "@wedata-kit/dsl";
 
 export interface ApplyOptions {
   /** Also apply `plan.prune` (deletions of owned resources that left the code). */
@@ -413,7 +414,7 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
       run: async () => {
         const r = await caller.call(
           "SubmitTriggerTask",
-          { ProjectId, TaskId: taskIds.get(t.key)!, VersionRemark: options.versionRemark },
+          { ProjectId, TaskId: must(taskIds.get(t.key), "taskIds entry"), VersionRemark: options.versionRemark },
           { retryAmbiguous: true },
         );
         return r.Data?.VersionId;
@@ -422,7 +423,7 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
   }
 
   // A cycle among the steps would wait forever: it is a defect of the plan, refused before any call.
-  const cycle = findCycle([...steps.keys()].sort(), (id) => steps.get(id)!.deps.filter(has));
+  const cycle = findCycle([...steps.keys()].sort(), (id) => must(steps.get(id), "steps entry").deps.filter(has));
   if (cycle)
     throw new Error(
       `internal error: the deploy steps wait on each other in a cycle (${cycle.join(" -> ")}); nothing was applied`,
@@ -436,14 +437,14 @@ export async function applyPlan(plan: Plan, caller: RateLimitedCaller, options: 
   const run = (id: string): Promise<void> => {
     const existing = promises.get(id);
     if (existing) return existing;
-    const step = steps.get(id)!;
+    const step = must(steps.get(id), "steps entry");
     const p = (async () => {
       const deps = step.deps.filter(has);
       const results = await Promise.allSettled(deps.map(run));
       const bad = deps[results.findIndex((r) => r.status === "rejected")];
       if (bad !== undefined) {
-        skipped.push({ step: step.label, because: steps.get(bad)!.label });
-        options.onEvent?.({ type: "skipped", step, because: steps.get(bad)!.label });
+        skipped.push({ step: step.label, because: must(steps.get(bad), "steps entry").label });
+        options.onEvent?.({ type: "skipped", step, because: must(steps.get(bad), "steps entry").label });
         throw new Skipped(bad);
       }
       options.onEvent?.({ type: "start", step });

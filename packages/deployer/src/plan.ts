@@ -21,6 +21,7 @@ import {
 } from "./normalize.js";
 import { OWNER_EXT_KEY } from "./ownership.js";
 import type { RemoteState, RemoteTaskRecord, RemoteWorkflow } from "./remote.js";
+import { must } from "@wedata-kit/dsl";
 
 export type ChangeOp = "create" | "update" | "replace" | "delete" | "noop";
 
@@ -258,7 +259,7 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
   const remoteOf = new Map<string, RemoteWorkflow>();
 
   for (const w of compiled.workflows) {
-    if (w.existingId) {
+    if (w.existingId !== undefined) {
       const r = remoteById.get(w.existingId);
       if (!r)
         throw new PlanError(
@@ -276,7 +277,7 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
         ? remoteByName.get(w.renamedFrom)
         : undefined;
     const r = remoteByName.get(w.name) ?? renamed;
-    const payload = w.payload!;
+    const payload = w.payload;
     if (!r) {
       workflows.push({
         kind: "workflow",
@@ -373,9 +374,10 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
         x.owner === options.project &&
         remoteById.get(x.workflowId)?.name !== t.workflow,
     );
-    if (candidates.length === 1) {
-      moved.set(t.key, candidates[0]!);
-      consumed.add(candidates[0]!.id);
+    const [only] = candidates;
+    if (only && candidates.length === 1) {
+      moved.set(t.key, only);
+      consumed.add(only.id);
     }
   }
 
@@ -533,7 +535,7 @@ export function planDeployment(compiled: CompiledProject, remote: RemoteState, o
     const newUpstreams = c.dependsOn.filter((k) => replacedKeys.has(k));
     const newWorkflows = c.needsWorkflows.filter((w) => replacedWorkflows.has(w) && w !== c.workflow);
     if (newUpstreams.length === 0 && newWorkflows.length === 0) continue;
-    const r = matched.get(c.key)!;
+    const r = must(matched.get(c.key), "matched entry");
     const oldIds = new Set(upstreamOf(r));
     const idOf = (k: string) => {
       const x = tasks.get(k);
@@ -730,11 +732,11 @@ const TYPE_LABEL = new Map(Object.values(TASK_KINDS).map((k) => [String(k.typeId
 
 /** A value as a reviewer reads it: ids by name, enum numbers with their label. */
 function readableValue(path: string, v: unknown, names: IdNames): unknown {
-  const leaf = path.split(".").pop()!.replace(/\[.*$/, "");
+  const leaf = (path.split(".").pop() ?? "").replace(/\[.*$/, "");
   const byName = (id: unknown) => {
     if (typeof id !== "string") return id;
-    const marker = /^\(new id of (.+)\)$/.exec(id);
-    if (marker) return `${marker[1]!.split("/").pop()} (new)`;
+    const [, newOf] = /^\(new id of (.+)\)$/.exec(id) ?? [];
+    if (newOf !== undefined) return `${newOf.split("/").pop()} (new)`;
     return names.tasks.get(id) ?? names.workflows.get(id) ?? id;
   };
   if (v === null || v === undefined) return v;

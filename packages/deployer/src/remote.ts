@@ -317,7 +317,7 @@ export async function fetchRemoteState(
     infos
       .filter((info) => !isLockWorkflow(info.WorkflowName) && worthReading(info))
       .map(async (info) => {
-        const id = info.WorkflowId!;
+        const id = info.WorkflowId ?? "";
         // Any change to a workflow moves its ModifyTime: a detail read at the same ModifyTime is current.
         // This covers the workflows of a shared project that the code does not name, too (read only to
         // learn whether this project owns them).
@@ -341,18 +341,17 @@ export async function fetchRemoteState(
   const workflows: RemoteWorkflow[] = [];
   for (const d of details) {
     if (!d) continue;
-    const name = d.info.WorkflowName!;
+    const { WorkflowName: name = "", WorkflowId: id = "" } = d.info;
     // Owned by its mark, or, for a workflow whose BundleInfo the code sets (`bundle()`), by the deploy state.
-    const owner =
-      workflowOwner(d.detail.BundleInfo) ?? (applied.workflows.has(d.info.WorkflowId!) ? opts.project : undefined);
-    if (!managed.has(name) && !existingIds.has(d.info.WorkflowId!) && owner !== opts.project) continue;
+    const owner = workflowOwner(d.detail.BundleInfo) ?? (applied.workflows.has(id) ? opts.project : undefined);
+    if (!managed.has(name) && !existingIds.has(id) && owner !== opts.project) continue;
     workflows.push({
-      id: d.info.WorkflowId!,
+      id,
       name,
       folder: folderOfPath(d.detail.Path, name),
       detail: d.detail,
       ...(owner !== undefined && { owner }),
-      ...(applied.workflows.has(d.info.WorkflowId!) && { inState: true }),
+      ...(applied.workflows.has(id) && { inState: true }),
     });
   }
   const ofInterest = new Set(workflows.map((w) => w.id));
@@ -421,11 +420,8 @@ export async function fetchRemoteState(
   const byName = new Map(workflows.map((w) => [w.name, w]));
   const taskParents = new Map<string, { WorkflowId: string; TaskFolderType: string; ParentTaskFolderPath: string }>();
   for (const f of compiled.taskFolders) {
-    const w =
-      byName.get(f.workflow) ??
-      (compiled.workflows.find((x) => x.name === f.workflow)?.existingId
-        ? { id: compiled.workflows.find((x) => x.name === f.workflow)!.existingId! }
-        : undefined);
+    const existingId = compiled.workflows.find((x) => x.name === f.workflow)?.existingId;
+    const w = byName.get(f.workflow) ?? (existingId ? { id: existingId } : undefined);
     if (!w || taskFolders.has(`${w.id}|${f.type}|${f.path}`)) continue;
     const key = `${w.id}|${f.type}|${parentOf(f.path)}`;
     taskParents.set(key, { WorkflowId: w.id, TaskFolderType: f.type, ParentTaskFolderPath: parentOf(f.path) });

@@ -73,7 +73,7 @@ function checkValue(value: string, name: string, source: string): string {
   if (value.length === 0)
     throw new CredentialError(`${name} is empty in ${source}: set it, or remove it to use no credentials`);
   if (!CREDENTIAL_VALUE.test(value)) {
-    const bad = [...value].find((c) => !CREDENTIAL_VALUE.test(c))!;
+    const bad = [...value].find((c) => !CREDENTIAL_VALUE.test(c)) ?? "";
     const what =
       bad === "\n" || bad === "\r"
         ? "a line break"
@@ -99,17 +99,17 @@ function parseProfile(text: string, file: string): Credentials {
   text.split(/\r?\n/).forEach((raw, i) => {
     const line = raw.trim();
     if (line === "" || line.startsWith("#") || line.startsWith(";")) return;
-    const head = /^\[([^\]]+)\]$/.exec(line);
-    if (head) {
-      current = head[1]!.trim();
+    const [, head] = /^\[([^\]]+)\]$/.exec(line) ?? [];
+    if (head !== undefined) {
+      current = head.trim();
       return;
     }
-    const kv = /^([A-Za-z_]+)\s*=\s*(.*)$/.exec(line);
-    if (!kv)
+    const [, k, v = ""] = /^([A-Za-z_]+)\s*=\s*(.*)$/.exec(line) ?? [];
+    if (k === undefined)
       throw new CredentialError(
         `${file}:${i + 1} cannot be parsed (expected "key = value" or "[section]"); fix the file or remove it`,
       );
-    if (current === "default") section.set(kv[1]!, kv[2]!);
+    if (current === "default") section.set(k, v);
   });
   const id = section.get("secret_id");
   const key = section.get("secret_key");

@@ -80,3 +80,14 @@ export function attempt<T>(problems: DslProblem[], f: () => T): T | undefined {
     return undefined;
   }
 }
+
+/**
+ * A value the surrounding code guarantees (a map entry added a few lines before, a list item found by a
+ * key that came from the same list): returns it, or throws a `WedataKitError` `E_INTERNAL` naming what was
+ * missing, instead of carrying `undefined` on to fail somewhere unrelated.
+ */
+export function must<T>(value: T | undefined, what: string): T {
+  if (value === undefined)
+    throw new WedataKitError("E_INTERNAL", `internal error: ${what} is missing; please report it`);
+  return value;
+}

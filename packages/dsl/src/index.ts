@@ -25,7 +25,7 @@ export { defineConfig, type ProjectConfig, type TargetConfig } from "./config.js
 export { TASK_KINDS, type TaskKind, type TaskKindInfo, type CodeRule } from "./kinds.js";
 export * from "./enums.js";
 export * from "./ir.js";
-export { DslError, WedataKitError, type DslProblem } from "./errors.js";
+export { DslError, WedataKitError, must, type DslProblem } from "./errors.js";
 export type { SourceLocation } from "./source-location.js";
 export { env, envSecrets } from "./env.js";
 export {

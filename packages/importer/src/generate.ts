@@ -13,6 +13,7 @@ import {
   type TaskKind,
 } from "@wedata-kit/dsl";
 import { fileBase, variableName } from "./names.js";
+import { must } from "@wedata-kit/dsl";
 
 type Json = Record<string, any>;
 
@@ -204,9 +205,9 @@ export function generateImport(input: GenerateInput): GeneratedImport {
   const dir = input.outDir.replace(/\/+$/, "");
 
   for (const wname of selected) {
-    const w = byName.get(wname)!;
+    const w = must(byName.get(wname), "byName entry");
     const d = w.detail;
-    const base = fileOf.get(wname)!;
+    const base = must(fileOf.get(wname), "fileOf entry");
     const note = (message: string, task?: string) =>
       lossy.push({ workflow: wname, ...(task !== undefined && { task }), message });
     const tasks = input.tasks.filter((t) => t.workflowId === w.id);
@@ -237,10 +238,12 @@ export function generateImport(input: GenerateInput): GeneratedImport {
         .filter((p) => p.Type !== "CONSTANT")
         .map((p) => String(p.FromTaskId ?? ""));
     const refsOf = (t: SourceTask) =>
-      [...upstreamIds(t), ...inputIds(t)].flatMap((id) => (nameOfId.has(id) ? [nameOfId.get(id)!] : []));
+      [...upstreamIds(t), ...inputIds(t)].flatMap((id) =>
+        nameOfId.has(id) ? [must(nameOfId.get(id), "nameOfId entry")] : [],
+      );
     const taskByName = new Map(kept.map((t) => [String(t.task.TriggerTaskBaseAttribute.TaskName), t]));
     const sortedNames = [...taskByName.keys()].sort();
-    const cycle = findCycle(sortedNames, (n) => refsOf(taskByName.get(n)!));
+    const cycle = findCycle(sortedNames, (n) => refsOf(must(taskByName.get(n), "taskByName entry")));
     if (cycle)
       note(
         `its tasks depend on each other in a cycle (${cycle.join(" -> ")}); the compiler will refuse it until the ` +
@@ -252,7 +255,8 @@ export function generateImport(input: GenerateInput): GeneratedImport {
     while (ordered.length < sortedNames.length) {
       const before = ordered.length;
       for (const n of sortedNames)
-        if (!placed.has(n) && refsOf(taskByName.get(n)!).every((u) => placed.has(u))) ordered.push(n), placed.add(n);
+        if (!placed.has(n) && refsOf(must(taskByName.get(n), "taskByName entry")).every((u) => placed.has(u)))
+          ordered.push(n), placed.add(n);
       if (ordered.length === before) for (const n of sortedNames) if (!placed.has(n)) ordered.push(n), placed.add(n);
     }
 
@@ -265,10 +269,10 @@ export function generateImport(input: GenerateInput): GeneratedImport {
       imports.set(spec, (imports.get(spec) ?? new Set()).add(name));
       return name;
     };
-    const ref = (name: string) => (declared.has(name) ? taskVars.get(name)! : lit(name));
+    const ref = (name: string) => (declared.has(name) ? must(taskVars.get(name), "taskVars entry") : lit(name));
     const statements: Array<{ name: string; code: TaskCode; docs?: string }> = [];
     for (const tn of ordered) {
-      const t = taskByName.get(tn)!;
+      const t = must(taskByName.get(tn), "taskByName entry");
       const variable = variableName(tn, taken);
       taskVars.set(tn, variable);
       const code = taskCode(t, {
@@ -289,12 +293,13 @@ export function generateImport(input: GenerateInput): GeneratedImport {
           const target = (name && byName.get(name)) ?? byId.get(id);
           if (!target) return undefined;
           if (workflowVars.has(target.name)) {
-            if (target.name !== wname) addImport(`./${fileOf.get(target.name)}.js`, workflowVars.get(target.name)!);
+            if (target.name !== wname)
+              addImport(`./${fileOf.get(target.name)}.js`, must(workflowVars.get(target.name), "workflowVars entry"));
             return workflowVars.get(target.name);
           }
           if (!externals.has(target.name))
             externals.set(target.name, { id: target.id, variable: variableName(target.name, globalTaken) });
-          return addImport(`./${EXISTING_FILE}.js`, externals.get(target.name)!.variable);
+          return addImport(`./${EXISTING_FILE}.js`, must(externals.get(target.name), "externals entry").variable);
         },
       });
       declared.add(tn);
@@ -311,7 +316,7 @@ export function generateImport(input: GenerateInput): GeneratedImport {
       statements.some((st) => st.code.calls.some((c) => c.includes("env("))) ||
       secrets.list().length > usedBefore ||
       options.some(([, v]) => v.includes("env("));
-    const taskList = ordered.map((n) => taskVars.get(n)!);
+    const taskList = ordered.map((n) => must(taskVars.get(n), "taskVars entry"));
     // A task's dependency on a name that the remote does not know, or on a task left out, is reported.
     for (const t of kept) {
       for (const id of upstreamIds(t))
@@ -334,7 +339,12 @@ export function generateImport(input: GenerateInput): GeneratedImport {
       ],
       imports,
       statements,
-      workflow: { variable: workflowVars.get(wname)!, name: wname, options, tasks: taskList },
+      workflow: {
+        variable: must(workflowVars.get(wname), "workflowVars entry"),
+        name: wname,
+        options,
+        tasks: taskList,
+      },
     });
     const file = `${dir}/${base}.ts`;
     files.set(file, source);
@@ -382,7 +392,7 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
   const c = (t.task.TriggerTaskConfiguration ?? {}) as Json;
   const s = (t.task.TriggerTaskSchedulerConfiguration ?? {}) as Json;
   const tn = String(b.TaskName);
-  const kind = KIND_OF_TYPE.get(Number(b.TaskTypeId))!;
+  const kind = must(KIND_OF_TYPE.get(Number(b.TaskTypeId)), "KIND_OF_TYPE entry");
   const calls: string[] = [];
   // Every extension key, the system ones too: typed options read some of them (e.g. ftp.file.name).
   const ext = new Map<string, string>(
@@ -418,7 +428,10 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
     const all = extOptionsOf(kind);
     const names = [...order, ...all.map((o) => o.option).filter((o) => !order.includes(o))];
     return names.map((name): [string, string | undefined] => {
-      const spec = all.find((o) => o.option === name)!;
+      const spec = must(
+        all.find((o) => o.option === name),
+        "all item",
+      );
       const v = values.get(name);
       if (v === undefined) return [name, spec.required ? lit("") : undefined];
       if (typeof v === "string") return [name, lit(v)];
@@ -594,7 +607,7 @@ function taskCode(t: SourceTask, ctx: TaskContext): TaskCode {
     ((s.UpstreamDependencyConfigList ?? []) as Array<{ TaskId?: string }>).map((u) => String(u.TaskId)),
   );
   const ups = ((s.UpstreamDependencyConfigList ?? []) as Array<{ TaskId?: string }>).flatMap((u) =>
-    ctx.nameOfId.has(String(u.TaskId)) ? [ctx.ref(ctx.nameOfId.get(String(u.TaskId))!)] : [],
+    ctx.nameOfId.has(String(u.TaskId)) ? [ctx.ref(must(ctx.nameOfId.get(String(u.TaskId)), "nameOfId entry"))] : [],
   );
   if (ups.length) calls.push(`.after(${ups.join(", ")})`);
   for (const p of (s.ParamTaskInList ?? []) as Json[]) {

@@ -20,6 +20,7 @@ import { TASK_KINDS, type TaskKind, type TriggerPolicy } from "@wedata-kit/dsl";
 import { outputValue, resolveParams, substitute } from "./params.js";
 import { decide, type Outcome } from "./policies.js";
 import { parseDataTime, type DataTime } from "./time-params.js";
+import { must } from "@wedata-kit/dsl";
 
 /** How one task ended in a local run. */
 export type TaskStatus =
@@ -343,7 +344,7 @@ async function runWorkflow(
       const stack = [...selected];
       while (stack.length) for (const m of next(stack.pop()!)) if (!selected.has(m)) selected.add(m), stack.push(m);
     };
-    if (o.upstream) grow((n) => upstreamOf(byName.get(n)!));
+    if (o.upstream) grow((n) => upstreamOf(must(byName.get(n), "byName entry")));
     if (o.downstream) grow((n) => tasks.filter((t) => upstreamOf(t).includes(n)).map((t) => t.name));
   }
 
@@ -385,7 +386,7 @@ async function runWorkflow(
     );
     while (decision === "wait") {
       // With every upstream done, no policy waits: the loop ends.
-      await Promise.race(ups.filter((u) => !outcomes.has(u)).map((u) => finished.get(u)!));
+      await Promise.race(ups.filter((u) => !outcomes.has(u)).map((u) => must(finished.get(u), "finished entry")));
       decision = decide(
         policy,
         ups.map((u) => outcomes.get(u)),
@@ -609,7 +610,7 @@ function orderTasks(tasks: readonly CompiledTask[], ups: (t: CompiledTask) => st
   const visit = (t: CompiledTask) => {
     if (seen.has(t.name)) return;
     seen.add(t.name);
-    for (const u of ups(t)) visit(byName.get(u)!);
+    for (const u of ups(t)) visit(must(byName.get(u), "byName entry"));
     out.push(t);
   };
   for (const t of tasks) visit(t);

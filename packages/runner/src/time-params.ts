@@ -20,10 +20,11 @@ export interface DataTime {
 export function parseDataTime(text: string): DataTime | undefined {
   const m = /^(\d{4})-?(\d{2})-?(\d{2})(?:[T ]?(\d{2}):?(\d{2})(?::?(\d{2}))?)?$/.exec(text.trim());
   if (!m) return undefined;
+  const [, year = "", month = "", day = ""] = m;
   const t: DataTime = {
-    year: +m[1]!,
-    month: +m[2]!,
-    day: +m[3]!,
+    year: +year,
+    month: +month,
+    day: +day,
     hour: +(m[4] ?? 0),
     minute: +(m[5] ?? 0),
     second: +(m[6] ?? 0),
@@ -148,23 +149,33 @@ const OFFSET = /^\s*([+-])\s*(\d+)\s*([yMwdhHms])\s*$/;
 export function timeParameter(expr: string, base: DataTime): string | undefined {
   const ts = /^(timestamp_ms|timestamp)(.*)$/.exec(expr.trim());
   if (ts) {
+    const [, unit, offset = ""] = ts;
     let t = base;
-    if (ts[2]!.trim()) {
-      const o = OFFSET.exec(ts[2]!);
-      if (!o) return undefined;
-      t = shift(base, (o[1] === "-" ? -1 : 1) * Number(o[2]), o[3]!);
+    if (offset.trim()) {
+      const moved = shiftBy(base, offset);
+      if (!moved) return undefined;
+      t = moved;
     }
     const s = epochSeconds(t);
-    return ts[1] === "timestamp" ? String(s) : String(s * 1000);
+    return unit === "timestamp" ? String(s) : String(s * 1000);
   }
   // The offset or shortcut, when there is one, ends the expression: `yyyy-MM-dd-1d` is the pattern
   // `yyyy-MM-dd` moved back one day.
   const m = new RegExp(`^(.*?)\\s*([+-])\\s*(\\d+\\s*[yMwdhHms]|${Object.keys(SHORTCUTS).join("|")})\\s*$`).exec(expr);
-  const pattern = (m ? m[1]! : expr).trim();
+  const [, head = expr, sign = "+", amount = ""] = m ?? [];
+  const pattern = head.trim();
   if (!PATTERN.test(pattern)) return undefined;
   if (!m) return format(pattern, base);
-  const rest = m[3]!.replace(/\s+/g, "");
-  if (SHORTCUTS[rest]) return m[2] === "+" ? format(pattern, SHORTCUTS[rest](base)) : undefined;
-  const o = OFFSET.exec(`${m[2]}${rest}`)!;
-  return format(pattern, shift(base, (o[1] === "-" ? -1 : 1) * Number(o[2]), o[3]!));
+  const rest = amount.replace(/\s+/g, "");
+  if (SHORTCUTS[rest]) return sign === "+" ? format(pattern, SHORTCUTS[rest](base)) : undefined;
+  const moved = shiftBy(base, `${sign}${rest}`);
+  return moved && format(pattern, moved);
+}
+
+/** `base` moved by an offset such as `-1d` or `+ 2 H`; undefined when the text is not one. */
+function shiftBy(base: DataTime, offset: string): DataTime | undefined {
+  const o = OFFSET.exec(offset);
+  if (!o) return undefined;
+  const [, sign, count, unit = ""] = o;
+  return shift(base, (sign === "-" ? -1 : 1) * Number(count), unit);
 }
