@@ -93,7 +93,23 @@ async function inFolder<T>(dir: string, f: () => Promise<T>): Promise<T> {
 /** Tasks created while pipeline files load, for the warning about tasks placed in no workflow. */
 export const CREATED_TASKS = Symbol.for("wedata-kit.created-tasks");
 
+let loaderReady: Promise<void> | undefined;
+
+/**
+ * tsx's loader, registered once and only when the user's files are about to load: the CLI itself is plain
+ * JavaScript. Registered for both module systems, so a pipeline package that is ESM or CommonJS loads alike,
+ * and with `register()` rather than `tsImport()`, so the user's files share this process's `@wedata-kit/dsl`.
+ */
+function typeScriptLoader(): Promise<void> {
+  loaderReady ??= Promise.all([import("tsx/esm/api"), import("tsx/cjs/api")]).then(([esm, cjs]) => {
+    esm.register();
+    cjs.register();
+  });
+  return loaderReady;
+}
+
 async function importFresh(file: string): Promise<Record<string, unknown>> {
+  await typeScriptLoader();
   // A module that exits while loading would end the whole command (exit 0, nothing done, nothing said):
   // exiting is refused for the duration of the import and reported at the call.
   const exit = process.exit;

@@ -1,33 +1,23 @@
-import { WedataKitError } from "@wedata-kit/dsl";
-import { basename, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { WedataKitError } from "@wedata-kit/dsl/errors";
+import { redactSecrets } from "@wedata-kit/compiler/redact";
 import { Command, CommanderError } from "commander";
-import { renderOutput, formatDiagnostic, redactSecrets, renderSnapshot, SNAPSHOT_DIR } from "@wedata-kit/compiler";
-import { diffCommand, graphCommand } from "./review-commands.js";
-import { staleFiles } from "./snapshot-io.js";
-import { FileSafetyError, OwnedFolder, readRegularFile } from "@wedata-kit/files";
-import { MAX_OUTPUT_FILE, OUTPUT_SPEC, SNAPSHOT_SPEC } from "./project-files.js";
 import pc from "picocolors";
-import { buildProject, BuildError, loadTargetConfig, onCompileWarning } from "./compile-project.js";
-import { connectTarget } from "./connect.js";
-import { importProject, ImportError } from "./import/command.js";
-import { printImportReport } from "./import/report.js";
-import { deployCommand, planCommand } from "./deploy-command.js";
-import { runCommand, RunUsageError } from "./run-command.js";
-import { lockCommand } from "./lock-command.js";
-import { doctorCommand } from "./doctor-command.js";
-import { RunError } from "@wedata-kit/runner";
-import { PlanError, ApiCallError, LockHeldError } from "@wedata-kit/deployer";
+import type { CompileCommandOptions } from "./compile-command.js";
+
+/**
+ * Everything the CLI holds beyond this file is loaded when its command runs: `--help` and `--version`
+ * load no compiler, SDK, ts-morph or emulator.
+ */
+const SNAPSHOT_DIR = "wedata.snapshot";
+const VERSION = (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string })
+  .version;
 
 function positiveInt(value: string, flag: string): number {
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1) throw new UsageError(`${flag} must be a positive integer, got "${value}"`);
   return n;
-}
-
-class UsageError extends WedataKitError {
-  constructor(message: string) {
-    super("E_USAGE", message);
-  }
 }
 
 function nonNegativeInt(value: string, flag: string): number {
@@ -44,11 +34,12 @@ function oneOf<T extends string>(value: string, allowed: readonly T[], flag: str
 }
 
 export type { Io } from "./io.js";
-import type { Io } from "./io.js";
+import { type Io, UsageError } from "./io.js";
 
 const defaultIo: Io = { out: (t) => process.stdout.write(t), err: (t) => process.stderr.write(t) };
 
-function printDiagnostics(io: Io, e: BuildError) {
+async function printDiagnostics(io: Io, e: { diagnostics: readonly import("@wedata-kit/compiler").Diagnostic[] }) {
+  const { formatDiagnostic } = await import("@wedata-kit/compiler");
   for (const d of e.diagnostics) io.err(`${formatDiagnostic(d).replace(/error\[/, `${pc.red("error")}[`)}\n`);
   io.err(`${pc.red(`${e.diagnostics.length} problem${e.diagnostics.length === 1 ? "" : "s"}`)}; nothing was written\n`);
 }
@@ -58,10 +49,19 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
   // Everything the CLI prints passes the shared redactor, error messages included.
   const io: Io = { out: (t) => rawIo.out(redactSecrets(t)), err: (t) => rawIo.err(redactSecrets(t)) };
   let code = 0;
-  onCompileWarning((d) => io.err(`${formatDiagnostic(d).replace(/warning\[/, `${pc.yellow("warning")}[`)}\n`));
+  /** A command's module, once compile warnings print through this run's output. */
+  const load = async <M>(module: Promise<M>): Promise<M> => {
+    const [{ onCompileWarning }, { formatDiagnostic }] = await Promise.all([
+      import("./compile-project.js"),
+      import("@wedata-kit/compiler"),
+    ]);
+    onCompileWarning((d) => io.err(`${formatDiagnostic(d).replace(/warning\[/, `${pc.yellow("warning")}[`)}\n`));
+    return module;
+  };
   const program = new Command()
     .name("wedata")
     .description("WeData trigger workflows as code: compile, plan, deploy")
+    .version(VERSION, "-V, --version", "print the version")
     .exitOverride()
     .configureOutput({ writeOut: io.out, writeErr: io.err });
 
@@ -82,60 +82,10 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
     .option("--no-snapshot", "do not touch the snapshot")
     .option("--check", "write nothing; exit 1 listing the snapshot files that are stale", false)
     .option("--no-typecheck", "skip the TypeScript check of pipeline files")
-    .action(
-      async (opts: {
-        cwd: string;
-        target?: string;
-        out?: string;
-        snapshot: string | false;
-        check: boolean;
-        typecheck: boolean;
-      }) => {
-        const build = await buildProject({
-          cwd: resolve(opts.cwd),
-          ...(opts.target && { target: opts.target }),
-          typecheck: opts.typecheck,
-        });
-        const c = build.compiled;
-        const root = build.loaded.root;
-        if (opts.check) {
-          if (opts.snapshot === false)
-            throw new UsageError("--check compares the snapshot; it cannot be combined with --no-snapshot");
-          const folder = OwnedFolder.inspect(root, opts.snapshot, SNAPSHOT_SPEC);
-          const onDisk = folder?.readTexts(MAX_OUTPUT_FILE) ?? { files: new Map<string, string>(), strangers: [] };
-          const stale = [
-            ...staleFiles(renderSnapshot(c), onDisk.files),
-            ...onDisk.strangers.map((path) => ({ path, why: "foreign" as const })),
-          ];
-          const shown = folder?.shown ?? opts.snapshot;
-          if (stale.length > 0) {
-            io.err(
-              `${pc.red("error")}: the snapshot in ${shown} is stale (${stale.length} file(s)); run \`wedata ` +
-                `compile\` and commit it:\n`,
-            );
-            for (const f of stale)
-              io.err(
-                `  ${f.why.padEnd(7)} ` +
-                  `${shown}/${f.path}${f.why === "foreign" ? " (not written by wedata-kit: move it out)" : ""}\n`,
-              );
-            code = 1;
-          } else io.out(`snapshot is up to date (${c.workflows.length} workflow(s), ${c.tasks.length} task(s))\n`);
-          return;
-        }
-        // Both folders are checked before either is written: a refusal leaves everything as it was.
-        const out = opts.out ? OwnedFolder.open(root, opts.out, OUTPUT_SPEC) : undefined;
-        const snapshot = opts.snapshot === false ? undefined : OwnedFolder.open(root, opts.snapshot, SNAPSHOT_SPEC);
-        out?.sync(renderOutput(c), MAX_OUTPUT_FILE);
-        const changed = snapshot ? snapshot.sync(renderSnapshot(c), MAX_OUTPUT_FILE) : 0;
-        io.out(
-          `compiled ${c.workflows.length} workflow(s) and ${c.tasks.length} task(s) for target ${build.targetName} ` +
-            `(project ` +
-            `${c.target.projectId})` +
-            `${snapshot ? `; snapshot ${snapshot.shown}: ${changed} file(s) changed` : ""}` +
-            `${out ? `; payloads in ${out.shown}` : ""}\n`,
-        );
-      },
-    );
+    .action(async (opts: CompileCommandOptions) => {
+      const { compileCommand } = await load(import("./compile-command.js"));
+      code = await compileCommand(opts, io);
+    });
 
   // What every command that talks to a target takes; plan and deploy add what changes the code carries.
   const connectionOptions = (c: Command) =>
@@ -210,6 +160,7 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
     .option("--format <format>", "text, markdown (for pull requests) or json", "text")
     .option("--out <file>", "save the plan with fingerprints of the code and remote, for deploy --plan")
     .action(async (o: TargetOpts & { detailedExitcode: boolean; format: string; out?: string }) => {
+      const { planCommand } = await load(import("./deploy-command.js"));
       code = await planCommand(
         {
           ...common(o),
@@ -237,6 +188,7 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
         ...(given("prune") && { prune: o.prune }),
         ...(given("submit") && { submit: o.submit }),
       };
+      const { deployCommand } = await load(import("./deploy-command.js"));
       code = await deployCommand(
         {
           ...common(o),
@@ -261,6 +213,7 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
       async (
         o: Omit<TargetOpts, "submit" | "prune" | "allowDelete" | "allowMassDelete"> & { yes: boolean; lock: boolean },
       ) => {
+        const { deployCommand } = await load(import("./deploy-command.js"));
         code = await deployCommand(
           {
             ...common({ ...o, submit: false, prune: true, allowDelete: [], allowMassDelete: false }),
@@ -285,6 +238,7 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
       "a Run Workflow task made in the WeData console: read the extension keys it names its workflow with",
     )
     .action(async (o: { cwd: string; target?: string; sampleTask?: string }) => {
+      const { doctorCommand } = await load(import("./doctor-command.js"));
       code = await doctorCommand(
         {
           cwd: resolve(o.cwd),
@@ -303,6 +257,7 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
     const sub = projectCommand(name, undefined, lock).description(description);
     if (name === "release") sub.option("--force", "remove the lock whoever holds it", false);
     sub.action(async (o: { cwd: string; target?: string; force?: boolean }) => {
+      const { lockCommand } = await load(import("./lock-command.js"));
       code = await lockCommand(
         name,
         { cwd: resolve(o.cwd), ...(o.target && { target: o.target }), force: o.force === true },
@@ -328,6 +283,14 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
         allowLossy: boolean;
         rate: string;
       }) => {
+        const [{ loadTargetConfig }, { connectTarget }, { importProject, ImportError }, { printImportReport }] =
+          await Promise.all([
+            load(import("./compile-project.js")),
+            import("./connect.js"),
+            import("./import/command.js"),
+            import("./import/report.js"),
+          ]);
+        const { FileSafetyError } = await import("@wedata-kit/files");
         const { config, targetName, targetConfig: target } = await loadTargetConfig(resolve(o.cwd), o.target);
         const connection = await connectTarget(config.root, target);
         try {
@@ -337,7 +300,7 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
             configuredPipelines: config.config.pipelines,
             targetName,
             target,
-            project: config.config.name ?? basename(config.root),
+            project: config.config.name ?? projectFolderName(config.root),
             workflows: o.workflow ?? [],
             outDir: o.out,
             allowLossy: o.allowLossy,
@@ -426,6 +389,7 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
         const retryWait = o.retryWait === undefined ? undefined : Number(o.retryWait);
         if (retryWait !== undefined && (!Number.isFinite(retryWait) || retryWait < 0))
           throw new UsageError(`--retry-wait must be a number of seconds, got "${o.retryWait}"`);
+        const { runCommand } = await load(import("./run-command.js"));
         code = await runCommand(
           {
             cwd: resolve(o.cwd),
@@ -465,6 +429,7 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
         head: string | undefined,
         o: { cwd: string; target?: string; format: string; snapshot: string },
       ) => {
+        const { diffCommand } = await load(import("./review-commands.js"));
         const out = await diffCommand({
           cwd: resolve(o.cwd),
           ...(o.target && { target: o.target }),
@@ -482,6 +447,7 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
     .option("-w, --workflow <name>", "only this workflow (and the workflows it runs)")
     .option("--format <format>", "mermaid, dot or svg", "mermaid")
     .action(async (o: { cwd: string; target?: string; workflow?: string; format: string }) => {
+      const { graphCommand } = await load(import("./review-commands.js"));
       io.out(
         await graphCommand({
           cwd: resolve(o.cwd),
@@ -515,6 +481,7 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
               `trusted.\n`,
           );
         }
+        const { readRegularFile } = await import("@wedata-kit/files");
         const faults = opts.faults ? JSON.parse(readRegularFile(opts.faults, 1024 * 1024).toString("utf8")) : undefined;
         const emu = await startEmulator({
           port: Number(opts.port),
@@ -547,31 +514,29 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
   try {
     await program.parseAsync(argv as string[]);
   } catch (e) {
-    if (e instanceof BuildError) {
-      printDiagnostics(io, e);
-      code = 1;
-    } else if (e instanceof CommanderError) {
-      code = e.exitCode;
-    } else if (
-      e instanceof UsageError ||
-      e instanceof PlanError ||
-      e instanceof FileSafetyError ||
-      e instanceof RunError ||
-      e instanceof RunUsageError ||
-      e instanceof LockHeldError
-    ) {
-      io.err(`${pc.red("error")}: ${e.message}\n`);
-      code = 1;
-    } else if (e instanceof ApiCallError) {
-      io.err(
-        `${pc.red("error")}: ${e.action} failed${e.code ? ` [${e.code}]` : ""}: ` +
-          `${e.message}${e.requestId ? ` (RequestId ${e.requestId})` : ""}\n`,
-      );
-      code = 1;
-    } else {
-      io.err(`${pc.red("error")}: ${(e as Error).message}\n`);
-      code = 1;
-    }
+    code = await reportFailure(e, io);
   }
   return code;
+}
+
+const projectFolderName = (root: string) => root.split(/[\\/]/).filter(Boolean).pop() ?? root;
+
+/** The exit code for a failure, after saying what went wrong (every message passes the redactor). */
+async function reportFailure(e: unknown, io: Io): Promise<number> {
+  if (e instanceof CommanderError) return e.exitCode;
+  if (e instanceof WedataKitError && "diagnostics" in e && Array.isArray(e.diagnostics)) {
+    await printDiagnostics(io, e as WedataKitError & { diagnostics: [] });
+    return 1;
+  }
+  // The deployer's API failure carries the action, the service's code and the request id.
+  if (e instanceof Error && e.name === "ApiCallError") {
+    const a = e as Error & { action: string; code?: string; requestId?: string };
+    io.err(
+      `${pc.red("error")}: ${a.action} failed${a.code ? ` [${a.code}]` : ""}: ` +
+        `${a.message}${a.requestId ? ` (RequestId ${a.requestId})` : ""}\n`,
+    );
+    return 1;
+  }
+  io.err(`${pc.red("error")}: ${(e as Error).message}\n`);
+  return 1;
 }

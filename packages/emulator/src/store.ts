@@ -1,6 +1,6 @@
-import Database from "better-sqlite3";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { loadSqlite, type SqliteDatabase } from "./sqlite.js";
 
 export interface WorkflowRow {
   readonly projectId: string;
@@ -96,11 +96,12 @@ const toTask = (r: Raw): TaskRow => ({
  * before the response is sent, so an answered write survives a kill.
  */
 export class Store {
-  private readonly db: Database.Database;
+  private readonly db: SqliteDatabase;
 
   /** `uniqueTaskNames: false` stores a service that does not keep task names unique (doctor's tests). */
   constructor(dataDir: string | undefined, options: { readonly uniqueTaskNames?: boolean } = {}) {
     if (dataDir) mkdirSync(dataDir, { recursive: true });
+    const Database = loadSqlite();
     this.db = new Database(dataDir ? join(dataDir, "wedata-emulator.sqlite") : ":memory:");
     if (dataDir) {
       this.db.pragma("journal_mode = WAL");
