@@ -91,19 +91,19 @@ export async function buildProject(opts: CompileOptions): Promise<ProjectBuild> 
     ]);
     if (tsErrors.length > 0) throw new BuildError(relativeDiagnostics(tsErrors, config.root));
   }
-  let loaded: LoadedProject;
-  try {
-    loaded = await loadPipelines(config);
-  } catch (e) {
-    if (e instanceof LoadError) throw new BuildError(relativeDiagnostics(e.diagnostics, config.root));
-    throw e;
-  }
   const target: CompileTarget = {
     name: targetName,
     projectId: targetConfig.projectId,
     region: targetConfig.region,
     ...(targetConfig.projectIdentifier !== undefined && { projectIdentifier: targetConfig.projectIdentifier }),
   };
+  let loaded: LoadedProject;
+  try {
+    loaded = await loadPipelines(config, target);
+  } catch (e) {
+    if (e instanceof LoadError) throw new BuildError(relativeDiagnostics(e.diagnostics, config.root));
+    throw e;
+  }
   try {
     const compiled = compileProject({
       root: loaded.root,

@@ -2,7 +2,7 @@ import { execFileSync } from "node:child_process";
 import { basename } from "node:path";
 import { createInterface } from "node:readline/promises";
 import { appendFileSync, lstatSync, renameSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, relative } from "node:path";
 import { redactSecrets, redactValue, renderSnapshot } from "@wedata-kit/compiler";
 import {
   acquireLock,
@@ -318,6 +318,7 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
           rate: o.rate,
           connection: p.connection.description,
           prune: o.prune,
+          targetValues: targetValuesOf(p.build),
           ...(guard && { guard }),
           ...(o.destroy && { destroy: true }),
         }),
@@ -430,10 +431,24 @@ export function planMarkdown(p: Prepared, prune: boolean): string {
     title: `wedata plan: ${p.plan.target.name}`,
     subtitle:
       `Project \`${p.plan.target.projectId}\` in \`${p.plan.target.region}\`, compared with ` +
-      `${p.connection.description}.`,
+      `${p.connection.description}.` +
+      targetValuesOf(p.build)
+        .map(
+          (v, i) =>
+            `${i === 0 ? " Values for this target (byTarget): " : ", "}\`${v.where}\` = \`${JSON.stringify(v.value)}\``,
+        )
+        .join(""),
     changes: changesFromPlan(p.plan, prune),
     graphs: graphsFromSnapshot(renderSnapshot(p.build.compiled), undefined, removed),
   });
+}
+
+/** The values byTarget() chose, each at its `file:line` relative to the project. */
+function targetValuesOf(build: ProjectBuild): Array<{ where: string; value: unknown }> {
+  return (build.loaded.targetValues ?? []).map((v) => ({
+    where: `${relative(build.loaded.root, v.loc.file)}:${v.loc.line}`,
+    value: v.value,
+  }));
 }
 
 /** `wedata plan`: exit 0 no changes, 2 changes with --detailed-exitcode. */
@@ -454,7 +469,9 @@ export async function planCommand(
       );
     }
     const format = o.json ? "json" : o.format;
-    if (format === "json") io.out(`${JSON.stringify(redactValue({ plan: p.plan, reads: p.reads }), null, 2)}\n`);
+    const targetValues = targetValuesOf(p.build);
+    if (format === "json")
+      io.out(`${JSON.stringify(redactValue({ plan: p.plan, reads: p.reads, targetValues }), null, 2)}\n`);
     else if (format === "markdown") io.out(planMarkdown(p, o.prune));
     else
       io.out(
@@ -463,6 +480,7 @@ export async function planCommand(
           connection: p.connection.description,
           prune: o.prune,
           guard: guardFor(p, o),
+          targetValues,
         }),
       );
     if (o.out && format !== "json") io.err(`plan saved to ${o.out}; apply it with: wedata deploy --plan ${o.out}\n`);

@@ -1,7 +1,15 @@
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
-import { DslError, type ProjectConfig, type SourceLocation } from "@wedata-kit/dsl";
+import {
+  CURRENT_TARGET,
+  type CurrentTarget,
+  DslError,
+  type ProjectConfig,
+  type SourceLocation,
+  TARGET_VALUES,
+  type TargetValue,
+} from "@wedata-kit/dsl";
 import type { Diagnostic, LoadedModule } from "@wedata-kit/compiler";
 import { z } from "zod";
 
@@ -15,6 +23,8 @@ export interface LoadedProject {
   readonly pipelineFiles: readonly string[];
   /** Every task() call made while the pipeline files loaded. */
   readonly created?: ReadonlyArray<{ readonly name: string; readonly origin: SourceLocation }>;
+  /** The values byTarget() chose while the pipeline files loaded (locations absolute). */
+  readonly targetValues?: readonly TargetValue[];
 }
 
 /** The project cannot be loaded at all: the compiler's one diagnostics error (CompileError). */
@@ -160,7 +170,7 @@ function loadFailure(e: unknown, file: string, root: string): Diagnostic {
   };
 }
 
-export type LoadedConfig = Omit<LoadedProject, "modules" | "created">;
+export type LoadedConfig = Omit<LoadedProject, "modules" | "created" | "targetValues">;
 
 /** Load the config and every pipeline module it lists. Only the CLI runs user code. */
 export async function loadProject(cwd: string): Promise<LoadedProject> {
@@ -227,16 +237,24 @@ export async function loadConfig(cwd: string): Promise<LoadedConfig> {
   return { root, configFile, config, pipelineFiles };
 }
 
-/** Import every pipeline module of a loaded config. */
-export async function loadPipelines(loaded: LoadedConfig): Promise<LoadedProject> {
+/** Import every pipeline module of a loaded config, compiling for `target` (what byTarget() reads). */
+export async function loadPipelines(
+  loaded: LoadedConfig,
+  target?: Omit<CurrentTarget, "declared">,
+): Promise<LoadedProject> {
   // Every task() call while the files load: the compiler warns about tasks placed in no workflow.
   const created: Array<{ name: string; origin: SourceLocation }> = [];
-  const g = globalThis as { [CREATED_TASKS]?: unknown };
+  const targetValues: TargetValue[] = [];
+  const g = globalThis as { [CREATED_TASKS]?: unknown; [CURRENT_TARGET]?: CurrentTarget; [TARGET_VALUES]?: unknown };
   g[CREATED_TASKS] = created;
+  if (target) g[CURRENT_TARGET] = { ...target, declared: Object.keys(loaded.config.targets) };
+  g[TARGET_VALUES] = targetValues;
   try {
-    return { ...loaded, modules: await importPipelines(loaded), created };
+    return { ...loaded, modules: await importPipelines(loaded), created, targetValues };
   } finally {
     delete g[CREATED_TASKS];
+    delete g[CURRENT_TARGET];
+    delete g[TARGET_VALUES];
   }
 }
 

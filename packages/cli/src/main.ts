@@ -459,6 +459,27 @@ export async function main(argv: readonly string[], rawIo: Io = defaultIo): Prom
     });
 
   program
+    .command("init")
+    .description(
+      "add wedata-kit to this folder: config, a pipeline, a test, tsconfig, CI; files already there are kept",
+    )
+    .argument("[dir]", "the project folder", ".")
+    .option("--name <name>", "project name and ownership mark (default: the folder's name)")
+    .option("--project-id <id>", "WeData ProjectId of the dev target (default: a placeholder for the emulator)")
+    .option("--prod-project-id <id>", "WeData ProjectId of the prod target")
+    .option("--region <region>", "region of both targets, e.g. ap-guangzhou")
+    .option("-y, --yes", "ask nothing; use the defaults for what no flag gives", false)
+    .action(
+      async (
+        dir: string,
+        o: { name?: string; projectId?: string; prodProjectId?: string; region?: string; yes: boolean },
+      ) => {
+        const { initCommand } = await import("./init-command.js");
+        code = await initCommand({ dir: resolve(dir), ...o }, io);
+      },
+    );
+
+  program
     .command("emulator")
     .description("run the local WeData emulator in the foreground")
     .option("-p, --port <n>", "port (0 picks a free one)", "9460")

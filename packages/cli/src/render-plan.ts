@@ -81,7 +81,15 @@ function changeLine(c: WorkflowChange | TaskChange): string[] {
 /** The plan as text for a terminal or a CI log. */
 export function renderPlan(
   plan: Plan,
-  opts: { rate: number; connection: string; prune: boolean; guard?: GuardedDeletions; destroy?: boolean },
+  opts: {
+    rate: number;
+    connection: string;
+    prune: boolean;
+    guard?: GuardedDeletions;
+    destroy?: boolean;
+    /** What byTarget() chose for this target, where. */
+    targetValues?: ReadonlyArray<{ readonly where: string; readonly value: unknown }>;
+  },
 ): string {
   const out: string[] = [
     pc.bold(
@@ -90,6 +98,12 @@ export function renderPlan(
     ),
     "",
   ];
+  if (opts.targetValues?.length) {
+    out.push(pc.bold(`Values for target ${plan.target.name} (byTarget)`));
+    const width = Math.max(...opts.targetValues.map((v) => v.where.length));
+    for (const v of opts.targetValues) out.push(`  ${v.where.padEnd(width)}  ${JSON.stringify(v.value)}`);
+    out.push("");
+  }
   if (plan.folders.length) {
     out.push(pc.bold("Folders"));
     for (const f of plan.folders)

@@ -29,6 +29,14 @@ export { DslError, WedataKitError, must, type DslProblem } from "./errors.js";
 export type { SourceLocation } from "./source-location.js";
 export { env, envSecrets } from "./env.js";
 export {
+  byTarget,
+  currentTarget,
+  CURRENT_TARGET,
+  TARGET_VALUES,
+  type CurrentTarget,
+  type TargetValue,
+} from "./target.js";
+export {
   decodeExtOptions,
   encodeExtOptions,
   extOptionsOf,

@@ -1,0 +1,12 @@
+export {
+  DEFAULT_REGION,
+  PLACEHOLDER_DEV_PROJECT,
+  PLACEHOLDER_PROD_PROJECT,
+  PROJECT_DEPENDENCIES,
+  projectName,
+  scaffold,
+  ScaffoldError,
+  type ScaffoldOptions,
+  type ScaffoldResult,
+} from "./scaffold.js";
+export { askMissing, createMain, printNextSteps, type Prompt } from "./cli.js";

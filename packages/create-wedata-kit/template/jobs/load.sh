@@ -1,0 +1,3 @@
+#!/bin/bash
+set -euo pipefail
+echo "loading into ${target_db}"
