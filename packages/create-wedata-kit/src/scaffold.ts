@@ -48,6 +48,12 @@ export const PROJECT_DEPENDENCIES = {
   devDependencies: { "@types/node": "^20.19.0", tsx: "4.23.15", typescript: "5.9.3" },
 } as const;
 
+/**
+ * npm 11 runs no install script of a dependency it is not told to: better-sqlite3 (the local emulator's
+ * storage, optional) builds or fetches its native part in one. esbuild's (tsx) is not needed.
+ */
+const ALLOW_SCRIPTS = { "better-sqlite3": true, esbuild: false } as const;
+
 const SCRIPTS = {
   compile: "wedata compile",
   plan: "wedata plan",
@@ -112,7 +118,15 @@ function checkInside(root: string, rel: string): void {
 
 function packageJson(name: string): string {
   return `${JSON.stringify(
-    { name, version: "0.0.0", private: true, type: "module", scripts: SCRIPTS, ...PROJECT_DEPENDENCIES },
+    {
+      name,
+      version: "0.0.0",
+      private: true,
+      type: "module",
+      scripts: SCRIPTS,
+      ...PROJECT_DEPENDENCIES,
+      allowScripts: ALLOW_SCRIPTS,
+    },
     null,
     2,
   )}\n`;
@@ -127,8 +141,8 @@ function extendPackageJson(text: string, file: string): { text: string; added: s
     throw new ScaffoldError(`${file} is not valid JSON (${(e as Error).message}); fix it, then run init again`);
   }
   const added: string[] = [];
-  const merge = (section: string, entries: Readonly<Record<string, string>>) => {
-    const current = (pkg[section] ?? {}) as Record<string, string>;
+  const merge = (section: string, entries: Readonly<Record<string, string | boolean>>) => {
+    const current = (pkg[section] ?? {}) as Record<string, string | boolean>;
     for (const [k, v] of Object.entries(entries))
       if (!(k in current) && !(section === "dependencies" && k in ((pkg.devDependencies ?? {}) as object))) {
         current[k] = v;
@@ -139,6 +153,7 @@ function extendPackageJson(text: string, file: string): { text: string; added: s
   merge("scripts", SCRIPTS);
   merge("dependencies", PROJECT_DEPENDENCIES.dependencies);
   merge("devDependencies", PROJECT_DEPENDENCIES.devDependencies);
+  merge("allowScripts", ALLOW_SCRIPTS);
   if (pkg.type === undefined) {
     pkg.type = "module";
     added.push("type");

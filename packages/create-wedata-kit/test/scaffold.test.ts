@@ -55,6 +55,8 @@ describe("create-wedata-kit", () => {
       scripts: { deploy: "wedata deploy", plan: "wedata plan" },
       dependencies: { "@wedata-kit/cli": expect.stringMatching(/^\^\d/), "@wedata-kit/dsl": expect.any(String) },
       devDependencies: { "@types/node": expect.any(String), tsx: expect.any(String), typescript: expect.any(String) },
+      // npm 11 runs a dependency's install script only when allowed: the emulator's SQLite needs its own.
+      allowScripts: { "better-sqlite3": true },
     });
     const config = readFileSync(join(dir, "wedata.config.ts"), "utf8");
     expect(config).toContain('name: "sales-pipelines"');
