@@ -88,14 +88,14 @@ export interface WorkflowBuilder<Name extends string = string> {
   readonly name: Name;
   readonly node: WorkflowNode;
   /**
-   * Place tasks in this workflow, in addition to those already placed. Each task's dependencies must be
-   * tasks of this workflow.
+   * Place tasks in this workflow (each task's `WorkflowId`), in addition to those already placed. Each task's
+   * dependencies must be tasks of this workflow.
    * @example workflow("daily_etl", { folder: "/etl" }).tasks(extract, load)
    */
   tasks(...tasks: TaskBuilder[]): WorkflowBuilder<Name>;
   /**
-   * The name this workflow had before: the deploy renames the remote workflow in place (same WorkflowId,
-   * same tasks). Once deployed it can be removed; when no workflow of the old name exists it does nothing.
+   * The name this workflow had before: the deploy renames the remote workflow in place (a new `WorkflowName`
+   * in its update; same `WorkflowId`, same tasks). Once deployed it can be removed; when no workflow of the old name exists it does nothing.
    * @example workflow("daily_orders", { folder: "/etl" }).renamedFrom("orders_daily")
    */
   renamedFrom(oldName: string): WorkflowBuilder<Name>;
