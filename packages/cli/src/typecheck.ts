@@ -1,12 +1,25 @@
-import { existsSync } from "node:fs";
-import { join } from "node:path";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
 import type { Diagnostic } from "@wedata-kit/compiler";
+import { workFolder } from "./project-files.js";
 
 /**
  * Type-check the user's pipeline files (and what they import) with ts-morph, reporting TypeScript
  * errors as diagnostics `E_TS<code>`. Uses the project's tsconfig.json when there is one.
  */
 export async function typecheckFiles(root: string, files: readonly string[]): Promise<Diagnostic[]> {
+  const cache = typecheckCache(root);
+  if (cache.clean()) return [];
+  const { diagnostics, checked } = await runTypecheck(root, files);
+  if (diagnostics.length === 0) cache.remember(checked);
+  return diagnostics;
+}
+
+async function runTypecheck(
+  root: string,
+  files: readonly string[],
+): Promise<{ diagnostics: Diagnostic[]; checked: string[] }> {
   const { Project, ts } = await import("ts-morph");
   const tsconfig = join(root, "tsconfig.json");
   const project = existsSync(tsconfig)
@@ -40,5 +53,89 @@ export async function typecheckFiles(root: string, files: readonly string[]): Pr
       hint: "fix the TypeScript error; the builder API is fully typed",
     });
   }
+  const checked = project
+    .getSourceFiles()
+    .map((sf) => sf.getFilePath() as string)
+    .filter((p) => !p.includes("/node_modules/"));
+  return { diagnostics: out, checked };
+}
+
+/** Where the last clean check is recorded (a `.wedata/state/` file, like the read caches). */
+const CACHE_FILE = "state/typecheck.json";
+const CACHE_VERSION = 1;
+/** Folders never searched for the project's TypeScript files. */
+const SKIPPED = new Set(["node_modules", "dist", "wedata.snapshot", "compiled"]);
+
+const sha = (data: string | Buffer) => createHash("sha256").update(data).digest("hex");
+
+/** The project's own TypeScript files: a new one may be imported, so it invalidates the record. */
+function projectTsFiles(root: string, dir = root, out: string[] = []): string[] {
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    if (e.name.startsWith(".") || SKIPPED.has(e.name)) continue;
+    const path = join(dir, e.name);
+    if (e.isDirectory()) projectTsFiles(root, path, out);
+    else if (e.isFile() && /\.(m|c)?tsx?$/.test(e.name)) out.push(path);
+  }
   return out;
+}
+
+/**
+ * What else decides the outcome: the tsconfig, the installed packages (the lock file, and the version and
+ * declarations of the @wedata-kit/dsl the files import), and the checker itself.
+ */
+function environmentKey(root: string): string {
+  const parts: string[] = [`v${CACHE_VERSION}`];
+  for (const f of ["tsconfig.json", "package.json", "package-lock.json"]) {
+    const p = join(root, f);
+    parts.push(`${f}:${existsSync(p) ? sha(readFileSync(p)) : "-"}`);
+  }
+  for (let dir = root; ; dir = dirname(dir)) {
+    const dsl = join(dir, "node_modules", "@wedata-kit", "dsl");
+    if (existsSync(dsl)) {
+      for (const f of ["package.json", "dist/index.d.ts", "src/index.ts"]) {
+        const p = join(dsl, f);
+        if (existsSync(p)) parts.push(`dsl/${f}:${statSync(p).mtimeMs}:${statSync(p).size}`);
+      }
+      break;
+    }
+    if (dirname(dir) === dir) break;
+  }
+  return sha(parts.join("\n"));
+}
+
+/**
+ * The record of the last clean type-check: every file the checker read (the project's and any it imports
+ * from outside, libraries aside) by content hash. When nothing it covers changed, the check is skipped:
+ * a no-op plan does not pay for loading the TypeScript checker.
+ */
+function typecheckCache(root: string): { clean(): boolean; remember(files: readonly string[]): void } {
+  const env = environmentKey(root);
+  const fileHash = (p: string) => (existsSync(p) ? sha(readFileSync(p)) : "-");
+  return {
+    clean() {
+      const text = workFolder(root)
+        .read(CACHE_FILE, 16 * 1024 * 1024)
+        ?.toString("utf8");
+      if (!text) return false;
+      let record: { v?: number; env?: string; files?: Record<string, string> };
+      try {
+        record = JSON.parse(text);
+      } catch {
+        return false;
+      }
+      if (record.v !== CACHE_VERSION || record.env !== env || !record.files) return false;
+      const known = record.files;
+      const current = projectTsFiles(root).map((p) => relative(root, p));
+      if (current.some((p) => !(p in known))) return false;
+      return Object.entries(known).every(([p, h]) => fileHash(join(root, p)) === h);
+    },
+    remember(files) {
+      const record = {
+        v: CACHE_VERSION,
+        env,
+        files: Object.fromEntries(files.map((p) => [relative(root, p), fileHash(p)])),
+      };
+      workFolder(root).write(CACHE_FILE, `${JSON.stringify(record)}\n`);
+    },
+  };
 }

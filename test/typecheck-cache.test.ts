@@ -1,0 +1,90 @@
+/** The type-check is skipped when nothing it read changed since its last clean run, and only then. */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { runCli } from "./cli.js";
+import { tempProject } from "./helpers.js";
+
+const CONFIG = `import { defineConfig } from "@wedata-kit/dsl";
+export default defineConfig({
+  pipelines: ["pipeline.ts"],
+  targets: { dev: { projectId: "2378393617299558400", region: "ap-guangzhou" } },
+});
+`;
+const PIPELINE = `import { task, workflow } from "@wedata-kit/dsl";
+import { RETRIES } from "./shared/settings.js";
+export const w = workflow("w", { folder: "/f" }).tasks(task("a").shell({ inline: "echo a" }).retry(RETRIES));
+`;
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+const cleanups: Array<() => void> = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+describe("the type-check record", () => {
+  it("skips an unchanged project, and catches an error in any file the check read, imported ones included", async () => {
+    const p = tempProject({
+      "wedata.config.ts": CONFIG,
+      "pipeline.ts": PIPELINE,
+      "shared/settings.ts": "export const RETRIES: number = 3;\n",
+    });
+    cleanups.push(p.cleanup);
+    const compile = () => runCli(["compile", "--cwd", p.dir, "--no-snapshot"]);
+    const record = join(p.dir, ".wedata/state/typecheck.json");
+
+    expect((await compile()).code).toBe(0);
+    expect(existsSync(record)).toBe(true);
+    const saved = JSON.parse(readFileSync(record, "utf8"));
+    expect(Object.keys(saved.files)).toEqual(
+      expect.arrayContaining(["pipeline.ts", "shared/settings.ts", "wedata.config.ts"]),
+    );
+
+    // The check really is skipped while the record matches: a type error whose hash is (wrongly) recorded as
+    // clean goes through, since loading the files does not type-check them.
+    const bad = 'export const RETRIES: number = "three";\n';
+    writeFileSync(join(p.dir, "shared/settings.ts"), bad);
+    const forged = { ...saved, files: { ...saved.files, "shared/settings.ts": sha256(bad) } };
+    writeFileSync(record, JSON.stringify(forged));
+    expect((await compile()).code).toBe(0);
+    writeFileSync(join(p.dir, "shared/settings.ts"), "export const RETRIES: number = 3;\n");
+    writeFileSync(record, JSON.stringify(saved));
+
+    // A type error in the imported file: the record no longer matches, the check runs and reports it.
+    writeFileSync(join(p.dir, "shared/settings.ts"), 'export const RETRIES: number = "three";\n');
+    const broken = await compile();
+    expect(broken.code).toBe(1);
+    expect(broken.err).toMatch(/shared\/settings\.ts:1:\d+ error\[E_TS2322\]/);
+    // A failed check is never recorded as clean: the same error is reported again.
+    expect((await compile()).err).toMatch(/E_TS2322/);
+
+    writeFileSync(join(p.dir, "shared/settings.ts"), "export const RETRIES: number = 4;\n");
+    expect((await compile()).code).toBe(0);
+
+    // A new TypeScript file in the project may be imported next: it invalidates the record too.
+    writeFileSync(join(p.dir, "shared/extra.ts"), "export const X: string = 1;\n");
+    writeFileSync(join(p.dir, "pipeline.ts"), `import "./shared/extra.js";\n${PIPELINE}`);
+    const again = await compile();
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/shared\/extra\.ts:1:\d+ error\[E_TS2322\]/);
+  });
+
+  it("a record that is not ours to trust (edited, truncated) only costs a fresh check", async () => {
+    const p = tempProject({
+      "wedata.config.ts": CONFIG,
+      "pipeline.ts": PIPELINE.replace("RETRIES", '"x"'),
+      "shared/settings.ts": "export const RETRIES: number = 3;\n",
+    });
+    cleanups.push(p.cleanup);
+    const compile = () => runCli(["compile", "--cwd", p.dir, "--no-snapshot"]);
+    const first = await compile();
+    expect(first.code).toBe(1);
+    expect(existsSync(join(p.dir, ".wedata/state/typecheck.json"))).toBe(false);
+    writeFileSync(join(p.dir, "pipeline.ts"), PIPELINE);
+    expect((await compile()).code).toBe(0);
+    writeFileSync(join(p.dir, ".wedata/state/typecheck.json"), "{ not json");
+    writeFileSync(join(p.dir, "pipeline.ts"), PIPELINE.replace("RETRIES", '"x"'));
+    expect((await compile()).code).toBe(1);
+  });
+});
