@@ -1,7 +1,9 @@
 /**
- * Benchmarks: print figures, assert nothing. `npm run bench [-- compile|deploy|plan] [-- --quick]`.
+ * Benchmarks: print figures, assert nothing. `npm run bench [-- user|compile|deploy|plan|run] [-- --quick]`.
  * Results go to bench/results/<name>.json; BENCHMARKS.md summarises them.
  *
+ *  user     through the built `wedata` command: start-up (--version, --help) beside plain Node, a no-op
+ *           plan of examples/daily-etl with the type-check on, a 10,000-task compile, whole process.
  *  compile  synthetic projects of 1,000 and 10,000 tasks over 50 workflows: wall time, tasks/s and peak
  *           RSS of `wedata compile --no-typecheck --out`, as a ratio to a floor script in the same run.
  *  deploy   a fresh deploy of 2,000 tasks (DAG depth 10) to the emulator at 20 requests/s per action
@@ -12,8 +14,8 @@
  *  run      the local runner: overhead per task (start to start, less the task's own work) on a chain
  *           run one at a time, and 1,000 independent tasks at concurrency 8 against the ideal.
  */
-import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -431,6 +433,108 @@ async function runBench() {
   }
 }
 
+/** Wall time and peak RSS of one command, as a user's shell runs it (GNU time gives the RSS where it exists). */
+function timed(cmd: string[], cwd: string): { ms: number; peakRssMb?: number } {
+  const gnuTime = existsSync("/usr/bin/time");
+  const t0 = performance.now();
+  const r = spawnSync(gnuTime ? "/usr/bin/time" : cmd[0]!, gnuTime ? ["-f", "%M", ...cmd] : cmd.slice(1), {
+    cwd,
+    encoding: "utf8",
+    // No credentials or endpoint: the embedded emulator.
+    env: Object.fromEntries(
+      Object.entries({ ...process.env, CI: "true", NO_COLOR: "1" }).filter(
+        ([k]) => !k.startsWith("TENCENTCLOUD_") && !k.startsWith("WEDATA_"),
+      ),
+    ),
+  });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) throw new Error(`${cmd.join(" ")} exited ${r.status}: ${r.stderr}`);
+  const kb = gnuTime ? Number(r.stderr.trim().split("\n").pop()) : Number.NaN;
+  return { ms, ...(Number.isFinite(kb) && { peakRssMb: Math.round(kb / 1024) }) };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
+
+/**
+ * What a user feels, through the built `wedata` command (`npm run build` first): start-up against plain Node,
+ * a no-op plan of examples/daily-etl with the type-check on, and a 10,000-task `wedata compile`, whole process.
+ */
+async function userBench() {
+  const bin = join(repoRoot, "packages/cli/bin/wedata.js");
+  if (!existsSync(join(repoRoot, "packages/cli/dist/main.js"))) throw new Error("run `npm run build` first");
+  const node = process.execPath;
+  const runs = quick ? 11 : 31;
+  const empty = join(tempDir(), "empty.mjs");
+  writeFileSync(empty, "");
+  const startup: Record<string, number[]> = { floor: [], version: [], help: [] };
+  for (let i = 0; i < runs; i++) {
+    startup.floor?.push(timed([node, empty], repoRoot).ms);
+    startup.version?.push(timed([node, bin, "--version"], repoRoot).ms);
+    startup.help?.push(timed([node, bin, "--help"], repoRoot).ms);
+  }
+  const start = Object.fromEntries(Object.entries(startup).map(([k, v]) => [k, Math.round(median(v))]));
+  console.log(
+    `start-up (median of ${runs}): node alone ${start.floor} ms, --version ${start.version} ms, --help ${start.help} ms`,
+  );
+
+  // A copy of examples/daily-etl, deployed once to its embedded emulator, then planned with nothing changed.
+  const dir = tempDir();
+  try {
+    cpSync(join(repoRoot, "examples/daily-etl"), dir, {
+      recursive: true,
+      filter: (src) => !src.includes(".wedata") && !src.includes("/compiled"),
+    });
+    mkdirSync(join(dir, "node_modules/@wedata-kit"), { recursive: true });
+    symlinkSync(join(repoRoot, "packages/dsl"), join(dir, "node_modules/@wedata-kit/dsl"), "dir");
+    timed([node, bin, "deploy", "--yes"], dir);
+    rmSync(join(dir, ".wedata/state/typecheck.json"), { force: true });
+    const cold = timed([node, bin, "plan"], dir);
+    const warm: number[] = [];
+    for (let i = 0; i < (quick ? 3 : 7); i++) warm.push(timed([node, bin, "plan"], dir).ms);
+    const noTypecheck = timed([node, bin, "plan", "--no-typecheck"], dir);
+    const plan = {
+      typecheckRecorded: Math.round(median(warm)),
+      typecheckCold: Math.round(cold.ms),
+      noTypecheck: Math.round(noTypecheck.ms),
+    };
+    console.log(
+      `no-op plan of examples/daily-etl: ${plan.typecheckRecorded} ms (median, type-check on, record current), ` +
+        `${plan.typecheckCold} ms (type-check run), ${plan.noTypecheck} ms (--no-typecheck)`,
+    );
+
+    const n = quick ? 2000 : 10000;
+    const big = tempDir();
+    try {
+      writeSyntheticProject(big, repoRoot, { tasks: n, workflows: 50, depth: 10 });
+      const compile = (...extra: string[]) => timed([node, bin, "compile", "--no-snapshot", ...extra], big);
+      const typecheckOn = compile();
+      const recorded = compile();
+      const off = compile("--no-typecheck");
+      const withSnapshot = timed([node, bin, "compile", "--no-typecheck"], big);
+      const row = (r: { ms: number; peakRssMb?: number }) => ({ ms: Math.round(r.ms), peakRssMb: r.peakRssMb });
+      const compileRows = {
+        tasks: n,
+        typecheckOn: row(typecheckOn),
+        typecheckRecorded: row(recorded),
+        noTypecheck: row(off),
+        noTypecheckWithSnapshot: row(withSnapshot),
+      };
+      console.log(`wedata compile, ${n} tasks, whole process: ${JSON.stringify(compileRows)}`);
+      save("user", {
+        targets: { startupMs: 150, noopPlanMs: 1000, compileTenThousandMs: 5000, compilePeakRssMb: 500 },
+        startup: { runs, ...start },
+        plan,
+        compile: compileRows,
+      });
+    } finally {
+      rmSync(big, { recursive: true, force: true });
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (wanted("user")) await userBench();
 if (wanted("compile")) await compileBench();
 if (wanted("run")) await runBench();
 if (wanted("plan")) await planBench();

@@ -1,7 +1,7 @@
 import { typecheckFiles } from "./typecheck.js";
-import { existsSync, realpathSync, statSync } from "node:fs";
+import { existsSync, lstatSync, realpathSync, statSync } from "node:fs";
 import { readRegularFile } from "@wedata-kit/files";
-import { isAbsolute, relative, sep } from "node:path";
+import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
 import {
   compileProject,
   CompileError,
@@ -82,21 +82,50 @@ export async function buildProject(opts: CompileOptions): Promise<ProjectBuild> 
   const config = opts.pipelineFiles
     ? { ...loadedTarget.config, pipelineFiles: opts.pipelineFiles }
     : loadedTarget.config;
-  // Type errors first: they explain most runtime failures of the builders better than the throw does.
-  if (opts.typecheck !== false) {
-    // A missing file is reported by the loader, with its own code.
-    const tsErrors = await typecheckFiles(config.root, [
-      config.configFile,
-      ...config.pipelineFiles.filter((f) => existsSync(f) && statSync(f).isFile()),
-    ]);
-    if (tsErrors.length > 0) throw new BuildError(relativeDiagnostics(tsErrors, config.root));
-  }
   const target: CompileTarget = {
     name: targetName,
     projectId: targetConfig.projectId,
     region: targetConfig.region,
     ...(targetConfig.projectIdentifier !== undefined && { projectIdentifier: targetConfig.projectIdentifier }),
   };
+  // The type-check runs beside the load and the compile (on its own thread when built). Its errors come first:
+  // they explain most runtime failures of the builders better than the throw does. A missing file is reported
+  // by the loader, with its own code.
+  const typeErrors =
+    opts.typecheck === false
+      ? Promise.resolve([])
+      : typecheckFiles(config.root, [
+          config.configFile,
+          ...config.pipelineFiles.filter((f) => existsSync(f) && statSync(f).isFile()),
+        ]);
+  typeErrors.catch(() => {}); // awaited below; not an unhandled rejection meanwhile
+  let built: { loaded: LoadedProject; compiled: CompiledProject } | undefined;
+  let failure: unknown;
+  try {
+    built = await loadAndCompile(config, target);
+  } catch (e) {
+    failure = e;
+  }
+  const tsErrors = await typeErrors;
+  if (tsErrors.length > 0) throw new BuildError(relativeDiagnostics(tsErrors, config.root));
+  if (!built) throw failure;
+  const { loaded, compiled } = built;
+  for (const w of compiled.warnings) warningSink(w);
+  // Secret values declared in parameters are hidden in every rendering, wherever else they appear.
+  rememberSecrets([compiled.workflows.map((w) => w.payload), compiled.tasks.map((t) => t.payload)]);
+  rememberSecrets(Object.fromEntries([...envSecrets()].map((v, i) => [`env_secret_${i}`, v])));
+  rememberSecrets({
+    TENCENTCLOUD_SECRET_ID: process.env.TENCENTCLOUD_SECRET_ID,
+    TENCENTCLOUD_SECRET_KEY: process.env.TENCENTCLOUD_SECRET_KEY,
+    TENCENTCLOUD_SESSION_TOKEN: process.env.TENCENTCLOUD_SESSION_TOKEN,
+  });
+  return { loaded, targetName, targetConfig, compiled };
+}
+
+async function loadAndCompile(
+  config: LoadedConfig,
+  target: CompileTarget,
+): Promise<{ loaded: LoadedProject; compiled: CompiledProject }> {
   let loaded: LoadedProject;
   try {
     loaded = await loadPipelines(config, target);
@@ -110,21 +139,36 @@ export async function buildProject(opts: CompileOptions): Promise<ProjectBuild> 
       modules: loaded.modules,
       target,
       readFile: (p) => readRegularFile(p, MAX_CODE_BYTES),
-      realpath: realpathSync,
+      realpath: folderCachedRealpath(),
       ...(loaded.created && { created: loaded.created }),
     });
-    for (const w of compiled.warnings) warningSink(w);
-    // Secret values declared in parameters are hidden in every rendering, wherever else they appear.
-    rememberSecrets([compiled.workflows.map((w) => w.payload), compiled.tasks.map((t) => t.payload)]);
-    rememberSecrets(Object.fromEntries([...envSecrets()].map((v, i) => [`env_secret_${i}`, v])));
-    rememberSecrets({
-      TENCENTCLOUD_SECRET_ID: process.env.TENCENTCLOUD_SECRET_ID,
-      TENCENTCLOUD_SECRET_KEY: process.env.TENCENTCLOUD_SECRET_KEY,
-      TENCENTCLOUD_SESSION_TOKEN: process.env.TENCENTCLOUD_SESSION_TOKEN,
-    });
-    return { loaded, targetName, targetConfig, compiled };
+    return { loaded, compiled };
   } catch (e) {
     if (e instanceof CompileError) throw new BuildError(e.diagnostics);
     throw e;
   }
+}
+
+/**
+ * realpath for thousands of code files in a few folders: each folder resolved once, a file resolved itself
+ * only when it is a link (a link among the files, or among the folders, still resolves to where it points).
+ */
+function folderCachedRealpath(): (path: string) => string {
+  const folders = new Map<string, string>();
+  const folder = (dir: string) => {
+    let real = folders.get(dir);
+    if (real === undefined) {
+      real = realpathSync.native(dir);
+      folders.set(dir, real);
+    }
+    return real;
+  };
+  return (path) => {
+    const known = folders.get(path);
+    if (known !== undefined) return known;
+    const st = lstatSync(path, { throwIfNoEntry: false });
+    if (st?.isDirectory()) return folder(path);
+    if (!st || st.isSymbolicLink()) return realpathSync.native(path);
+    return join(folder(dirname(path)), basename(path));
+  };
 }

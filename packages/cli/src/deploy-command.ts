@@ -120,6 +120,10 @@ export interface Prepared {
 export async function preparePlan(
   o: PlanCommandOptions & { destroy?: boolean; lock?: { command: string; ttlMs?: number } },
 ): Promise<Prepared> {
+  // The embedded emulator's modules, loaded before the user's files: modules loaded after the TypeScript loader
+  // is registered pass through its hooks, which costs a no-op plan a tenth of its time.
+  if (!process.env.WEDATA_ENDPOINT && !process.env.TENCENTCLOUD_SECRET_ID)
+    await import("@wedata-kit/emulator").catch(() => undefined);
   const compiledBuild = await buildProject({
     cwd: o.cwd,
     ...(o.target && { target: o.target }),

@@ -128,7 +128,11 @@ async function importFresh(file: string): Promise<Record<string, unknown>> {
   }) as typeof process.exit;
   try {
     // A query makes repeated loads in one process (watch, tests) see edited files.
-    return (await import(`${pathToFileURL(file).href}?v=${++generation}`)) as Record<string, unknown>;
+    const ns = (await import(`${pathToFileURL(file).href}?v=${++generation}`)) as Record<string, unknown>;
+    // In a CommonJS package the file is compiled to CommonJS: its exports object (marked __esModule) arrives
+    // as the namespace's default; its own `default` is then the file's `export default`.
+    const cjs = ns.default as Record<string, unknown> | undefined;
+    return cjs && typeof cjs === "object" && cjs.__esModule === true ? { ...cjs } : ns;
   } finally {
     process.exit = exit;
   }
