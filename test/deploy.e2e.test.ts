@@ -690,4 +690,17 @@ describe("deploy examples/daily-etl end to end, through the SDK, to the emulator
     expect(r.err).toMatch(/pass --yes/);
     expect(await remoteTasks(emu)).toEqual([]);
   });
+
+  it("deploys to the embedded emulator without asking (local data only), but destroy still asks", async () => {
+    const dir = copyExample();
+    const local = { WEDATA_ENDPOINT: undefined, TENCENTCLOUD_SECRET_ID: undefined, TENCENTCLOUD_SECRET_KEY: undefined };
+    const env = { ...local, CI: "true" };
+    const r = await runCli(["deploy", "--cwd", dir, "--no-typecheck"], env);
+    expect(r.err).not.toMatch(/pass --yes/);
+    expect(r.code).toBe(0);
+    expect(r.out).toMatch(/via embedded local emulator[\s\S]*Deployed in [\d.]+ s: \d+ created/);
+    const d = await runCli(["destroy", "--cwd", dir, "--no-typecheck"], env);
+    expect(d.code).toBe(1);
+    expect(d.err).toMatch(/refusing to deploy without confirmation: pass --yes/);
+  });
 });

@@ -121,7 +121,7 @@ describe("the packed packages, installed into a scaffolded project", () => {
     const plan = run(wedata, ["plan"]);
     expect(plan).toMatch(/create\s+daily\/extract/);
     expect(plan).toMatch(/Values for target dev \(byTarget\)\n\s+pipelines\/daily\.ts:\d+\s+"dw_dev"/);
-    expect(run("npm", ["run", "deploy", "--", "--yes"])).toMatch(
+    expect(run("npm", ["run", "deploy"])).toMatch(
       /Deployed in [\d.]+ s: 3 created, 0 updated, 0 deleted, 2 submitted, 0 failed/,
     );
     expect(run(wedata, ["plan"])).toMatch(/No changes/);

@@ -364,8 +364,9 @@ export async function deployCommand(o: DeployCommandOptions, io: Io): Promise<nu
       if (o.json) io.out(`${JSON.stringify(redactValue({ plan, summary: null }), null, 2)}\n`);
       return 0;
     }
-    // A saved plan was reviewed already; applying it is the confirmation.
-    if (!o.yes && !saved) {
+    // A saved plan was reviewed already; applying it is the confirmation. A deploy to the embedded emulator
+    // (no credentials: local data in .wedata/local) changes nothing anyone else sees, and is not asked about.
+    if (!o.yes && !saved && (o.destroy || p.connection.kind !== "embedded")) {
       const interactive = process.stdin.isTTY && !process.env.CI;
       if (!interactive) {
         io.err(
