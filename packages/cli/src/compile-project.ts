@@ -1,4 +1,4 @@
-import { typecheckFiles } from "./typecheck.js";
+import { startTypecheck } from "./typecheck.js";
 import { existsSync, lstatSync, realpathSync, statSync } from "node:fs";
 import { readRegularFile } from "@wedata-kit/files";
 import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
@@ -12,7 +12,14 @@ import {
   type Diagnostic,
 } from "@wedata-kit/compiler";
 import { envSecrets, type TargetConfig } from "@wedata-kit/dsl";
-import { loadConfig, loadPipelines, LoadError, type LoadedConfig, type LoadedProject } from "./load-project.js";
+import {
+  findConfig,
+  loadConfig,
+  loadPipelines,
+  LoadError,
+  type LoadedConfig,
+  type LoadedProject,
+} from "./load-project.js";
 
 export interface CompileOptions {
   readonly cwd: string;
@@ -77,6 +84,9 @@ export async function loadTargetConfig(
 
 /** Load, type-check and compile the project for one target. */
 export async function buildProject(opts: CompileOptions): Promise<ProjectBuild> {
+  // The checker starts loading now, beside the config's load, when the project's record does not vouch for it.
+  const configFile = opts.typecheck === false ? undefined : findConfig(opts.cwd);
+  const early = configFile ? startTypecheck(realpathSync(dirname(configFile))) : undefined;
   const loadedTarget = await loadTargetConfig(opts.cwd, opts.target);
   const { targetName, targetConfig } = loadedTarget;
   const config = opts.pipelineFiles
@@ -94,7 +104,7 @@ export async function buildProject(opts: CompileOptions): Promise<ProjectBuild> 
   const typeErrors =
     opts.typecheck === false
       ? Promise.resolve([])
-      : typecheckFiles(config.root, [
+      : (early ?? startTypecheck(config.root)).check([
           config.configFile,
           ...config.pipelineFiles.filter((f) => existsSync(f) && statSync(f).isFile()),
         ]);

@@ -9,34 +9,54 @@ import { workFolder } from "./project-files.js";
  * errors as diagnostics `E_TS<code>`. Uses the project's tsconfig.json when there is one.
  */
 export async function typecheckFiles(root: string, files: readonly string[]): Promise<Diagnostic[]> {
-  const cache = typecheckCache(root);
-  if (cache.clean()) return [];
-  const { diagnostics, checked } = await inWorker(root, files);
-  if (diagnostics.length === 0) cache.remember(checked);
-  return diagnostics;
+  return startTypecheck(root).check(files);
 }
 
 type Outcome = { diagnostics: Diagnostic[]; checked: string[] };
 
 /**
- * The check runs on a worker thread when the CLI runs built JavaScript, so the caller loads and compiles the
- * pipeline files meanwhile (on two cores, a 10,000-task compile then takes about the longer of the two), and
- * the checker's memory is returned whole when the worker ends. From TypeScript sources (tests), in process.
+ * A type-check started as soon as the project's folder is known, before its files are: when the record of
+ * the last clean check is current, nothing is started; otherwise, when the CLI runs built JavaScript, a
+ * worker thread starts loading the checker at once, and checks the files when `check` gives them. The
+ * caller loads and compiles the pipeline files meanwhile (on two cores, a 10,000-task compile then takes
+ * about the longer of the two), and the checker's memory is returned whole when the worker ends. From
+ * TypeScript sources (tests), the check runs in process.
  */
-function inWorker(root: string, files: readonly string[]): Promise<Outcome> {
-  const worker = new URL("./typecheck-worker.js", import.meta.url);
-  if (!import.meta.url.endsWith(".js")) return runTypecheck(root, files);
-  return import("node:worker_threads").then(
-    ({ Worker }) =>
-      new Promise<Outcome>((resolve, reject) => {
-        const w = new Worker(worker, { workerData: { root, files: [...files] } });
-        w.once("message", (m: Outcome) => resolve(m));
-        w.once("error", reject);
-        w.once("exit", (code) => {
-          if (code !== 0) reject(new Error(`the type-check stopped with exit code ${code}`));
-        });
-      }),
-  );
+export function startTypecheck(root: string): { check(files: readonly string[]): Promise<Diagnostic[]> } {
+  const cache = typecheckCache(root);
+  if (cache.clean()) return { check: async () => [] };
+  const worker = import.meta.url.endsWith(".js") ? startWorker() : undefined;
+  return {
+    async check(files) {
+      const { diagnostics, checked } = worker ? await worker(root, files) : await runTypecheck(root, files);
+      if (diagnostics.length === 0) cache.remember(checked);
+      return diagnostics;
+    },
+  };
+}
+
+function startWorker(): (root: string, files: readonly string[]) => Promise<Outcome> {
+  const started = import("node:worker_threads").then(({ Worker }) => {
+    const w = new Worker(new URL("./typecheck-worker.js", import.meta.url));
+    const outcome = new Promise<Outcome>((resolve, reject) => {
+      w.once("message", (m: Outcome) => resolve(m));
+      w.once("error", reject);
+      w.once("exit", (code) => {
+        if (code !== 0) reject(new Error(`the type-check stopped with exit code ${code}`));
+      });
+    });
+    // Not waited for until the files are given; a failure meanwhile is not an unhandled rejection.
+    outcome.catch(() => {});
+    // A command that ends before giving the files does not wait for the checker to load.
+    w.unref();
+    return { w, outcome };
+  });
+  return async (root, files) => {
+    const { w, outcome } = await started;
+    w.ref();
+    w.postMessage({ root, files: [...files] });
+    return outcome;
+  };
 }
 
 export async function runTypecheck(
