@@ -474,7 +474,8 @@ async function userBench() {
   }
   const start = Object.fromEntries(Object.entries(startup).map(([k, v]) => [k, Math.round(median(v))]));
   console.log(
-    `start-up (median of ${runs}): node alone ${start.floor} ms, --version ${start.version} ms, --help ${start.help} ms`,
+    `start-up (median of ${runs}): node alone ${start.floor} ms, --version ${start.version} ms, ` +
+      `--help ${start.help} ms`,
   );
 
   // A copy of examples/daily-etl, deployed once to its embedded emulator, then planned with nothing changed.

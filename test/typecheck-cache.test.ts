@@ -24,7 +24,7 @@ afterEach(() => {
 });
 
 describe("the type-check record", () => {
-  it("skips an unchanged project, and catches an error in any file the check read, imported ones included", async () => {
+  it("skips an unchanged project, and catches an error in any file the check read (imported ones too)", async () => {
     const p = tempProject({
       "wedata.config.ts": CONFIG,
       "pipeline.ts": PIPELINE,

@@ -87,7 +87,9 @@ describe("create-wedata-kit", () => {
 
   it("init adds to an existing project without changing a file it did not write", () => {
     const dir = temp();
-    const mine = `{\n    "name": "legacy",\n    "scripts": { "test": "jest" },\n    "dependencies": { "left-pad": "1.3.0" }\n}\n`;
+    const mine =
+      `{\n    "name": "legacy",\n    "scripts": { "test": "jest" },\n` +
+      `    "dependencies": { "left-pad": "1.3.0" }\n}\n`;
     writeFileSync(join(dir, "package.json"), mine);
     writeFileSync(join(dir, ".gitignore"), "node_modules/\ncoverage/");
     mkdirSync(join(dir, "pipelines"));

@@ -251,8 +251,8 @@ export interface TaskBuilder<Name extends string = string> {
   after(...tasks: Array<TaskBuilder | string>): TaskBuilder<Name>;
   /**
    * The name this task had before (in the same workflow): the deploy renames the remote task in place
-   * (a new `TaskName` in its update), keeping its id, versions and run history. Once deployed it can be removed; when no task of the old
-   * name exists remotely it does nothing.
+   * (a new `TaskName` in its update), keeping its id, versions and run history. Once deployed it can be
+   * removed; when no task of the old name exists remotely it does nothing.
    * @example task("load_orders").shell("jobs/load.sh").renamedFrom("load")
    */
   renamedFrom(oldName: string): TaskBuilder<Name>;

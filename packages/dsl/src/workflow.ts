@@ -94,8 +94,9 @@ export interface WorkflowBuilder<Name extends string = string> {
    */
   tasks(...tasks: TaskBuilder[]): WorkflowBuilder<Name>;
   /**
-   * The name this workflow had before: the deploy renames the remote workflow in place (a new `WorkflowName`
-   * in its update; same `WorkflowId`, same tasks). Once deployed it can be removed; when no workflow of the old name exists it does nothing.
+   * The name this workflow had before: the deploy renames the remote workflow in place (a new
+   * `WorkflowName` in its update; same `WorkflowId`, same tasks). Once deployed it can be removed; when no
+   * workflow of the old name exists it does nothing.
    * @example workflow("daily_orders", { folder: "/etl" }).renamedFrom("orders_daily")
    */
   renamedFrom(oldName: string): WorkflowBuilder<Name>;
