@@ -1,10 +1,11 @@
 /** The type-check is skipped when nothing it read changed since its last clean run, and only then. */
+import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { runCli } from "./cli.js";
-import { tempProject } from "./helpers.js";
+import { repoRoot, tempProject } from "./helpers.js";
 
 const CONFIG = `import { defineConfig } from "@wedata-kit/dsl";
 export default defineConfig({
@@ -86,5 +87,28 @@ describe("the type-check record", () => {
     writeFileSync(join(p.dir, ".wedata/state/typecheck.json"), "{ not json");
     writeFileSync(join(p.dir, "pipeline.ts"), PIPELINE.replace("RETRIES", '"x"'));
     expect((await compile()).code).toBe(1);
+  });
+
+  it("the built command checks on its worker thread: errors at file:line, then a clean run recorded", () => {
+    const p = tempProject({
+      "wedata.config.ts": CONFIG,
+      "pipeline.ts": PIPELINE,
+      "shared/settings.ts": 'export const RETRIES: number = "three";\n',
+    });
+    cleanups.push(p.cleanup);
+    const compile = () =>
+      spawnSync(process.execPath, [join(repoRoot, "packages/cli/bin/wedata.js"), "compile", "--cwd", p.dir], {
+        encoding: "utf8",
+        env: { ...process.env, NO_COLOR: "1" },
+      });
+    const broken = compile();
+    expect(broken.status).toBe(1);
+    expect(broken.stderr).toMatch(/shared\/settings\.ts:1:\d+ error\[E_TS2322\]/);
+    expect(existsSync(join(p.dir, ".wedata/state/typecheck.json"))).toBe(false);
+    writeFileSync(join(p.dir, "shared/settings.ts"), "export const RETRIES: number = 3;\n");
+    const fixed = compile();
+    expect(fixed.stderr).toBe("");
+    expect(fixed.status).toBe(0);
+    expect(existsSync(join(p.dir, ".wedata/state/typecheck.json"))).toBe(true);
   });
 });
