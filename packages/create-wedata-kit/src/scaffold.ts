@@ -190,6 +190,11 @@ export function scaffold(o: ScaffoldOptions): ScaffoldResult {
     files.set(targetPath(t), { content, ...(t.endsWith(".sh") && { mode: 0o755 }) });
   }
 
+  // A project that has its own wedata.config.ts gets no sample pipeline: its config would not list it.
+  if (o.mode === "init" && lstatSync(join(root, "wedata.config.ts"), { throwIfNoEntry: false }))
+    for (const rel of [...files.keys()])
+      if (/^(pipelines|jobs|test)\//.test(rel) && !lstatSync(join(root, rel), { throwIfNoEntry: false }))
+        files.delete(rel);
   const written: string[] = [];
   const kept: string[] = [];
   const extended: Array<{ file: string; added: string[] }> = [];

@@ -114,6 +114,17 @@ describe("create-wedata-kit", () => {
     expect(again.extended).toEqual([]);
   });
 
+  it("init in a project that has its own config adds no sample pipeline its config would not list", () => {
+    const dir = temp();
+    writeFileSync(join(dir, "wedata.config.ts"), "// mine\n");
+    const r = scaffold({ dir, mode: "init" });
+    expect(r.kept).toContain("wedata.config.ts");
+    expect(r.written).not.toContain("pipelines/daily.ts");
+    expect(r.written.filter((f) => /^(pipelines|jobs|test)\//.test(f))).toEqual([]);
+    expect(r.written).toEqual(expect.arrayContaining(["tsconfig.json", ".gitignore", "package.json"]));
+    expect(readFileSync(join(dir, "wedata.config.ts"), "utf8")).toBe("// mine\n");
+  });
+
   it("never writes through a symlinked folder", () => {
     const dir = temp();
     const outside = temp();
