@@ -15,7 +15,8 @@ import {
 /** Asks one question; resolves to the answer, or the default on an empty line. */
 export type Prompt = (question: string, fallback: string) => Promise<string>;
 
-type Answers = Pick<ScaffoldOptions, "name" | "devProjectId" | "prodProjectId" | "region">;
+/** The values a scaffold is made with, from flags or answers. */
+export type Answers = Pick<ScaffoldOptions, "name" | "devProjectId" | "prodProjectId" | "region">;
 
 /** Ask for each value no flag gave (only on a terminal, and never in CI). */
 export async function askMissing(given: Answers, dir: string, ask: Prompt): Promise<Answers> {
@@ -93,26 +94,38 @@ export async function createMain(
     ...(values["prod-project-id"] !== undefined && { prodProjectId: values["prod-project-id"] }),
     ...(values.region !== undefined && { region: values.region }),
   };
-  const interactive = !values.yes && (io.prompt !== undefined || (process.stdin.isTTY && !process.env.CI));
-  let answers = given;
-  if (interactive) {
-    const terminal = io.prompt ? undefined : terminalPrompt();
-    try {
-      answers = await askMissing(given, dir, io.prompt ?? (terminal as { ask: Prompt }).ask);
-    } finally {
-      terminal?.close();
-    }
-  }
   try {
-    const result = scaffold({ dir, mode, ...answers });
-    io.out(`${mode === "create" ? "Created" : "Added wedata-kit to"} ${result.name} in ${result.dir}\n`);
-    printNextSteps(result, io.out);
+    await scaffoldAsked({ dir, mode, given, yes: values.yes === true }, io);
     return 0;
   } catch (e) {
     if (!(e instanceof ScaffoldError)) throw e;
     io.err(`error: ${e.message}\n`);
     return 1;
   }
+}
+
+/**
+ * Ask for what no flag gave (on a terminal outside CI, or through `io.prompt`, unless `yes`), write the project,
+ * and print what was done and what to run next. Throws `ScaffoldError` for a project that cannot be made.
+ * `create-wedata-kit` and `wedata init` both run this.
+ */
+export async function scaffoldAsked(
+  o: { dir: string; mode: ScaffoldOptions["mode"]; given: Answers; yes: boolean },
+  io: { out: (t: string) => void; prompt?: Prompt },
+): Promise<ScaffoldResult> {
+  let answers = o.given;
+  if (!o.yes && (io.prompt !== undefined || (process.stdin.isTTY && !process.env.CI))) {
+    const terminal = io.prompt ? undefined : terminalPrompt();
+    try {
+      answers = await askMissing(o.given, o.dir, io.prompt ?? (terminal as { ask: Prompt }).ask);
+    } finally {
+      terminal?.close();
+    }
+  }
+  const result = scaffold({ dir: o.dir, mode: o.mode, ...answers });
+  io.out(`${o.mode === "create" ? "Created" : "Added wedata-kit to"} ${result.name} in ${result.dir}\n`);
+  printNextSteps(result, io.out);
+  return result;
 }
 
 function parse(argv: readonly string[]) {

@@ -9,4 +9,4 @@ export {
   type ScaffoldOptions,
   type ScaffoldResult,
 } from "./scaffold.js";
-export { askMissing, createMain, printNextSteps, type Prompt } from "./cli.js";
+export { type Answers, askMissing, createMain, printNextSteps, type Prompt, scaffoldAsked } from "./cli.js";

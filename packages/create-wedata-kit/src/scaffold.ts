@@ -1,4 +1,4 @@
-import { lstatSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { lstatSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -231,7 +231,3 @@ export function scaffold(o: ScaffoldOptions): ScaffoldResult {
   }
   return { dir: root, name, written, kept, extended };
 }
-
-/** Whether a folder looks like a project already (init's hint when create is pointed at one). */
-export const isProject = (dir: string): boolean =>
-  statSync(join(dir, "package.json"), { throwIfNoEntry: false }) !== undefined;
