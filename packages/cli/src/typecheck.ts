@@ -59,10 +59,8 @@ function startWorker(): (root: string, files: readonly string[]) => Promise<Outc
   };
 }
 
-export async function runTypecheck(
-  root: string,
-  files: readonly string[],
-): Promise<{ diagnostics: Diagnostic[]; checked: string[] }> {
+/** One check with ts-morph: the diagnostics of the user's files, and every file the checker read. */
+export async function runTypecheck(root: string, files: readonly string[]): Promise<Outcome> {
   const { Project, ts } = await import("ts-morph");
   const tsconfig = join(root, "tsconfig.json");
   const project = existsSync(tsconfig)
