@@ -4,6 +4,8 @@
 import { writeFileSync } from "node:fs";
 import { main } from "../dist/main.js";
 
+// Rendered as without a terminal (80 columns), whatever terminal runs the build.
+Object.defineProperty(process.stdout, "isTTY", { value: false });
 let text = "";
 const code = await main(["node", "wedata", "--help"], { out: (t) => (text += t), err: (t) => (text += t) });
 if (code !== 0 || !text.startsWith("Usage: wedata")) throw new Error(`wedata --help gave exit ${code}: ${text}`);
