@@ -26,7 +26,7 @@ export { TASK_KINDS, type TaskKind, type TaskKindInfo, type CodeRule } from "./k
 export * from "./enums.js";
 export * from "./ir.js";
 export { DslError, WedataKitError, must, type DslProblem } from "./errors.js";
-export type { SourceLocation } from "./source-location.js";
+export { lazyLocation, type SourceLocation } from "./source-location.js";
 export { env, envSecrets } from "./env.js";
 export {
   byTarget,

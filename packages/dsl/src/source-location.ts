@@ -25,11 +25,19 @@ export function callerLocation(): SourceLocation {
   } finally {
     Error.stackTraceLimit = previous;
   }
-  let pending: { stack?: string } | undefined = holder;
+  return lazyLocation(() => fromText(holder.stack ?? ""));
+}
+
+/**
+ * A location worked out when first read, then kept (the work, and what it needed, released): capturing a
+ * stack is cheap, formatting it is not, and most locations are only read when something is wrong.
+ */
+export function lazyLocation(compute: () => SourceLocation): SourceLocation {
+  let pending: (() => SourceLocation) | undefined = compute;
   let resolved: SourceLocation | undefined;
-  const get = () => {
+  const get = (): SourceLocation => {
     if (!resolved) {
-      resolved = fromText(pending?.stack ?? "");
+      resolved = (pending ?? (() => UNKNOWN))();
       pending = undefined;
     }
     return resolved;
