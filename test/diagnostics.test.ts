@@ -163,6 +163,24 @@ export const w = workflow("w", { folder: "/f" }).tasks(task("a").shell("jobs/ok.
     );
   });
 
+  it("a task a helper makes twice is one task: the same name declared at the same place", async () => {
+    // Each call builds a new object; identity is the name and the place, so the exported copy is placed, the
+    // reference from the other workflow is a cross-workflow one, and a copy placed nowhere is not warned about.
+    const helper = `const make = (n: string) => task(n).shell("jobs/ok.sh");\n`;
+    const placed = await build(`${helper}export const a = make("a");
+export const w = workflow("w", { folder: "/f" }).tasks(make("a"), make("b"));
+make("b");`);
+    expect(placed.errors).toEqual([]);
+    expect(placed.warnings).toEqual([]);
+    const crossing = await build(`${helper}export const w1 = workflow("w1", { folder: "/f" }).tasks(make("a"));
+export const w2 = workflow("w2", { folder: "/f" }).tasks(task("b").shell("jobs/ok.sh").after(make("a")));`);
+    expect(crossing.errors.map((e) => [e.code, e.loc.line])).toEqual([["E_CROSS_WORKFLOW", 4]]);
+    expect(crossing.errors[0]!.message).toMatch(/"a" of workflow "w1"/);
+    const orphan = await build(`${helper}export const a = make("c");
+export const w = workflow("w", { folder: "/f" }).tasks(make("a"));`);
+    expect(orphan.errors.map((e) => e.code)).toEqual(["E_ORPHAN_TASK"]);
+  });
+
   it("warns about a .py file given to dlcSql and an empty SQL file", async () => {
     const r = await build(
       `export const w = workflow("w", { folder: "/f" }).tasks(task("a").dlcSql("jobs/x.py", { engine: "e" }), ` +

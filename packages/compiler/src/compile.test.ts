@@ -29,6 +29,26 @@ describe("compileProject", () => {
     expect(p.tasks[0]!.code).toBe("echo hi\n");
   });
 
+  it("reads no builder call's location when nothing is wrong (formatting a stack per task is slow)", () => {
+    const chain = (wf: string) => {
+      const a = task("a").shell("a.sh");
+      return workflow(wf, { folder: "/f" }).tasks(a, task("b").shell("b.sh").retry(2).after(a, "a"));
+    };
+    const exports = { w1: chain("w1"), w2: chain("w2") };
+    const previous = Error.prepareStackTrace;
+    let formatted = 0;
+    Error.prepareStackTrace = (error, frames) => {
+      formatted++;
+      return previous ? previous(error, frames) : `${error}\n${frames.map((f) => `    at ${f}`).join("\n")}`;
+    };
+    try {
+      expect(compile(exports).tasks).toHaveLength(4);
+    } finally {
+      Error.prepareStackTrace = previous;
+    }
+    expect(formatted).toBe(0);
+  });
+
   it("writes placeholders for ids known only after deploy", () => {
     const a = task("a").shell("a.sh").output("n", "1");
     const b = task("b").shell("b.sh").after(a).input("n", { from: a, param: "n" });

@@ -9,7 +9,7 @@ import {
 } from "@wedata-kit/dsl";
 import type { z } from "zod";
 import { canonicalJson, sha256 } from "./canonical.js";
-import { collectGraph, identityOf } from "./collect.js";
+import { collectGraph, sameTask, TaskIdentities } from "./collect.js";
 import { CompileError, type Diagnostic } from "./diagnostics.js";
 import { lowerTask, lowerWorkflow } from "./lower.js";
 import type { CompiledProject, CompiledTask, CompiledWorkflow, CompileInput, TaskFolderDecl } from "./model.js";
@@ -67,10 +67,8 @@ export function compileProject(input: CompileInput): CompiledProject {
   const workflows = [...graph.workflows].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const workflowNames = new Set(workflows.map((w) => w.name));
   // Which workflows hold each task identity: to tell a cross-workflow reference from an unknown one.
-  const homes = new Map<string, string[]>();
-  for (const w of workflows)
-    for (const t of w.tasks)
-      homes.set(identityOf(t.name, t.origin), [...(homes.get(identityOf(t.name, t.origin)) ?? []), w.name]);
+  const homes = new TaskIdentities<string>();
+  for (const w of workflows) for (const t of w.tasks) homes.add(t.name, t.origin, w.name);
 
   checkWorkflows(workflows, report);
   checkNestedWorkflows(workflows, workflowNames, report);
@@ -190,13 +188,11 @@ export function compileProject(input: CompileInput): CompiledProject {
       );
     }
   }
-  const placedIds = new Set(workflows.flatMap((w) => w.tasks.map((t) => identityOf(t.name, t.origin))));
-  const orphanIds = new Set(graph.orphans.map((t) => identityOf(t.name, t.origin)));
-  const seenCreated = new Set<string>();
+  const known = new TaskIdentities<true>();
+  for (const t of [...workflows.flatMap((w) => w.tasks), ...graph.orphans]) known.add(t.name, t.origin, true);
   for (const c of input.created ?? []) {
-    const id = identityOf(c.name, c.origin);
-    if (placedIds.has(id) || orphanIds.has(id) || seenCreated.has(id)) continue;
-    seenCreated.add(id);
+    if (known.has(c.name, c.origin)) continue;
+    known.add(c.name, c.origin, true);
     warn(
       "W_UNPLACED_TASK",
       `task "${c.name}" is created here but placed in no workflow, so it is never deployed`,
@@ -332,7 +328,7 @@ function checkNestedWorkflows(workflows: readonly WorkflowNode[], names: Readonl
 
 function resolveTasks(
   w: WorkflowNode,
-  homes: ReadonlyMap<string, string[]>,
+  homes: TaskIdentities<string>,
   report: Report,
   target: CompileInput["target"],
 ): Map<string, Resolved> {
@@ -354,9 +350,10 @@ function resolveTasks(
   const resolveRef = (t: TaskNode, ref: TaskRef, what: string): string | undefined => {
     const target = byName.get(ref.name);
     const isString = ref.origin === ref.at;
-    if (target && (isString || identityOf(target.name, target.origin) === identityOf(ref.name, ref.origin)))
-      return target.name;
-    const elsewhere = isString ? [] : (homes.get(identityOf(ref.name, ref.origin)) ?? []).filter((n) => n !== w.name);
+    if (target && (isString || sameTask(target, ref))) return target.name;
+    const elsewhere = isString ? [] : [...new Set(homes.valuesOf(ref.name, ref.origin))]
+      .filter((n) => n !== w.name)
+      .sort();
     if (elsewhere.length > 0) {
       report(
         "E_CROSS_WORKFLOW",
