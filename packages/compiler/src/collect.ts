@@ -21,8 +21,8 @@ export class TaskIdentities<V> {
   readonly #byName = new Map<string, Array<{ readonly origin: SourceLocation; readonly values: V[] }>>();
 
   add(name: string, origin: SourceLocation, value: V): void {
-    let names = this.#byOrigin.get(origin);
-    if (!names) this.#byOrigin.set(origin, (names = new Map()));
+    const names = this.#byOrigin.get(origin) ?? new Map<string, V[]>();
+    this.#byOrigin.set(origin, names);
     const values = names.get(name);
     if (values) {
       values.push(value);

@@ -351,9 +351,9 @@ function resolveTasks(
     const target = byName.get(ref.name);
     const isString = ref.origin === ref.at;
     if (target && (isString || sameTask(target, ref))) return target.name;
-    const elsewhere = isString ? [] : [...new Set(homes.valuesOf(ref.name, ref.origin))]
-      .filter((n) => n !== w.name)
-      .sort();
+    const elsewhere = isString
+      ? []
+      : [...new Set(homes.valuesOf(ref.name, ref.origin))].filter((n) => n !== w.name).sort();
     if (elsewhere.length > 0) {
       report(
         "E_CROSS_WORKFLOW",
