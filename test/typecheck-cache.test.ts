@@ -112,3 +112,39 @@ describe("the type-check record", () => {
     expect(existsSync(join(p.dir, ".wedata/state/typecheck.json"))).toBe(true);
   });
 });
+
+describe("the project's tsconfig.json", () => {
+  const project = (tsconfig: string) => {
+    const p = tempProject({
+      "wedata.config.ts": CONFIG,
+      "pipeline.ts": `${PIPELINE}function unused() {}\n`,
+      "shared/settings.ts": "export const RETRIES: number = 3;\n",
+      "tsconfig.json": tsconfig,
+    });
+    cleanups.push(p.cleanup);
+    return () => runCli(["compile", "--cwd", p.dir, "--no-snapshot"], { NO_COLOR: "1" });
+  };
+  const options = (extra: Record<string, unknown>) =>
+    JSON.stringify({
+      compilerOptions: { module: "NodeNext", strict: true, noEmit: true, types: [], lib: ["ES2023"], ...extra },
+      include: ["nothing-matches/*.ts"],
+    });
+
+  it("gives the compiler options: its own files list does not matter", async () => {
+    const plain = await project(options({}))();
+    expect(plain.err).toBe("");
+    expect(plain.code).toBe(0);
+    const strict = await project(options({ noUnusedLocals: true }))();
+    expect(strict.code).toBe(1);
+    expect(strict.err).toMatch(/pipeline\.ts:4:10 error\[E_TS6133\]: 'unused' is declared but its value is never read/);
+  });
+
+  it("a broken one is an error naming it, not a check with other options", async () => {
+    const typo = await project(options({ strictt: true }))();
+    expect(typo.code).toBe(1);
+    expect(typo.err).toMatch(/tsconfig\.json:1:1 error\[E_TS5025\]: Unknown compiler option 'strictt'/);
+    const wildcard = await project(JSON.stringify({ compilerOptions: { types: [] }, include: ["src/**"] }))();
+    expect(wildcard.code).toBe(1);
+    expect(wildcard.err).toMatch(/tsconfig\.json:1:1 error\[E_TS5010\]: File specification cannot end in a recursive/);
+  });
+});

@@ -1,11 +1,12 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import type { Diagnostic } from "@wedata-kit/compiler";
 import { workFolder } from "./project-files.js";
 
 /**
- * Type-check the user's pipeline files (and what they import) with ts-morph, reporting TypeScript
+ * Type-check the user's pipeline files (and what they import) with TypeScript, reporting TypeScript
  * errors as diagnostics `E_TS<code>`. Uses the project's tsconfig.json when there is one.
  */
 export async function typecheckFiles(root: string, files: readonly string[]): Promise<Diagnostic[]> {
@@ -59,46 +60,78 @@ function startWorker(): (root: string, files: readonly string[]) => Promise<Outc
   };
 }
 
-/** One check with ts-morph: the diagnostics of the user's files, and every file the checker read. */
+/**
+ * The TypeScript compiler, loaded with `require`: it is a CommonJS module of about 9 MB, and an ESM import
+ * would also scan it for its export names. (ts-morph, which the importer uses, wraps every file and
+ * diagnostic and keeps its own copy of the library declarations: a 10,000-task check took a second longer.)
+ */
+export const loadTypescript = (): typeof import("typescript") => createRequire(import.meta.url)("typescript");
+
+const NO_TSCONFIG_OPTIONS = {
+  target: "ES2022",
+  module: "ESNext",
+  moduleResolution: "Bundler",
+  allowImportingTsExtensions: true,
+  strict: true,
+  noEmit: true,
+  skipLibCheck: true,
+  types: [],
+  // Pipelines run on Node, not in a browser: the DOM's declarations are a third of the parse time.
+  lib: ["ES2023"],
+};
+
+/** One check with the TypeScript compiler: the diagnostics of the user's files, and every file it read. */
 export async function runTypecheck(root: string, files: readonly string[]): Promise<Outcome> {
-  const { Project, ts } = await import("ts-morph");
+  const ts = loadTypescript();
   const tsconfig = join(root, "tsconfig.json");
-  const project = existsSync(tsconfig)
-    ? new Project({ tsConfigFilePath: tsconfig, skipAddingFilesFromTsConfig: true })
-    : new Project({
-        compilerOptions: {
-          target: ts.ScriptTarget.ES2022,
-          module: ts.ModuleKind.ESNext,
-          moduleResolution: ts.ModuleResolutionKind.Bundler,
-          allowImportingTsExtensions: true,
-          strict: true,
-          noEmit: true,
-          skipLibCheck: true,
-          types: [],
-          // Pipelines run on Node, not in a browser: the DOM's declarations are a third of the parse time.
-          lib: ["lib.es2023.d.ts"],
+  let configProblems: readonly import("typescript").Diagnostic[] = [];
+  let options: import("typescript").CompilerOptions;
+  if (existsSync(tsconfig)) {
+    const parsed = ts.getParsedCommandLineOfConfigFile(
+      tsconfig,
+      {},
+      {
+        ...ts.sys,
+        onUnRecoverableConfigFileDiagnostic: (d) => {
+          configProblems = [d];
         },
-      });
-  for (const f of files) project.addSourceFileAtPath(f);
-  project.resolveSourceFileDependencies();
+      },
+    );
+    // The files are the pipelines and what they import, not the tsconfig's own list (18003: it matched none).
+    configProblems = [...configProblems, ...(parsed?.errors ?? []).filter((d) => d.code !== 18003)];
+    options = parsed?.options ?? {};
+  } else {
+    const converted = ts.convertCompilerOptionsFromJson(NO_TSCONFIG_OPTIONS, root);
+    configProblems = converted.errors;
+    options = converted.options;
+  }
+  const program = ts.createProgram({ rootNames: [...files], options });
   const out: Diagnostic[] = [];
-  for (const d of project.getPreEmitDiagnostics()) {
-    const sf = d.getSourceFile();
-    // Only the user's own files: libraries are checked by their own builds.
-    if (!sf || sf.getFilePath().includes("/node_modules/") || !sf.getFilePath().startsWith(`${root}/`)) continue;
-    const start = d.getStart() ?? 0;
-    const { line, column } = sf.getLineAndColumnAtPos(start);
-    const text = d.getMessageText();
+  for (const d of configProblems) {
+    if (d.category !== ts.DiagnosticCategory.Error) continue;
     out.push({
-      code: `E_TS${d.getCode()}`,
-      message: typeof text === "string" ? text : text.getMessageText(),
-      loc: { file: sf.getFilePath(), line, column },
+      code: `E_TS${d.code}`,
+      message: ts.flattenDiagnosticMessageText(d.messageText, " "),
+      loc: { file: d.file?.fileName ?? tsconfig, line: 1, column: 1 },
+      hint: "fix tsconfig.json; the type-check reads its compiler options",
+    });
+  }
+  if (out.length > 0) return { diagnostics: out, checked: [] };
+  for (const d of ts.getPreEmitDiagnostics(program)) {
+    const sf = d.file;
+    // Only the user's own files: libraries are checked by their own builds.
+    if (!sf || sf.fileName.includes("/node_modules/") || !sf.fileName.startsWith(`${root}/`)) continue;
+    const { line, character } = sf.getLineAndCharacterOfPosition(d.start ?? 0);
+    out.push({
+      code: `E_TS${d.code}`,
+      message: typeof d.messageText === "string" ? d.messageText : d.messageText.messageText,
+      loc: { file: sf.fileName, line: line + 1, column: character + 1 },
       hint: "fix the TypeScript error; the builder API is fully typed",
     });
   }
-  const checked = project
+  const checked = program
     .getSourceFiles()
-    .map((sf) => sf.getFilePath() as string)
+    .map((sf) => sf.fileName)
     .filter((p) => !p.includes("/node_modules/"));
   return { diagnostics: out, checked };
 }
@@ -127,7 +160,9 @@ function projectTsFiles(root: string, dir = root, out: string[] = []): string[] 
  * declarations of the @wedata-kit/dsl the files import), and the checker itself.
  */
 function environmentKey(root: string): string {
-  const parts: string[] = [`v${CACHE_VERSION}`];
+  // The checker's version: the record of one TypeScript does not vouch for another.
+  const checker = createRequire(import.meta.url)("typescript/package.json") as { version: string };
+  const parts: string[] = [`v${CACHE_VERSION}`, `typescript:${checker.version}`];
   for (const f of ["tsconfig.json", "package.json", "package-lock.json"]) {
     const p = join(root, f);
     parts.push(`${f}:${existsSync(p) ? sha(readFileSync(p)) : "-"}`);
