@@ -257,6 +257,35 @@ describe("reads: regular files of bounded size only", () => {
       p.cleanup();
     }
   });
+  it("a code file that is a link out of the project, or in a linked folder out of it, is refused", async () => {
+    const outsideLink = String.raw`error\[E_CODE_OUTSIDE_ROOT\]: code file "jobs\/a\.sh" of task "a" links outside`;
+    await refused(["compile", "--no-snapshot"], new RegExp(outsideLink), (p) => {
+      rmSync(join(p.dir, "jobs", "a.sh"));
+      symlinkSync(join(p.outside, "precious.txt"), join(p.dir, "jobs", "a.sh"));
+    });
+    await refused(["compile", "--no-snapshot"], new RegExp(outsideLink), (p) => {
+      rmSync(join(p.dir, "jobs"), { recursive: true });
+      writeFileSync(join(p.outside, "a.sh"), "echo outside\n");
+      symlinkSync(p.outside, join(p.dir, "jobs"));
+    });
+  });
+  it("a code file linked to another file of the project compiles that file's bytes", async () => {
+    cases++;
+    const p = project();
+    try {
+      writeFileSync(join(p.dir, "notes", "real.sh"), "echo real\n");
+      rmSync(join(p.dir, "jobs", "a.sh"));
+      symlinkSync(join(p.dir, "notes", "real.sh"), join(p.dir, "jobs", "a.sh"));
+      const out = join(p.dir, "out");
+      const r = await cli(["compile", "--cwd", p.dir, "--no-typecheck", "--out", out], emu.url);
+      expect(r.code, r.err).toBe(0);
+      const payload = JSON.parse(readFileSync(join(out, "w", "tasks", "a.json"), "utf8"));
+      expect(Buffer.from(payload.TriggerTaskConfiguration.CodeContent, "base64").toString()).toBe("echo real\n");
+      p.untouched();
+    } finally {
+      p.cleanup();
+    }
+  });
   it("a target name that would climb out of .wedata is refused, and file names are made safe anyway", async () => {
     cases++;
     const p = project();

@@ -1,5 +1,5 @@
 import { startTypecheck } from "./typecheck.js";
-import { existsSync, lstatSync, realpathSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { readRegularFile } from "@wedata-kit/files";
 import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
 import {
@@ -148,8 +148,7 @@ async function loadAndCompile(
       root: loaded.root,
       modules: loaded.modules,
       target,
-      readFile: (p) => readRegularFile(p, MAX_CODE_BYTES),
-      realpath: folderCachedRealpath(),
+      ...codeFiles(),
       ...(loaded.created && { created: loaded.created }),
     });
     return { loaded, compiled };
@@ -160,11 +159,14 @@ async function loadAndCompile(
 }
 
 /**
- * realpath for thousands of code files in a few folders: each folder resolved once, a file resolved itself
- * only when it is a link (a link among the files, or among the folders, still resolves to where it points).
+ * Reading thousands of code files in a few folders: each folder resolved and listed once, so a file is told
+ * from a link among the files without a call per file (a link among the files, or among the folders, still
+ * resolves to where it points). A file the listing showed as a file is opened without following links: one
+ * replaced by a link since is refused, never followed.
  */
-function folderCachedRealpath(): (path: string) => string {
+function codeFiles(): { realpath(path: string): string; readFile(path: string): Buffer } {
   const folders = new Map<string, string>();
+  const listings = new Map<string, ReadonlySet<string>>();
   const folder = (dir: string) => {
     let real = folders.get(dir);
     if (real === undefined) {
@@ -173,12 +175,30 @@ function folderCachedRealpath(): (path: string) => string {
     }
     return real;
   };
-  return (path) => {
-    const known = folders.get(path);
-    if (known !== undefined) return known;
-    const st = lstatSync(path, { throwIfNoEntry: false });
-    if (st?.isDirectory()) return folder(path);
-    if (!st || st.isSymbolicLink()) return realpathSync.native(path);
-    return join(folder(dirname(path)), basename(path));
+  /** Whether the folder's listing shows a regular file (not a link) by that name. */
+  const listedAsFile = (path: string) => {
+    const dir = dirname(path);
+    let files = listings.get(dir);
+    if (!files) {
+      const found = new Set<string>();
+      try {
+        for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isFile()) found.add(e.name);
+      } catch {
+        // A folder that is missing or cannot be listed: each of its files is looked at on its own.
+      }
+      listings.set(dir, found);
+      files = found;
+    }
+    return files.has(basename(path));
+  };
+  return {
+    realpath(path) {
+      const known = folders.get(path);
+      if (known !== undefined) return known;
+      if (listedAsFile(path)) return join(folder(dirname(path)), basename(path));
+      if (lstatSync(path, { throwIfNoEntry: false })?.isDirectory()) return folder(path);
+      return realpathSync.native(path);
+    },
+    readFile: (path) => readRegularFile(path, MAX_CODE_BYTES, { noFollow: listedAsFile(path) }),
   };
 }

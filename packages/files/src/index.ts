@@ -82,11 +82,12 @@ export function readRegularFile(
     // Read at most one byte more than allowed, whatever the size said: a file may grow while it is read.
     const buf = Buffer.alloc(Math.min(maxBytes + 1, Math.max(st.size, 0) + 1));
     let got = 0;
-    for (;;) {
-      if (got === buf.length) break;
-      const n = readSync(fd, buf, got, buf.length - got, null);
-      if (n === 0) break;
+    while (got < buf.length) {
+      const wanted = buf.length - got;
+      const n = readSync(fd, buf, got, wanted, null);
       got += n;
+      // A regular file reads short only at its end: no second call to be told so.
+      if (n < wanted) break;
     }
     if (got > maxBytes)
       throw new FileSafetyError("E_FILE_TOO_LARGE", `${display} is larger than the limit here (${maxBytes} bytes)`);
