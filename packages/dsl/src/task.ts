@@ -124,138 +124,138 @@ export interface TaskBuilder<Name extends string = string> {
    * A Shell task (TaskTypeId 35); the script is base64-encoded into `CodeContent` at compile time.
    * @example task("load").shell("jobs/load.sh")
    */
-  shell(code: CodeInput): TaskBuilder<Name>;
+  shell(code: CodeInput): this;
   /**
    * A Python task (TaskTypeId 30).
    * @param options.version Python interpreter; sets `python_type` and `python_sub_version`.
    * @example task("score").python("jobs/score.py", { version: "python3.11" })
    */
-  python(code: CodeInput, options?: { readonly version?: PythonVersion }): TaskBuilder<Name>;
+  python(code: CodeInput, options?: { readonly version?: PythonVersion }): this;
   /**
    * A DLC SQL task (TaskTypeId 32).
    * @example task("agg").dlcSql("sql/agg.sql", { engine: "dlc-sparksql", region: "ap-guangzhou" })
    */
-  dlcSql(code: CodeInput, options: DlcSqlOptions): TaskBuilder<Name>;
+  dlcSql(code: CodeInput, options: DlcSqlOptions): this;
   /**
    * A DLC Spark job (TaskTypeId 46) running a jar or py file on COS; no `CodeContent`.
    * @example task("train").dlcSpark({ engine: "spark-batch", appFile: "cosn://b/train.jar", mainClass:
    * "com.acme.Train" })
    */
-  dlcSpark(options: DlcSparkOptions): TaskBuilder<Name>;
+  dlcSpark(options: DlcSparkOptions): this;
   /**
    * A DLC PySpark task (TaskTypeId 50); the script goes into `CodeContent`.
    * @example task("features").dlcPySpark("jobs/features.py", { engine: "spark-batch" })
    */
-  dlcPySpark(code: CodeInput, options: DlcPySparkOptions): TaskBuilder<Name>;
+  dlcPySpark(code: CodeInput, options: DlcPySparkOptions): this;
   /**
    * A DLC Spark Streaming task (TaskTypeId 139).
    * @example task("stream").dlcSparkStreaming("jobs/stream.py", { engine: "spark-stream" })
    */
-  dlcSparkStreaming(code: CodeInput | undefined, options: DlcEngineOptions): TaskBuilder<Name>;
+  dlcSparkStreaming(code: CodeInput | undefined, options: DlcEngineOptions): this;
   /**
    * An Offline Synchronization (data integration) task (TaskTypeId 26); the job JSON goes into `CodeContent`.
    * Pass a file, inline text, or `{ job }` with an object that is serialized as JSON.
    * @example task("sync_orders").offlineSync({ job: { reader: {}, writer: {} } }).sourceServices("62175")
    */
-  offlineSync(job: CodeInput | { readonly job: unknown }): TaskBuilder<Name>;
+  offlineSync(job: CodeInput | { readonly job: unknown }): this;
   /**
    * A Shell Form Mode task (TaskTypeId 38) running a command from a resource package.
    * @example task("pack").shellForm({ resource: "/res/tools.zip", command: "sh run.sh" })
    */
-  shellForm(options: ShellFormOptions): TaskBuilder<Name>;
+  shellForm(options: ShellFormOptions): this;
   /** A Branch node (TaskTypeId 130). @example task("route").branch({ inline: "..." }) */
-  branch(code?: CodeInput): TaskBuilder<Name>;
+  branch(code?: CodeInput): this;
   /** A Merge node (TaskTypeId 131). @example task("join").merge().after(a, b) */
-  merge(): TaskBuilder<Name>;
+  merge(): this;
   /** A Notebook task (TaskTypeId 132). @example task("explore").notebook("nb/explore.ipynb") */
-  notebook(code?: CodeInput): TaskBuilder<Name>;
+  notebook(code?: CodeInput): this;
   /** An SSH task (TaskTypeId 133). @example task("remote").ssh("jobs/remote.sh") */
-  ssh(code: CodeInput): TaskBuilder<Name>;
+  ssh(code: CodeInput): this;
   /** A For-each node (TaskTypeId 137). @example task("each_region").forEach().input("regions", { constant: "cn,hk" })
    * */
-  forEach(code?: CodeInput): TaskBuilder<Name>;
+  forEach(code?: CodeInput): this;
   /**
    * A Run Workflow task (TaskTypeId 140): runs another workflow of this project as one node.
    * @example task("run_dims").runWorkflow(dimensions)
    */
-  runWorkflow(workflow: WorkflowBuilder): TaskBuilder<Name>;
+  runWorkflow(workflow: WorkflowBuilder): this;
 
   /** The owner's account id (`OwnerUin`); defaults to the caller. @example .owner("100028579801") */
-  owner(uin: string): TaskBuilder<Name>;
+  owner(uin: string): this;
   /** `TaskDescription`. @example .description("Loads orders into the warehouse") */
-  description(text: string): TaskBuilder<Name>;
+  description(text: string): this;
   /** Task folder inside the workflow (`TaskFolderPath`), without the node-type category; created on deploy. @example
    * .folder("/ods") */
-  folder(path: string): TaskBuilder<Name>;
+  folder(path: string): this;
   /** Scheduling resource group id (`ResourceGroup`). @example .resourceGroup("20240222212719833743") */
-  resourceGroup(id: string): TaskBuilder<Name>;
+  resourceGroup(id: string): this;
   /** Cluster id (`DataCluster`). @example .dataCluster("emr-abc123") */
-  dataCluster(id: string): TaskBuilder<Name>;
+  dataCluster(id: string): this;
   /** Execution node (`BrokerIp`); WeData's console uses `any`. @example .brokerIp("any") */
-  brokerIp(ip: string): TaskBuilder<Name>;
+  brokerIp(ip: string): this;
   /** Resource pool queue (`YarnQueue`). @example .yarnQueue("root.etl") */
-  yarnQueue(queue: string): TaskBuilder<Name>;
+  yarnQueue(queue: string): this;
   /** Source data-source ids (`SourceServiceId`, joined with `;`). @example .sourceServices("62175") */
-  sourceServices(...ids: string[]): TaskBuilder<Name>;
+  sourceServices(...ids: string[]): this;
   /** Target data-source ids (`TargetServiceId`, joined with `;`). @example .targetServices("62176") */
-  targetServices(...ids: string[]): TaskBuilder<Name>;
+  targetServices(...ids: string[]): this;
   /** Bundle id and info (`BundleId`, `BundleInfo`). @example .bundle("b-1", "{}") */
-  bundle(id: string, info?: string): TaskBuilder<Name>;
+  bundle(id: string, info?: string): this;
   /** Task variables (`TaskSchedulingParameterList`), merged by key in declared order. @example .schedulingParams({
    * bizdate: "${yyyyMMdd}" }) */
-  schedulingParams(params: Readonly<Record<string, string | number | boolean>>): TaskBuilder<Name>;
+  schedulingParams(params: Readonly<Record<string, string | number | boolean>>): this;
   /** Raw extension parameter (`TaskExtConfigurationList`) for any key the typed methods do not cover. @example
    * .ext("extraInfo", '{"fromMapping":false}') */
-  ext(key: string, value: string): TaskBuilder<Name>;
+  ext(key: string, value: string): this;
   /** Kerberos login for the task (`enableKerberosLogin`). @example .kerberos(false) */
-  kerberos(enabled: boolean): TaskBuilder<Name>;
+  kerberos(enabled: boolean): this;
 
   /**
    * Retry policy: attempts (`MaxRetryNumber`, 0..99, default 4) and wait between them (`RetryWaitMinute`, default 5).
    * @example .retry(3, { waitMinutes: 10 })
    */
-  retry(maxRetries: number, options?: { readonly waitMinutes?: number }): TaskBuilder<Name>;
+  retry(maxRetries: number, options?: { readonly waitMinutes?: number }): this;
   /** Run priority (`RunPriorityType`): high 4, medium 5, low 6 (default). @example .priority("high") */
-  priority(level: Priority): TaskBuilder<Name>;
+  priority(level: Priority): this;
   /** Run timeout in minutes (`ExecutionTTLMinute`); -1 (default) for none. @example .timeout(120) */
-  timeout(minutes: number): TaskBuilder<Name>;
+  timeout(minutes: number): this;
   /** Total wait timeout in minutes (`WaitExecutionTotalTTLMinute`); -1 (default) for none. @example .waitTimeout(600)
    * */
-  waitTimeout(minutes: number): TaskBuilder<Name>;
+  waitTimeout(minutes: number): this;
   /** Rerun/backfill policy (`AllowRedoType`): ALL (default), FAILURE or NONE. @example .redo("FAILURE") */
-  redo(policy: RedoPolicy): TaskBuilder<Name>;
+  redo(policy: RedoPolicy): this;
   /**
    * Declare an output parameter (`ParamTaskOutList`): a constant, or a variable over the task's result
    * (`$[0]` first row, first column; `$[n][m]`, `$[n][*]`, `$[*][n]`, `$[*][*]`).
    * @example .output("row_count", "$[0]")
    */
-  output(key: string, definition: string): TaskBuilder<Name>;
+  output(key: string, definition: string): this;
   /** Declare an input parameter (`ParamTaskInList`). @example .input("n", { from: extract, param: "row_count" }) */
-  input(key: string, options: InputOptions): TaskBuilder<Name>;
+  input(key: string, options: InputOptions): this;
   /** Register an output table (`TaskOutputRegistryList`). @example .registerOutput({ datasourceId: "1", database:
    * "dw", table: "orders", tablePhysicalId: "t1" }) */
-  registerOutput(registry: OutputRegistryOptions): TaskBuilder<Name>;
+  registerOutput(registry: OutputRegistryOptions): this;
   /** When to run given the upstream outcomes (`DependencyTriggerPolicy`, default ALL_SUCCESS). @example
    * .triggerWhen("ALL_DONE") */
-  triggerWhen(policy: TriggerPolicy): TaskBuilder<Name>;
+  triggerWhen(policy: TriggerPolicy): this;
   /** Whether other tasks may depend on this one (`AllowDownstreamDependency`, default true). @example
    * .allowDownstream(false) */
-  allowDownstream(allowed: boolean): TaskBuilder<Name>;
+  allowDownstream(allowed: boolean): this;
   /** Dry-run scheduling (`ScheduleType` 1): the task is scheduled but does nothing. @example .dryRun() */
-  dryRun(enabled?: boolean): TaskBuilder<Name>;
+  dryRun(enabled?: boolean): this;
   /**
    * Upstream dependencies (`UpstreamDependencyConfigList`), tasks of the same workflow; a string names a task
    * of the same workflow. Repeated calls add to the list.
    * @example task("load").shell("jobs/load.sh").after(extract, clean)
    */
-  after(...tasks: Array<TaskBuilder | string>): TaskBuilder<Name>;
+  after(...tasks: Array<TaskBuilder | string>): this;
   /**
    * The name this task had before (in the same workflow): the deploy renames the remote task in place
    * (a new `TaskName` in its update), keeping its id, versions and run history. Once deployed it can be
    * removed; when no task of the old name exists remotely it does nothing.
    * @example task("load_orders").shell("jobs/load.sh").renamedFrom("load")
    */
-  renamedFrom(oldName: string): TaskBuilder<Name>;
+  renamedFrom(oldName: string): this;
 }
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
@@ -307,10 +307,11 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
     setting: string,
     patch: Partial<Mutable<TaskNode>>,
     loc: SourceLocation = callerLocation(),
-  ): TaskBuilder<Name> {
+  ): this {
+    // `this` in the interface's return types: the checker then instantiates no method per task name.
     return new TaskBuilderImpl<Name>(
       deepFreeze({ ...this.node, ...patch, locs: { ...this.node.locs, [setting]: loc } }),
-    );
+    ) as this;
   }
 
   private withKind(
@@ -319,7 +320,7 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
     code: CodeSource | undefined,
     ext: readonly KeyValue[] = [],
     extra: Partial<Mutable<TaskNode>> = {},
-  ): TaskBuilder<Name> {
+  ): this {
     if (this.node.taskKind && this.node.taskKind !== kind) {
       throw new DslError(
         "E_KIND_TWICE",
@@ -330,7 +331,7 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
     }
     const patch: Partial<Mutable<TaskNode>> = { taskKind: kind, ext: upsert(this.node.ext, ext), ...extra };
     if (code) patch.code = code;
-    const b = this.with("kind", patch, loc) as TaskBuilderImpl<Name>;
+    const b = this.with("kind", patch, loc);
     return code ? b.with("code", {}, loc) : b;
   }
 
