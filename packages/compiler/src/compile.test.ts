@@ -134,6 +134,50 @@ describe("helpers", () => {
     expect(findCycle(["a", "b"], (n) => (n === "a" ? ["b"] : []))).toBeUndefined();
     expect(findCycle(["a"], () => ["a"])).toEqual(["a", "a"]);
   });
+  it("orders a random DAG level by level, each level sorted by key", () => {
+    let seed = 7;
+    const random = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    const flows = ["w_b", "w_a"].map((wf) => {
+      const made: ReturnType<typeof task>[] = [];
+      for (let i = 0; i < 60; i++) {
+        const ups = made.filter(() => random() < 0.06);
+        made.push(
+          task(`t${Math.floor(random() * 1000)}_${i}`)
+            .shell("a.sh")
+            .after(...ups),
+        );
+      }
+      return workflow(wf, { folder: "/f" }).tasks(...made);
+    });
+    const p = compile({ a: flows[0], b: flows[1] });
+    // The definition: a resource is placed once everything it needs was placed in an earlier level.
+    const needs = new Map<string, string[]>([
+      ...p.workflows.map((w) => [`workflow:${w.name}`, []] as [string, string[]]),
+      ...p.tasks.map(
+        (t) =>
+          [
+            `task:${t.key}`,
+            [...t.needsWorkflows.map((n) => `workflow:${n}`), ...t.dependsOn.map((k) => `task:${k}`)],
+          ] as [string, string[]],
+      ),
+    ]);
+    const expected: string[] = [];
+    while (expected.length < needs.size) {
+      const placed = new Set(expected);
+      const level = [...needs]
+        .filter(([k, ds]) => !placed.has(k) && ds.every((d) => placed.has(d)))
+        .map(([k]) => k)
+        .sort();
+      expect(level.length).toBeGreaterThan(0);
+      expected.push(...level);
+    }
+    expect(p.order).toEqual(expected);
+    expect(p.tasks.filter((t) => t.dependsOn.length > 1).length).toBeGreaterThan(5);
+  });
+
   it("canonicalJson sorts keys and keeps array order", () => {
     expect(canonicalJson({ b: 1, a: [3, 1] })).toBe('{\n  "a": [\n    3,\n    1\n  ],\n  "b": 1\n}\n');
   });

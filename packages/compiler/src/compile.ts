@@ -723,17 +723,31 @@ function dependencyOrder(workflows: readonly CompiledWorkflow[], tasks: readonly
       ...t.needsWorkflows.map((n) => `workflow:${n}`),
       ...t.dependsOn.map((k) => `task:${k}`),
     ]);
+  // Level by level, each level sorted: a resource comes once everything it needs came in an earlier level.
+  const waitingOn = new Map<string, number>();
+  const dependents = new Map<string, string[]>();
+  for (const [k, ds] of deps) {
+    const needs = new Set(ds);
+    waitingOn.set(k, needs.size);
+    for (const d of needs) {
+      const list = dependents.get(d);
+      if (list) list.push(k);
+      else dependents.set(d, [k]);
+    }
+  }
   const order: string[] = [];
-  const done = new Set<string>();
-  let ready = [...deps.keys()].filter((k) => must(deps.get(k), "deps entry").length === 0).sort();
+  let ready = [...deps.keys()].filter((k) => waitingOn.get(k) === 0).sort();
   while (ready.length > 0) {
+    const next: string[] = [];
     for (const k of ready) {
       order.push(k);
-      done.add(k);
+      for (const d of dependents.get(k) ?? []) {
+        const left = (waitingOn.get(d) ?? 0) - 1;
+        waitingOn.set(d, left);
+        if (left === 0) next.push(d);
+      }
     }
-    ready = [...deps.keys()]
-      .filter((k) => !done.has(k) && must(deps.get(k), "deps entry").every((d) => done.has(d)))
-      .sort();
+    ready = next.sort();
   }
   return order;
 }

@@ -24,6 +24,26 @@ describe("task builder", () => {
     }).toThrow(TypeError);
   });
 
+  it("is frozen all the way down, whatever methods made it", () => {
+    const up = task("up").shell("u.sh").output("n", "$[0]");
+    const t = task("t")
+      .python("t.py", { version: "python3.11" })
+      .retry(2, { waitMinutes: 3 })
+      .after(up, "other")
+      .input("n", { from: up, param: "n" })
+      .schedulingParams({ day: "${yyyyMMdd}" })
+      .ext({ k: "v" })
+      .folder("/ods");
+    const unfrozen: string[] = [];
+    const walk = (v: unknown, path: string) => {
+      if (v === null || typeof v !== "object") return;
+      if (!Object.isFrozen(v)) unfrozen.push(path);
+      for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
+    };
+    walk(t.node, "node");
+    expect(unfrozen).toEqual([]);
+  });
+
   it("records where each setting was written", () => {
     const t = task("a").shell({ inline: "echo" }).retry(1);
     expect(t.node.origin.file).toMatch(/task\.test\.ts$/);

@@ -303,15 +303,12 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
     return this.node.name as Name;
   }
 
-  private with(
-    setting: string,
-    patch: Partial<Mutable<TaskNode>>,
-    loc: SourceLocation = callerLocation(),
-  ): this {
+  private with(setting: string, patch: Partial<Mutable<TaskNode>>, loc: SourceLocation = callerLocation()): this {
     // `this` in the interface's return types: the checker then instantiates no method per task name.
-    return new TaskBuilderImpl<Name>(
-      deepFreeze({ ...this.node, ...patch, locs: { ...this.node.locs, [setting]: loc } }),
-    ) as this;
+    // Frozen as it is made: the node and what is new in it (the rest is the previous node's, frozen already).
+    for (const v of Object.values(patch)) deepFreeze(v);
+    const locs = Object.freeze({ ...this.node.locs, [setting]: deepFreeze(loc) });
+    return new TaskBuilderImpl<Name>(Object.freeze({ ...this.node, ...patch, locs })) as this;
   }
 
   private withKind(
