@@ -32,7 +32,7 @@ describe("task builder", () => {
       .after(up, "other")
       .input("n", { from: up, param: "n" })
       .schedulingParams({ day: "${yyyyMMdd}" })
-      .ext({ k: "v" })
+      .ext("k", "v")
       .folder("/ods");
     const unfrozen: string[] = [];
     const walk = (v: unknown, path: string) => {
