@@ -1,6 +1,6 @@
 /** The type-check on its own thread (see typecheck.ts): the checker loads at once; one run when the files come. */
 import { parentPort } from "node:worker_threads";
-import { loadTypescript, runTypecheck } from "./typecheck.js";
+import { loadTypescript, runTypecheck } from "./typecheck-run.js";
 
 loadTypescript(); // at once: the files come when the project is loaded
 parentPort?.once("message", async ({ root, files }: { root: string; files: string[] }) => {
