@@ -7,9 +7,14 @@
  */
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { renderOutput } from "@wedata-kit/compiler";
-import { buildProject } from "../packages/cli/src/compile-project.js";
-import { typecheckFiles } from "../packages/cli/src/typecheck.js";
+
+// The built modules, as the `wedata` command runs them (`npm run build` first); typed from their sources.
+const built = (rel: string) =>
+  import(pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), "..", "packages", "cli", "dist", rel)).href);
+const { buildProject } = (await built("compile-project.js")) as typeof import("../packages/cli/src/compile-project.js");
+const { typecheckFiles } = (await built("typecheck.js")) as typeof import("../packages/cli/src/typecheck.js");
 
 const [mode, dir, out] = process.argv.slice(2) as [string, string, string];
 const t0 = performance.now();
