@@ -169,27 +169,34 @@ export interface OwnedFolderSpec {
 
 /** A listing of a folder walked without following links: regular files by relative path, and the rest. */
 export interface FolderListing {
-  readonly files: ReadonlyMap<string, number>;
+  readonly files: ReadonlySet<string>;
   /** Entries that are not regular files or folders (links, FIFOs, devices), with what they are. */
   readonly special: ReadonlyArray<{ readonly path: string; readonly kind: string }>;
+  /** The folders under `dir` (relative paths), each a real folder. */
+  readonly folders: ReadonlySet<string>;
 }
 
-/** Every entry under `dir`, walked with lstat (links are listed, never followed). */
+/**
+ * Every entry under `dir`, links listed and never followed. The folder's own entry types tell files from
+ * folders and links (no call per file); only an entry of another kind is looked at on its own.
+ */
 export function listFolder(dir: string): FolderListing {
-  const files = new Map<string, number>();
+  const files = new Set<string>();
+  const folders = new Set<string>();
   const special: Array<{ path: string; kind: string }> = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d).sort()) {
-      const p = join(d, name);
-      const rel = relative(dir, p).split(sep).join("/");
-      const st = lstatSync(p);
-      if (st.isDirectory()) walk(p);
-      else if (st.isFile()) files.set(rel, st.size);
-      else special.push({ path: rel, kind: entryKind(st) });
+  const walk = (d: string, prefix: string) => {
+    const entries = readdirSync(d, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+    for (const e of entries) {
+      const rel = prefix + e.name;
+      if (e.isDirectory()) {
+        folders.add(rel);
+        walk(join(d, e.name), `${rel}/`);
+      } else if (e.isFile()) files.add(rel);
+      else special.push({ path: rel, kind: entryKind(lstatSync(join(d, e.name))) });
     }
   };
-  walk(dir);
-  return { files, special };
+  walk(dir, "");
+  return { files, special, folders };
 }
 
 /**
@@ -266,14 +273,13 @@ export class OwnedFolder {
   /** The folder's listing, the marker left out. */
   list(): FolderListing {
     const l = listFolder(this.path);
-    const files = new Map(l.files);
+    const files = new Set(l.files);
     files.delete(OWNED_MARKER);
-    return { files, special: l.special };
+    return { ...l, files };
   }
 
   /** Files of this folder that wedata-kit did not write, and entries that are not plain files, as a refusal. */
-  private refuseStrangers(): void {
-    const { files, special } = this.list();
+  private refuseStrangers({ files, special }: FolderListing = this.list()): void {
     if (special.length > 0) {
       const s = special[0]!;
       throw new FileSafetyError(
@@ -282,7 +288,7 @@ export class OwnedFolder {
           `${this.spec.what}: remove it`,
       );
     }
-    const foreign = [...files.keys()].filter((f) => !this.spec.isOurs(f));
+    const foreign = [...files].filter((f) => !this.spec.isOurs(f));
     if (foreign.length > 0) {
       const shownFiles = foreign.slice(0, 5).map((f) => `${this.shown}/${f}`);
       const listed = `${shownFiles.join(", ")}${foreign.length > 5 ? ", ..." : ""}`;
@@ -295,11 +301,13 @@ export class OwnedFolder {
   }
 
   /** The text of every file of this layout (bounded reads), and the paths that are not (foreign or special). */
-  readTexts(maxBytesPerFile: number): { readonly files: Map<string, string>; readonly strangers: string[] } {
-    const { files, special } = this.list();
+  readTexts(
+    maxBytesPerFile: number,
+    { files, special }: FolderListing = this.list(),
+  ): { readonly files: Map<string, string>; readonly strangers: string[] } {
     const out = new Map<string, string>();
     const strangers = special.map((s) => s.path);
-    for (const rel of files.keys()) {
+    for (const rel of files) {
       if (!this.spec.isOurs(rel)) strangers.push(rel);
       else
         out.set(
@@ -313,11 +321,16 @@ export class OwnedFolder {
     return { files: out, strangers: strangers.sort() };
   }
 
-  /** Resolve a path of this layout inside the folder; anything else is refused. */
-  private target(rel: string): string {
+  /** Refuse a path that is not of this layout (or climbs out of it). */
+  private checkLayout(rel: string): void {
     if (!this.spec.isOurs(rel) || rel.split("/").some((s) => s === "" || s === "." || s === "..")) {
       throw new FileSafetyError("E_OWNED_FOLDER", `${rel} is not a file wedata-kit writes in ${this.spec.what}`);
     }
+  }
+
+  /** Resolve a path of this layout inside the folder; anything else is refused. */
+  private target(rel: string): string {
+    this.checkLayout(rel);
     const p = join(this.path, ...rel.split("/"));
     // Every folder on the way is a real folder of ours: never a link.
     let cur = this.path;
@@ -369,6 +382,11 @@ export class OwnedFolder {
         `${this.shown}/${rel} is ${entryKind(st)}; wedata-kit will not write through it`,
       );
     mkdirSync(dirname(p), { recursive: true });
+    this.replace(p, content);
+  }
+
+  /** Atomically: a temporary file beside it (created, never opened through a link), renamed over it. */
+  private replace(p: string, content: string | Buffer): void {
     const tmp = join(dirname(p), `.${process.pid}.${Date.now()}.tmp`);
     writeFileSync(tmp, content, { flag: "wx" });
     renameSync(tmp, p);
@@ -393,13 +411,36 @@ export class OwnedFolder {
    * Returns how many files changed.
    */
   sync(files: ReadonlyMap<string, string>, maxBytesPerFile: number): number {
-    this.refuseStrangers();
-    for (const rel of files.keys()) this.target(rel);
-    const { files: current } = this.readTexts(maxBytesPerFile);
+    // One walk of the folder answers for every path below: it saw no link and nothing special (refused
+    // here), so each folder in it is a real one; only folders it lacks are made, each once.
+    const listing = this.list();
+    this.refuseStrangers(listing);
+    for (const rel of files.keys()) {
+      this.checkLayout(rel);
+      const parts = rel.split("/");
+      for (let i = 1; i <= parts.length; i++) {
+        const sub = parts.slice(0, i).join("/");
+        if (i < parts.length ? listing.files.has(sub) : listing.folders.has(sub))
+          throw new FileSafetyError(
+            "E_SYMLINK",
+            `${this.shown}/${sub} is ${i < parts.length ? "a regular file, not a folder" : "a folder"}; ` +
+              "wedata-kit will not write through it",
+          );
+      }
+    }
+    const { files: current } = this.readTexts(maxBytesPerFile, listing);
+    const folders = new Set(listing.folders);
     let changed = 0;
     for (const [rel, content] of files) {
       if (current.get(rel) === content) continue;
-      this.write(rel, content);
+      const parts = rel.split("/");
+      for (let i = 1; i < parts.length; i++) {
+        const sub = parts.slice(0, i).join("/");
+        if (folders.has(sub)) continue;
+        mkdirSync(join(this.path, ...parts.slice(0, i)));
+        folders.add(sub);
+      }
+      this.replace(join(this.path, ...parts), content);
       changed++;
     }
     for (const rel of current.keys()) {
@@ -413,8 +454,7 @@ export class OwnedFolder {
 
   /** Delete every file of this layout under `prefix` (a sub-folder), then the folders left empty. */
   removeUnder(prefix: string): void {
-    for (const rel of this.list().files.keys())
-      if (rel.startsWith(`${prefix}/`) && this.spec.isOurs(rel)) this.remove(rel);
+    for (const rel of this.list().files) if (rel.startsWith(`${prefix}/`) && this.spec.isOurs(rel)) this.remove(rel);
     this.removeEmptyFolders();
   }
 
@@ -422,10 +462,9 @@ export class OwnedFolder {
   removeEmptyFolders(): void {
     const walk = (d: string): boolean => {
       let empty = true;
-      for (const name of readdirSync(d)) {
-        const p = join(d, name);
-        const st = lstatSync(p);
-        if (st.isDirectory() && walk(p)) rmdirSync(p);
+      for (const e of readdirSync(d, { withFileTypes: true })) {
+        const p = join(d, e.name);
+        if (e.isDirectory() && walk(p)) rmdirSync(p);
         else empty = false;
       }
       return empty;
