@@ -36,8 +36,19 @@ interface Resolved {
  */
 export function compileProject(input: CompileInput): CompiledProject {
   const diagnostics: Diagnostic[] = [];
-  const relNow = (loc: SourceLocation): SourceLocation =>
-    isAbsolute(loc.file) ? { ...loc, file: relative(input.root, loc.file).split(sep).join("/") } : loc;
+  const relFiles = new Map<string, string>();
+  const relFile = (file: string) => {
+    let rel = relFiles.get(file);
+    if (rel === undefined) {
+      rel = relative(input.root, file).split(sep).join("/");
+      relFiles.set(file, rel);
+    }
+    return rel;
+  };
+  const relNow = (loc: SourceLocation): SourceLocation => {
+    const { file, line, column } = loc;
+    return isAbsolute(file) ? { file: relFile(file), line, column } : { file, line, column };
+  };
   // Relative on first read: a location is a captured stack until then, and formatting one per task costs a
   // 10,000-task compile a tenth of its time when nothing reads them (a plan shows only what changes).
   const rel = (loc: SourceLocation): SourceLocation => lazyLocation(() => relNow(loc));

@@ -54,7 +54,10 @@ const knownSecrets = new Set<string>();
 export function rememberSecrets(value: unknown): void {
   const walk = (v: unknown, key?: string) => {
     if (typeof v === "string") {
-      if (key && isSecretKey(key) && v.length >= 4 && !v.startsWith("$")) knownSecrets.add(v);
+      if (key && isSecretKey(key) && v.length >= 4 && !v.startsWith("$") && !knownSecrets.has(v)) {
+        knownSecrets.add(v);
+        longestFirst = undefined;
+      }
     } else if (Array.isArray(v)) for (const x of v) walk(x);
     else if (v && typeof v === "object") {
       const o = v as Record<string, unknown>;
@@ -86,10 +89,13 @@ export function containsSecret(value: unknown): boolean {
   return walk(value);
 }
 
+/** The known secrets, longest first (so a secret inside another is not replaced first); sorted once per change. */
+let longestFirst: string[] | undefined;
+
 export function redactSecrets(text: string): string {
   let out = text;
-  for (const secret of [...knownSecrets].sort((a, b) => b.length - a.length))
-    out = out.split(secret).join("[REDACTED]");
+  longestFirst ??= [...knownSecrets].sort((a, b) => b.length - a.length);
+  for (const secret of longestFirst) if (out.includes(secret)) out = out.split(secret).join("[REDACTED]");
   for (const [re, replacement] of RULES) out = out.replace(re, replacement as never);
   return out;
 }
