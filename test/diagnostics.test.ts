@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { buildProject, BuildError } from "../packages/cli/src/compile-project.js";
 import { join } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
 import { CONFIG, repoRoot, tempProject } from "./helpers.js";
 import { BAD_PIPELINES as cases, H } from "./fixtures/bad-pipelines.js";
 
@@ -90,7 +91,17 @@ export const w = workflow("w", { folder: "/f" }).tasks(a, b);
         { encoding: "utf8" },
       );
       expect(r.status).toBe(1);
-      expect(r.stderr.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/pipeline\.ts:6:\d+ error\[E_UNKNOWN_DEPENDENCY\]/);
+      expect(r.stderr.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/pipeline\.ts:6:4 error\[E_UNKNOWN_DEPENDENCY\]/);
+      // Fixed, it compiles; the snapshot names the file that declares each task (locations read for all).
+      writeFileSync(join(p.dir, "pipeline.ts"), src.replace('.after("ghost")', '.after("a")'));
+      const fixed = spawnSync(
+        process.execPath,
+        [join(repoRoot, "packages/cli/bin/wedata.js"), "compile", "--cwd", p.dir, "--no-typecheck"],
+        { encoding: "utf8" },
+      );
+      expect(fixed.status, fixed.stderr).toBe(0);
+      const snapshot = JSON.parse(readFileSync(join(p.dir, "wedata.snapshot/w/tasks/b.json"), "utf8"));
+      expect(snapshot.$source).toBe("pipeline.ts");
     } finally {
       p.cleanup();
     }
