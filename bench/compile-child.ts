@@ -21,8 +21,12 @@ const t0 = performance.now();
 let count = 0;
 if (mode === "compile") {
   const build = await buildProject({ cwd: dir, typecheck: false });
+  // Each folder made once, as the floor does (and as `wedata compile --out` does).
+  const made = new Set<string>();
   for (const [rel, content] of renderOutput(build.compiled)) {
-    mkdirSync(dirname(join(out, rel)), { recursive: true });
+    const folder = dirname(join(out, rel));
+    if (!made.has(folder)) mkdirSync(folder, { recursive: true });
+    made.add(folder);
     writeFileSync(join(out, rel), content);
   }
   count = build.compiled.tasks.length;
