@@ -48,6 +48,7 @@ function firstUserFrame(holder: { stack?: unknown }): SourceLocation {
   };
   try {
     const found = holder.stack;
+    if (typeof found === "string") return fromText(found); // formatted before: read as it is
     return found && typeof found === "object" ? (found as SourceLocation) : UNKNOWN;
   } finally {
     Error.prepareStackTrace = format;
@@ -77,15 +78,21 @@ function mappedByNode(frame: NodeJS.CallSite): SourceLocation {
 /** A module's source map, looked up once per module file. */
 const sourceMaps = new Map<string, SourceMap | undefined>();
 function sourceMapOf(name: string): SourceMap | undefined {
-  if (!sourceMaps.has(name)) sourceMaps.set(name, findSourceMap(name));
+  if (!sourceMaps.has(name)) remember(sourceMaps, name, findSourceMap(name));
   return sourceMaps.get(name);
 }
 
 /** `userFile`, worked out once per module file: a few files make thousands of calls. */
 const userFiles = new Map<string, string | undefined>();
 function knownUserFile(name: string): string | undefined {
-  if (!userFiles.has(name)) userFiles.set(name, userFile(name));
+  if (!userFiles.has(name)) remember(userFiles, name, userFile(name));
   return userFiles.get(name);
+}
+
+/** Per-module answers, forgotten past a bound: a process that reloads its files (a new URL each time) stays small. */
+function remember<V>(cache: Map<string, V>, key: string, value: V): void {
+  if (cache.size >= 2000) cache.clear();
+  cache.set(key, value);
 }
 
 /**
