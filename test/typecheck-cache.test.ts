@@ -110,6 +110,40 @@ describe("the type-check record", () => {
     expect(fixed.stderr).toBe("");
     expect(fixed.status).toBe(0);
     expect(existsSync(join(p.dir, ".wedata/state/typecheck.json"))).toBe(true);
+    // The next check is handed TypeScript's record of this one, and still catches what a change breaks.
+    writeFileSync(join(p.dir, "shared/settings.ts"), "export const RETRIES: string = '3';\n");
+    const incremental = compile();
+    expect(incremental.status).toBe(1);
+    expect(incremental.stderr).toMatch(/pipeline\.ts:3:\d+ error\[E_TS2345\]/);
+  });
+});
+
+describe("the incremental check", () => {
+  it("redoes what a change reaches (a file that did not change but imports one that did), and keeps no message", async () => {
+    const p = tempProject({
+      "wedata.config.ts": CONFIG,
+      "pipeline.ts": PIPELINE,
+      "shared/settings.ts": "export const RETRIES: number = 3;\n",
+    });
+    cleanups.push(p.cleanup);
+    const compile = () => runCli(["compile", "--cwd", p.dir, "--no-snapshot"], { NO_COLOR: "1" });
+    const info = join(p.dir, ".wedata/state/typecheck-build.json");
+    expect((await compile()).code).toBe(0);
+    const clean = readFileSync(info, "utf8");
+    expect(JSON.parse(clean)).toHaveProperty("version");
+
+    // Only settings.ts changes; the error it causes is in pipeline.ts, whose text is the same.
+    writeFileSync(join(p.dir, "shared/settings.ts"), 'export const RETRIES: string = "three";\n');
+    const broken = await compile();
+    expect(broken.code).toBe(1);
+    expect(broken.err).toMatch(/pipeline\.ts:3:\d+ error\[E_TS2345\]/);
+    // A failed check records nothing: TypeScript's record is still the clean one, with no message in it.
+    expect(readFileSync(info, "utf8")).toBe(clean);
+    expect(clean).not.toMatch(/not assignable/);
+
+    writeFileSync(join(p.dir, "shared/settings.ts"), "export const RETRIES: number = 4;\n");
+    expect((await compile()).code).toBe(0);
+    expect(readFileSync(info, "utf8")).not.toBe(clean);
   });
 });
 

@@ -7,7 +7,12 @@ import { createRequire } from "node:module";
 import { join } from "node:path";
 import type { Diagnostic } from "@wedata-kit/compiler";
 
-export type Outcome = { diagnostics: Diagnostic[]; checked: string[] };
+export type Outcome = {
+  diagnostics: Diagnostic[];
+  checked: string[];
+  /** TypeScript's record of this check (`.tsbuildinfo`), for the next check to redo only what changed. */
+  buildInfo?: string;
+};
 
 /**
  * The TypeScript compiler, loaded with `require`: it is a CommonJS module of about 9 MB, and an ESM import
@@ -30,8 +35,12 @@ const NO_TSCONFIG_OPTIONS = {
   lib: ["ES2023"],
 };
 
-/** One check with the TypeScript compiler: the diagnostics of the user's files, and every file it read. */
-export async function runTypecheck(root: string, files: readonly string[]): Promise<Outcome> {
+/**
+ * One check with the TypeScript compiler: the diagnostics of the user's files, and every file it read.
+ * Incremental: given the record of an earlier check (`buildInfo`), files that did not change, and do not
+ * depend on one that did, keep their earlier result instead of being checked again.
+ */
+export async function runTypecheck(root: string, files: readonly string[], buildInfo?: string): Promise<Outcome> {
   const ts = loadTypescript();
   const tsconfig = join(root, "tsconfig.json");
   let configProblems: readonly import("typescript").Diagnostic[] = [];
@@ -66,8 +75,31 @@ export async function runTypecheck(root: string, files: readonly string[]): Prom
     });
   }
   if (out.length > 0) return { diagnostics: out, checked: [] };
-  const program = ts.createProgram({ rootNames: [...files], options });
-  for (const d of ts.getPreEmitDiagnostics(program)) {
+  // The record lives where the caller keeps it; TypeScript only sees it under this name.
+  const infoFile = join(root, ".wedata", "state", "typecheck-build.json");
+  // Nothing is ever written but that record: a project that builds with its tsconfig is only checked here.
+  const incremental = { ...options, noEmit: true, incremental: true, tsBuildInfoFile: infoFile };
+  const host = ts.createIncrementalCompilerHost(incremental);
+  const readFile = host.readFile.bind(host);
+  host.readFile = (f) => (f === infoFile ? buildInfo : readFile(f));
+  let program: import("typescript").EmitAndSemanticDiagnosticsBuilderProgram;
+  try {
+    program = ts.createIncrementalProgram({ rootNames: [...files], options: incremental, host });
+  } catch (e) {
+    // A record TypeScript cannot read (edited, from elsewhere) only costs a fresh check.
+    if (buildInfo === undefined) throw e;
+    return runTypecheck(root, files);
+  }
+  // What ts.getPreEmitDiagnostics gathers, asked of the incremental program (which answers from its record).
+  const all = ts.sortAndDeduplicateDiagnostics([
+    ...program.getConfigFileParsingDiagnostics(),
+    ...program.getOptionsDiagnostics(),
+    ...program.getSyntacticDiagnostics(),
+    ...program.getGlobalDiagnostics(),
+    ...program.getSemanticDiagnostics(),
+    ...(options.declaration || options.composite ? program.getDeclarationDiagnostics() : []),
+  ]);
+  for (const d of all) {
     const sf = d.file;
     // Only the user's own files: libraries are checked by their own builds.
     if (!sf || sf.fileName.includes("/node_modules/") || !sf.fileName.startsWith(`${root}/`)) continue;
@@ -83,5 +115,10 @@ export async function runTypecheck(root: string, files: readonly string[]): Prom
     .getSourceFiles()
     .map((sf) => sf.fileName)
     .filter((p) => !p.includes("/node_modules/"));
-  return { diagnostics: out, checked };
+  let next: string | undefined;
+  // With noEmit, emitting writes only the record.
+  program.emit(undefined, (f, text) => {
+    if (f === infoFile) next = text;
+  });
+  return { diagnostics: out, checked, ...(next !== undefined && { buildInfo: next }) };
 }

@@ -3,7 +3,7 @@ import { parentPort } from "node:worker_threads";
 import { loadTypescript, runTypecheck } from "./typecheck-run.js";
 
 loadTypescript(); // at once: the files come when the project is loaded
-parentPort?.once("message", async ({ root, files }: { root: string; files: string[] }) => {
-  parentPort?.postMessage(await runTypecheck(root, files));
+parentPort?.once("message", async (m: { root: string; files: string[]; buildInfo?: string }) => {
+  parentPort?.postMessage(await runTypecheck(m.root, m.files, m.buildInfo));
   parentPort?.close();
 });

@@ -28,14 +28,17 @@ export function startTypecheck(root: string): { check(files: readonly string[]):
   const worker = import.meta.url.endsWith(".js") ? startWorker() : undefined;
   return {
     async check(files) {
-      const { diagnostics, checked } = worker ? await worker(root, files) : await runTypecheck(root, files);
-      if (diagnostics.length === 0) cache.remember(checked);
+      const before = cache.buildInfo();
+      const { diagnostics, checked, buildInfo } = worker
+        ? await worker(root, files, before)
+        : await runTypecheck(root, files, before);
+      if (diagnostics.length === 0) cache.remember(checked, buildInfo);
       return diagnostics;
     },
   };
 }
 
-function startWorker(): (root: string, files: readonly string[]) => Promise<Outcome> {
+function startWorker(): (root: string, files: readonly string[], buildInfo?: string) => Promise<Outcome> {
   const started = import("node:worker_threads").then(({ Worker }) => {
     const w = new Worker(new URL("./typecheck-worker.js", import.meta.url));
     const outcome = new Promise<Outcome>((resolve, reject) => {
@@ -51,16 +54,18 @@ function startWorker(): (root: string, files: readonly string[]) => Promise<Outc
     w.unref();
     return { w, outcome };
   });
-  return async (root, files) => {
+  return async (root, files, buildInfo) => {
     const { w, outcome } = await started;
     w.ref();
-    w.postMessage({ root, files: [...files] });
+    w.postMessage({ root, files: [...files], ...(buildInfo !== undefined && { buildInfo }) });
     return outcome;
   };
 }
 
 /** Where the last clean check is recorded (a `.wedata/state/` file, like the read caches). */
 const CACHE_FILE = "state/typecheck.json";
+/** TypeScript's record of that check (a `.tsbuildinfo`, JSON), for an incremental check next time. */
+const BUILD_INFO_FILE = "state/typecheck-build.json";
 const CACHE_VERSION = 1;
 /** Folders never searched for the project's TypeScript files. */
 const SKIPPED = new Set(["node_modules", "dist", "wedata.snapshot", "compiled"]);
@@ -109,7 +114,11 @@ function environmentKey(root: string): string {
  * from outside, libraries aside) by content hash. When nothing it covers changed, the check is skipped:
  * a no-op plan does not pay for loading the TypeScript checker.
  */
-function typecheckCache(root: string): { clean(): boolean; remember(files: readonly string[]): void } {
+function typecheckCache(root: string): {
+  clean(): boolean;
+  buildInfo(): string | undefined;
+  remember(files: readonly string[], buildInfo?: string): void;
+} {
   const env = environmentKey(root);
   const fileHash = (p: string) => (existsSync(p) ? sha(readFileSync(p)) : "-");
   return {
@@ -130,13 +139,22 @@ function typecheckCache(root: string): { clean(): boolean; remember(files: reado
       if (current.some((p) => !(p in known))) return false;
       return Object.entries(known).every(([p, h]) => fileHash(join(root, p)) === h);
     },
-    remember(files) {
+    /** TypeScript's own record of the last clean check, so a changed project is checked only where it changed. */
+    buildInfo() {
+      return workFolder(root)
+        .read(BUILD_INFO_FILE, 64 * 1024 * 1024)
+        ?.toString("utf8");
+    },
+    remember(files, buildInfo) {
       const record = {
         v: CACHE_VERSION,
         env,
         files: Object.fromEntries(files.map((p) => [relative(root, p), fileHash(p)])),
       };
-      workFolder(root).write(CACHE_FILE, `${JSON.stringify(record)}\n`);
+      const work = workFolder(root);
+      // Only after a clean check: TypeScript's record then holds file hashes and no message text.
+      if (buildInfo !== undefined) work.write(BUILD_INFO_FILE, buildInfo);
+      work.write(CACHE_FILE, `${JSON.stringify(record)}\n`);
     },
   };
 }
