@@ -24,14 +24,21 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
+/** The config, a pipeline and the settings it imports (any replaced by `files`), removed after the test. */
+function project(files: Record<string, string> = {}) {
+  const p = tempProject({
+    "wedata.config.ts": CONFIG,
+    "pipeline.ts": PIPELINE,
+    "shared/settings.ts": "export const RETRIES: number = 3;\n",
+    ...files,
+  });
+  cleanups.push(p.cleanup);
+  return p;
+}
+
 describe("the type-check record", () => {
   it("skips an unchanged project, and catches an error in any file the check read (imported ones too)", async () => {
-    const p = tempProject({
-      "wedata.config.ts": CONFIG,
-      "pipeline.ts": PIPELINE,
-      "shared/settings.ts": "export const RETRIES: number = 3;\n",
-    });
-    cleanups.push(p.cleanup);
+    const p = project();
     const compile = () => runCli(["compile", "--cwd", p.dir, "--no-snapshot"]);
     const record = join(p.dir, ".wedata/state/typecheck.json");
 
@@ -72,12 +79,7 @@ describe("the type-check record", () => {
   });
 
   it("a record that is not ours to trust (edited, truncated) only costs a fresh check", async () => {
-    const p = tempProject({
-      "wedata.config.ts": CONFIG,
-      "pipeline.ts": PIPELINE.replace("RETRIES", '"x"'),
-      "shared/settings.ts": "export const RETRIES: number = 3;\n",
-    });
-    cleanups.push(p.cleanup);
+    const p = project({ "pipeline.ts": PIPELINE.replace("RETRIES", '"x"') });
     const compile = () => runCli(["compile", "--cwd", p.dir, "--no-snapshot"]);
     const first = await compile();
     expect(first.code).toBe(1);
@@ -90,12 +92,7 @@ describe("the type-check record", () => {
   });
 
   it("the built command checks on its worker thread: errors at file:line, then a clean run recorded", () => {
-    const p = tempProject({
-      "wedata.config.ts": CONFIG,
-      "pipeline.ts": PIPELINE,
-      "shared/settings.ts": 'export const RETRIES: number = "three";\n',
-    });
-    cleanups.push(p.cleanup);
+    const p = project({ "shared/settings.ts": 'export const RETRIES: number = "three";\n' });
     const compile = () =>
       spawnSync(process.execPath, [join(repoRoot, "packages/cli/bin/wedata.js"), "compile", "--cwd", p.dir], {
         encoding: "utf8",
@@ -119,13 +116,8 @@ describe("the type-check record", () => {
 });
 
 describe("the incremental check", () => {
-  it("redoes what a change reaches (a file that did not change but imports one that did), and keeps no message", async () => {
-    const p = tempProject({
-      "wedata.config.ts": CONFIG,
-      "pipeline.ts": PIPELINE,
-      "shared/settings.ts": "export const RETRIES: number = 3;\n",
-    });
-    cleanups.push(p.cleanup);
+  it("redoes what a change reaches (an unchanged file importing a changed one); keeps no message", async () => {
+    const p = project();
     const compile = () => runCli(["compile", "--cwd", p.dir, "--no-snapshot"], { NO_COLOR: "1" });
     const info = join(p.dir, ".wedata/state/typecheck-build.json");
     expect((await compile()).code).toBe(0);
@@ -148,14 +140,8 @@ describe("the incremental check", () => {
 });
 
 describe("the project's tsconfig.json", () => {
-  const project = (tsconfig: string) => {
-    const p = tempProject({
-      "wedata.config.ts": CONFIG,
-      "pipeline.ts": `${PIPELINE}function unused() {}\n`,
-      "shared/settings.ts": "export const RETRIES: number = 3;\n",
-      "tsconfig.json": tsconfig,
-    });
-    cleanups.push(p.cleanup);
+  const withTsconfig = (tsconfig: string) => {
+    const p = project({ "pipeline.ts": `${PIPELINE}function unused() {}\n`, "tsconfig.json": tsconfig });
     return () => runCli(["compile", "--cwd", p.dir, "--no-snapshot"], { NO_COLOR: "1" });
   };
   const options = (extra: Record<string, unknown>) =>
@@ -165,19 +151,19 @@ describe("the project's tsconfig.json", () => {
     });
 
   it("gives the compiler options: its own files list does not matter", async () => {
-    const plain = await project(options({}))();
+    const plain = await withTsconfig(options({}))();
     expect(plain.err).toBe("");
     expect(plain.code).toBe(0);
-    const strict = await project(options({ noUnusedLocals: true }))();
+    const strict = await withTsconfig(options({ noUnusedLocals: true }))();
     expect(strict.code).toBe(1);
     expect(strict.err).toMatch(/pipeline\.ts:4:10 error\[E_TS6133\]: 'unused' is declared but its value is never read/);
   });
 
   it("a broken one is an error naming it, not a check with other options", async () => {
-    const typo = await project(options({ strictt: true }))();
+    const typo = await withTsconfig(options({ strictt: true }))();
     expect(typo.code).toBe(1);
     expect(typo.err).toMatch(/tsconfig\.json:1:1 error\[E_TS5025\]: Unknown compiler option 'strictt'/);
-    const wildcard = await project(JSON.stringify({ compilerOptions: { types: [] }, include: ["src/**"] }))();
+    const wildcard = await withTsconfig(JSON.stringify({ compilerOptions: { types: [] }, include: ["src/**"] }))();
     expect(wildcard.code).toBe(1);
     expect(wildcard.err).toMatch(/tsconfig\.json:1:1 error\[E_TS5010\]: File specification cannot end in a recursive/);
   });
