@@ -71,6 +71,13 @@ function docOf(docs: readonly JSDoc[]): { text: string; examples: string[] } {
 
 const oneLine = (s: string) => s.replace(/\s+/g, " ").trim();
 
+/** A function's or method's parameters as written. */
+const paramsOf = (n: { getParameters(): ReadonlyArray<{ getText(): string }> }) =>
+  n
+    .getParameters()
+    .map((p) => p.getText())
+    .join(", ");
+
 export function collectApi(): ApiEntry[] {
   const project = new Project({ skipAddingFilesFromTsConfig: true, compilerOptions: { allowJs: false } });
   const src = (f: string) => project.addSourceFileAtPath(join(repoRoot, "packages/dsl/src", f));
@@ -78,10 +85,7 @@ export function collectApi(): ApiEntry[] {
   for (const [file, name] of FUNCTIONS) {
     const fn = src(file).getFunctionOrThrow(name);
     const { text, examples } = docOf(fn.getJsDocs());
-    const params = fn
-      .getParameters()
-      .map((p) => p.getText())
-      .join(", ");
+    const params = paramsOf(fn);
     entries.push({
       section: "Functions",
       name: `${name}()`,
@@ -95,10 +99,7 @@ export function collectApi(): ApiEntry[] {
     for (const m of src(file).getInterfaceOrThrow(iface).getMembers()) {
       if (!Node.isMethodSignature(m)) continue;
       const { text, examples } = docOf(m.getJsDocs());
-      const params = m
-        .getParameters()
-        .map((p) => p.getText())
-        .join(", ");
+      const params = paramsOf(m);
       entries.push({
         section: `${iface} (${receiver})`,
         name: `.${m.getName()}()`,
