@@ -44,7 +44,9 @@ export { BuildError };
 
 export function relativeDiagnostics(ds: readonly Diagnostic[], root: string): Diagnostic[] {
   return ds.map((d) =>
-    isAbsolute(d.loc.file) ? { ...d, loc: { ...d.loc, file: relative(root, d.loc.file).split(sep).join("/") } } : d,
+    isAbsolute(d.loc.file)
+      ? { ...d, loc: { file: relative(root, d.loc.file).split(sep).join("/"), line: d.loc.line, column: d.loc.column } }
+      : d,
   );
 }
 

@@ -1,4 +1,4 @@
-import type { SourceLocation } from "./source-location.js";
+import { enterCall, leaveCall, type SourceLocation } from "./source-location.js";
 
 /**
  * The base of every error wedata-kit raises on purpose (the emulator, independent by design, keeps its
@@ -56,17 +56,19 @@ export function recordMisuse<B extends object>(
     const d = Object.getOwnPropertyDescriptor(proto, name);
     if (name === "constructor" || skip.includes(name) || !d || typeof d.value !== "function") continue;
     const method = d.value as (...args: unknown[]) => B;
-    Object.defineProperty(proto, name, {
-      ...d,
-      value: function (this: B, ...args: unknown[]): B {
-        try {
-          return method.apply(this, args);
-        } catch (e) {
-          if (isDslError(e)) return withProblem(this, problemOf(e));
-          throw e;
-        }
-      },
-    });
+    // Where it was called from is captured here, once, for the method and what it calls (see `enterCall`).
+    const recorded = function (this: B, ...args: unknown[]): B {
+      const outer = enterCall(recorded);
+      try {
+        return method.apply(this, args);
+      } catch (e) {
+        if (isDslError(e)) return withProblem(this, problemOf(e));
+        throw e;
+      } finally {
+        leaveCall(outer);
+      }
+    };
+    Object.defineProperty(proto, name, { ...d, value: recorded });
   }
 }
 

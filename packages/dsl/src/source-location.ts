@@ -15,18 +15,50 @@ const dslDir = dirname(fileURLToPath(import.meta.url));
  * The first stack frame outside this package: the user's builder call. The frames are captured now
  * (cheap) but formatted only when the location is first read: formatting a stack through the loader's
  * source maps is the expensive part, and most locations (one per builder call) are only read when
- * something is wrong.
+ * something is wrong. Inside a public builder method, the place its call was captured at entry.
  */
 export function callerLocation(): SourceLocation {
+  return current ?? captured(callerLocation, DEPTH, undefined);
+}
+
+/** The place of the public builder call now running (see `enterCall`). */
+let current: SourceLocation | undefined;
+
+/**
+ * At the entry of a public builder method: capture where it was called from, for every `callerLocation()`
+ * until `leaveCall`. Captured here, the frames are the caller's only: none holds the method's builder,
+ * which a frame keeps alive (a capture from inside the method kept every intermediate builder of a chain
+ * alive, and the collector copying them was a large share of loading 10,000 tasks). A call made by this
+ * package's own code, with no user frame near it, takes the place of the call around it.
+ */
+export function enterCall(method: (...args: never[]) => unknown): SourceLocation | undefined {
+  const outer = current;
+  current = captured(method, ENTRY_DEPTH, outer);
+  return outer;
+}
+
+/** The end of the call `enterCall` began: `outer` is what it returned. */
+export function leaveCall(outer: SourceLocation | undefined): void {
+  current = outer;
+}
+
+function captured(
+  below: (...args: never[]) => unknown,
+  depth: number,
+  outer: SourceLocation | undefined,
+): SourceLocation {
   const holder: { stack?: string } = {};
   const previous = Error.stackTraceLimit;
   try {
-    Error.stackTraceLimit = DEPTH;
-    Error.captureStackTrace(holder, callerLocation);
+    Error.stackTraceLimit = depth;
+    Error.captureStackTrace(holder, below);
   } finally {
     Error.stackTraceLimit = previous;
   }
-  return lazyLocation(() => firstUserFrame(holder));
+  return new LazyLocation(() => {
+    const found = firstUserFrame(holder);
+    return found === UNKNOWN && outer ? outer : found;
+  });
 }
 
 /**
@@ -109,6 +141,7 @@ export function lazyLocation(compute: () => SourceLocation): SourceLocation {
     }
     return resolved;
   };
+  // Own enumerable fields: what leaves the compiler is walked like plain data (redaction, JSON).
   return Object.freeze({
     get file() {
       return get().file;
@@ -123,11 +156,47 @@ export function lazyLocation(compute: () => SourceLocation): SourceLocation {
 }
 
 /**
+ * A builder call's place, made once per builder call, so a class: its getters live on the prototype (an
+ * object literal with getters made three closures and its own property layout per location, most of the
+ * cost of creating one). Frozen; reads as a plain location in JSON. The compiler hands on `lazyLocation`s.
+ */
+class LazyLocation implements SourceLocation {
+  #compute: (() => SourceLocation) | undefined;
+  #resolved: SourceLocation | undefined;
+  constructor(compute: () => SourceLocation) {
+    this.#compute = compute;
+    Object.freeze(this);
+  }
+  #get(): SourceLocation {
+    if (!this.#resolved) {
+      this.#resolved = (this.#compute ?? (() => UNKNOWN))();
+      this.#compute = undefined;
+    }
+    return this.#resolved;
+  }
+  get file(): string {
+    return this.#get().file;
+  }
+  get line(): number {
+    return this.#get().line;
+  }
+  get column(): number {
+    return this.#get().column;
+  }
+  toJSON(): SourceLocation {
+    const { file, line, column } = this.#get();
+    return { file, line, column };
+  }
+}
+
+/**
  * Frames kept: builders call this at most four frames below the user's code (a method, the wrapper
  * that records misuse, or a default parameter of the private `with`). Formatting cost grows with every
  * frame kept.
  */
 const DEPTH = 4;
+/** Frames kept at a public method's entry: its caller, and two more for a call from one of this package's helpers. */
+const ENTRY_DEPTH = 3;
 const UNKNOWN: SourceLocation = Object.freeze({ file: "<unknown>", line: 0, column: 0 });
 const framePattern = /\(?((?:file:\/\/)?[^\s()]+?):(\d+):(\d+)\)?$/;
 
