@@ -1,9 +1,10 @@
 /** The type-check is skipped when nothing it read changed since its last clean run, and only then. */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { parseOutput, runTypecheck } from "../packages/cli/src/typecheck-run.js";
 import { runCli } from "./cli.js";
 import { repoRoot, tempProject } from "./helpers.js";
 
@@ -91,7 +92,7 @@ describe("the type-check record", () => {
     expect((await compile()).code).toBe(1);
   });
 
-  it("the built command checks on its worker thread: errors at file:line, then a clean run recorded", () => {
+  it("the built command runs the native checker: errors at file:line, then a clean run recorded", () => {
     const p = project({ "shared/settings.ts": 'export const RETRIES: number = "three";\n' });
     const compile = () =>
       spawnSync(process.execPath, [join(repoRoot, "packages/cli/bin/wedata.js"), "compile", "--cwd", p.dir], {
@@ -107,35 +108,65 @@ describe("the type-check record", () => {
     expect(fixed.stderr).toBe("");
     expect(fixed.status).toBe(0);
     expect(existsSync(join(p.dir, ".wedata/state/typecheck.json"))).toBe(true);
-    // The next check is handed TypeScript's record of this one, and still catches what a change breaks.
+    // Only settings.ts changes; the error it causes is in pipeline.ts, whose text is the same.
     writeFileSync(join(p.dir, "shared/settings.ts"), "export const RETRIES: string = '3';\n");
-    const incremental = compile();
-    expect(incremental.status).toBe(1);
-    expect(incremental.stderr).toMatch(/pipeline\.ts:3:\d+ error\[E_TS2345\]/);
+    const reached = compile();
+    expect(reached.status).toBe(1);
+    expect(reached.stderr).toMatch(/pipeline\.ts:3:\d+ error\[E_TS2345\]/);
+    // The checker is handed a generated config for the run, removed after it; it writes nothing itself.
+    expect(readdirSync(join(p.dir, ".wedata/state")).filter((f) => f.startsWith("typecheck"))).toEqual([
+      "typecheck.json",
+    ]);
   });
 });
 
-describe("the incremental check", () => {
-  it("redoes what a change reaches (an unchanged file importing a changed one); keeps no message", async () => {
+describe("the checker's output", () => {
+  const root = "/project";
+  it("reports the user's files and the tsconfig, skips libraries and continuation lines, lists files read", () => {
+    const out = [
+      "pipeline.ts(3,7): error TS2345: Argument of type 'string' is not assignable to parameter of type 'number'.",
+      "  The expected type comes from this parameter.",
+      "node_modules/some-lib/index.d.ts(1,1): error TS2300: Duplicate identifier 'x'.",
+      "../elsewhere/x.ts(2,2): error TS2322: Type 'string' is not assignable to type 'number'.",
+      "tsconfig.json(1,21): error TS5023: Unknown compiler option 'strictt'.",
+      "error TS5055: Cannot write file because it would overwrite input file.",
+      "/project/pipeline.ts",
+    ].join("\n");
+    const r = parseOutput(root, out, 1, "", "/project/tsconfig.json");
+    expect(r.diagnostics.map((d) => `${d.loc.file}:${d.loc.line}:${d.loc.column} ${d.code}`)).toEqual([
+      "/project/pipeline.ts:3:7 E_TS2345",
+      "/project/tsconfig.json:1:21 E_TS5023",
+      "/project/tsconfig.json:1:1 E_TS5055",
+    ]);
+    expect(r.diagnostics[0]!.message).toBe(
+      "Argument of type 'string' is not assignable to parameter of type 'number'.",
+    );
+    expect(r.checked).toEqual([]); // not clean: nothing to record
+  });
+
+  it("a clean run lists what it read (libraries aside); a failure with nothing to report is an error", () => {
+    const clean = parseOutput(
+      root,
+      "/lib/node_modules/x/lib.es5.d.ts\n/project/a.ts\n/project/b.ts\n",
+      0,
+      "",
+      undefined,
+    );
+    expect(clean).toEqual({ diagnostics: [], checked: ["/project/a.ts", "/project/b.ts"] });
+    expect(() => parseOutput(root, "", 3, "panic: out of memory", undefined)).toThrow(/exit 3.*out of memory/);
+    expect(() => parseOutput(root, "", null, "", undefined)).toThrow(/by a signal/);
+  });
+
+  it("without the native compiler for this machine, a specific error says how to get it", async () => {
     const p = project();
-    const compile = () => runCli(["compile", "--cwd", p.dir, "--no-snapshot"], { NO_COLOR: "1" });
-    const info = join(p.dir, ".wedata/state/typecheck-build.json");
-    expect((await compile()).code).toBe(0);
-    const clean = readFileSync(info, "utf8");
-    expect(JSON.parse(clean)).toHaveProperty("version");
-
-    // Only settings.ts changes; the error it causes is in pipeline.ts, whose text is the same.
-    writeFileSync(join(p.dir, "shared/settings.ts"), 'export const RETRIES: string = "three";\n');
-    const broken = await compile();
-    expect(broken.code).toBe(1);
-    expect(broken.err).toMatch(/pipeline\.ts:3:\d+ error\[E_TS2345\]/);
-    // A failed check records nothing: TypeScript's record is still the clean one, with no message in it.
-    expect(readFileSync(info, "utf8")).toBe(clean);
-    expect(clean).not.toMatch(/not assignable/);
-
-    writeFileSync(join(p.dir, "shared/settings.ts"), "export const RETRIES: number = 4;\n");
-    expect((await compile()).code).toBe(0);
-    expect(readFileSync(info, "utf8")).not.toBe(clean);
+    const r = await runTypecheck(p.dir, [join(p.dir, "pipeline.ts")], null);
+    expect(r.diagnostics).toEqual([
+      expect.objectContaining({
+        code: "E_TYPECHECK_UNAVAILABLE",
+        message: expect.stringContaining(`@typescript/typescript-${process.platform}-${process.arch}`),
+        hint: expect.stringContaining("--no-typecheck"),
+      }),
+    ]);
   });
 });
 
@@ -162,9 +193,9 @@ describe("the project's tsconfig.json", () => {
   it("a broken one is an error naming it, not a check with other options", async () => {
     const typo = await withTsconfig(options({ strictt: true }))();
     expect(typo.code).toBe(1);
-    expect(typo.err).toMatch(/tsconfig\.json:1:1 error\[E_TS5025\]: Unknown compiler option 'strictt'/);
-    const wildcard = await withTsconfig(JSON.stringify({ compilerOptions: { types: [] }, include: ["src/**"] }))();
-    expect(wildcard.code).toBe(1);
-    expect(wildcard.err).toMatch(/tsconfig\.json:1:1 error\[E_TS5010\]: File specification cannot end in a recursive/);
+    expect(typo.err).toMatch(/tsconfig\.json:1:\d+ error\[E_TS5023\]: Unknown compiler option 'strictt'/);
+    const target = await withTsconfig(options({ target: "ES1999" }))();
+    expect(target.code).toBe(1);
+    expect(target.err).toMatch(/tsconfig\.json:1:\d+ error\[E_TS6046\]: Argument for '--target' option must be/);
   });
 });

@@ -1,10 +1,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join, relative } from "node:path";
 import type { Diagnostic } from "@wedata-kit/compiler";
 import { workFolder } from "./project-files.js";
-import { runTypecheck, type Outcome } from "./typecheck-run.js";
+import { nativeTypescript, runTypecheck } from "./typecheck-run.js";
 
 /**
  * Type-check the user's pipeline files (and what they import) with TypeScript, reporting TypeScript
@@ -16,57 +15,24 @@ export async function typecheckFiles(root: string, files: readonly string[]): Pr
 
 /**
  * A type-check started as soon as the project's folder is known, before its files are: when the record of
- * the last clean check is current, nothing is started; otherwise, when the CLI runs built JavaScript, a
- * worker thread starts loading the checker at once, and checks the files when `check` gives them. The
- * caller loads and compiles the pipeline files meanwhile (on two cores, a 10,000-task compile then takes
- * about the longer of the two), and the checker's memory is returned whole when the worker ends. From
- * TypeScript sources (tests), the check runs in process.
+ * the last clean check is current, nothing is started; otherwise the checker (a child process) checks the
+ * files when `check` gives them, while the caller loads and compiles the pipeline files.
  */
 export function startTypecheck(root: string): { check(files: readonly string[]): Promise<Diagnostic[]> } {
   const cache = typecheckCache(root);
   if (cache.clean()) return { check: async () => [] };
-  const worker = import.meta.url.endsWith(".js") ? startWorker() : undefined;
   return {
     async check(files) {
-      const before = cache.buildInfo();
-      const { diagnostics, checked, buildInfo } = worker
-        ? await worker(root, files, before)
-        : await runTypecheck(root, files, before);
-      if (diagnostics.length === 0) cache.remember(checked, buildInfo);
+      const { diagnostics, checked } = await runTypecheck(root, files);
+      if (diagnostics.length === 0) cache.remember(checked);
       return diagnostics;
     },
   };
 }
 
-function startWorker(): (root: string, files: readonly string[], buildInfo?: string) => Promise<Outcome> {
-  const started = import("node:worker_threads").then(({ Worker }) => {
-    const w = new Worker(new URL("./typecheck-worker.js", import.meta.url));
-    const outcome = new Promise<Outcome>((resolve, reject) => {
-      w.once("message", (m: Outcome) => resolve(m));
-      w.once("error", reject);
-      w.once("exit", (code) => {
-        if (code !== 0) reject(new Error(`the type-check stopped with exit code ${code}`));
-      });
-    });
-    // Not waited for until the files are given; a failure meanwhile is not an unhandled rejection.
-    outcome.catch(() => {});
-    // A command that ends before giving the files does not wait for the checker to load.
-    w.unref();
-    return { w, outcome };
-  });
-  return async (root, files, buildInfo) => {
-    const { w, outcome } = await started;
-    w.ref();
-    w.postMessage({ root, files: [...files], ...(buildInfo !== undefined && { buildInfo }) });
-    return outcome;
-  };
-}
-
 /** Where the last clean check is recorded (a `.wedata/state/` file, like the read caches). */
 const CACHE_FILE = "state/typecheck.json";
-/** TypeScript's record of that check (a `.tsbuildinfo`, JSON), for an incremental check next time. */
-const BUILD_INFO_FILE = "state/typecheck-build.json";
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 /** Folders never searched for the project's TypeScript files. */
 const SKIPPED = new Set(["node_modules", "dist", "wedata.snapshot", "compiled"]);
 
@@ -89,8 +55,7 @@ function projectTsFiles(root: string, dir = root, out: string[] = []): string[] 
  */
 function environmentKey(root: string): string {
   // The checker's version: the record of one TypeScript does not vouch for another.
-  const checker = createRequire(import.meta.url)("typescript/package.json") as { version: string };
-  const parts: string[] = [`v${CACHE_VERSION}`, `typescript:${checker.version}`];
+  const parts: string[] = [`v${CACHE_VERSION}`, `typescript:${nativeTypescript()?.version ?? "-"}`];
   for (const f of ["tsconfig.json", "package.json", "package-lock.json"]) {
     const p = join(root, f);
     parts.push(`${f}:${existsSync(p) ? sha(readFileSync(p)) : "-"}`);
@@ -116,8 +81,7 @@ function environmentKey(root: string): string {
  */
 function typecheckCache(root: string): {
   clean(): boolean;
-  buildInfo(): string | undefined;
-  remember(files: readonly string[], buildInfo?: string): void;
+  remember(files: readonly string[]): void;
 } {
   const env = environmentKey(root);
   const fileHash = (p: string) => (existsSync(p) ? sha(readFileSync(p)) : "-");
@@ -139,22 +103,13 @@ function typecheckCache(root: string): {
       if (current.some((p) => !(p in known))) return false;
       return Object.entries(known).every(([p, h]) => fileHash(join(root, p)) === h);
     },
-    /** TypeScript's own record of the last clean check, so a changed project is checked only where it changed. */
-    buildInfo() {
-      return workFolder(root)
-        .read(BUILD_INFO_FILE, 64 * 1024 * 1024)
-        ?.toString("utf8");
-    },
-    remember(files, buildInfo) {
+    remember(files) {
       const record = {
         v: CACHE_VERSION,
         env,
         files: Object.fromEntries(files.map((p) => [relative(root, p), fileHash(p)])),
       };
-      const work = workFolder(root);
-      // Only after a clean check: TypeScript's record then holds file hashes and no message text.
-      if (buildInfo !== undefined) work.write(BUILD_INFO_FILE, buildInfo);
-      work.write(CACHE_FILE, `${JSON.stringify(record)}\n`);
+      workFolder(root).write(CACHE_FILE, `${JSON.stringify(record)}\n`);
     },
   };
 }
