@@ -128,19 +128,23 @@ describe("the checker's output", () => {
       "  The expected type comes from this parameter.",
       "node_modules/some-lib/index.d.ts(1,1): error TS2300: Duplicate identifier 'x'.",
       "../elsewhere/x.ts(2,2): error TS2322: Type 'string' is not assignable to type 'number'.",
-      "tsconfig.json(1,21): error TS5023: Unknown compiler option 'strictt'.",
+      "tsconfig.json(1,21): error TS5102: Option 'baseUrl' has been removed. Please remove it from your configuration.",
+      `  Use '"paths": {"*": ["./*"]}' instead.`,
       "error TS5055: Cannot write file because it would overwrite input file.",
       "/project/pipeline.ts",
     ].join("\n");
     const r = parseOutput(root, out, 1, "", "/project/tsconfig.json");
     expect(r.diagnostics.map((d) => `${d.loc.file}:${d.loc.line}:${d.loc.column} ${d.code}`)).toEqual([
       "/project/pipeline.ts:3:7 E_TS2345",
-      "/project/tsconfig.json:1:21 E_TS5023",
+      "/project/tsconfig.json:1:21 E_TS5102",
       "/project/tsconfig.json:1:1 E_TS5055",
     ]);
     expect(r.diagnostics[0]!.message).toBe(
       "Argument of type 'string' is not assignable to parameter of type 'number'.",
     );
+    // What TypeScript says to write instead of a removed option is the hint; a code error keeps only its head line.
+    expect(r.diagnostics[1]!.hint).toMatch(/^Use '"paths": \{"\*": \["\.\/\*"\]\}' instead\. \(fix the tsconfig/);
+    expect(r.diagnostics[0]!.hint).toBe("fix the TypeScript error; the builder API is fully typed");
     expect(r.checked).toEqual([]); // not clean: nothing to record
   });
 
@@ -194,6 +198,11 @@ describe("the project's tsconfig.json", () => {
     const typo = await withTsconfig(options({ strictt: true }))();
     expect(typo.code).toBe(1);
     expect(typo.err).toMatch(/tsconfig\.json:1:\d+ error\[E_TS5023\]: Unknown compiler option 'strictt'/);
+    // TypeScript 7 refuses what it removed; what to write instead is the hint.
+    const removed = await withTsconfig(options({ baseUrl: "." }))();
+    expect(removed.code).toBe(1);
+    expect(removed.err).toMatch(/^tsconfig\.json:1:1 error\[E_TS5102\]: Option 'baseUrl' has been removed/);
+    expect(removed.err).toMatch(/hint: Use '"paths": \{"\*": \["\.\/\*"\]\}' instead/);
     const target = await withTsconfig(options({ target: "ES1999" }))();
     expect(target.code).toBe(1);
     expect(target.err).toMatch(/tsconfig\.json:1:\d+ error\[E_TS6046\]: Argument for '--target' option must be/);

@@ -144,23 +144,44 @@ export function parseOutput(
   const diagnostics: Diagnostic[] = [];
   const read: string[] = [];
   let errors = 0;
+  // A tsconfig error's further lines say what to write instead: they become its hint.
+  let configAdvice: string[] | undefined;
+  let relocated = false;
+  const advise = () => {
+    if (relocated) configAdvice = configAdvice?.map((l) => l.replaceAll("../../", "./"));
+    const last = diagnostics[diagnostics.length - 1];
+    if (last && configAdvice?.length)
+      diagnostics[diagnostics.length - 1] = { ...last, hint: `${configAdvice.join(" ")} (${last.hint})` };
+    configAdvice = undefined;
+  };
   for (const line of out.split(/\r?\n/)) {
-    if (!line || /^\s/.test(line)) continue;
+    if (line && /^\s/.test(line)) {
+      configAdvice?.push(line.trim());
+      continue;
+    }
+    advise();
+    if (!line) continue;
     const at = AT_FILE.exec(line);
     const global = at ? undefined : GLOBAL.exec(line);
     if (at) {
       errors++;
-      const file = resolve(root, at[1]!);
+      let file = resolve(root, at[1]!);
       const isConfig = file.endsWith(".json");
       if (!isConfig && (file.includes("/node_modules/") || !file.startsWith(`${root}/`))) continue;
+      // An option of the project's tsconfig is reported at the generated config that extends it (whose
+      // paths are relative to .wedata/state/): it is the project's, and so are the paths of its advice.
+      const generated = isConfig && dirname(file) === join(root, ".wedata", "state");
+      if (generated) file = tsconfig ?? join(root, "package.json");
+      relocated = generated;
       diagnostics.push({
         code: `E_TS${at[4]}`,
         message: at[5]!,
-        loc: { file, line: Number(at[2]), column: Number(at[3]) },
+        loc: { file, line: generated ? 1 : Number(at[2]), column: generated ? 1 : Number(at[3]) },
         hint: isConfig
           ? "fix the tsconfig; the type-check reads its compiler options"
           : "fix the TypeScript error; the builder API is fully typed",
       });
+      if (isConfig) configAdvice = [];
     } else if (global) {
       errors++;
       diagnostics.push({
@@ -171,6 +192,7 @@ export function parseOutput(
       });
     } else read.push(resolve(root, line));
   }
+  advise();
   if (code !== 0 && errors === 0) {
     const said = (err || out).trim().split(/\r?\n/).slice(0, 5).join("\n");
     throw new Error(`the type-check stopped (exit ${code ?? "by a signal"}) without a diagnostic: ${said}`);
