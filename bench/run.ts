@@ -533,12 +533,19 @@ async function userBench() {
       const recorded = repeat(quick ? 1 : 3, compile);
       const off = repeat(quick ? 1 : 3, () => compile("--no-typecheck"));
       const withSnapshot = repeat(1, () => timed([node, bin, "compile", "--no-typecheck"], big));
+      // Plain `wedata compile`: type-check run, the snapshot (written just above) read and found current.
+      const asIs = repeat(
+        quick ? 1 : 5,
+        () => timed([node, bin, "compile"], big),
+        () => rmSync(record, { force: true }),
+      );
       const compileRows = {
         tasks: n,
         typecheckOn,
         typecheckRecorded: recorded,
         noTypecheck: off,
         noTypecheckWithSnapshot: withSnapshot,
+        defaultSnapshotCurrent: asIs,
       };
       console.log(`wedata compile, ${n} tasks, whole process: ${JSON.stringify(compileRows)}`);
       save("user", {
