@@ -1,7 +1,7 @@
 /** The type-check is skipped when nothing it read changed since its last clean run, and only then. */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseOutput, runTypecheck } from "../packages/cli/src/typecheck-run.js";
@@ -113,7 +113,17 @@ describe("the type-check record", () => {
     const reached = compile();
     expect(reached.status).toBe(1);
     expect(reached.stderr).toMatch(/pipeline\.ts:3:\d+ error\[E_TS2345\]/);
-    // The checker is handed a generated config for the run, removed after it; it writes nothing itself.
+    // The checker is handed a generated config for the run, removed after it; it writes nothing itself. One
+    // left by a killed run (no such process) goes too; one of a live process stays.
+    const orphan = join(p.dir, ".wedata/state/typecheck-999999999.tsconfig.json");
+    const live = join(p.dir, `.wedata/state/typecheck-${process.pid}.tsconfig.json`);
+    writeFileSync(orphan, "{}\n");
+    writeFileSync(live, "{}\n");
+    writeFileSync(join(p.dir, "shared/settings.ts"), "export const RETRIES: string = '3';\n");
+    expect(compile().status).toBe(1);
+    expect(existsSync(orphan)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    rmSync(live);
     expect(readdirSync(join(p.dir, ".wedata/state")).filter((f) => f.startsWith("typecheck"))).toEqual([
       "typecheck.json",
     ]);

@@ -5,10 +5,11 @@
  * the time TypeScript 5's compiler took in process, in a third of the memory, and beside the compile.
  */
 import { spawn } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, resolve } from "node:path";
 import type { Diagnostic } from "@wedata-kit/compiler";
+import type { OwnedFolder } from "@wedata-kit/files";
 import { workFolder } from "./project-files.js";
 
 export type Outcome = {
@@ -90,6 +91,7 @@ export async function runTypecheck(
     include: [],
   };
   const work = workFolder(root);
+  removeOrphanConfigs(root, work);
   // One per process: two commands in one project at once each check their own files.
   const rel = `state/typecheck-${process.pid}.tsconfig.json`;
   work.write(rel, `${JSON.stringify(config, null, 2)}\n`);
@@ -102,6 +104,29 @@ export async function runTypecheck(
     return parseOutput(root, out, code, err, hasTsconfig ? tsconfig : undefined);
   } finally {
     work.remove(rel);
+  }
+}
+
+/** A generated config whose process is gone (killed before it could remove it): removed. */
+function removeOrphanConfigs(root: string, work: OwnedFolder): void {
+  let names: string[];
+  try {
+    names = readdirSync(join(root, ".wedata", "state"));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/^typecheck-(\d+)\.tsconfig\.json$/.exec(name)?.[1]);
+    if (pid && pid !== process.pid && !alive(pid)) work.remove(`state/${name}`);
+  }
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
   }
 }
 
