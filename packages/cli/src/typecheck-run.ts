@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve } from "node:path";
 import type { Diagnostic } from "@wedata-kit/compiler";
 import type { OwnedFolder } from "@wedata-kit/files";
 import { workFolder } from "./project-files.js";
@@ -151,6 +151,15 @@ function run(exe: string, args: string[], cwd: string): Promise<{ code: number |
   });
 }
 
+/** A file of an installed package (whatever the platform's separator). */
+const inPackage = (file: string) => file.split(/[\\/]/).includes("node_modules");
+
+/** The user's own file: inside the project, not in an installed package. */
+function ownFile(root: string, file: string): boolean {
+  const rel = relative(root, file);
+  return rel !== "" && !rel.startsWith("..") && !isAbsolute(rel) && !inPackage(rel);
+}
+
 const AT_FILE = /^(.+)\((\d+),(\d+)\): error TS(\d+): (.*)$/;
 const GLOBAL = /^error TS(\d+): (.*)$/;
 
@@ -192,7 +201,7 @@ export function parseOutput(
       errors++;
       let file = resolve(root, at[1]!);
       const isConfig = file.endsWith(".json");
-      if (!isConfig && (file.includes("/node_modules/") || !file.startsWith(`${root}/`))) continue;
+      if (!isConfig && !ownFile(root, file)) continue;
       // An option of the project's tsconfig is reported at the generated config that extends it (whose
       // paths are relative to .wedata/state/): it is the project's, and so are the paths of its advice.
       const generated = isConfig && dirname(file) === join(root, ".wedata", "state");
@@ -222,6 +231,6 @@ export function parseOutput(
     const said = (err || out).trim().split(/\r?\n/).slice(0, 5).join("\n");
     throw new Error(`the type-check stopped (exit ${code ?? "by a signal"}) without a diagnostic: ${said}`);
   }
-  const checked = diagnostics.length === 0 ? read.filter((p) => !p.includes("/node_modules/")) : [];
+  const checked = diagnostics.length === 0 ? read.filter((p) => !inPackage(p)) : [];
   return { diagnostics, checked };
 }
