@@ -204,6 +204,12 @@ describe("the project's tsconfig.json", () => {
     expect(strict.err).toMatch(/pipeline\.ts:4:10 error\[E_TS6133\]: 'unused' is declared but its value is never read/);
   });
 
+  it("a library's tsconfig (an outDir, declarations) checks the pipelines as they are", async () => {
+    const lib = await withTsconfig(options({ outDir: "dist", declaration: true, emitDeclarationOnly: true }))();
+    expect(lib.err).toBe("");
+    expect(lib.code).toBe(0);
+  });
+
   it("a broken one is an error naming it, not a check with other options", async () => {
     const typo = await withTsconfig(options({ strictt: true }))();
     expect(typo.code).toBe(1);

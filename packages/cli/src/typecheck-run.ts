@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, isAbsolute, join, relative, resolve } from "node:path";
+import { dirname, isAbsolute, join, parse, relative, resolve } from "node:path";
 import type { Diagnostic } from "@wedata-kit/compiler";
 import type { OwnedFolder } from "@wedata-kit/files";
 import { workFolder } from "./project-files.js";
@@ -86,6 +86,9 @@ export async function runTypecheck(
       // Nothing written: no record of the check (`.wedata/state/typecheck.json` is wedata-kit's own).
       incremental: false,
       composite: false,
+      // TypeScript 7 takes the directory of the config as the default root of the sources, which is
+      // .wedata/state/ here: with an `outDir` it would refuse every pipeline (TS6059). Nothing is emitted.
+      rootDir: parse(root).root,
     },
     files: [...files],
     include: [],
