@@ -1,7 +1,7 @@
 /** The type-check is skipped when nothing it read changed since its last clean run, and only then. */
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { parseOutput, runTypecheck } from "../packages/cli/src/typecheck-run.js";
@@ -202,6 +202,29 @@ describe("the project's tsconfig.json", () => {
     const strict = await withTsconfig(options({ noUnusedLocals: true }))();
     expect(strict.code).toBe(1);
     expect(strict.err).toMatch(/pipeline\.ts:4:10 error\[E_TS6133\]: 'unused' is declared but its value is never read/);
+  });
+
+  it("without `types`, the @types packages are those the project's own TypeScript would include", async () => {
+    const usesNode = `${PIPELINE}export const home: string = process.env.HOME ?? "";\n`;
+    const p = project({
+      "pipeline.ts": usesNode,
+      "tsconfig.json": JSON.stringify({ compilerOptions: { module: "NodeNext", strict: true, noEmit: true } }),
+    });
+    mkdirSync(join(p.dir, "node_modules", "@types"), { recursive: true });
+    symlinkSync(join(repoRoot, "node_modules", "@types", "node"), join(p.dir, "node_modules", "@types", "node"));
+    const compile = () => runCli(["compile", "--cwd", p.dir, "--no-snapshot"], { NO_COLOR: "1" });
+    // TypeScript 5 (the repository's, here) includes every installed @types package: `process` is known.
+    symlinkSync(join(repoRoot, "node_modules", "typescript"), join(p.dir, "node_modules", "typescript"));
+    const five = await compile();
+    expect(five.err).toBe("");
+    expect(five.code).toBe(0);
+    // TypeScript 6 and later include none unless listed: the check says what the project's tsc would.
+    rmSync(join(p.dir, "node_modules", "typescript"));
+    mkdirSync(join(p.dir, "node_modules", "typescript"));
+    writeFileSync(join(p.dir, "node_modules", "typescript", "package.json"), '{"name":"typescript","version":"7.0.2"}');
+    const seven = await compile();
+    expect(seven.code).toBe(1);
+    expect(seven.err).toMatch(/pipeline\.ts:4:\d+ error\[E_TS2591\]: Cannot find name 'process'/);
   });
 
   it("a library's tsconfig (an outDir, declarations) checks the pipelines as they are", async () => {

@@ -78,10 +78,12 @@ export async function runTypecheck(
     };
   }
   const hasTsconfig = existsSync(tsconfig);
+  const types = hasTsconfig ? await typesAsTheProjectsTypescript(native.exe, root, tsconfig) : undefined;
   const config = {
     ...(hasTsconfig && { extends: tsconfig }),
     compilerOptions: {
       ...(!hasTsconfig && NO_TSCONFIG_OPTIONS),
+      ...(types && { types }),
       noEmit: true,
       // Nothing written: no record of the check (`.wedata/state/typecheck.json` is wedata-kit's own).
       incremental: false,
@@ -107,6 +109,46 @@ export async function runTypecheck(
     return parseOutput(root, out, code, err, hasTsconfig ? tsconfig : undefined);
   } finally {
     work.remove(rel);
+  }
+}
+
+/** The version of the TypeScript the project itself installs (its editor's and its own `tsc`), if any. */
+export function projectTypescript(root: string): string | undefined {
+  // Looked up as Node would find it from the project, read afresh (no module cache: a long process sees an update).
+  for (let dir = root; ; dir = dirname(dir)) {
+    const manifest = join(dir, "node_modules", "typescript", "package.json");
+    if (existsSync(manifest)) {
+      try {
+        const version = (JSON.parse(readFileSync(manifest, "utf8")) as { version?: unknown }).version;
+        return typeof version === "string" ? version : undefined;
+      } catch {
+        return undefined;
+      }
+    }
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * `types` for a tsconfig that does not set it, as the project's own TypeScript reads it: before 6, every
+ * installed `@types` package (what the project's editor and `tsc` have been checking with); from 6, none,
+ * as TypeScript 7 does anyway. Without a TypeScript in the project, the editor's own is most likely 5.
+ */
+async function typesAsTheProjectsTypescript(
+  exe: string,
+  root: string,
+  tsconfig: string,
+): Promise<string[] | undefined> {
+  const version = projectTypescript(root);
+  if (version !== undefined && Number(version.split(".")[0]) >= 6) return undefined;
+  // The options after every `extends`, as the compiler resolves them (a broken tsconfig is reported by the check).
+  const shown = await run(exe, ["-p", tsconfig, "--showConfig"], root);
+  if (shown.code !== 0) return undefined;
+  try {
+    const resolved = JSON.parse(shown.out) as { compilerOptions?: { types?: unknown } };
+    return resolved.compilerOptions?.types === undefined ? ["*"] : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import type { Diagnostic } from "@wedata-kit/compiler";
 import { workFolder } from "./project-files.js";
-import { nativeTypescript, runTypecheck } from "./typecheck-run.js";
+import { nativeTypescript, projectTypescript, runTypecheck } from "./typecheck-run.js";
 
 /**
  * Type-check the user's pipeline files (and what they import) with TypeScript, reporting TypeScript
@@ -55,7 +55,12 @@ function projectTsFiles(root: string, dir = root, out: string[] = []): string[] 
  */
 function environmentKey(root: string): string {
   // The checker's version: the record of one TypeScript does not vouch for another.
-  const parts: string[] = [`v${CACHE_VERSION}`, `typescript:${nativeTypescript()?.version ?? "-"}`];
+  // And the project's own TypeScript, whose defaults the check follows where the tsconfig says nothing.
+  const parts: string[] = [
+    `v${CACHE_VERSION}`,
+    `typescript:${nativeTypescript()?.version ?? "-"}`,
+    `project-typescript:${projectTypescript(root) ?? "-"}`,
+  ];
   for (const f of ["tsconfig.json", "package.json", "package-lock.json"]) {
     const p = join(root, f);
     parts.push(`${f}:${existsSync(p) ? sha(readFileSync(p)) : "-"}`);
