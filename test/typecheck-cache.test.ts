@@ -204,27 +204,29 @@ describe("the project's tsconfig.json", () => {
     expect(strict.err).toMatch(/pipeline\.ts:4:10 error\[E_TS6133\]: 'unused' is declared but its value is never read/);
   });
 
-  it("without `types`, the @types packages are those the project's own TypeScript would include", async () => {
-    const usesNode = `${PIPELINE}export const home: string = process.env.HOME ?? "";\n`;
+  it("where the tsconfig says nothing, the defaults are those of the project's own TypeScript", async () => {
+    // Node's `process` (an @types package) and an implicit any (not strict): fine for TypeScript 5, not for 7.
+    const usesNode = `${PIPELINE}export const home: string = process.env.HOME ?? "";\nexport const id = (x) => x;\n`;
     const p = project({
       "pipeline.ts": usesNode,
-      "tsconfig.json": JSON.stringify({ compilerOptions: { module: "NodeNext", strict: true, noEmit: true } }),
+      "tsconfig.json": JSON.stringify({ compilerOptions: { module: "NodeNext", noEmit: true } }),
     });
     mkdirSync(join(p.dir, "node_modules", "@types"), { recursive: true });
     symlinkSync(join(repoRoot, "node_modules", "@types", "node"), join(p.dir, "node_modules", "@types", "node"));
     const compile = () => runCli(["compile", "--cwd", p.dir, "--no-snapshot"], { NO_COLOR: "1" });
-    // TypeScript 5 (the repository's, here) includes every installed @types package: `process` is known.
+    // TypeScript 5 (the repository's, here) includes every installed @types package and is not strict.
     symlinkSync(join(repoRoot, "node_modules", "typescript"), join(p.dir, "node_modules", "typescript"));
     const five = await compile();
     expect(five.err).toBe("");
     expect(five.code).toBe(0);
-    // TypeScript 6 and later include none unless listed: the check says what the project's tsc would.
+    // TypeScript 6 and later include none unless listed, and are strict: the check says what the project's tsc would.
     rmSync(join(p.dir, "node_modules", "typescript"));
     mkdirSync(join(p.dir, "node_modules", "typescript"));
     writeFileSync(join(p.dir, "node_modules", "typescript", "package.json"), '{"name":"typescript","version":"7.0.2"}');
     const seven = await compile();
     expect(seven.code).toBe(1);
     expect(seven.err).toMatch(/pipeline\.ts:4:\d+ error\[E_TS2591\]: Cannot find name 'process'/);
+    expect(seven.err).toMatch(/pipeline\.ts:5:\d+ error\[E_TS7006\]: Parameter 'x' implicitly has an 'any' type/);
   });
 
   it("a library's tsconfig (an outDir, declarations) checks the pipelines as they are", async () => {

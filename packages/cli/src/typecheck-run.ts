@@ -78,12 +78,12 @@ export async function runTypecheck(
     };
   }
   const hasTsconfig = existsSync(tsconfig);
-  const types = hasTsconfig ? await typesAsTheProjectsTypescript(native.exe, root, tsconfig) : undefined;
+  const defaults = hasTsconfig ? await defaultsOfTheProjectsTypescript(native.exe, root, tsconfig) : {};
   const config = {
     ...(hasTsconfig && { extends: tsconfig }),
     compilerOptions: {
       ...(!hasTsconfig && NO_TSCONFIG_OPTIONS),
-      ...(types && { types }),
+      ...defaults,
       noEmit: true,
       // Nothing written: no record of the check (`.wedata/state/typecheck.json` is wedata-kit's own).
       incremental: false,
@@ -130,26 +130,35 @@ export function projectTypescript(root: string): string | undefined {
 }
 
 /**
- * `types` for a tsconfig that does not set it, as the project's own TypeScript reads it: before 6, every
- * installed `@types` package (what the project's editor and `tsc` have been checking with); from 6, none,
- * as TypeScript 7 does anyway. Without a TypeScript in the project, the editor's own is most likely 5.
+ * What TypeScript 6 changed in the defaults, as TypeScript 5 had them: a project whose own TypeScript (its
+ * editor's and its `tsc`) is 5, or which has none (an editor's own is most likely 5), and whose tsconfig
+ * leaves these unset, is checked with them, not with TypeScript 7's, which would report errors nothing else
+ * in the project reports: not strict, every installed `@types` package, side-effect imports unchecked.
  */
-async function typesAsTheProjectsTypescript(
+const TYPESCRIPT_5_DEFAULTS: Readonly<Record<string, unknown>> = {
+  strict: false,
+  types: ["*"],
+  noUncheckedSideEffectImports: false,
+};
+
+/** The options of `TYPESCRIPT_5_DEFAULTS` the project's tsconfig leaves unset, when its TypeScript is 5. */
+async function defaultsOfTheProjectsTypescript(
   exe: string,
   root: string,
   tsconfig: string,
-): Promise<string[] | undefined> {
+): Promise<Record<string, unknown>> {
   const version = projectTypescript(root);
-  if (version !== undefined && Number(version.split(".")[0]) >= 6) return undefined;
+  if (version !== undefined && Number(version.split(".")[0]) >= 6) return {};
   // The options after every `extends`, as the compiler resolves them (a broken tsconfig is reported by the check).
   const shown = await run(exe, ["-p", tsconfig, "--showConfig"], root);
-  if (shown.code !== 0) return undefined;
+  if (shown.code !== 0) return {};
+  let set: Record<string, unknown>;
   try {
-    const resolved = JSON.parse(shown.out) as { compilerOptions?: { types?: unknown } };
-    return resolved.compilerOptions?.types === undefined ? ["*"] : undefined;
+    set = (JSON.parse(shown.out) as { compilerOptions?: Record<string, unknown> }).compilerOptions ?? {};
   } catch {
-    return undefined;
+    return {};
   }
+  return Object.fromEntries(Object.entries(TYPESCRIPT_5_DEFAULTS).filter(([option]) => !(option in set)));
 }
 
 /** A generated config whose process is gone (killed before it could remove it): removed. */
