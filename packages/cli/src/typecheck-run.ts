@@ -133,7 +133,8 @@ export function projectTypescript(root: string): string | undefined {
  * What TypeScript 6 changed in the defaults, as TypeScript 5 had them: a project whose own TypeScript (its
  * editor's and its `tsc`) is 5, or which has none (an editor's own is most likely 5), and whose tsconfig
  * leaves these unset, is checked with them, not with TypeScript 7's, which would report errors nothing else
- * in the project reports: not strict, every installed `@types` package, side-effect imports unchecked.
+ * in the project reports: not strict, every installed `@types` package, side-effect imports unchecked, and
+ * `baseUrl` (which TypeScript 7 refuses) resolved as it was.
  */
 const TYPESCRIPT_5_DEFAULTS: Readonly<Record<string, unknown>> = {
   strict: false,
@@ -158,7 +159,25 @@ async function defaultsOfTheProjectsTypescript(
   } catch {
     return {};
   }
-  return Object.fromEntries(Object.entries(TYPESCRIPT_5_DEFAULTS).filter(([option]) => !(option in set)));
+  const options = Object.fromEntries(Object.entries(TYPESCRIPT_5_DEFAULTS).filter(([option]) => !(option in set)));
+  return { ...options, ...withoutBaseUrl(root, set) };
+}
+
+/**
+ * TypeScript 7 removed `baseUrl`, which TypeScript 5 projects use widely: there, bare imports resolved
+ * against it first, and `paths` targets were relative to it. The same resolution without it: every
+ * `paths` target made absolute from the base, and `*` mapped to the base (TypeScript's own advice), with
+ * `baseUrl` unset in the generated config. (`--showConfig` gives `baseUrl` relative to the project.)
+ */
+function withoutBaseUrl(root: string, set: Record<string, unknown>): Record<string, unknown> {
+  if (typeof set.baseUrl !== "string") return {};
+  const base = resolve(root, set.baseUrl);
+  const declared = set.paths && typeof set.paths === "object" ? (set.paths as Record<string, unknown>) : {};
+  const paths: Record<string, string[]> = {};
+  for (const [pattern, targets] of Object.entries(declared))
+    if (Array.isArray(targets)) paths[pattern] = targets.map((t) => resolve(base, String(t)));
+  paths["*"] ??= [join(base, "*")];
+  return { baseUrl: null, paths };
 }
 
 /** A generated config whose process is gone (killed before it could remove it): removed. */
