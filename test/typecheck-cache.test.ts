@@ -257,6 +257,25 @@ describe("the project's tsconfig.json", () => {
     expect(removed?.hint).toMatch(/^Use '"paths": \{"\*": \["\.\/src\/\*"\]\}' instead\./);
   });
 
+  it("a change to a config the tsconfig extends runs the check again", async () => {
+    const p = project({
+      "pipeline.ts": `${PIPELINE}function unused() {}\n`,
+      "tsconfig.json": `{\n  // the project's own base, with a comment and a trailing comma\n  "extends": "./config/base",\n}\n`,
+      "config/base.json": JSON.stringify({ compilerOptions: { module: "NodeNext", strict: true, types: [] } }),
+    });
+    const compile = () => runCli(["compile", "--cwd", p.dir, "--no-snapshot"], { NO_COLOR: "1" });
+    expect((await compile()).code).toBe(0);
+    const record = JSON.parse(readFileSync(join(p.dir, ".wedata/state/typecheck.json"), "utf8"));
+    expect(Object.keys(record.files)).toContain("config/base.json");
+    writeFileSync(
+      join(p.dir, "config/base.json"),
+      JSON.stringify({ compilerOptions: { module: "NodeNext", strict: true, types: [], noUnusedLocals: true } }),
+    );
+    const stricter = await compile();
+    expect(stricter.code).toBe(1);
+    expect(stricter.err).toMatch(/pipeline\.ts:4:10 error\[E_TS6133\]/);
+  });
+
   it("a library's tsconfig (an outDir, declarations) checks the pipelines as they are", async () => {
     const lib = await withTsconfig(options({ outDir: "dist", declaration: true, emitDeclarationOnly: true }))();
     expect(lib.err).toBe("");

@@ -10,6 +10,7 @@ import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, parse, relative, resolve } from "node:path";
 import type { Diagnostic } from "@wedata-kit/compiler";
 import type { OwnedFolder } from "@wedata-kit/files";
+import { type ParseError, parse as parseJsonc } from "jsonc-parser";
 import { workFolder } from "./project-files.js";
 
 export type Outcome = {
@@ -106,7 +107,11 @@ export async function runTypecheck(
       ["-p", join(root, ".wedata", rel), "--pretty", "false", "--listFiles"],
       root,
     );
-    return parseOutput(root, out, code, err, hasTsconfig ? tsconfig : undefined);
+    const outcome = parseOutput(root, out, code, err, hasTsconfig ? tsconfig : undefined);
+    if (!hasTsconfig || outcome.diagnostics.length > 0) return outcome;
+    // The configs it extends are files the check read too: a change to one must run it again.
+    const chain = extendedConfigs(tsconfig);
+    return { ...outcome, checked: chain ? [...outcome.checked, ...chain.filter((f) => !inPackage(f))] : [] };
   } finally {
     work.remove(rel);
   }
@@ -178,6 +183,38 @@ function withoutBaseUrl(root: string, set: Record<string, unknown>): Record<stri
     if (Array.isArray(targets)) paths[pattern] = targets.map((t) => resolve(base, String(t)));
   paths["*"] ??= [join(base, "*")];
   return { baseUrl: null, paths };
+}
+
+/**
+ * The config files a tsconfig extends, its own and theirs, in the project or beside it (a package's are
+ * covered by the lock file, so not followed). Undefined when a link of the chain cannot be read or parsed:
+ * the check is then not recorded as clean.
+ */
+export function extendedConfigs(tsconfig: string): string[] | undefined {
+  const found: string[] = [];
+  const visit = (file: string): boolean => {
+    if (found.length > 50) return false;
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch {
+      return false;
+    }
+    const errors: ParseError[] = [];
+    const json = parseJsonc(text, errors, { allowTrailingComma: true }) as { extends?: unknown } | undefined;
+    if (errors.length > 0 || !json || typeof json !== "object") return false;
+    const bases = json.extends === undefined ? [] : Array.isArray(json.extends) ? json.extends : [json.extends];
+    for (const base of bases) {
+      if (typeof base !== "string") return false;
+      if (!base.startsWith(".") && !isAbsolute(base)) continue;
+      const path = resolve(dirname(file), base);
+      const next = existsSync(path) || !existsSync(`${path}.json`) ? path : `${path}.json`;
+      found.push(next);
+      if (!visit(next)) return false;
+    }
+    return true;
+  };
+  return visit(tsconfig) ? found : undefined;
 }
 
 /** A generated config whose process is gone (killed before it could remove it): removed. */
