@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import { execFileSync } from "node:child_process";
 import { basename } from "node:path";
 import { createInterface } from "node:readline/promises";
@@ -30,7 +31,6 @@ import {
   type Plan,
   type RemoteState,
 } from "@wedata-kit/deployer";
-import cliProgress from "cli-progress";
 import pc from "picocolors";
 import { buildProject, type ProjectBuild } from "./compile-project.js";
 import { readFindings } from "./findings-file.js";
@@ -227,6 +227,8 @@ function progressReporter(
       stop: () => {},
     };
   }
+  // Loaded only when a bar is drawn: a plan, or a deploy with nothing to do, does not pay for it.
+  const cliProgress = createRequire(import.meta.url)("cli-progress") as typeof import("cli-progress");
   const bar = new cliProgress.SingleBar(
     { format: "{bar} {value}/{total} steps | {speed} steps/s | ETA {eta_formatted} | {last}", hideCursor: true },
     cliProgress.Presets.shades_classic,

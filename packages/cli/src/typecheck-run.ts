@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import { dirname, isAbsolute, join, parse, relative, resolve } from "node:path";
 import type { Diagnostic } from "@wedata-kit/compiler";
 import type { OwnedFolder } from "@wedata-kit/files";
-import { type ParseError, parse as parseJsonc } from "jsonc-parser";
+import type { ParseError } from "jsonc-parser";
 import { workFolder } from "./project-files.js";
 
 export type Outcome = {
@@ -185,6 +185,9 @@ function withoutBaseUrl(root: string, set: Record<string, unknown>): Record<stri
   return { baseUrl: null, paths };
 }
 
+/** The JSON-with-comments parser, loaded when a clean check is recorded (not on every command's start). */
+const jsonc = () => createRequire(import.meta.url)("jsonc-parser") as typeof import("jsonc-parser");
+
 /**
  * The config files a tsconfig extends, its own and theirs, in the project or beside it (a package's are
  * covered by the lock file, so not followed). Undefined when a link of the chain cannot be read or parsed:
@@ -201,7 +204,7 @@ export function extendedConfigs(tsconfig: string): string[] | undefined {
       return false;
     }
     const errors: ParseError[] = [];
-    const json = parseJsonc(text, errors, { allowTrailingComma: true }) as { extends?: unknown } | undefined;
+    const json = jsonc().parse(text, errors, { allowTrailingComma: true }) as { extends?: unknown } | undefined;
     if (errors.length > 0 || !json || typeof json !== "object") return false;
     const bases = json.extends === undefined ? [] : Array.isArray(json.extends) ? json.extends : [json.extends];
     for (const base of bases) {
