@@ -132,25 +132,17 @@ function remember<V>(cache: Map<string, V>, key: string, value: V): void {
  * stack is cheap, formatting it is not, and most locations are only read when something is wrong.
  */
 export function lazyLocation(compute: () => SourceLocation): SourceLocation {
-  let pending: (() => SourceLocation) | undefined = compute;
-  let resolved: SourceLocation | undefined;
-  const get = (): SourceLocation => {
-    if (!resolved) {
-      resolved = (pending ?? (() => UNKNOWN))();
-      pending = undefined;
-    }
-    return resolved;
-  };
+  const place = new LazyLocation(compute);
   // Own enumerable fields: what leaves the compiler is walked like plain data (redaction, JSON).
   return Object.freeze({
     get file() {
-      return get().file;
+      return place.file;
     },
     get line() {
-      return get().line;
+      return place.line;
     },
     get column() {
-      return get().column;
+      return place.column;
     },
   });
 }
@@ -190,9 +182,9 @@ class LazyLocation implements SourceLocation {
 }
 
 /**
- * Frames kept: builders call this at most four frames below the user's code (a method, the wrapper
- * that records misuse, or a default parameter of the private `with`). Formatting cost grows with every
- * frame kept.
+ * Frames kept when no public method's entry captured the place (`task()`, `workflow()`, a private method
+ * called on its own): the user's code is at most four frames below. Formatting cost grows with every frame
+ * kept.
  */
 const DEPTH = 4;
 /** Frames kept at a public method's entry: its caller, and two more for a call from one of this package's helpers. */
