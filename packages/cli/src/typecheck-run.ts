@@ -117,20 +117,27 @@ export async function runTypecheck(
   }
 }
 
-/** The version of the TypeScript the project itself installs (its editor's and its own `tsc`), if any. */
-export function projectTypescript(root: string): string | undefined {
-  // Looked up as Node would find it from the project, read afresh (no module cache: a long process sees an update).
+/** Where Node would find package `name` from the project: the nearest `node_modules/<name>` up from its root. */
+export function installedPackage(root: string, name: string): string | undefined {
   for (let dir = root; ; dir = dirname(dir)) {
-    const manifest = join(dir, "node_modules", "typescript", "package.json");
-    if (existsSync(manifest)) {
-      try {
-        const version = (JSON.parse(readFileSync(manifest, "utf8")) as { version?: unknown }).version;
-        return typeof version === "string" ? version : undefined;
-      } catch {
-        return undefined;
-      }
-    }
+    const folder = join(dir, "node_modules", name);
+    if (existsSync(folder)) return folder;
     if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * The version of the TypeScript the project itself installs (its editor's and its own `tsc`), if any: read
+ * afresh (no module cache: a long process sees an update).
+ */
+export function projectTypescript(root: string): string | undefined {
+  const folder = installedPackage(root, "typescript");
+  if (!folder) return undefined;
+  try {
+    const version = (JSON.parse(readFileSync(join(folder, "package.json"), "utf8")) as { version?: unknown }).version;
+    return typeof version === "string" ? version : undefined;
+  } catch {
+    return undefined;
   }
 }
 

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { join, relative } from "node:path";
 import type { Diagnostic } from "@wedata-kit/compiler";
 import { workFolder } from "./project-files.js";
-import { nativeTypescript, projectTypescript, runTypecheck } from "./typecheck-run.js";
+import { installedPackage, nativeTypescript, projectTypescript, runTypecheck } from "./typecheck-run.js";
 
 /**
  * Type-check the user's pipeline files (and what they import) with TypeScript, reporting TypeScript
@@ -65,16 +65,12 @@ function environmentKey(root: string): string {
     const p = join(root, f);
     parts.push(`${f}:${existsSync(p) ? sha(readFileSync(p)) : "-"}`);
   }
-  for (let dir = root; ; dir = dirname(dir)) {
-    const dsl = join(dir, "node_modules", "@wedata-kit", "dsl");
-    if (existsSync(dsl)) {
-      for (const f of ["package.json", "dist/index.d.ts", "src/index.ts"]) {
-        const p = join(dsl, f);
-        if (existsSync(p)) parts.push(`dsl/${f}:${statSync(p).mtimeMs}:${statSync(p).size}`);
-      }
-      break;
+  const dsl = installedPackage(root, "@wedata-kit/dsl");
+  if (dsl) {
+    for (const f of ["package.json", "dist/index.d.ts", "src/index.ts"]) {
+      const p = join(dsl, f);
+      if (existsSync(p)) parts.push(`dsl/${f}:${statSync(p).mtimeMs}:${statSync(p).size}`);
     }
-    if (dirname(dir) === dir) break;
   }
   return sha(parts.join("\n"));
 }
