@@ -29,6 +29,19 @@ describe("compileProject", () => {
     expect(p.tasks[0]!.code).toBe("echo hi\n");
   });
 
+  it("freezes the payloads it hands out, so the text it hashed is the text written", () => {
+    const p = compile({ w: workflow("w", { folder: "/f" }).tasks(task("a").shell("a.sh").retry(2)) });
+    const payload = p.tasks[0]!.payload;
+    expect(Object.isFrozen(payload)).toBe(true);
+    expect(Object.isFrozen(payload.TriggerTaskSchedulerConfiguration)).toBe(true);
+    expect(() => {
+      (payload.TriggerTaskSchedulerConfiguration as { MaxRetryNumber: number }).MaxRetryNumber = 9;
+    }).toThrow(TypeError);
+    // The remembered text is the canonical text of an equal, unfrozen copy.
+    expect(canonicalJson(payload)).toBe(canonicalJson(structuredClone(payload)));
+    expect(canonicalJson(p.workflows[0]!.payload)).toBe(canonicalJson(structuredClone(p.workflows[0]!.payload)));
+  });
+
   it("reads no builder call's location when nothing is wrong (formatting a stack per task is slow)", () => {
     const chain = (wf: string) => {
       const a = task("a").shell("a.sh");
