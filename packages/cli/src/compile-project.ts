@@ -1,7 +1,7 @@
 import { startTypecheck } from "./typecheck.js";
-import { existsSync, lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
-import { readRegularFile } from "@wedata-kit/files";
-import { basename, dirname, isAbsolute, join, relative, sep } from "node:path";
+import { existsSync, realpathSync, statSync } from "node:fs";
+import { dirname, isAbsolute, relative, sep } from "node:path";
+import { readAheadCodeFiles } from "./code-files.js";
 import {
   compileProject,
   CompileError,
@@ -145,62 +145,22 @@ async function loadAndCompile(
     if (e instanceof LoadError) throw new BuildError(relativeDiagnostics(e.diagnostics, config.root));
     throw e;
   }
+  const files = readAheadCodeFiles(MAX_CODE_BYTES);
   try {
     const compiled = compileProject({
       root: loaded.root,
       modules: loaded.modules,
       target,
-      ...codeFiles(),
+      realpath: files.realpath,
+      readFile: files.readFile,
+      readAhead: files.readAhead,
       ...(loaded.created && { created: loaded.created }),
     });
     return { loaded, compiled };
   } catch (e) {
     if (e instanceof CompileError) throw new BuildError(e.diagnostics);
     throw e;
+  } finally {
+    files.close();
   }
-}
-
-/**
- * Reading thousands of code files in a few folders: each folder resolved and listed once, so a file is told
- * from a link among the files without a call per file (a link among the files, or among the folders, still
- * resolves to where it points). A file the listing showed as a file is opened without following links: one
- * replaced by a link since is refused, never followed.
- */
-function codeFiles(): { realpath(path: string): string; readFile(path: string): Buffer } {
-  const folders = new Map<string, string>();
-  const listings = new Map<string, ReadonlySet<string>>();
-  const folder = (dir: string) => {
-    let real = folders.get(dir);
-    if (real === undefined) {
-      real = realpathSync.native(dir);
-      folders.set(dir, real);
-    }
-    return real;
-  };
-  /** Whether the folder's listing shows a regular file (not a link) by that name. */
-  const listedAsFile = (path: string) => {
-    const dir = dirname(path);
-    let files = listings.get(dir);
-    if (!files) {
-      const found = new Set<string>();
-      try {
-        for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isFile()) found.add(e.name);
-      } catch {
-        // A folder that is missing or cannot be listed: each of its files is looked at on its own.
-      }
-      listings.set(dir, found);
-      files = found;
-    }
-    return files.has(basename(path));
-  };
-  return {
-    realpath(path) {
-      const known = folders.get(path);
-      if (known !== undefined) return known;
-      if (listedAsFile(path)) return join(folder(dirname(path)), basename(path));
-      if (lstatSync(path, { throwIfNoEntry: false })?.isDirectory()) return folder(path);
-      return realpathSync.native(path);
-    },
-    readFile: (path) => readRegularFile(path, MAX_CODE_BYTES, { noFollow: listedAsFile(path) }),
-  };
 }

@@ -42,6 +42,39 @@ describe("compileProject", () => {
     expect(canonicalJson(p.workflows[0]!.payload)).toBe(canonicalJson(structuredClone(p.workflows[0]!.payload)));
   });
 
+  it("tells a reader every code file it will read, in its order, before the first read", () => {
+    const events: string[] = [];
+    const run = () =>
+      compileProject({
+        root: "/project",
+        modules: [
+          {
+            file: "/project/p.ts",
+            exports: {
+              b: workflow("b", { folder: "/f" }).tasks(
+                task("x").shell("jobs/x.sh"),
+                task("i").shell({ inline: "echo" }),
+              ),
+              a: workflow("a", { folder: "/f" }).tasks(task("y").python("jobs/y.py"), task("o").shell("../o.sh")),
+            },
+          },
+        ],
+        target,
+        readAhead: (paths) => events.push(`ahead ${paths.join(" ")}`),
+        readFile: (p) => {
+          events.push(`read ${p}`);
+          return Buffer.from("echo hi\n");
+        },
+      });
+    // The file outside the root is refused, never read.
+    expect(run).toThrow(/outside the project root/);
+    expect(events).toEqual([
+      "ahead /project/jobs/y.py /project/jobs/x.sh",
+      "read /project/jobs/y.py",
+      "read /project/jobs/x.sh",
+    ]);
+  });
+
   it("reads no builder call's location when nothing is wrong (formatting a stack per task is slow)", () => {
     const chain = (wf: string) => {
       const a = task("a").shell("a.sh");

@@ -90,6 +90,7 @@ export function compileProject(input: CompileInput): CompiledProject {
   const workflowFolders = new Set<string>();
   const taskFolders = new Map<string, TaskFolderDecl>();
 
+  input.readAhead?.(codePaths(workflows, input.root));
   for (const w of workflows) {
     const resolved = resolveTasks(w, homes, report, input.target);
     checkCycles(w, resolved, report);
@@ -571,6 +572,26 @@ export function findCycle(nodes: readonly string[], next: (n: string) => readonl
   return undefined;
 }
 
+/** The code files the compile reads, in its order: each task's file inside the root, once per workflow. */
+function codePaths(workflows: readonly WorkflowNode[], root: string): string[] {
+  const paths: string[] = [];
+  for (const w of workflows) {
+    const seen = new Set<TaskNode>();
+    for (const t of w.tasks) {
+      if (seen.has(t) || t.code?.from !== "file") continue;
+      seen.add(t);
+      const abs = resolve(root, t.code.path);
+      if (isInside(root, abs)) paths.push(abs);
+    }
+  }
+  return paths;
+}
+
+const isInside = (root: string, p: string) => {
+  const r = relative(root, p);
+  return r !== "" && !r.startsWith("..") && !isAbsolute(r);
+};
+
 function readCode(t: TaskNode, kind: TaskKind, input: CompileInput, report: Report): Buffer | undefined {
   const at = t.locs.code ?? t.locs.kind ?? t.origin;
   if (!t.code) {
@@ -597,11 +618,7 @@ function readCode(t: TaskNode, kind: TaskKind, input: CompileInput, report: Repo
     return Buffer.from(t.code.text, "utf8");
   }
   const abs = resolve(input.root, t.code.path);
-  const inside = (p: string) => {
-    const r = relative(input.root, p);
-    return r !== "" && !r.startsWith("..") && !isAbsolute(r);
-  };
-  if (!inside(abs)) {
+  if (!isInside(input.root, abs)) {
     report(
       "E_CODE_OUTSIDE_ROOT",
       `code file "${t.code.path}" of task "${t.name}" is outside the project root`,

@@ -24,6 +24,11 @@ export interface CompileInput {
   readonly readFile: (absolutePath: string) => Buffer;
   /** Resolves symlinks, so a link cannot smuggle a file from outside the root. */
   readonly realpath?: (absolutePath: string) => string;
+  /**
+   * Told once, before the first read, every code file the compile is going to read (absolute, in the order it
+   * reads them), so a reader can start on them early. The reads still go through `realpath` and `readFile`.
+   */
+  readonly readAhead?: (absolutePaths: readonly string[]) => void;
   /** Every task() call made while the modules loaded, to warn about tasks placed in no workflow. */
   readonly created?: ReadonlyArray<{ readonly name: string; readonly origin: SourceLocation }>;
 }
