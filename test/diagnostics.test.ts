@@ -224,3 +224,62 @@ describe("load errors without the type-check point at the real line and column",
     }
   });
 });
+
+describe("pipeline files load together", () => {
+  const config = (files: string[]) =>
+    CONFIG.replace('pipelines: ["pipeline.ts"]', `pipelines: ${JSON.stringify(files)}`);
+  const ok = (name: string, pad = 0) =>
+    `import { byTarget, task, workflow } from "@wedata-kit/dsl";\n${"\n".repeat(pad)}` +
+    `export const ${name} = workflow("${name}", { folder: "/f" }).tasks(\n` +
+    `  task("t").shell({ inline: byTarget({ dev: "echo ${name} dev" }, "echo other") }),\n);\n`;
+
+  it("each file's failure is its own diagnostic, in the config's order, and process.exit is put back", async () => {
+    const exit = process.exit;
+    const p = tempProject({
+      "wedata.config.ts": config(["a.ts", "missing.ts", "throws.ts", "exits.ts", "jobs", "b.ts"]),
+      "a.ts": ok("a"),
+      "throws.ts": `${H}\nthrow new Error("broken on purpose");\n`,
+      "exits.ts": `${H}process.exit(3);\n`,
+      "jobs/x.sh": "echo\n",
+      "b.ts": ok("b"),
+    });
+    try {
+      const err = (await buildProject({ cwd: p.dir, typecheck: false }).catch((e: unknown) => e)) as BuildError;
+      expect(err).toBeInstanceOf(BuildError);
+      expect(err.diagnostics.map((d) => `${d.code} ${d.loc.file}:${d.loc.line}`)).toEqual([
+        "E_NO_PIPELINE wedata.config.ts:1",
+        "E_LOAD throws.ts:3",
+        "E_LOAD exits.ts:2",
+        "E_NO_PIPELINE wedata.config.ts:1",
+      ]);
+      expect(err.diagnostics[0]!.message).toContain("missing.ts");
+      expect(err.diagnostics[2]!.message).toContain("process.exit(3)");
+      expect(err.diagnostics[3]!.message).toContain("a folder");
+      expect(process.exit).toBe(exit);
+    } finally {
+      p.cleanup();
+    }
+  });
+
+  it("the values byTarget() chose are listed by place, whichever file ran first", async () => {
+    const names = ["c", "a", "d", "b", "e"];
+    const p = tempProject({
+      "wedata.config.ts": config(names.map((n) => `${n}.ts`)),
+      ...Object.fromEntries(names.map((n, i) => [`${n}.ts`, ok(n, i)])),
+    });
+    try {
+      const build = await buildProject({ cwd: p.dir, typecheck: false });
+      expect(build.loaded.modules.map((m) => m.file.slice(-5))).toEqual(names.map((n) => `/${n}.ts`));
+      expect(build.loaded.targetValues!.map((v) => `${v.loc.file.slice(-5)}:${v.loc.line}`)).toEqual([
+        "/a.ts:4",
+        "/b.ts:6",
+        "/c.ts:3",
+        "/d.ts:5",
+        "/e.ts:7",
+      ]);
+      expect(build.compiled.tasks.map((t) => t.key)).toEqual(["a/t", "b/t", "c/t", "d/t", "e/t"]);
+    } finally {
+      p.cleanup();
+    }
+  });
+});
