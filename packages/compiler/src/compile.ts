@@ -90,7 +90,8 @@ export function compileProject(input: CompileInput): CompiledProject {
   const workflowFolders = new Set<string>();
   const taskFolders = new Map<string, TaskFolderDecl>();
 
-  input.readAhead?.(codePaths(workflows, input.root));
+  const codePath = codePathsIn(input.root);
+  input.readAhead?.(codePaths(workflows, codePath));
   for (const w of workflows) {
     const resolved = resolveTasks(w, homes, report, input.target);
     checkCycles(w, resolved, report);
@@ -117,7 +118,7 @@ export function compileProject(input: CompileInput): CompiledProject {
     const workflowId = w.existingId ?? workflowPlaceholder(w.name);
     for (const r of resolved.values()) {
       const t = r.node;
-      const code = readCode(t, r.kind, input, report);
+      const code = readCode(t, r.kind, input, codePath, report);
       if (t.code?.from === "file" && code) codeNotes.push({ task: t, kind: r.kind, path: t.code.path, bytes: code });
       const payload = lowerTask(t, r.kind, {
         target: input.target,
@@ -572,27 +573,44 @@ export function findCycle(nodes: readonly string[], next: (n: string) => readonl
   return undefined;
 }
 
+/**
+ * A task's code path made absolute against the root, or undefined when it lies outside the root: worked out
+ * once per path (the read-ahead list and the read both need it).
+ */
+function codePathsIn(root: string): (path: string) => string | undefined {
+  const known = new Map<string, string | undefined>();
+  return (path) => {
+    if (known.has(path)) return known.get(path);
+    const abs = resolve(root, path);
+    const r = relative(root, abs);
+    const inside = r !== "" && !r.startsWith("..") && !isAbsolute(r) ? abs : undefined;
+    known.set(path, inside);
+    return inside;
+  };
+}
+
 /** The code files the compile reads, in its order: each task's file inside the root, once per workflow. */
-function codePaths(workflows: readonly WorkflowNode[], root: string): string[] {
+function codePaths(workflows: readonly WorkflowNode[], codePath: (path: string) => string | undefined): string[] {
   const paths: string[] = [];
   for (const w of workflows) {
     const seen = new Set<TaskNode>();
     for (const t of w.tasks) {
       if (seen.has(t) || t.code?.from !== "file") continue;
       seen.add(t);
-      const abs = resolve(root, t.code.path);
-      if (isInside(root, abs)) paths.push(abs);
+      const abs = codePath(t.code.path);
+      if (abs !== undefined) paths.push(abs);
     }
   }
   return paths;
 }
 
-const isInside = (root: string, p: string) => {
-  const r = relative(root, p);
-  return r !== "" && !r.startsWith("..") && !isAbsolute(r);
-};
-
-function readCode(t: TaskNode, kind: TaskKind, input: CompileInput, report: Report): Buffer | undefined {
+function readCode(
+  t: TaskNode,
+  kind: TaskKind,
+  input: CompileInput,
+  codePath: (path: string) => string | undefined,
+  report: Report,
+): Buffer | undefined {
   const at = t.locs.code ?? t.locs.kind ?? t.origin;
   if (!t.code) {
     if (TASK_KINDS[kind].code === "required")
@@ -617,8 +635,8 @@ function readCode(t: TaskNode, kind: TaskKind, input: CompileInput, report: Repo
     }
     return Buffer.from(t.code.text, "utf8");
   }
-  const abs = resolve(input.root, t.code.path);
-  if (!isInside(input.root, abs)) {
+  const abs = codePath(t.code.path);
+  if (abs === undefined) {
     report(
       "E_CODE_OUTSIDE_ROOT",
       `code file "${t.code.path}" of task "${t.name}" is outside the project root`,
