@@ -314,13 +314,16 @@ async function importPipelines({ root, configFile, pipelineFiles }: LoadedConfig
   const modules: LoadedModule[] = [];
   const diagnostics: Diagnostic[] = [];
   let next = 0;
-  pipelineFiles.forEach((file, i) => {
+  for (const [i, file] of pipelineFiles.entries()) {
     const wrong = listed[i];
-    if (wrong) return void diagnostics.push(wrong);
+    if (wrong) {
+      diagnostics.push(wrong);
+      continue;
+    }
     const r = must(settled[next++], "import result");
     if (r.status === "fulfilled") modules.push({ file, exports: r.value });
     else diagnostics.push(loadFailure(r.reason, file, root));
-  });
+  }
   if (diagnostics.length > 0) throw new LoadError(diagnostics);
   return modules;
 }
