@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { configure } from "safe-stable-stringify";
 
 const stringify = configure({ deterministic: true, bigint: false, circularValue: Error });
@@ -18,18 +18,58 @@ export function canonicalJson(value: unknown): string {
   return `${stringify(value, null, 2)}\n`;
 }
 
-/** Freeze a plain JSON value all the way down and remember its canonical text: it can no longer change. */
+/**
+ * Freeze a plain JSON value all the way down and remember its canonical text: it can no longer change. Objects
+ * whose keys are out of order are replaced by sorted copies first (where they are not frozen already), so that
+ * for the usual payload the text is native `JSON.stringify`'s, which writes exactly what `canonicalJson` does for
+ * plain data with sorted keys, about four times faster. Anything else is written as `canonicalJson` writes it.
+ * Returns the value to keep: the same one, or its copy when the value itself was out of order.
+ */
 export function freezeDeep<T extends object>(value: T): T {
-  const freeze = (v: unknown) => {
-    if (v === null || typeof v !== "object") return;
-    Object.freeze(v);
-    for (const x of Object.values(v)) freeze(x);
+  let sortedPlain = true;
+  const walk = (v: unknown): unknown => {
+    if (v === null || typeof v !== "object") return v;
+    const frozen = Object.isFrozen(v);
+    const take = (o: Record<string | number, unknown>, k: string | number) => {
+      const x = o[k];
+      const y = walk(x);
+      if (y === x) return;
+      if (frozen) sortedPlain = false;
+      else o[k] = y;
+    };
+    if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) take(v as unknown[] as Record<number, unknown>, i);
+      return Object.freeze(v);
+    }
+    const keys = Object.keys(v);
+    const o = v as Record<string, unknown>;
+    for (const k of keys) take(o, k);
+    const proto = Object.getPrototypeOf(v);
+    if (proto !== Object.prototype && proto !== null) {
+      sortedPlain = false;
+      return Object.freeze(v);
+    }
+    if (inOrder(keys)) return Object.freeze(v);
+    if (frozen) {
+      sortedPlain = false;
+      return v;
+    }
+    const copy: Record<string, unknown> = {};
+    for (const k of keys.sort()) copy[k] = o[k];
+    // Keys that are array indices ("2", "10") keep their numeric order in any object: then it cannot be sorted.
+    if (!inOrder(Object.keys(copy))) sortedPlain = false;
+    return Object.freeze(copy);
   };
-  freeze(value);
-  texts.set(value, `${stringify(value, null, 2)}\n`);
-  return value;
+  const kept = walk(value) as T;
+  texts.set(kept, sortedPlain ? `${JSON.stringify(kept, null, 2)}\n` : `${stringify(kept, null, 2)}\n`);
+  return kept;
+}
+
+function inOrder(keys: readonly string[]): boolean {
+  for (let i = 1; i < keys.length; i++) if (!(keys[i - 1]! < keys[i]!)) return false;
+  return true;
 }
 
 export function sha256(text: string | Buffer): string {
-  return createHash("sha256").update(text).digest("hex");
+  return hash("sha256", text, "hex");
 }

@@ -120,15 +120,15 @@ export function compileProject(input: CompileInput): CompiledProject {
       const t = r.node;
       const code = readCode(t, r.kind, input, codePath, report);
       if (t.code?.from === "file" && code) codeNotes.push({ task: t, kind: r.kind, path: t.code.path, bytes: code });
-      const payload = lowerTask(t, r.kind, {
+      const lowered = lowerTask(t, r.kind, {
         target: input.target,
         workflowId,
         workflowName: w.name,
         upstream: r.upstream,
         ...(code && { codeBase64: code.toString("base64") }),
       });
-      validate(CreateTriggerTaskRequestSchema, payload, t.origin, report, t.locs);
-      freezeDeep(payload);
+      validate(CreateTriggerTaskRequestSchema, lowered, t.origin, report, t.locs);
+      const payload = freezeDeep(lowered);
       const folderType = TASK_KINDS[r.kind].folderType;
       if (t.folder !== undefined) {
         for (const path of folderChain(t.folder))
