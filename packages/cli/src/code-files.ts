@@ -111,7 +111,10 @@ export function readAheadCodeFiles(
         });
     }
   };
+  // Looked up first, drained only when missing: the thread is usually ahead, and each drain is a call into Node.
   const take = (path: string) => {
+    const known = answers.get(path);
+    if (known) return known;
     drain();
     return answers.get(path);
   };

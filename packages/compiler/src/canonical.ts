@@ -26,43 +26,50 @@ export function canonicalJson(value: unknown): string {
  * Returns the value to keep: the same one, or its copy when the value itself was out of order.
  */
 export function freezeDeep<T extends object>(value: T): T {
-  let sortedPlain = true;
-  const walk = (v: unknown): unknown => {
-    if (v === null || typeof v !== "object") return v;
-    const frozen = Object.isFrozen(v);
-    const take = (o: Record<string | number, unknown>, k: string | number) => {
-      const x = o[k];
-      const y = walk(x);
-      if (y === x) return;
-      if (frozen) sortedPlain = false;
-      else o[k] = y;
-    };
-    if (Array.isArray(v)) {
-      for (let i = 0; i < v.length; i++) take(v as unknown[] as Record<number, unknown>, i);
-      return Object.freeze(v);
-    }
-    const keys = Object.keys(v);
-    const o = v as Record<string, unknown>;
-    for (const k of keys) take(o, k);
-    const proto = Object.getPrototypeOf(v);
-    if (proto !== Object.prototype && proto !== null) {
-      sortedPlain = false;
-      return Object.freeze(v);
-    }
-    if (inOrder(keys)) return Object.freeze(v);
-    if (frozen) {
-      sortedPlain = false;
-      return v;
-    }
-    const copy: Record<string, unknown> = {};
-    for (const k of keys.sort()) copy[k] = o[k];
-    // Keys that are array indices ("2", "10") keep their numeric order in any object: then it cannot be sorted.
-    if (!inOrder(Object.keys(copy))) sortedPlain = false;
-    return Object.freeze(copy);
-  };
-  const kept = walk(value) as T;
-  texts.set(kept, sortedPlain ? `${JSON.stringify(kept, null, 2)}\n` : `${stringify(kept, null, 2)}\n`);
+  const state = { sortedPlain: true };
+  const kept = settle(value, state) as T;
+  texts.set(kept, state.sortedPlain ? `${JSON.stringify(kept, null, 2)}\n` : `${stringify(kept, null, 2)}\n`);
   return kept;
+}
+
+/** `freezeDeep`'s walk: the value frozen (or its sorted copy), and whether everything met is plain and in order. */
+function settle(v: unknown, state: { sortedPlain: boolean }): unknown {
+  if (v === null || typeof v !== "object") return v;
+  const frozen = Object.isFrozen(v);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const x: unknown = v[i];
+      const y = settle(x, state);
+      if (y === x) continue;
+      if (frozen) state.sortedPlain = false;
+      else v[i] = y;
+    }
+    return Object.freeze(v);
+  }
+  const o = v as Record<string, unknown>;
+  const keys = Object.keys(o);
+  for (const k of keys) {
+    const x = o[k];
+    const y = settle(x, state);
+    if (y === x) continue;
+    if (frozen) state.sortedPlain = false;
+    else o[k] = y;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) {
+    state.sortedPlain = false;
+    return Object.freeze(v);
+  }
+  if (inOrder(keys)) return Object.freeze(v);
+  if (frozen) {
+    state.sortedPlain = false;
+    return v;
+  }
+  const copy: Record<string, unknown> = {};
+  for (const k of keys.sort()) copy[k] = o[k];
+  // Keys that are array indices ("2", "10") keep their numeric order in any object: then it cannot be sorted.
+  if (!inOrder(Object.keys(copy))) state.sortedPlain = false;
+  return Object.freeze(copy);
 }
 
 function inOrder(keys: readonly string[]): boolean {
