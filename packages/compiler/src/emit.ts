@@ -1,4 +1,4 @@
-import { canonicalJson } from "./canonical.js";
+import { canonicalJson, freezeDeep } from "./canonical.js";
 import type { CompiledProject } from "./model.js";
 
 export const MANIFEST_VERSION = 1;
@@ -25,15 +25,18 @@ export function renderOutput(project: CompiledProject): Map<string, string> {
     files.set(file, canonicalJson(t.payload));
     resources[`task:${t.key}`] = { file, hash: t.hash, dependsOn: [...t.dependsOn] };
   }
+  // Frozen on the way (its own objects; the arrays are copies): written natively once its keys are in order.
   files.set(
     "manifest.json",
-    canonicalJson({
-      version: MANIFEST_VERSION,
-      target: { name: project.target.name, projectId: project.target.projectId, region: project.target.region },
-      order: project.order,
-      resources,
-      folders: { workflow: project.workflowFolders, task: project.taskFolders },
-    }),
+    canonicalJson(
+      freezeDeep({
+        version: MANIFEST_VERSION,
+        target: { name: project.target.name, projectId: project.target.projectId, region: project.target.region },
+        order: [...project.order],
+        resources,
+        folders: { workflow: [...project.workflowFolders], task: project.taskFolders.map((f) => ({ ...f })) },
+      }),
+    ),
   );
   return files;
 }
