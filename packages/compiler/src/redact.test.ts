@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { containsSecret, redactSecrets, rememberSecrets } from "./redact.js";
+import { byRules, containsSecret, redactSecrets, rememberSecrets } from "./redact.js";
 
 describe("redactSecrets", () => {
   it.each([
@@ -11,6 +11,8 @@ describe("redactSecrets", () => {
     ["curl -u etl:hunter22 https://x", "curl -u etl:[REDACTED] https://x"],
     ["https://etl:hunter22@db.example.com/x", "https://etl:[REDACTED]@db.example.com/x"],
     ["Authorization: Bearer abcdefghijkl", "Authorization: Bearer [REDACTED]"],
+    ["id AKIDz8krbsJ5yKBZQpn74WFkmLPx3EXAMPLE here", "id [REDACTED] here"],
+    ["k=-----BEGIN RSA PRIVATE KEY-----\nMIIE\n-----END RSA PRIVATE KEY-----", "k=[REDACTED PRIVATE KEY]"],
   ])("hides the value in %j", (text, redacted) => expect(redactSecrets(text)).toBe(redacted));
 
   it.each([
@@ -20,6 +22,57 @@ describe("redactSecrets", () => {
     "secret_key in /home/u/.tencentcloud/credentials contains white space",
     "environment variable WEDATA_DB_PASSWORD is not set",
   ])("keeps the user's own names and our hints readable: %j", (text) => expect(redactSecrets(text)).toBe(text));
+
+  it("skips the rules only for text none of them can match", () => {
+    let seed = 7;
+    const rnd = () => {
+      seed = (seed * 16807) % 2147483647;
+      return seed / 2147483647;
+    };
+    // Pieces of what each rule looks for, in any case and order, and plain text around them.
+    const parts = [
+      "password",
+      "PassWd",
+      "pwd",
+      "Secret",
+      "TOKEN",
+      "api-key",
+      "access_key",
+      "Private-Key",
+      "credential",
+      "https://etl:",
+      "@db",
+      "-u etl:",
+      "--user=etl:",
+      " ",
+      "=",
+      ": ",
+      "'",
+      '"',
+      "Bearer ",
+      "bearer ",
+      "AKIDabcdefghijklmn",
+      "AKIA0123456789ABCDEF",
+      "-----BEGIN RSA PRIVATE KEY-----",
+      "-----END RSA PRIVATE KEY-----",
+      "x",
+      "abc123",
+      "hunter22",
+      "\n",
+      "$x",
+      "[REDACTED]",
+      "ALL",
+      "--",
+      "-",
+    ];
+    for (let i = 0; i < 20000; i++) {
+      const text = Array.from(
+        { length: 1 + Math.floor(rnd() * 8) },
+        () => parts[Math.floor(rnd() * parts.length)],
+      ).join("");
+      expect(redactSecrets(text), text).toBe(byRules(text));
+    }
+  });
 
   it("hides declared secrets wherever they appear, and knows what holds one", () => {
     rememberSecrets({ TaskSchedulingParameterList: [{ ParamKey: "db_pwd", ParamValue: "s3cr3t-value-x" }] });
