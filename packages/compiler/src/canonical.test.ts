@@ -1,6 +1,6 @@
 import { configure } from "safe-stable-stringify";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, freezeDeep } from "./canonical.js";
+import { canonicalJson, freezeCanonical } from "./canonical.js";
 
 // What canonicalJson writes for a value nobody froze: the reference the remembered texts must equal.
 const reference = (v: unknown) =>
@@ -43,12 +43,12 @@ function randomValue(seed: number) {
   return root;
 }
 
-describe("freezeDeep", () => {
+describe("freezeCanonical", () => {
   it("remembers exactly the text canonicalJson writes, for values of every shape", () => {
     for (let seed = 1; seed <= 3000; seed++) {
       const value = randomValue(seed);
       const expected = reference(value);
-      const kept = freezeDeep(structuredClone(value));
+      const kept = freezeCanonical(structuredClone(value));
       expect(canonicalJson(kept), `seed ${seed}`).toBe(expected);
       expect(reference(kept), `seed ${seed}`).toBe(expected);
     }
@@ -57,7 +57,7 @@ describe("freezeDeep", () => {
   it("sorts keys written out of order, freezes all the way down, and keeps frozen parts as they are", () => {
     const shared = Object.freeze({ z: 1, a: Object.freeze({ y: 2, b: 3 }) });
     const value = { Top: { Run: 6, Max: 4, Allow: "ALL" }, list: [{ b: 1, a: 2 }], shared };
-    const kept = freezeDeep(value);
+    const kept = freezeCanonical(value);
     expect(Object.keys(kept.Top)).toEqual(["Allow", "Max", "Run"]);
     expect(Object.keys(kept.list[0]!)).toEqual(["a", "b"]);
     expect(kept.shared).toBe(shared);
@@ -67,6 +67,6 @@ describe("freezeDeep", () => {
 
   it("writes a class instance inside a value as canonicalJson does", () => {
     const value = { when: new Date(0), n: 1 };
-    expect(canonicalJson(freezeDeep(value))).toBe(reference({ when: new Date(0), n: 1 }));
+    expect(canonicalJson(freezeCanonical(value))).toBe(reference({ when: new Date(0), n: 1 }));
   });
 });

@@ -8,7 +8,7 @@ const texts = new WeakMap<object, string>();
 
 /**
  * Canonical JSON: keys sorted, arrays in their given order, two-space indent, trailing newline. A value frozen
- * with `freezeDeep` is written once and its text reused.
+ * with `freezeCanonical` is written once and its text reused.
  */
 export function canonicalJson(value: unknown): string {
   if (value !== null && typeof value === "object") {
@@ -25,14 +25,14 @@ export function canonicalJson(value: unknown): string {
  * plain data with sorted keys, about four times faster. Anything else is written as `canonicalJson` writes it.
  * Returns the value to keep: the same one, or its copy when the value itself was out of order.
  */
-export function freezeDeep<T extends object>(value: T): T {
+export function freezeCanonical<T extends object>(value: T): T {
   const state = { sortedPlain: true };
   const kept = settle(value, state) as T;
   texts.set(kept, state.sortedPlain ? `${JSON.stringify(kept, null, 2)}\n` : `${stringify(kept, null, 2)}\n`);
   return kept;
 }
 
-/** `freezeDeep`'s walk: the value frozen (or its sorted copy), and whether everything met is plain and in order. */
+/** `freezeCanonical`'s walk: the value frozen (or its sorted copy), and whether everything met is plain and in order. */
 function settle(v: unknown, state: { sortedPlain: boolean }): unknown {
   if (v === null || typeof v !== "object") return v;
   const frozen = Object.isFrozen(v);

@@ -8,7 +8,7 @@ import {
   type WorkflowNode,
 } from "@wedata-kit/dsl";
 import type { z } from "zod";
-import { canonicalJson, freezeDeep, sha256 } from "./canonical.js";
+import { canonicalJson, freezeCanonical, sha256 } from "./canonical.js";
 import { collectGraph, sameTask, TaskIdentities } from "./collect.js";
 import { CompileError, type Diagnostic } from "./diagnostics.js";
 import { lowerTask, lowerWorkflow } from "./lower.js";
@@ -96,7 +96,7 @@ export function compileProject(input: CompileInput): CompiledProject {
     const resolved = resolveTasks(w, homes, report, input.target);
     checkCycles(w, resolved, report);
     if (w.existingId === undefined) {
-      const payload = freezeDeep(lowerWorkflow(w, input.target));
+      const payload = freezeCanonical(lowerWorkflow(w, input.target));
       validate(CreateTriggerWorkflowRequestSchema, payload, w.origin, report);
       for (const f of folderChain(payload.ParentFolderPath)) workflowFolders.add(f);
       compiledWorkflows.push({
@@ -128,7 +128,7 @@ export function compileProject(input: CompileInput): CompiledProject {
         ...(code && { codeBase64: code.toString("base64") }),
       });
       validate(CreateTriggerTaskRequestSchema, lowered, t.origin, report, t.locs);
-      const payload = freezeDeep(lowered);
+      const payload = freezeCanonical(lowered);
       const folderType = TASK_KINDS[r.kind].folderType;
       if (t.folder !== undefined) {
         for (const path of folderChain(t.folder))

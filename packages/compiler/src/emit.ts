@@ -1,4 +1,4 @@
-import { canonicalJson, freezeDeep } from "./canonical.js";
+import { canonicalJson, freezeCanonical } from "./canonical.js";
 import type { CompiledProject } from "./model.js";
 
 export const MANIFEST_VERSION = 1;
@@ -29,7 +29,7 @@ export function renderOutput(project: CompiledProject): Map<string, string> {
   files.set(
     "manifest.json",
     canonicalJson(
-      freezeDeep({
+      freezeCanonical({
         version: MANIFEST_VERSION,
         target: { name: project.target.name, projectId: project.target.projectId, region: project.target.region },
         order: [...project.order],

@@ -1,6 +1,6 @@
 import { diffLines } from "diff";
 import { TASK_KINDS, type TaskKind } from "@wedata-kit/dsl";
-import { canonicalJson, freezeDeep, sha256 } from "./canonical.js";
+import { canonicalJson, freezeCanonical, sha256 } from "./canonical.js";
 import type { CompiledProject } from "./model.js";
 import { redactSecrets, redactValue } from "./redact.js";
 import { taskNameOf } from "./refs.js";
@@ -35,7 +35,7 @@ export function renderSnapshot(project: CompiledProject): Map<string, string> {
     const body = w.payload
       ? { ...redactValue(w.payload), $source: w.loc.file }
       : { existingWorkflowId: w.existingId, $source: w.loc.file };
-    files.set(`${w.name}/workflow.json`, canonicalJson(freezeDeep(body)));
+    files.set(`${w.name}/workflow.json`, canonicalJson(freezeCanonical(body)));
   }
   for (const t of project.tasks) {
     const codeFile = t.code !== undefined ? codeFileName(t.name, t.kind) : undefined;
@@ -46,7 +46,10 @@ export function renderSnapshot(project: CompiledProject): Map<string, string> {
     // A program that is not text (sent as declared with { binary: true }) is recorded by size and hash only.
     else if (t.payload.TriggerTaskConfiguration.CodeContent)
       config.CodeContent = { binary: true, bytes: bytes.length, sha256: sha256(bytes) };
-    files.set(`${t.workflow}/tasks/${t.name}.json`, canonicalJson(freezeDeep({ ...payload, $source: t.loc.file })));
+    files.set(
+      `${t.workflow}/tasks/${t.name}.json`,
+      canonicalJson(freezeCanonical({ ...payload, $source: t.loc.file })),
+    );
     if (codeFile) files.set(`${t.workflow}/tasks/${codeFile}`, redactSecrets(t.code!));
   }
   return files;
