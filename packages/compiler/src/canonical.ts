@@ -15,8 +15,11 @@ export function canonicalJson(value: unknown): string {
     const known = texts.get(value);
     if (known !== undefined) return known;
   }
-  return `${stringify(value, null, 2)}\n`;
+  return written(value);
 }
+
+/** The canonical writer itself: sorted keys, two-space indent, trailing newline. */
+const written = (value: unknown) => `${stringify(value, null, 2)}\n`;
 
 /**
  * Freeze a plain JSON value all the way down and remember its canonical text: it can no longer change. Objects
@@ -28,7 +31,7 @@ export function canonicalJson(value: unknown): string {
 export function freezeCanonical<T extends object>(value: T): T {
   const state = { sortedPlain: true };
   const kept = settle(value, state) as T;
-  texts.set(kept, state.sortedPlain ? `${JSON.stringify(kept, null, 2)}\n` : `${stringify(kept, null, 2)}\n`);
+  texts.set(kept, state.sortedPlain ? `${JSON.stringify(kept, null, 2)}\n` : written(kept));
   return kept;
 }
 
