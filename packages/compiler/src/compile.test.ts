@@ -1,7 +1,7 @@
 import { task, workflow } from "@wedata-kit/dsl";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "./canonical.js";
-import { compileProject, findCycle } from "./compile.js";
+import { compileProject, findCycle, isText } from "./compile.js";
 import { CompileError } from "./diagnostics.js";
 import { folderChain, nameProblem } from "./names.js";
 
@@ -61,6 +61,11 @@ describe("compileProject", () => {
         ],
         target,
         readAhead: (paths) => events.push(`ahead ${paths.join(" ")}`),
+        // The root's real path is asked once; each file's, once each.
+        realpath: (p) => {
+          events.push(`realpath ${p}`);
+          return p;
+        },
         readFile: (p) => {
           events.push(`read ${p}`);
           return Buffer.from("echo hi\n");
@@ -70,7 +75,10 @@ describe("compileProject", () => {
     expect(run).toThrow(/outside the project root/);
     expect(events).toEqual([
       "ahead /project/jobs/y.py /project/jobs/x.sh",
+      "realpath /project",
+      "realpath /project/jobs/y.py",
       "read /project/jobs/y.py",
+      "realpath /project/jobs/x.sh",
       "read /project/jobs/x.sh",
     ]);
   });
@@ -226,6 +234,46 @@ describe("helpers", () => {
 
   it("canonicalJson sorts keys and keeps array order", () => {
     expect(canonicalJson({ b: 1, a: [3, 1] })).toBe('{\n  "a": [\n    3,\n    1\n  ],\n  "b": 1\n}\n');
+  });
+  it("isText: UTF-8 without NUL, exactly as decoding and re-encoding tells it", () => {
+    // Seeded bytes mixing ASCII, valid multi-byte sequences and every kind of broken one.
+    let s = 7;
+    const rnd = () => {
+      s = (s * 16807) % 2147483647;
+      return s / 2147483647;
+    };
+    const pieces = [
+      [0x61],
+      [0x0a],
+      [0x00],
+      [0xc3, 0xa9], // é
+      [0xe9, 0x94, 0xae], // 键
+      [0xf0, 0x9f, 0x98, 0x80], // an emoji
+      [0xef, 0xbb, 0xbf], // a BOM
+      [0xc3], // cut short
+      [0x80], // a lone continuation byte
+      [0xc0, 0xaf], // overlong
+      [0xe0, 0x80, 0xaf], // overlong
+      [0xed, 0xa0, 0x80], // a surrogate
+      [0xf4, 0x90, 0x80, 0x80], // above U+10FFFF
+      [0xff],
+      [0xfe],
+    ];
+    const roundTrip = (b: Buffer) => !b.includes(0) && Buffer.from(b.toString("utf8"), "utf8").equals(b);
+    let texts = 0;
+    for (let i = 0; i < 5000; i++) {
+      const parts: number[] = [];
+      for (let n = Math.floor(rnd() * 6); n > 0; n--) {
+        // Mostly valid pieces, so that about half the samples are text.
+        const piece = pieces[rnd() < 0.85 ? [0, 1, 3, 4, 5, 6][Math.floor(rnd() * 6)]! : Math.floor(rnd() * 15)]!;
+        parts.push(...piece);
+      }
+      const bytes = Buffer.from(parts);
+      expect(isText(bytes), bytes.toString("hex")).toBe(roundTrip(bytes));
+      if (roundTrip(bytes)) texts++;
+    }
+    expect(texts).toBeGreaterThan(1000);
+    expect(texts).toBeLessThan(4500);
   });
   it("names and folders", () => {
     expect(nameProblem("订单_daily-1")).toBeUndefined();

@@ -1,3 +1,4 @@
+import { isUtf8 } from "node:buffer";
 import { isAbsolute, relative, resolve, sep } from "node:path";
 import {
   TASK_KINDS,
@@ -604,6 +605,17 @@ function codePaths(workflows: readonly WorkflowNode[], codePath: (path: string) 
   return paths;
 }
 
+/** The root's real path, asked of `input.realpath` once per compile (every code file is checked against it). */
+const realRoots = new WeakMap<CompileInput, string>();
+function realRootOf(input: CompileInput): string {
+  let real = realRoots.get(input);
+  if (real === undefined) {
+    real = must(input.realpath, "input.realpath")(input.root);
+    realRoots.set(input, real);
+  }
+  return real;
+}
+
 function readCode(
   t: TaskNode,
   kind: TaskKind,
@@ -648,8 +660,7 @@ function readCode(
   let data: Buffer;
   try {
     if (input.realpath) {
-      const realRoot = input.realpath(input.root);
-      const r = relative(realRoot, input.realpath(abs));
+      const r = relative(realRootOf(input), input.realpath(abs));
       if (r.startsWith("..") || isAbsolute(r)) {
         report(
           "E_CODE_OUTSIDE_ROOT",
@@ -719,9 +730,9 @@ function readCode(
   return data;
 }
 
-/** UTF-8 without NUL bytes: what a script file is expected to be. */
+/** UTF-8 without NUL bytes: what a script file is expected to be (checked natively, without decoding it). */
 export function isText(data: Buffer): boolean {
-  return !data.includes(0) && Buffer.from(data.toString("utf8"), "utf8").equals(data);
+  return !data.includes(0) && isUtf8(data);
 }
 
 function validate(
@@ -763,38 +774,47 @@ function settingLocFor(path: string, locs: Readonly<Record<string, SourceLocatio
 
 /** Resource keys in dependency order; ties broken by key so the order never depends on declaration order. */
 function dependencyOrder(workflows: readonly CompiledWorkflow[], tasks: readonly CompiledTask[]): string[] {
-  const deps = new Map<string, string[]>();
-  for (const w of workflows) deps.set(`workflow:${w.name}`, []);
-  for (const t of tasks)
-    deps.set(`task:${t.key}`, [
-      ...t.needsWorkflows.map((n) => `workflow:${n}`),
-      ...t.dependsOn.map((k) => `task:${k}`),
-    ]);
+  // Numbered once: the keys are built and hashed once each, the graph is walked by number.
+  const keys: string[] = [];
+  const byKey = new Map<string, number>();
+  const number = (key: string) => {
+    byKey.set(key, keys.length);
+    keys.push(key);
+  };
+  for (const w of workflows) number(`workflow:${w.name}`);
+  for (const t of tasks) number(`task:${t.key}`);
+  // What each resource waits on, each once; a dependency the project does not hold is never met.
+  const waitingOn = new Int32Array(keys.length);
+  const dependents: number[][] = keys.map(() => []);
+  tasks.forEach((t, i) => {
+    const me = workflows.length + i;
+    const needs = new Set<number>();
+    let unknown = 0;
+    for (const n of t.needsWorkflows) {
+      const d = byKey.get(`workflow:${n}`);
+      if (d === undefined) unknown = 1;
+      else needs.add(d);
+    }
+    for (const k of t.dependsOn) {
+      const d = byKey.get(`task:${k}`);
+      if (d === undefined) unknown = 1;
+      else needs.add(d);
+    }
+    waitingOn[me] = needs.size + unknown;
+    for (const d of needs) dependents[d]!.push(me);
+  });
   // Level by level, each level sorted: a resource comes once everything it needs came in an earlier level.
-  const waitingOn = new Map<string, number>();
-  const dependents = new Map<string, string[]>();
-  for (const [k, ds] of deps) {
-    const needs = new Set(ds);
-    waitingOn.set(k, needs.size);
-    for (const d of needs) {
-      const list = dependents.get(d);
-      if (list) list.push(k);
-      else dependents.set(d, [k]);
-    }
-  }
+  const byName = (a: number, b: number) => (keys[a]! < keys[b]! ? -1 : keys[a]! > keys[b]! ? 1 : 0);
   const order: string[] = [];
-  let ready = [...deps.keys()].filter((k) => waitingOn.get(k) === 0).sort();
+  let ready = keys.map((_, i) => i).filter((i) => waitingOn[i] === 0);
   while (ready.length > 0) {
-    const next: string[] = [];
-    for (const k of ready) {
-      order.push(k);
-      for (const d of dependents.get(k) ?? []) {
-        const left = (waitingOn.get(d) ?? 0) - 1;
-        waitingOn.set(d, left);
-        if (left === 0) next.push(d);
-      }
+    ready.sort(byName);
+    const next: number[] = [];
+    for (const i of ready) {
+      order.push(keys[i]!);
+      for (const d of dependents[i]!) if (--waitingOn[d]! === 0) next.push(d);
     }
-    ready = next.sort();
+    ready = next;
   }
   return order;
 }
