@@ -392,6 +392,20 @@ export class OwnedFolder {
     renameSync(tmp, p);
   }
 
+  /** A new file, created exclusively: never written through a link, nor over anything that appeared meanwhile. */
+  private create(p: string, rel: string, content: string): void {
+    try {
+      writeFileSync(p, content, { flag: "wx" });
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== "EEXIST") throw e;
+      throw new FileSafetyError(
+        "E_OWNED_FOLDER",
+        `${this.shown}/${rel} appeared while wedata-kit was writing ${this.spec.what}; it was left as it is. ` +
+          "Check what created it, then run the command again",
+      );
+    }
+  }
+
   /** Delete one file of this layout; only a regular file is ever deleted. */
   remove(rel: string): void {
     const p = this.target(rel);
@@ -440,7 +454,11 @@ export class OwnedFolder {
         mkdirSync(join(this.path, ...parts.slice(0, i)));
         folders.add(sub);
       }
-      this.replace(join(this.path, ...parts), content);
+      const p = join(this.path, ...parts);
+      // A file the listing did not hold is created, exclusively: never through a link or over anything
+      // that appeared since. One that is there is replaced atomically.
+      if (current.has(rel) || listing.files.has(rel)) this.replace(p, content);
+      else this.create(p, rel, content);
       changed++;
     }
     for (const rel of current.keys()) {

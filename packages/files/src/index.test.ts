@@ -1,0 +1,93 @@
+import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import { FileSafetyError, OWNED_MARKER, OwnedFolder, type OwnedFolderSpec } from "./index.js";
+
+const spec: OwnedFolderSpec = { kind: "test-output", what: "the test folder", isOurs: (rel) => rel.endsWith(".json") };
+const roots: string[] = [];
+afterEach(() => {
+  for (const r of roots.splice(0)) rmSync(r, { recursive: true, force: true });
+});
+const project = () => {
+  const root = mkdtempSync(join(tmpdir(), "wedata-files-"));
+  roots.push(root);
+  return root;
+};
+/** Every entry under a folder, folders with a trailing slash. */
+const tree = (dir: string): string[] =>
+  readdirSync(dir, { withFileTypes: true, recursive: true })
+    .map((e) => `${join(e.parentPath, e.name).slice(dir.length + 1)}${e.isDirectory() ? "/" : ""}`)
+    .sort();
+
+describe("OwnedFolder.sync", () => {
+  it("creates new files, replaces changed ones, removes stale ones, and leaves no temporary file", () => {
+    const root = project();
+    const out = OwnedFolder.open(root, "out", spec);
+    expect(
+      out.sync(
+        new Map([
+          ["a.json", "1"],
+          ["w/tasks/b.json", "2"],
+          ["w/tasks/c.json", "3"],
+        ]),
+        100,
+      ),
+    ).toBe(3);
+    expect(
+      out.sync(
+        new Map([
+          ["a.json", "1"],
+          ["w/tasks/b.json", "two"],
+          ["v/d.json", "4"],
+        ]),
+        100,
+      ),
+    ).toBe(3);
+    expect(tree(join(root, "out"))).toEqual([
+      OWNED_MARKER,
+      "a.json",
+      "v/",
+      "v/d.json",
+      "w/",
+      "w/tasks/",
+      "w/tasks/b.json",
+    ]);
+    expect(readFileSync(join(root, "out/w/tasks/b.json"), "utf8")).toBe("two");
+  });
+
+  it("refuses a file that appeared after the folder was listed, and leaves it as it is", () => {
+    const root = project();
+    const out = OwnedFolder.open(root, "out", spec);
+    const list = out.list.bind(out);
+    out.list = () => {
+      const listing = list();
+      writeFileSync(join(root, "out/a.json"), "planted");
+      return listing;
+    };
+    let error: unknown;
+    try {
+      out.sync(new Map([["a.json", "ours"]]), 100);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(FileSafetyError);
+    expect((error as Error).message).toMatch(/^out\/a\.json appeared while wedata-kit was writing the test folder/);
+    expect(readFileSync(join(root, "out/a.json"), "utf8")).toBe("planted");
+  });
+
+  it("never writes through a link planted after the listing", () => {
+    const root = project();
+    const victim = join(project(), "victim.txt");
+    writeFileSync(victim, "keep me");
+    const out = OwnedFolder.open(root, "out", spec);
+    const list = out.list.bind(out);
+    out.list = () => {
+      const listing = list();
+      symlinkSync(victim, join(root, "out/a.json"));
+      return listing;
+    };
+    expect(() => out.sync(new Map([["a.json", "ours"]]), 100)).toThrow(/appeared while/);
+    expect(readFileSync(victim, "utf8")).toBe("keep me");
+  });
+});
