@@ -52,9 +52,19 @@ const knownSecrets = new Set<string>();
 
 /** Learn the secret values inside `value` (pairs and keys that name a secret), so text never shows them. */
 export function rememberSecrets(value: unknown): void {
+  // Keys repeat in every payload (TaskName, CodeContent, ...): each is tested once.
+  const secretKey = new Map<string, boolean>();
+  const named = (key: string) => {
+    let known = secretKey.get(key);
+    if (known === undefined) {
+      known = isSecretKey(key);
+      secretKey.set(key, known);
+    }
+    return known;
+  };
   const walk = (v: unknown, key?: string) => {
     if (typeof v === "string") {
-      if (key && isSecretKey(key) && v.length >= 4 && !v.startsWith("$") && !knownSecrets.has(v)) {
+      if (key !== undefined && v.length >= 4 && named(key) && !v.startsWith("$") && !knownSecrets.has(v)) {
         knownSecrets.add(v);
         longestFirst = undefined;
       }
@@ -62,7 +72,7 @@ export function rememberSecrets(value: unknown): void {
     else if (v && typeof v === "object") {
       const o = v as Record<string, unknown>;
       if (typeof o.ParamKey === "string" && typeof o.ParamValue === "string") walk(o.ParamValue, o.ParamKey);
-      for (const [k, x] of Object.entries(o)) walk(x, k);
+      for (const k of Object.keys(o)) walk(o[k], k);
     }
   };
   walk(value);
