@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { canonicalJson } from "./canonical.js";
 import { compileProject, findCycle, isText } from "./compile.js";
 import { CompileError } from "./diagnostics.js";
+import { lowerTask } from "./lower.js";
 import { folderChain, nameProblem } from "./names.js";
 
 const target = { name: "dev", projectId: "2378393617299558400", region: "ap-guangzhou", projectIdentifier: "acme_dw" };
@@ -274,6 +275,74 @@ describe("helpers", () => {
     }
     expect(texts).toBeGreaterThan(1000);
     expect(texts).toBeLessThan(4500);
+  });
+  it("lowers a task with every setting into objects already in the canonical writer's key order", () => {
+    const up = task("up").shell("u.sh").output("n", "$[0]");
+    const t = task("all")
+      .shell("a.sh")
+      .owner("100")
+      .description("d")
+      .folder("/ods")
+      .resourceGroup("rg")
+      .dataCluster("dc")
+      .brokerIp("10.0.0.1")
+      .yarnQueue("q")
+      .sourceServices("s1", "s2")
+      .targetServices("t1")
+      .bundle("b", "info")
+      .schedulingParams({ bizdate: "${yyyyMMdd}" })
+      .ext("k", "v")
+      .retry(3, { waitMinutes: 2 })
+      .priority("high")
+      .timeout(60)
+      .waitTimeout(30)
+      .redo("NONE")
+      .output("rows", "$[0]")
+      .input("n", { from: up, param: "n" })
+      .input("c", { constant: "7" })
+      .registerOutput({
+        datasourceId: "1",
+        database: "db",
+        table: "t",
+        partition: "p",
+        tablePhysicalId: "tp",
+        dbGuid: "g1",
+        tableGuid: "g2",
+        catalog: "c",
+        datasourceName: "ds",
+        qualifiedName: "q",
+      })
+      .triggerWhen("ALL_DONE")
+      .allowDownstream(false)
+      .dryRun()
+      .after(up);
+    const payload = lowerTask(t.node, "shell", {
+      target,
+      workflowId: "$ref:workflow/w",
+      workflowName: "w",
+      upstream: ["up"],
+      codeBase64: "ZWNobw==",
+    });
+    const objects: Array<[string, Record<string, unknown>]> = [];
+    const walk = (v: unknown, path: string) => {
+      if (Array.isArray(v)) {
+        for (const [i, x] of v.entries()) walk(x, `${path}[${i}]`);
+      } else if (v && typeof v === "object") {
+        objects.push([path, v as Record<string, unknown>]);
+        for (const [k, x] of Object.entries(v)) walk(x, `${path}.${k}`);
+      }
+    };
+    walk(payload, "payload");
+    for (const [path, o] of objects) expect(Object.keys(o), path).toEqual(Object.keys(o).sort());
+    // Every optional field is there: none was left out of the sorted lists.
+    expect(Object.keys(payload.TriggerTaskBaseAttribute)).toHaveLength(6);
+    expect(Object.keys(payload.TriggerTaskConfiguration)).toHaveLength(11);
+    expect(Object.keys(payload.TriggerTaskSchedulerConfiguration)).toHaveLength(13);
+    expect(payload.TriggerTaskSchedulerConfiguration.ParamTaskInList).toEqual([
+      { FromParamKey: "n", FromTaskId: "$ref:task/w/up", ParamDesc: "acme_dw.up.n", ParamKey: "n", Type: "TASK" },
+      { FromParamKey: "7", FromTaskId: "", ParamDesc: "7", ParamKey: "c", Type: "CONSTANT" },
+    ]);
+    expect(Object.keys(payload.TriggerTaskSchedulerConfiguration.TaskOutputRegistryList![0]!)).toHaveLength(11);
   });
   it("names and folders", () => {
     expect(nameProblem("订单_daily-1")).toBeUndefined();

@@ -60,82 +60,101 @@ export const SCHEDULER_DEFAULTS = {
   ScheduleType: 0,
 } as const satisfies Record<string, unknown>;
 
+/**
+ * An object of the given fields, those set to undefined left out. Every field of the type is named (a field
+ * forgotten is a type error), and the fields are written in sorted order: the payload is then in the canonical
+ * writer's order as it is built, and freezing it copies nothing (see `freezeCanonical`).
+ */
+function fields<T extends object>(all: { readonly [K in keyof Required<T>]: Required<T>[K] | undefined }): T {
+  const out: Record<string, unknown> = {};
+  for (const k in all) {
+    const v = all[k];
+    if (v !== undefined) out[k] = v;
+  }
+  return out as T;
+}
+
+type TaskBase = TaskPayload["TriggerTaskBaseAttribute"];
+type TaskConfiguration = TaskPayload["TriggerTaskConfiguration"];
+type TaskScheduler = TaskPayload["TriggerTaskSchedulerConfiguration"];
+type TaskInput = NonNullable<TaskScheduler["ParamTaskInList"]>[number];
+type TaskOutputRegistry = NonNullable<TaskScheduler["TaskOutputRegistryList"]>[number];
+
 export function lowerTask(t: TaskNode, kind: TaskKind, ctx: LowerContext): TaskPayload {
   const ext = [...t.ext];
   for (const [k, v] of KIND_EXT[kind]?.(t, ctx) ?? []) if (!ext.some(([key]) => key === k)) ext.push([k, v]);
   const projectIdent = ctx.target.projectIdentifier ?? ctx.target.projectId;
   return {
     ProjectId: ctx.target.projectId,
-    TriggerTaskBaseAttribute: {
+    TriggerTaskBaseAttribute: fields<TaskBase>({
+      OwnerUin: t.owner,
+      TaskDescription: t.description,
+      TaskFolderPath: t.folder,
       TaskName: t.name,
       TaskTypeId: String(TASK_KINDS[kind].typeId),
       WorkflowId: ctx.workflowId,
-      ...(t.owner !== undefined && { OwnerUin: t.owner }),
-      ...(t.description !== undefined && { TaskDescription: t.description }),
-      ...(t.folder !== undefined && { TaskFolderPath: t.folder }),
-    },
-    TriggerTaskConfiguration: {
-      ...(t.resourceGroup !== undefined && { ResourceGroup: t.resourceGroup }),
-      ...(ctx.codeBase64 !== undefined && { CodeContent: ctx.codeBase64 }),
-      ...(ext.length > 0 && { TaskExtConfigurationList: kvs(ext) }),
-      ...(t.dataCluster !== undefined && { DataCluster: t.dataCluster }),
-      ...(t.brokerIp !== undefined && { BrokerIp: t.brokerIp }),
-      ...(t.yarnQueue !== undefined && { YarnQueue: t.yarnQueue }),
-      ...(t.sourceServiceIds !== undefined && { SourceServiceId: t.sourceServiceIds.join(";") }),
-      ...(t.targetServiceIds !== undefined && { TargetServiceId: t.targetServiceIds.join(";") }),
-      ...(t.schedulingParams !== undefined && { TaskSchedulingParameterList: kvs(t.schedulingParams) }),
-      ...(t.bundleId !== undefined && { BundleId: t.bundleId }),
-      ...(t.bundleInfo !== undefined && { BundleInfo: t.bundleInfo }),
-    },
-    TriggerTaskSchedulerConfiguration: {
-      ...(ctx.upstream.length > 0 && {
-        UpstreamDependencyConfigList: ctx.upstream.map((name) => ({ TaskId: taskPlaceholder(ctx.workflowName, name) })),
-      }),
-      RunPriorityType: t.priority ?? SCHEDULER_DEFAULTS.RunPriorityType,
-      RetryWaitMinute: t.retryWaitMinutes ?? SCHEDULER_DEFAULTS.RetryWaitMinute,
-      MaxRetryNumber: t.maxRetries ?? SCHEDULER_DEFAULTS.MaxRetryNumber,
-      ExecutionTTLMinute: t.executionTimeoutMinutes ?? SCHEDULER_DEFAULTS.ExecutionTTLMinute,
-      WaitExecutionTotalTTLMinute: t.waitTimeoutMinutes ?? SCHEDULER_DEFAULTS.WaitExecutionTotalTTLMinute,
+    }),
+    TriggerTaskConfiguration: fields<TaskConfiguration>({
+      BrokerIp: t.brokerIp,
+      BundleId: t.bundleId,
+      BundleInfo: t.bundleInfo,
+      CodeContent: ctx.codeBase64,
+      DataCluster: t.dataCluster,
+      ResourceGroup: t.resourceGroup,
+      SourceServiceId: t.sourceServiceIds?.join(";"),
+      TargetServiceId: t.targetServiceIds?.join(";"),
+      TaskExtConfigurationList: ext.length > 0 ? kvs(ext) : undefined,
+      TaskSchedulingParameterList: t.schedulingParams && kvs(t.schedulingParams),
+      YarnQueue: t.yarnQueue,
+    }),
+    TriggerTaskSchedulerConfiguration: fields<TaskScheduler>({
+      AllowDownstreamDependency: t.allowDownstream === undefined ? undefined : t.allowDownstream ? 1 : 0,
       AllowRedoType: t.redo ?? SCHEDULER_DEFAULTS.AllowRedoType,
-      ...(t.outputs !== undefined && { ParamTaskOutList: kvs(t.outputs) }),
-      ...(t.inputs !== undefined && {
-        ParamTaskInList: t.inputs.map((p) =>
-          p.kind === "fromTask"
-            ? {
-                ParamKey: p.key,
-                ParamDesc: p.desc ?? `${projectIdent}.${p.from.name}.${p.fromParam}`,
-                FromTaskId: taskPlaceholder(ctx.workflowName, p.from.name),
-                FromParamKey: p.fromParam,
-                Type: "TASK" as const,
-              }
-            : {
-                ParamKey: p.key,
-                ParamDesc: p.desc ?? p.constant,
-                FromTaskId: "",
-                FromParamKey: p.constant,
-                Type: "CONSTANT" as const,
-              },
-        ),
-      }),
-      ...(t.outputRegistry !== undefined && {
-        TaskOutputRegistryList: t.outputRegistry.map((r) => ({
-          DatasourceId: r.datasourceId,
-          DatabaseName: r.database,
-          TableName: r.table,
-          PartitionName: r.partition,
+      DependencyTriggerPolicy: t.triggerPolicy,
+      ExecutionTTLMinute: t.executionTimeoutMinutes ?? SCHEDULER_DEFAULTS.ExecutionTTLMinute,
+      MaxRetryNumber: t.maxRetries ?? SCHEDULER_DEFAULTS.MaxRetryNumber,
+      ParamTaskInList: t.inputs?.map((p) =>
+        p.kind === "fromTask"
+          ? fields<TaskInput>({
+              FromParamKey: p.fromParam,
+              FromTaskId: taskPlaceholder(ctx.workflowName, p.from.name),
+              ParamDesc: p.desc ?? `${projectIdent}.${p.from.name}.${p.fromParam}`,
+              ParamKey: p.key,
+              Type: "TASK",
+            })
+          : fields<TaskInput>({
+              FromParamKey: p.constant,
+              FromTaskId: "",
+              ParamDesc: p.desc ?? p.constant,
+              ParamKey: p.key,
+              Type: "CONSTANT",
+            }),
+      ),
+      ParamTaskOutList: t.outputs && kvs(t.outputs),
+      RetryWaitMinute: t.retryWaitMinutes ?? SCHEDULER_DEFAULTS.RetryWaitMinute,
+      RunPriorityType: t.priority ?? SCHEDULER_DEFAULTS.RunPriorityType,
+      ScheduleType: t.dryRun === undefined ? undefined : t.dryRun ? 1 : 0,
+      TaskOutputRegistryList: t.outputRegistry?.map((r) =>
+        fields<TaskOutputRegistry>({
+          CatalogName: r.catalog,
           DataFlowType: r.flow,
+          DatabaseName: r.database,
+          DatasourceId: r.datasourceId,
+          DatasourceName: r.datasourceName,
+          DbGuid: r.dbGuid,
+          PartitionName: r.partition,
+          QualifiedName: r.qualifiedName,
+          TableGuid: r.tableGuid,
+          TableName: r.table,
           TablePhysicalId: r.tablePhysicalId,
-          ...(r.dbGuid !== undefined && { DbGuid: r.dbGuid }),
-          ...(r.tableGuid !== undefined && { TableGuid: r.tableGuid }),
-          ...(r.catalog !== undefined && { CatalogName: r.catalog }),
-          ...(r.datasourceName !== undefined && { DatasourceName: r.datasourceName }),
-          ...(r.qualifiedName !== undefined && { QualifiedName: r.qualifiedName }),
-        })),
-      }),
-      ...(t.triggerPolicy !== undefined && { DependencyTriggerPolicy: t.triggerPolicy }),
-      ...(t.allowDownstream !== undefined && { AllowDownstreamDependency: t.allowDownstream ? 1 : 0 }),
-      ...(t.dryRun !== undefined && { ScheduleType: t.dryRun ? 1 : 0 }),
-    },
+        }),
+      ),
+      UpstreamDependencyConfigList:
+        ctx.upstream.length > 0
+          ? ctx.upstream.map((name) => ({ TaskId: taskPlaceholder(ctx.workflowName, name) }))
+          : undefined,
+      WaitExecutionTotalTTLMinute: t.waitTimeoutMinutes ?? SCHEDULER_DEFAULTS.WaitExecutionTotalTTLMinute,
+    }),
   };
 }
 
