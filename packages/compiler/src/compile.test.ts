@@ -1,7 +1,8 @@
 import { task, workflow } from "@wedata-kit/dsl";
 import { describe, expect, it } from "vitest";
 import { canonicalJson } from "./canonical.js";
-import { compileProject, findCycle, isText } from "./compile.js";
+import { isAbsolute, relative, resolve } from "node:path";
+import { codePathsIn, compileProject, findCycle, isText } from "./compile.js";
 import { CompileError } from "./diagnostics.js";
 import { lowerTask } from "./lower.js";
 import { folderChain, nameProblem } from "./names.js";
@@ -343,6 +344,34 @@ describe("helpers", () => {
       { FromParamKey: "7", FromTaskId: "", ParamDesc: "7", ParamKey: "c", Type: "CONSTANT" },
     ]);
     expect(Object.keys(payload.TriggerTaskSchedulerConfiguration.TaskOutputRegistryList![0]!)).toHaveLength(11);
+  });
+  it("codePathsIn: a code path inside the root made absolute, exactly as resolving it tells", () => {
+    const reference = (root: string, p: string) => {
+      const abs = resolve(root, p);
+      const r = relative(root, abs);
+      return r !== "" && r !== ".." && !r.startsWith("../") && !isAbsolute(r) ? abs : undefined;
+    };
+    const parts = ["jobs", "a.sh", ".", "..", "", "..x.sh", "x..", ".hidden", "b\\c", "订单", " "];
+    let s = 3;
+    const rnd = () => {
+      s = (s * 16807) % 2147483647;
+      return s / 2147483647;
+    };
+    let inside = 0;
+    for (const root of ["/project", "/", "/a/b"]) {
+      const fast = codePathsIn(root);
+      for (let i = 0; i < 3000; i++) {
+        const n = 1 + Math.floor(rnd() * 4);
+        const p =
+          (rnd() < 0.1 ? "/" : "") + Array.from({ length: n }, () => parts[Math.floor(rnd() * parts.length)]).join("/");
+        expect(fast(p), `${root} ${p}`).toBe(reference(root, p));
+        expect(fast(p), `${root} ${p}, asked again`).toBe(reference(root, p));
+        if (reference(root, p) !== undefined) inside++;
+      }
+    }
+    expect(inside).toBeGreaterThan(2000);
+    // A file whose name starts with two dots is inside, not above.
+    expect(codePathsIn("/project")("..x.sh")).toBe("/project/..x.sh");
   });
   it("names and folders", () => {
     expect(nameProblem("订单_daily-1")).toBeUndefined();

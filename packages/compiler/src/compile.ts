@@ -578,16 +578,31 @@ export function findCycle(nodes: readonly string[], next: (n: string) => readonl
  * A task's code path made absolute against the root, or undefined when it lies outside the root: worked out
  * once per path (the read-ahead list and the read both need it).
  */
-function codePathsIn(root: string): (path: string) => string | undefined {
+export function codePathsIn(root: string): (path: string) => string | undefined {
   const known = new Map<string, string | undefined>();
+  // A path of plain names below a normalized root needs no resolving: it is the root, a slash, and itself.
+  const below =
+    sep === "/" && isAbsolute(root) && resolve(root) === root ? (root === "/" ? "/" : `${root}/`) : undefined;
   return (path) => {
     if (known.has(path)) return known.get(path);
-    const abs = resolve(root, path);
-    const r = relative(root, abs);
-    const inside = r !== "" && !r.startsWith("..") && !isAbsolute(r) ? abs : undefined;
+    let inside: string | undefined;
+    if (below !== undefined && PLAIN_RELATIVE.test(path)) inside = below + path;
+    else {
+      const abs = resolve(root, path);
+      const r = relative(root, abs);
+      inside = r !== "" && !climbsOut(r) ? abs : undefined;
+    }
     known.set(path, inside);
     return inside;
   };
+}
+
+/** A relative path of plain names, such as "jobs/load.sh": no empty, "." or ".." part and no backslash. */
+const PLAIN_RELATIVE = /^(?:(?!\.{1,2}\/)[^/\\]+\/)*(?!\.{1,2}$)[^/\\]+$/;
+
+/** Whether a path relative to a folder (as `relative` gives it) leaves that folder. */
+function climbsOut(r: string): boolean {
+  return r === ".." || r.startsWith(`..${sep}`) || isAbsolute(r);
 }
 
 /** The code files the compile reads, in its order: each task's file inside the root, once per workflow. */
@@ -660,8 +675,10 @@ function readCode(
   let data: Buffer;
   try {
     if (input.realpath) {
-      const r = relative(realRootOf(input), input.realpath(abs));
-      if (r.startsWith("..") || isAbsolute(r)) {
+      const realRoot = realRootOf(input);
+      const real = input.realpath(abs);
+      // Real paths are normalized: one that starts with the root and a separator is inside it.
+      if (!real.startsWith(realRoot.endsWith(sep) ? realRoot : realRoot + sep) && climbsOut(relative(realRoot, real))) {
         report(
           "E_CODE_OUTSIDE_ROOT",
           `code file "${t.code.path}" of task "${t.name}" links outside the project root`,
