@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { byRules, containsSecret, redactSecrets, rememberSecrets } from "./redact.js";
+import { byRules, containsSecret, redactSecrets, redactValue, rememberSecrets } from "./redact.js";
 
 describe("redactSecrets", () => {
   it.each([
@@ -80,5 +80,34 @@ describe("redactSecrets", () => {
     expect(containsSecret({ a: ["x", "prefix s3cr3t-value-x"] })).toBe(true);
     expect(containsSecret([{ ParamKey: "api_token", ParamValue: "v" }])).toBe(true);
     expect(containsSecret([{ ParamKey: "bizdate", ParamValue: "${yyyyMMdd}" }])).toBe(false);
+  });
+
+  it("redactValue copies plain data with secrets hidden: pairs, secret-named keys, code, and text", () => {
+    const value = JSON.parse(`{
+      "ProjectId": "1",
+      "__proto__": { "polluted": "yes" },
+      "TriggerTaskConfiguration": {
+        "CodeContent": "ZWNobyBoaQo=",
+        "TaskExtConfigurationList": [
+          { "ParamKey": "db_password", "ParamValue": "hunter2-x" },
+          { "ParamKey": "bizdate", "ParamValue": "\${yyyyMMdd}" }
+        ],
+        "api_token": "abcd1234",
+        "Note": "curl -H 'Authorization: Bearer abcdefghijklmnop' x"
+      },
+      "List": [1, null, true, "plain"]
+    }`);
+    const out = redactValue(value);
+    expect(JSON.stringify(out)).toBe(
+      '{"ProjectId":"1","__proto__":{"polluted":"yes"},"TriggerTaskConfiguration":{"CodeContent":"[code, 8 bytes]",' +
+        '"TaskExtConfigurationList":[{"ParamKey":"db_password","ParamValue":"[REDACTED]"},{"ParamKey":"bizdate",' +
+        '"ParamValue":"${yyyyMMdd}"}],"api_token":"[REDACTED]","Note":"curl -H \'Authorization: Bearer [REDACTED]\' x"},' +
+        '"List":[1,null,true,"plain"]}',
+    );
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(Object.keys(out)).toEqual(["ProjectId", "__proto__", "TriggerTaskConfiguration", "List"]);
+    expect(redactValue(value, () => "#").TriggerTaskConfiguration.CodeContent).toBe("#");
+    expect(out.TriggerTaskConfiguration.Note).not.toContain("abcdefghijklmnop");
   });
 });

@@ -145,9 +145,15 @@ export function redactValue<T>(value: T, codeHash?: (b64: string) => string): T 
     if (v && typeof v === "object") {
       const o = v as Record<string, unknown>;
       const secretPair = typeof o.ParamKey === "string" && isSecretKey(o.ParamKey);
-      return Object.fromEntries(
-        Object.entries(o).map(([k, x]) => [k, secretPair && k === "ParamValue" ? "[REDACTED]" : walk(x, k)]),
-      );
+      const out: Record<string, unknown> = {};
+      for (const k of Object.keys(o)) {
+        const x = secretPair && k === "ParamValue" ? "[REDACTED]" : walk(o[k], k);
+        // An own "__proto__" key stays a key (as Object.fromEntries keeps it), never the prototype.
+        if (k === "__proto__")
+          Object.defineProperty(out, k, { value: x, enumerable: true, writable: true, configurable: true });
+        else out[k] = x;
+      }
+      return out;
     }
     return v;
   };

@@ -32,9 +32,10 @@ export const codeFileName = (task: string, kind: TaskKind) => `${task}.${TASK_KI
 export function renderSnapshot(project: CompiledProject): Map<string, string> {
   const files = new Map<string, string>();
   for (const w of project.workflows) {
+    // `$source` first: the canonical order, so the body is written without a sorted copy.
     const body = w.payload
-      ? { ...redactValue(w.payload), $source: w.loc.file }
-      : { existingWorkflowId: w.existingId, $source: w.loc.file };
+      ? { $source: w.loc.file, ...redactValue(w.payload) }
+      : { $source: w.loc.file, existingWorkflowId: w.existingId };
     files.set(`${w.name}/workflow.json`, canonicalJson(freezeCanonical(body)));
   }
   for (const t of project.tasks) {
@@ -48,7 +49,7 @@ export function renderSnapshot(project: CompiledProject): Map<string, string> {
       config.CodeContent = { binary: true, bytes: bytes.length, sha256: sha256(bytes) };
     files.set(
       `${t.workflow}/tasks/${t.name}.json`,
-      canonicalJson(freezeCanonical({ ...payload, $source: t.loc.file })),
+      canonicalJson(freezeCanonical({ $source: t.loc.file, ...payload })),
     );
     if (codeFile) files.set(`${t.workflow}/tasks/${codeFile}`, redactSecrets(t.code!));
   }
