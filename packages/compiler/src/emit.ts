@@ -9,32 +9,40 @@ export const isOutputFile = (rel: string) =>
 
 /** The compiled output as files (relative path -> content): one per resource, plus a manifest. */
 export function renderOutput(project: CompiledProject): Map<string, string> {
+  type Resource = { dependsOn?: string[]; existingId?: string; file?: string; hash: string };
   const files = new Map<string, string>();
-  const resources: Record<string, { file?: string; hash: string; existingId?: string; dependsOn?: string[] }> = {};
+  const workflows: Array<[string, Resource]> = [];
   for (const w of project.workflows) {
     if (w.payload) {
       const file = `${w.name}/workflow.json`;
       files.set(file, canonicalJson(w.payload));
-      resources[`workflow:${w.name}`] = { file, hash: w.hash };
+      workflows.push([`workflow:${w.name}`, { file, hash: w.hash }]);
     } else {
-      resources[`workflow:${w.name}`] = { existingId: w.existingId!, hash: w.hash };
+      workflows.push([`workflow:${w.name}`, { existingId: w.existingId!, hash: w.hash }]);
     }
   }
+  // Built in the canonical writer's order (tasks sort before workflows; keys in order), so freezing the manifest
+  // copies nothing.
+  const resources: Record<string, Resource> = {};
   for (const t of project.tasks) {
     const file = `${t.workflow}/tasks/${t.name}.json`;
     files.set(file, canonicalJson(t.payload));
-    resources[`task:${t.key}`] = { file, hash: t.hash, dependsOn: [...t.dependsOn] };
+    resources[`task:${t.key}`] = { dependsOn: [...t.dependsOn], file, hash: t.hash };
   }
+  for (const [key, r] of workflows) resources[key] = r;
   // Frozen on the way (its own objects; the arrays are copies): written natively once its keys are in order.
   files.set(
     "manifest.json",
     canonicalJson(
       freezeCanonical({
-        version: MANIFEST_VERSION,
-        target: { name: project.target.name, projectId: project.target.projectId, region: project.target.region },
+        folders: {
+          task: project.taskFolders.map((f) => ({ path: f.path, type: f.type, workflow: f.workflow })),
+          workflow: [...project.workflowFolders],
+        },
         order: [...project.order],
         resources,
-        folders: { workflow: [...project.workflowFolders], task: project.taskFolders.map((f) => ({ ...f })) },
+        target: { name: project.target.name, projectId: project.target.projectId, region: project.target.region },
+        version: MANIFEST_VERSION,
       }),
     ),
   );
