@@ -135,20 +135,24 @@ export function compileProject(input: CompileInput): CompiledProject {
         for (const path of folderChain(t.folder))
           taskFolders.set(`${w.name}|${folderType}|${path}`, { workflow: w.name, path, type: folderType });
       }
-      compiledTasks.push({
+      // The optional fields set after (no spread per optional field: this runs once per task).
+      const compiled: { -readonly [K in keyof CompiledTask]: CompiledTask[K] } = {
         key: taskKey(w.name, t.name),
         workflow: w.name,
         name: t.name,
         kind: r.kind,
         folderType,
         payload,
-        dependsOn: [...new Set([...r.upstream, ...r.inputsFrom])].map((n) => taskKey(w.name, n)),
-        needsWorkflows: [w.name, ...(t.runs && t.runs.name !== w.name ? [t.runs.name] : [])],
-        ...(code && isText(code) && { code: code.toString("utf8") }),
+        dependsOn: (r.inputsFrom.length === 0 ? r.upstream : [...new Set([...r.upstream, ...r.inputsFrom])]).map((n) =>
+          taskKey(w.name, n),
+        ),
+        needsWorkflows: t.runs && t.runs.name !== w.name ? [w.name, t.runs.name] : [w.name],
         hash: sha256(canonicalJson(payload)),
         loc: rel(t.origin),
-        ...(t.renamedFrom !== undefined && { renamedFrom: t.renamedFrom }),
-      });
+      };
+      if (code && isText(code)) compiled.code = code.toString("utf8");
+      if (t.renamedFrom !== undefined) compiled.renamedFrom = t.renamedFrom;
+      compiledTasks.push(compiled);
     }
   }
   if (diagnostics.length > 0)
