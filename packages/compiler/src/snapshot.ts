@@ -1,4 +1,4 @@
-import { diffLines } from "diff";
+import { diffLines } from "diff/lib/diff/line.js";
 import { TASK_KINDS, type TaskKind } from "@wedata-kit/dsl";
 import { canonicalJson, freezeCanonical, sha256 } from "./canonical.js";
 import type { CompiledProject } from "./model.js";

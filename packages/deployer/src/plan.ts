@@ -1,5 +1,5 @@
 import { WedataKitError } from "@wedata-kit/dsl";
-import { createTwoFilesPatch } from "diff";
+import { createTwoFilesPatch } from "diff/lib/patch/create.js";
 import {
   parsePlaceholder,
   type CompiledProject,
