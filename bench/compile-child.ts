@@ -2,10 +2,9 @@
  * One measurement in a fresh process, so peak RSS belongs to it alone. Prints one JSON line.
  *   compile <dir> <out>: load, compile (no type-check) and write the payloads, as `wedata compile --no-typecheck --out`
  *   typecheck <dir>:     the type-check `wedata compile` runs first
- *   floor <dir> <out>:   a plain script doing the irreducible part: read every code file, base64 it into a payload,
- * write the JSON
+ * (The floor they are compared with is `bench/floor.mjs`, plain JavaScript run by plain Node.)
  */
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { renderOutput } from "@wedata-kit/compiler";
@@ -37,33 +36,6 @@ if (mode === "compile") {
   const errors = await typecheckFiles(dir, files);
   if (errors.length) throw new Error(`${errors.length} type errors`);
   count = files.length;
-} else if (mode === "floor") {
-  for (const wf of readdirSync(join(dir, "jobs"))) {
-    mkdirSync(join(out, wf, "tasks"), { recursive: true });
-    for (const f of readdirSync(join(dir, "jobs", wf))) {
-      const code = readFileSync(join(dir, "jobs", wf, f)).toString("base64");
-      const name = f.replace(/\.[^.]+$/, "");
-      const payload = {
-        ProjectId: "1",
-        TriggerTaskBaseAttribute: {
-          TaskName: name,
-          TaskTypeId: f.endsWith(".py") ? "30" : "35",
-          WorkflowId: `$ref:workflow/${wf}`,
-        },
-        TriggerTaskConfiguration: { CodeContent: code },
-        TriggerTaskSchedulerConfiguration: {
-          RunPriorityType: 6,
-          RetryWaitMinute: 5,
-          MaxRetryNumber: 4,
-          ExecutionTTLMinute: -1,
-          WaitExecutionTotalTTLMinute: -1,
-          AllowRedoType: "ALL",
-        },
-      };
-      writeFileSync(join(out, wf, "tasks", `${name}.json`), JSON.stringify(payload, null, 2));
-      count++;
-    }
-  }
 }
 const ms = performance.now() - t0;
 process.stdout.write(`${JSON.stringify({ mode, count, ms, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`);

@@ -5,7 +5,8 @@
  *  user     through the built `wedata` command: start-up (--version, --help) beside plain Node, a no-op
  *           plan of examples/daily-etl with the type-check on, a 10,000-task compile, whole process.
  *  compile  synthetic projects of 1,000 and 10,000 tasks over 50 workflows: wall time, tasks/s and peak
- *           RSS of `wedata compile --no-typecheck --out`, as a ratio to a floor script in the same run.
+ *           RSS of `wedata compile --no-typecheck --out`, as a ratio to a floor script in the same run, in
+ *           process and whole process (the built command beside `node bench/floor.mjs`).
  *  deploy   a fresh deploy of 2,000 tasks (DAG depth 10) to the emulator at 20 requests/s per action
  *           with 50 ms latency: achieved rate per action as a fraction of the limit, throttled answers,
  *           side by side with a naive baseline (one SDK call at a time, topological order) and the bound.
@@ -39,6 +40,8 @@ const quick = args.includes("--quick");
 const only = args.filter((a) => !a.startsWith("--"));
 const wanted = (name: string) => only.length === 0 || only.includes(name);
 const RATE = 20;
+/** The built `wedata` command (`npm run build` first). */
+const wedataBin = join(repoRoot, "packages/cli/bin/wedata.js");
 const LATENCY_MS = 50;
 
 function save(name: string, result: unknown) {
@@ -71,11 +74,12 @@ function child(
 ): Promise<{ ms: number; maxRssMb: number; count: number; wallMs: number }> {
   const t0 = performance.now();
   return new Promise((res, rej) => {
-    const p = spawn(
-      process.execPath,
-      ["--import", "tsx", join(repoRoot, "bench", "compile-child.ts"), mode, dir, out],
-      { stdio: ["ignore", "pipe", "inherit"], cwd: repoRoot },
-    );
+    // The floor is plain JavaScript run by plain Node; the other measurements load TypeScript through tsx.
+    const script =
+      mode === "floor"
+        ? [join(repoRoot, "bench", "floor.mjs")]
+        : ["--import", "tsx", join(repoRoot, "bench", "compile-child.ts"), mode];
+    const p = spawn(process.execPath, [...script, dir, out], { stdio: ["ignore", "pipe", "inherit"], cwd: repoRoot });
     let text = "";
     p.stdout.on("data", (d: Buffer) => (text += d.toString()));
     p.once("exit", (code) =>
@@ -90,6 +94,7 @@ function child(
 const middle = <T extends { ms: number }>(xs: T[]) => [...xs].sort((a, b) => a.ms - b.ms)[Math.floor(xs.length / 2)]!;
 
 async function compileBench() {
+  if (!existsSync(join(repoRoot, "packages/cli/dist/main.js"))) throw new Error("run `npm run build` first");
   const sizes = quick ? [1000, 2000] : [1000, 10000];
   console.log(
     `compile: synthetic projects over 50 workflows, DAG depth 10, one code file per task (median of 5 runs, each in a ` +
@@ -103,15 +108,25 @@ async function compileBench() {
       const runs = {
         compile: [] as Awaited<ReturnType<typeof child>>[],
         floor: [] as Awaited<ReturnType<typeof child>>[],
+        command: [] as ReturnType<typeof timed>[],
       };
       // Each run writes into a fresh folder, so no run pays for deleting an earlier one's files. Interleaved,
-      // five of each: the machine's speed drifts by a tenth or more within minutes.
+      // five of each: the machine's speed drifts by a tenth or more within minutes. The command is the built
+      // `wedata compile` as a user runs it, whole process, writing its own --out folder (inside the project).
       for (let i = 0; i < 5; i++) {
         runs.floor.push(await child("floor", dir, join(dir, `out-floor-${i}`)));
         runs.compile.push(await child("compile", dir, join(dir, `out-${i}`)));
+        runs.command.push(
+          timed(
+            [process.execPath, wedataBin, "compile", "--no-typecheck", "--no-snapshot", "--out", `out-command-${i}`],
+            dir,
+          ),
+        );
       }
       const c = middle(runs.compile);
       const f = middle(runs.floor);
+      const cmd = middle(runs.command);
+      const floorProcess = [...runs.floor].sort((a, b) => a.wallMs - b.wallMs)[2]!;
       const tc = await child("typecheck", dir);
       const row = {
         tasks: n,
@@ -121,15 +136,28 @@ async function compileBench() {
           peakRssMb: Math.round(c.maxRssMb),
           processWallMs: Math.round(c.wallMs),
         },
-        floor: { ms: Math.round(f.ms), peakRssMb: Math.round(f.maxRssMb) },
+        floor: {
+          ms: Math.round(f.ms),
+          peakRssMb: Math.round(f.maxRssMb),
+          processWallMs: Math.round(floorProcess.wallMs),
+        },
         ratioToFloor: Number((c.ms / f.ms).toFixed(2)),
+        wholeProcess: {
+          command: "wedata compile --no-typecheck --no-snapshot --out DIR",
+          ms: Math.round(cmd.ms),
+          peakRssMb: cmd.peakRssMb,
+          floorMs: Math.round(floorProcess.wallMs),
+          ratioToFloor: Number((cmd.ms / floorProcess.wallMs).toFixed(2)),
+        },
         typecheck: { ms: Math.round(tc.ms), peakRssMb: Math.round(tc.maxRssMb) },
       };
       rows.push(row);
       console.log(
         `  ${String(n).padStart(6)} tasks: compile ${row.compile.ms} ms (${row.compile.tasksPerSecond} tasks/s, peak ` +
           `RSS ${row.compile.peakRssMb} MB, process ${row.compile.processWallMs} ms); floor ${row.floor.ms} ms; ` +
-          `ratio ${row.ratioToFloor}; type-check (separate) ${row.typecheck.ms} ms, ${row.typecheck.peakRssMb} MB`,
+          `ratio ${row.ratioToFloor}; whole process: wedata compile ${row.wholeProcess.ms} ms ` +
+          `(${row.wholeProcess.peakRssMb} MB), floor ${row.wholeProcess.floorMs} ms, ratio ${row.wholeProcess.ratioToFloor}; ` +
+          `type-check (separate) ${row.typecheck.ms} ms, ${row.typecheck.peakRssMb} MB`,
       );
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -469,7 +497,7 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
  * a no-op plan of examples/daily-etl with the type-check on, and a 10,000-task `wedata compile`, whole process.
  */
 async function userBench() {
-  const bin = join(repoRoot, "packages/cli/bin/wedata.js");
+  const bin = wedataBin;
   if (!existsSync(join(repoRoot, "packages/cli/dist/main.js"))) throw new Error("run `npm run build` first");
   const node = process.execPath;
   const runs = quick ? 11 : 31;
