@@ -4,6 +4,15 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+
+/** Seeded pseudo-random numbers in [0, 1) (Park and Miller's generator): generated tests repeat exactly. */
+export function seededRandom(seed: number): () => number {
+  let s = seed;
+  return () => {
+    s = (s * 16807) % 2147483647;
+    return s / 2147483647;
+  };
+}
 export const examplesDir = join(repoRoot, "examples");
 
 /** A throwaway project folder with `@wedata-kit/dsl` resolvable, removed by the returned cleanup. */

@@ -6,7 +6,7 @@ import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { RunningEmulator } from "@wedata-kit/emulator";
-import { repoRoot } from "../helpers.js";
+import { repoRoot, seededRandom } from "../helpers.js";
 import {
   cleanupDirs,
   cli,
@@ -35,11 +35,7 @@ function childEnv(emu: RunningEmulator): NodeJS.ProcessEnv {
 
 describe(`crash and resume: ${RUNS} deploys killed with SIGKILL at random moments`, () => {
   it("converges exactly on the re-run, every time", async () => {
-    let seed = 12345;
-    const random = () => {
-      seed = (seed * 16807) % 2147483647;
-      return seed / 2147483647;
-    };
+    const random = seededRandom(12345);
     const { dir, keys } = await syntheticProject(TASKS, 4, 6);
     const killedAfterWrites: number[] = [];
     for (let run = 0; run < RUNS; run++) {

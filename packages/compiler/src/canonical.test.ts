@@ -1,6 +1,7 @@
 import { configure } from "safe-stable-stringify";
 import { describe, expect, it } from "vitest";
 import { canonicalJson, freezeCanonical } from "./canonical.js";
+import { seededRandom } from "../../../test/helpers.js";
 
 // What canonicalJson writes for a value nobody froze: the reference the remembered texts must equal.
 const reference = (v: unknown) =>
@@ -8,11 +9,7 @@ const reference = (v: unknown) =>
 
 /** Seeded random JSON-like values: keys in any order, index-like keys, escapes, surrogates, odd numbers. */
 function randomValue(seed: number) {
-  let s = seed;
-  const rnd = () => {
-    s = (s * 16807) % 2147483647;
-    return s / 2147483647;
-  };
+  const rnd = seededRandom(seed);
   const pick = <T>(xs: readonly T[]) => xs[Math.floor(rnd() * xs.length)]!;
   const keys = ["b", "a", "B", "Z", "_", "10", "9", "0", "01", "é", "键", "ParamKey", "\u{1F600}", "a b", '"q"', ""];
   const strings = [

@@ -6,6 +6,7 @@ import { codePathsIn, compileProject, findCycle, isText } from "./compile.js";
 import { CompileError } from "./diagnostics.js";
 import { lowerTask } from "./lower.js";
 import { folderChain, nameProblem } from "./names.js";
+import { seededRandom } from "../../../test/helpers.js";
 
 const target = { name: "dev", projectId: "2378393617299558400", region: "ap-guangzhou", projectIdentifier: "acme_dw" };
 const compile = (exports: Record<string, unknown>) =>
@@ -191,11 +192,7 @@ describe("helpers", () => {
     expect(findCycle(["a"], () => ["a"])).toEqual(["a", "a"]);
   });
   it("orders a random DAG level by level, each level sorted by key", () => {
-    let seed = 7;
-    const random = () => {
-      seed = (seed * 16807) % 2147483647;
-      return seed / 2147483647;
-    };
+    const random = seededRandom(7);
     const flows = ["w_b", "w_a"].map((wf) => {
       const made: ReturnType<typeof task>[] = [];
       for (let i = 0; i < 60; i++) {
@@ -239,11 +236,7 @@ describe("helpers", () => {
   });
   it("isText: UTF-8 without NUL, exactly as decoding and re-encoding tells it", () => {
     // Seeded bytes mixing ASCII, valid multi-byte sequences and every kind of broken one.
-    let s = 7;
-    const rnd = () => {
-      s = (s * 16807) % 2147483647;
-      return s / 2147483647;
-    };
+    const rnd = seededRandom(7);
     const pieces = [
       [0x61],
       [0x0a],
@@ -352,11 +345,7 @@ describe("helpers", () => {
       return r !== "" && r !== ".." && !r.startsWith("../") && !isAbsolute(r) ? abs : undefined;
     };
     const parts = ["jobs", "a.sh", ".", "..", "", "..x.sh", "x..", ".hidden", "b\\c", "订单", " "];
-    let s = 3;
-    const rnd = () => {
-      s = (s * 16807) % 2147483647;
-      return s / 2147483647;
-    };
+    const rnd = seededRandom(3);
     let inside = 0;
     for (const root of ["/project", "/", "/a/b"]) {
       const fast = codePathsIn(root);

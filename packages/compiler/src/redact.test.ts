@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { byRules, containsSecret, redactSecrets, redactValue, rememberSecrets } from "./redact.js";
+import { seededRandom } from "../../../test/helpers.js";
 
 describe("redactSecrets", () => {
   it.each([
@@ -24,11 +25,7 @@ describe("redactSecrets", () => {
   ])("keeps the user's own names and our hints readable: %j", (text) => expect(redactSecrets(text)).toBe(text));
 
   it("skips the rules only for text none of them can match", () => {
-    let seed = 7;
-    const rnd = () => {
-      seed = (seed * 16807) % 2147483647;
-      return seed / 2147483647;
-    };
+    const rnd = seededRandom(7);
     // Pieces of what each rule looks for, in any case and order, and plain text around them.
     const parts = [
       "password",

@@ -1,14 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { compiledSchema } from "./compile.js";
 import { CreateTriggerTaskRequestSchema, CreateTriggerWorkflowRequestSchema } from "./schemas.js";
+import { seededRandom } from "../../../test/helpers.js";
 
 /** Seeded variations of a valid payload: each field kept, removed, or replaced by a value of another kind. */
 function variants(base: Record<string, unknown>, seed: number, count: number): unknown[] {
-  let s = seed;
-  const rnd = () => {
-    s = (s * 16807) % 2147483647;
-    return s / 2147483647;
-  };
+  const rnd = seededRandom(seed);
   const odd = [
     undefined,
     null,
