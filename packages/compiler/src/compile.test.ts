@@ -234,6 +234,18 @@ describe("helpers", () => {
   it("canonicalJson sorts keys and keeps array order", () => {
     expect(canonicalJson({ b: 1, a: [3, 1] })).toBe('{\n  "a": [\n    3,\n    1\n  ],\n  "b": 1\n}\n');
   });
+  it("a property added to Object.prototype never becomes a field of a lowered task", () => {
+    const proto = Object.prototype as Record<string, unknown>;
+    const t = task("a").shell("a.sh").folder("/ods");
+    proto.polluted = "x";
+    try {
+      const payload = lowerTask(t.node, "shell", { target, workflowId: "w", workflowName: "w", upstream: [] });
+      for (const part of [payload, ...Object.values(payload).filter((v) => typeof v === "object")])
+        expect(Object.keys(part as object)).not.toContain("polluted");
+    } finally {
+      delete proto.polluted;
+    }
+  });
   it("isText: UTF-8 without NUL, exactly as decoding and re-encoding tells it", () => {
     // Seeded bytes mixing ASCII, valid multi-byte sequences and every kind of broken one.
     const rnd = seededRandom(7);

@@ -67,7 +67,8 @@ export const SCHEDULER_DEFAULTS = {
  */
 function fields<T extends object>(all: { readonly [K in keyof Required<T>]: Required<T>[K] | undefined }): T {
   const out: Record<string, unknown> = {};
-  for (const k in all) {
+  // Own keys only: a property added to Object.prototype by user code never becomes a field.
+  for (const k of Object.keys(all) as Array<keyof typeof all & string>) {
     const v = all[k];
     if (v !== undefined) out[k] = v;
   }
