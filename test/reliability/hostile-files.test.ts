@@ -3,7 +3,7 @@
  * links; links, devices and FIFOs planted in the folders it owns; files it did not write. Each case gets
  * its specific refusal, and every file outside what wedata-kit wrote is byte for byte as before.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -184,6 +184,33 @@ describe("inside an owned folder: only its own files, walked without following l
       expect(r.err).toMatch(/wedata-kit did not write \(wedata\.snapshot\/README\.md\)/);
       expect(readFileSync(join(p.dir, "wedata.snapshot", "README.md"), "utf8")).toBe("my notes\n");
       expect(existsSync(join(p.dir, "wedata.snapshot", "w", "tasks", "a.json"))).toBe(true);
+    } finally {
+      p.cleanup();
+    }
+  });
+  it("a temporary file a crashed command left behind stops nothing and is deleted by the next command", async () => {
+    cases++;
+    const p = project();
+    try {
+      expect((await cli(["compile", "--cwd", p.dir, "--no-typecheck"], emu.url)).code).toBe(0);
+      // Written but never renamed over its target: what a command killed mid-write leaves. Its process is gone.
+      const gone = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], {
+        encoding: "utf8",
+      }).stdout;
+      const leftovers = [
+        join(p.dir, "wedata.snapshot", "w", "tasks", `.${gone}.1700000000000.tmp`),
+        join(p.dir, ".wedata", "state", `.${gone}.1700000000001.tmp`),
+      ];
+      mkdirSync(join(p.dir, ".wedata", "state"), { recursive: true });
+      for (const f of leftovers) writeFileSync(f, "half written");
+      const check = await cli(["compile", "--check", "--cwd", p.dir, "--no-typecheck"], emu.url);
+      expect(check.code, check.err).toBe(0);
+      const r = await cli(["plan", "--cwd", p.dir, "--no-typecheck"], emu.url);
+      expect(r.code, r.err).toBe(0);
+      const c = await cli(["compile", "--cwd", p.dir, "--no-typecheck"], emu.url);
+      expect(c.code, c.err).toBe(0);
+      for (const f of leftovers) expect(existsSync(f), f).toBe(false);
+      p.untouched();
     } finally {
       p.cleanup();
     }

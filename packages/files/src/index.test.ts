@@ -1,6 +1,16 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FileSafetyError, OWNED_MARKER, OwnedFolder, type OwnedFolderSpec } from "./index.js";
 
@@ -89,5 +99,35 @@ describe("OwnedFolder.sync", () => {
     };
     expect(() => out.sync(new Map([["a.json", "ours"]]), 100)).toThrow(/appeared while/);
     expect(readFileSync(victim, "utf8")).toBe("keep me");
+  });
+
+  it("a temporary file a crashed command left is deleted; one of a command still at work is left alone", () => {
+    const root = project();
+    OwnedFolder.open(root, "out", spec).sync(new Map([["w/a.json", "1"]]), 100);
+    // A process that has ended: its pid names the leftover.
+    const gone = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"], {
+      encoding: "utf8",
+    }).stdout;
+    const leftover = join(root, `out/w/.${gone}.1700000000000.tmp`);
+    const atWork = join(root, `out/w/.${process.ppid}.1700000000000.tmp`);
+    writeFileSync(leftover, "half written");
+    writeFileSync(atWork, "being written");
+    // Read-only: neither is a foreign file, and nothing is deleted.
+    const inspected = OwnedFolder.inspect(root, "out", spec)!;
+    expect(inspected.readTexts(100)).toEqual({ files: new Map([["w/a.json", "1"]]), strangers: [] });
+    expect(existsSync(leftover)).toBe(true);
+    // Opened to write: the leftover goes, the other command's file stays and is not taken for a foreign one.
+    const out = OwnedFolder.open(root, "out", spec);
+    expect(existsSync(leftover)).toBe(false);
+    expect(readFileSync(atWork, "utf8")).toBe("being written");
+    expect([...out.list().files]).toEqual(["w/a.json"]);
+    expect(out.sync(new Map([["w/a.json", "2"]]), 100)).toBe(1);
+    expect(tree(join(root, "out"))).toEqual([OWNED_MARKER, "w/", `w/${basename(atWork)}`, "w/a.json"].sort());
+  });
+  it("a file that only looks like a temporary one, outside an owned folder's layout, is still foreign", () => {
+    const root = project();
+    mkdirSync(join(root, "out"));
+    writeFileSync(join(root, "out/notes.tmp"), "mine");
+    expect(() => OwnedFolder.open(root, "out", spec)).toThrow(/did not write \(out\/notes\.tmp\)/);
   });
 });

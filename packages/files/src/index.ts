@@ -176,6 +176,28 @@ export interface FolderListing {
   readonly folders: ReadonlySet<string>;
 }
 
+/** The temporary file `OwnedFolder` writes beside a file it replaces, then renames over it: `.<pid>.<ms>.tmp`. */
+const temporaryName = () => `.${process.pid}.${Date.now()}.tmp`;
+const TEMPORARY = /(?:^|\/)\.(\d+)\.\d+\.tmp$/;
+
+/**
+ * Whether a path (relative to an owned folder) is one of those temporary files, and whether the process that
+ * wrote it is gone: a crash between the write and the rename leaves one behind.
+ */
+function temporaryFile(rel: string): { readonly gone: boolean } | undefined {
+  const m = TEMPORARY.exec(rel);
+  if (!m) return undefined;
+  const pid = Number(m[1]);
+  if (pid === process.pid) return { gone: false };
+  try {
+    process.kill(pid, 0);
+    return { gone: false };
+  } catch (e) {
+    // EPERM: the process exists (another user's); only "no such process" means gone.
+    return { gone: (e as NodeJS.ErrnoException).code === "ESRCH" };
+  }
+}
+
 /**
  * Every entry under `dir`, links listed and never followed. The folder's own entry types tell files from
  * folders and links (no call per file); only an entry of another kind is looked at on its own.
@@ -228,11 +250,14 @@ export class OwnedFolder {
       writeFileSync(join(path, OWNED_MARKER), markerText(spec.kind), { flag: "wx" });
       return folder;
     }
+    const listing = folder.list();
     if (folder.marked()) {
-      folder.refuseStrangers();
+      folder.refuseStrangers(listing);
+      folder.removeLeftovers(listing);
       return folder;
     }
-    folder.refuseStrangers();
+    folder.refuseStrangers(listing);
+    folder.removeLeftovers(listing);
     writeFileSync(join(path, OWNED_MARKER), markerText(spec.kind), { flag: "wx" });
     return folder;
   }
@@ -270,12 +295,32 @@ export class OwnedFolder {
     return true;
   }
 
-  /** The folder's listing, the marker left out. */
-  list(): FolderListing {
+  /**
+   * The folder's listing, the marker and `replace`'s temporary files left out; `leftovers` are the temporary
+   * files whose process is gone.
+   */
+  list(): FolderListing & { readonly leftovers: readonly string[] } {
     const l = listFolder(this.path);
-    const files = new Set(l.files);
-    files.delete(OWNED_MARKER);
-    return { ...l, files };
+    const files = new Set<string>();
+    const leftovers: string[] = [];
+    for (const f of l.files) {
+      if (f === OWNED_MARKER) continue;
+      const temporary = temporaryFile(f);
+      if (!temporary) files.add(f);
+      else if (temporary.gone) leftovers.push(f);
+    }
+    return { ...l, files, leftovers };
+  }
+
+  /**
+   * Delete the temporary files a crashed command left (written, never renamed over their target). Only regular
+   * files of `replace`'s naming whose process is gone: another command's, still at work, stays.
+   */
+  private removeLeftovers({ leftovers }: { readonly leftovers: readonly string[] }): void {
+    for (const rel of leftovers) {
+      const p = join(this.path, ...rel.split("/"));
+      if (lstatMaybe(p)?.isFile()) unlinkSync(p);
+    }
   }
 
   /** Files of this folder that wedata-kit did not write, and entries that are not plain files, as a refusal. */
@@ -387,7 +432,7 @@ export class OwnedFolder {
 
   /** Atomically: a temporary file beside it (created, never opened through a link), renamed over it. */
   private replace(p: string, content: string | Buffer): void {
-    const tmp = join(dirname(p), `.${process.pid}.${Date.now()}.tmp`);
+    const tmp = join(dirname(p), temporaryName());
     writeFileSync(tmp, content, { flag: "wx" });
     renameSync(tmp, p);
   }
