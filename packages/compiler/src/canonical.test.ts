@@ -1,6 +1,6 @@
 import { configure } from "safe-stable-stringify";
 import { describe, expect, it } from "vitest";
-import { canonicalJson, freezeCanonical } from "./canonical.js";
+import { canonicalJson, canonicalText, freezeCanonical } from "./canonical.js";
 import { seededRandom } from "../../../test/helpers.js";
 
 // What canonicalJson writes for a value nobody froze: the reference the remembered texts must equal.
@@ -48,6 +48,7 @@ describe("freezeCanonical", () => {
       const kept = freezeCanonical(structuredClone(value));
       expect(canonicalJson(kept), `seed ${seed}`).toBe(expected);
       expect(reference(kept), `seed ${seed}`).toBe(expected);
+      expect(canonicalText(structuredClone(value)), `seed ${seed}`).toBe(expected);
     }
   });
 

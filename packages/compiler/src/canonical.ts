@@ -29,10 +29,23 @@ const written = (value: unknown) => `${stringify(value, null, 2)}\n`;
  * Returns the value to keep: the same one, or its copy when the value itself was out of order.
  */
 export function freezeCanonical<T extends object>(value: T): T {
+  const { kept, text } = settled(value);
+  texts.set(kept, text);
+  return kept;
+}
+
+/**
+ * The canonical text of a value built to be written once (the manifest, a snapshot file): frozen and put in
+ * order as `freezeCanonical` does, its text returned and not kept.
+ */
+export function canonicalText(value: object): string {
+  return settled(value).text;
+}
+
+function settled<T extends object>(value: T): { kept: T; text: string } {
   const state = { sortedPlain: true };
   const kept = settle(value, state) as T;
-  texts.set(kept, state.sortedPlain ? `${JSON.stringify(kept, null, 2)}\n` : written(kept));
-  return kept;
+  return { kept, text: state.sortedPlain ? `${JSON.stringify(kept, null, 2)}\n` : written(kept) };
 }
 
 /** `freezeCanonical`'s walk: the value frozen (or its sorted copy), and whether everything met is plain and in order. */

@@ -1,4 +1,4 @@
-import { canonicalJson, freezeCanonical } from "./canonical.js";
+import { canonicalJson, canonicalText } from "./canonical.js";
 import type { CompiledProject } from "./model.js";
 
 export const MANIFEST_VERSION = 1;
@@ -30,21 +30,19 @@ export function renderOutput(project: CompiledProject): Map<string, string> {
     resources[`task:${t.key}`] = { dependsOn: [...t.dependsOn], file, hash: t.hash };
   }
   for (const [key, r] of workflows) resources[key] = r;
-  // Frozen on the way (its own objects; the arrays are copies): written natively once its keys are in order.
+  // Frozen on the way (its own objects; the arrays are copies): written natively, its keys being in order.
   files.set(
     "manifest.json",
-    canonicalJson(
-      freezeCanonical({
-        folders: {
-          task: project.taskFolders.map((f) => ({ path: f.path, type: f.type, workflow: f.workflow })),
-          workflow: [...project.workflowFolders],
-        },
-        order: [...project.order],
-        resources,
-        target: { name: project.target.name, projectId: project.target.projectId, region: project.target.region },
-        version: MANIFEST_VERSION,
-      }),
-    ),
+    canonicalText({
+      folders: {
+        task: project.taskFolders.map((f) => ({ path: f.path, type: f.type, workflow: f.workflow })),
+        workflow: [...project.workflowFolders],
+      },
+      order: [...project.order],
+      resources,
+      target: { name: project.target.name, projectId: project.target.projectId, region: project.target.region },
+      version: MANIFEST_VERSION,
+    }),
   );
   return files;
 }

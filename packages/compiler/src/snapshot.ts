@@ -1,6 +1,6 @@
 import { diffLines } from "diff/lib/diff/line.js";
 import { TASK_KINDS, type TaskKind } from "@wedata-kit/dsl";
-import { canonicalJson, freezeCanonical, sha256 } from "./canonical.js";
+import { canonicalText, sha256 } from "./canonical.js";
 import type { CompiledProject } from "./model.js";
 import { redactSecrets, redactValue } from "./redact.js";
 import { taskNameOf } from "./refs.js";
@@ -36,7 +36,7 @@ export function renderSnapshot(project: CompiledProject): Map<string, string> {
     const body = w.payload
       ? { $source: w.loc.file, ...redactValue(w.payload) }
       : { $source: w.loc.file, existingWorkflowId: w.existingId };
-    files.set(`${w.name}/workflow.json`, canonicalJson(freezeCanonical(body)));
+    files.set(`${w.name}/workflow.json`, canonicalText(body));
   }
   for (const t of project.tasks) {
     const codeFile = t.code !== undefined ? codeFileName(t.name, t.kind) : undefined;
@@ -47,10 +47,7 @@ export function renderSnapshot(project: CompiledProject): Map<string, string> {
     // A program that is not text (sent as declared with { binary: true }) is recorded by size and hash only.
     else if (t.payload.TriggerTaskConfiguration.CodeContent)
       config.CodeContent = { binary: true, bytes: bytes.length, sha256: sha256(bytes) };
-    files.set(
-      `${t.workflow}/tasks/${t.name}.json`,
-      canonicalJson(freezeCanonical({ $source: t.loc.file, ...payload })),
-    );
+    files.set(`${t.workflow}/tasks/${t.name}.json`, canonicalText({ $source: t.loc.file, ...payload }));
     if (codeFile) files.set(`${t.workflow}/tasks/${codeFile}`, redactSecrets(t.code!));
   }
   return files;
