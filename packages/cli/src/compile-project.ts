@@ -11,7 +11,7 @@ import {
   type CompileTarget,
   type Diagnostic,
 } from "@wedata-kit/compiler";
-import { envSecrets, type TargetConfig } from "@wedata-kit/dsl";
+import { envSecrets, mentionsUncaptured, type TargetConfig } from "@wedata-kit/dsl";
 import {
   findConfig,
   loadConfig,
@@ -134,13 +134,33 @@ export async function buildProject(opts: CompileOptions): Promise<ProjectBuild> 
   return { loaded, targetName, targetConfig, compiled };
 }
 
+/**
+ * Load and compile, first without the places of builder method calls: capturing a stack per call is most of the
+ * cost of loading a large project, and only a diagnostic ever reads such a place. When a diagnostic (error or
+ * warning) points at one, the files are loaded and compiled again with them, and that result is the answer: the
+ * pipeline files then run twice, which they may (they only declare).
+ */
 async function loadAndCompile(
   config: LoadedConfig,
   target: CompileTarget,
 ): Promise<{ loaded: LoadedProject; compiled: CompiledProject }> {
+  try {
+    const quick = await loadAndCompileOnce(config, target, false);
+    if (!quick.compiled.warnings.some(mentionsUncaptured)) return quick;
+  } catch (e) {
+    if (!(e instanceof BuildError) || !e.diagnostics.some(mentionsUncaptured)) throw e;
+  }
+  return loadAndCompileOnce(config, target, true);
+}
+
+async function loadAndCompileOnce(
+  config: LoadedConfig,
+  target: CompileTarget,
+  methodLocations: boolean,
+): Promise<{ loaded: LoadedProject; compiled: CompiledProject }> {
   let loaded: LoadedProject;
   try {
-    loaded = await loadPipelines(config, target);
+    loaded = await loadPipelines(config, target, { methodLocations });
   } catch (e) {
     if (e instanceof LoadError) throw new BuildError(relativeDiagnostics(e.diagnostics, config.root));
     throw e;

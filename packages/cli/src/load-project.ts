@@ -6,6 +6,7 @@ import {
   type CurrentTarget,
   DslError,
   must,
+  SKIP_METHOD_LOCATIONS,
   type ProjectConfig,
   type SourceLocation,
   TARGET_VALUES,
@@ -248,16 +249,27 @@ export async function loadConfig(cwd: string): Promise<LoadedConfig> {
   return { root, configFile, config, pipelineFiles };
 }
 
-/** Import every pipeline module of a loaded config, compiling for `target` (what byTarget() reads). */
+/**
+ * Import every pipeline module of a loaded config, compiling for `target` (what byTarget() reads). With
+ * `methodLocations: false` builder methods do not capture where they were called (see `SKIP_METHOD_LOCATIONS`
+ * of the DSL): a diagnostic may then point at `NOT_CAPTURED`, and the caller loads again with them.
+ */
 export async function loadPipelines(
   loaded: LoadedConfig,
   target?: Omit<CurrentTarget, "declared">,
+  { methodLocations = true }: { methodLocations?: boolean } = {},
 ): Promise<LoadedProject> {
   // Every task() call while the files load: the compiler warns about tasks placed in no workflow.
   const created: Array<{ name: string; origin: SourceLocation }> = [];
   const targetValues: TargetValue[] = [];
-  const g = globalThis as { [CREATED_TASKS]?: unknown; [CURRENT_TARGET]?: CurrentTarget; [TARGET_VALUES]?: unknown };
+  const g = globalThis as {
+    [CREATED_TASKS]?: unknown;
+    [CURRENT_TARGET]?: CurrentTarget;
+    [TARGET_VALUES]?: unknown;
+    [SKIP_METHOD_LOCATIONS]?: unknown;
+  };
   g[CREATED_TASKS] = created;
+  if (!methodLocations) g[SKIP_METHOD_LOCATIONS] = true;
   if (target) g[CURRENT_TARGET] = { ...target, declared: Object.keys(loaded.config.targets) };
   g[TARGET_VALUES] = targetValues;
   try {
@@ -268,6 +280,7 @@ export async function loadPipelines(
     delete g[CREATED_TASKS];
     delete g[CURRENT_TARGET];
     delete g[TARGET_VALUES];
+    delete g[SKIP_METHOD_LOCATIONS];
   }
 }
 

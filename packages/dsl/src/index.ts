@@ -26,7 +26,13 @@ export { TASK_KINDS, type TaskKind, type TaskKindInfo, type CodeRule } from "./k
 export * from "./enums.js";
 export * from "./ir.js";
 export { DslError, WedataKitError, must, type DslProblem } from "./errors.js";
-export { lazyLocation, type SourceLocation } from "./source-location.js";
+export {
+  lazyLocation,
+  mentionsUncaptured,
+  NOT_CAPTURED,
+  SKIP_METHOD_LOCATIONS,
+  type SourceLocation,
+} from "./source-location.js";
 export { env, envSecrets } from "./env.js";
 export {
   byTarget,

@@ -21,6 +21,36 @@ export function callerLocation(): SourceLocation {
   return current ?? captured(callerLocation, DEPTH, undefined);
 }
 
+/**
+ * Set (to `true`) on `globalThis` by a loader that asks builder methods not to capture where they were called.
+ * `task()`, `workflow()` and `byTarget()` still capture theirs (a snapshot and a plan show them); a method's
+ * own place, only ever read by a diagnostic, is then `NOT_CAPTURED`. Capturing a stack is most of the cost of
+ * a builder call, so a loader can load the project this way first and again with the places when a diagnostic
+ * needs one (the CLI does: see `mentionsUncaptured`).
+ */
+export const SKIP_METHOD_LOCATIONS = Symbol.for("wedata-kit.skip-method-locations");
+
+/** A builder method's place when it was not captured (see `SKIP_METHOD_LOCATIONS`). */
+export const NOT_CAPTURED: SourceLocation = Object.freeze({ file: "<place not captured>", line: 0, column: 0 });
+
+/** Whether a diagnostic-like value points at, or mentions, a place that was not captured. */
+export function mentionsUncaptured(d: {
+  readonly loc: SourceLocation;
+  readonly message: string;
+  readonly hint?: string;
+}): boolean {
+  const mark = NOT_CAPTURED.file;
+  return d.loc.file === mark || d.message.includes(mark) || (d.hint?.includes(mark) ?? false);
+}
+
+/**
+ * The place of a call that is shown even when nothing is wrong (a `byTarget()` value in the plan): the public
+ * method's around it when that was captured, else captured here.
+ */
+export function shownLocation(): SourceLocation {
+  return current !== undefined && current !== NOT_CAPTURED ? current : captured(shownLocation, DEPTH, undefined);
+}
+
 /** The place of the public builder call now running (see `enterCall`). */
 let current: SourceLocation | undefined;
 
@@ -33,9 +63,11 @@ let current: SourceLocation | undefined;
  */
 export function enterCall(method: (...args: never[]) => unknown): SourceLocation | undefined {
   const outer = current;
-  current = captured(method, ENTRY_DEPTH, outer);
+  current = (globalThis as Flags)[SKIP_METHOD_LOCATIONS] === true ? NOT_CAPTURED : captured(method, ENTRY_DEPTH, outer);
   return outer;
 }
+
+type Flags = { [SKIP_METHOD_LOCATIONS]?: unknown };
 
 /** The end of the call `enterCall` began: `outer` is what it returned. */
 export function leaveCall(outer: SourceLocation | undefined): void {

@@ -1,5 +1,5 @@
 import { DslError } from "./errors.js";
-import { callerLocation, type SourceLocation } from "./source-location.js";
+import { callerLocation, shownLocation, type SourceLocation } from "./source-location.js";
 
 /** The target a project is being compiled for, as `wedata.config.ts` declares it. */
 export interface CurrentTarget {
@@ -56,7 +56,7 @@ export function currentTarget(): CurrentTarget {
  * @example task("load").resourceGroup(byTarget({ prod: "rg_big" }, "rg_shared"))
  */
 export function byTarget<T>(values: Readonly<Record<string, T>>, fallback?: T): T {
-  const loc = callerLocation();
+  const loc = shownLocation();
   const t = loading("byTarget()");
   const unknown = Object.keys(values).filter((k) => !t.declared.includes(k));
   if (unknown.length > 0)

@@ -1,7 +1,14 @@
 import { describe, expect, expectTypeOf, it } from "vitest";
 import {
+  byTarget,
+  CURRENT_TARGET,
   DslError,
   existingWorkflow,
+  mentionsUncaptured,
+  NOT_CAPTURED,
+  SKIP_METHOD_LOCATIONS,
+  TARGET_VALUES,
+  type TargetValue,
   isTask,
   isWorkflow,
   task,
@@ -49,6 +56,46 @@ describe("task builder", () => {
     expect(t.node.origin.file).toMatch(/task\.test\.ts$/);
     expect(t.node.locs.retry!.line).toBe(t.node.origin.line);
     expect(t.node.locs.retry!.column).toBeGreaterThan(t.node.origin.column);
+  });
+
+  it("leaves method places uncaptured when a loader asks, but still captures task(), workflow() and byTarget()", () => {
+    const g = globalThis as {
+      [SKIP_METHOD_LOCATIONS]?: unknown;
+      [CURRENT_TARGET]?: unknown;
+      [TARGET_VALUES]?: unknown;
+    };
+    const chosen: TargetValue[] = [];
+    g[SKIP_METHOD_LOCATIONS] = true;
+    g[CURRENT_TARGET] = { name: "dev", projectId: "1", region: "ap-guangzhou", declared: ["dev", "prod"] };
+    g[TARGET_VALUES] = chosen;
+    let t: TaskBuilder;
+    let w: WorkflowBuilder;
+    try {
+      t = task("a")
+        .shell("jobs/a.sh")
+        .retry(-1)
+        .resourceGroup(byTarget({ dev: "rg_dev", prod: "rg_prod" }));
+      w = workflow("w", { folder: "/f" }).tasks(t);
+    } finally {
+      delete g[SKIP_METHOD_LOCATIONS];
+      delete g[CURRENT_TARGET];
+      delete g[TARGET_VALUES];
+    }
+    const line = (l: { file: string; line: number }) => `${l.file.split("/").pop()}:${l.line}`;
+    const here = line(t.node.origin);
+    expect(here).toMatch(/^task\.test\.ts:\d+$/);
+    expect(line(w.node.origin)).toBe(`task.test.ts:${t.node.origin.line + 4}`);
+    expect(t.node.locs.code).toBe(NOT_CAPTURED);
+    expect(t.node.locs.resourceGroup).toBe(NOT_CAPTURED);
+    // The misuse is recorded at the uncaptured place: the loader sees it and loads again with places.
+    expect(t.node.problems?.map((p) => [p.code, p.loc])).toEqual([["E_RANGE", NOT_CAPTURED]]);
+    expect(mentionsUncaptured(t.node.problems![0]!)).toBe(true);
+    // A value the plan shows keeps its own line.
+    expect(chosen.map((v) => line(v.loc))).toEqual([`task.test.ts:${t.node.origin.line + 3}`]);
+    // Without the flag every place is captured again.
+    const again = task("b").shell("jobs/b.sh");
+    expect(again.node.locs.code).not.toBe(NOT_CAPTURED);
+    expect(again.node.locs.code!.line).toBe(again.node.origin.line);
   });
 
   it("keeps the original task's identity across derived builders, for .after()", () => {

@@ -24,7 +24,7 @@ import {
   type TaskRef,
 } from "./ir.js";
 import type { TaskKind } from "./kinds.js";
-import { callerLocation, type SourceLocation } from "./source-location.js";
+import { callerLocation, shownLocation, type SourceLocation } from "./source-location.js";
 import { deepFreeze, requireInt, requireOneOf, requireString, toKeyValues, upsert } from "./values.js";
 import { isTask, isWorkflow } from "./brand.js";
 import type { WorkflowBuilder } from "./workflow.js";
@@ -665,7 +665,7 @@ recordMisuse(
  * const load = task("load").python("jobs/load.py").retry(4).after(extract);
  */
 export function task<const Name extends string>(name: Name): TaskBuilder<Name> {
-  const loc = callerLocation();
+  const loc = shownLocation();
   const problems: DslProblem[] = [];
   attempt(problems, () => requireString(name, "task name", loc));
   // While the CLI loads pipeline files it collects every task() call, to warn about tasks placed in no workflow.

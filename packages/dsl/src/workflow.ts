@@ -8,7 +8,7 @@ import {
 } from "./enums.js";
 import { attempt, DslError, recordMisuse, type DslProblem } from "./errors.js";
 import { WORKFLOW_BRAND, type ScheduleNode, type TaskNode, type WorkflowNode } from "./ir.js";
-import { callerLocation, type SourceLocation } from "./source-location.js";
+import { callerLocation, shownLocation, type SourceLocation } from "./source-location.js";
 import { isTask } from "./brand.js";
 import type { TaskBuilder } from "./task.js";
 import {
@@ -225,7 +225,7 @@ recordMisuse(
  * }).tasks(extract, load);
  */
 export function workflow<const Name extends string>(name: Name, options: WorkflowOptions): WorkflowBuilder<Name> {
-  const loc = callerLocation();
+  const loc = shownLocation();
   // Each option is checked on its own: every misuse is recorded and reported together at compile.
   const problems: DslProblem[] = [];
   const check = <T>(f: () => T) => attempt(problems, f);
@@ -291,7 +291,7 @@ export function workflow<const Name extends string>(name: Name, options: Workflo
  * @example existingWorkflow("d3e40dcc-bf42-4fb9-b081-b00408d478ec", "legacy").tasks(report)
  */
 export function existingWorkflow(id: string, name?: string): WorkflowBuilder {
-  const loc = callerLocation();
+  const loc = shownLocation();
   const problems: DslProblem[] = [];
   attempt(problems, () => requireString(id, "workflow id", loc));
   return new WorkflowBuilderImpl(
