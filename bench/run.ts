@@ -74,11 +74,11 @@ function child(
 ): Promise<{ ms: number; maxRssMb: number; count: number; wallMs: number }> {
   const t0 = performance.now();
   return new Promise((res, rej) => {
-    // The floor is plain JavaScript run by plain Node; the other measurements load TypeScript through tsx.
+    // Both are plain JavaScript run by plain Node; the compile loads the project's TypeScript through tsx, as `wedata` does.
     const script =
       mode === "floor"
         ? [join(repoRoot, "bench", "floor.mjs")]
-        : ["--import", "tsx", join(repoRoot, "bench", "compile-child.ts"), mode];
+        : [join(repoRoot, "bench", "compile-child.mjs"), mode];
     const p = spawn(process.execPath, [...script, dir, out], { stdio: ["ignore", "pipe", "inherit"], cwd: repoRoot });
     let text = "";
     p.stdout.on("data", (d: Buffer) => (text += d.toString()));

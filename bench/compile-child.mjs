@@ -1,5 +1,7 @@
 /**
- * One measurement in a fresh process, so peak RSS belongs to it alone. Prints one JSON line.
+ * One measurement in a fresh process, so peak RSS belongs to it alone. Plain JavaScript run by plain Node, as the
+ * `wedata` command is: its time includes registering the TypeScript loader once, as the command's does (run under
+ * a loader of its own, the pipeline files would go through two). Prints one JSON line.
  *   compile <dir> <out>: load, compile (no type-check) and write the payloads, as `wedata compile --no-typecheck --out`
  *   typecheck <dir>:     the type-check `wedata compile` runs first
  * (The floor they are compared with is `bench/floor.mjs`, plain JavaScript run by plain Node.)
@@ -9,19 +11,20 @@ import { dirname, join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { renderOutput } from "@wedata-kit/compiler";
 
-// The built modules, as the `wedata` command runs them (`npm run build` first); typed from their sources.
-const built = (rel: string) =>
+// The built modules, as the `wedata` command runs them (`npm run build` first).
+/** @param {string} rel */
+const built = (rel) =>
   import(pathToFileURL(join(dirname(fileURLToPath(import.meta.url)), "..", "packages", "cli", "dist", rel)).href);
-const { buildProject } = (await built("compile-project.js")) as typeof import("../packages/cli/src/compile-project.js");
-const { typecheckFiles } = (await built("typecheck.js")) as typeof import("../packages/cli/src/typecheck.js");
+const { buildProject } = await built("compile-project.js");
+const { typecheckFiles } = await built("typecheck.js");
 
-const [mode, dir, out] = process.argv.slice(2) as [string, string, string];
+const [mode, dir, out] = process.argv.slice(2);
 const t0 = performance.now();
 let count = 0;
 if (mode === "compile") {
   const build = await buildProject({ cwd: dir, typecheck: false });
   // Each folder made once, as the floor does (and as `wedata compile --out` does).
-  const made = new Set<string>();
+  const made = new Set();
   for (const [rel, content] of renderOutput(build.compiled)) {
     const folder = dirname(join(out, rel));
     if (!made.has(folder)) mkdirSync(folder, { recursive: true });
