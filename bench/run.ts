@@ -76,9 +76,7 @@ function child(
   return new Promise((res, rej) => {
     // Both are plain JavaScript run by plain Node; the compile loads the project's TypeScript through tsx, as `wedata` does.
     const script =
-      mode === "floor"
-        ? [join(repoRoot, "bench", "floor.mjs")]
-        : [join(repoRoot, "bench", "compile-child.mjs"), mode];
+      mode === "floor" ? [join(repoRoot, "bench", "floor.mjs")] : [join(repoRoot, "bench", "compile-child.mjs"), mode];
     const p = spawn(process.execPath, [...script, dir, out], { stdio: ["ignore", "pipe", "inherit"], cwd: repoRoot });
     let text = "";
     p.stdout.on("data", (d: Buffer) => (text += d.toString()));
