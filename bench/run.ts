@@ -74,7 +74,8 @@ function child(
 ): Promise<{ ms: number; maxRssMb: number; count: number; wallMs: number }> {
   const t0 = performance.now();
   return new Promise((res, rej) => {
-    // Both are plain JavaScript run by plain Node; the compile loads the project's TypeScript through tsx, as `wedata` does.
+    // Both are plain JavaScript run by plain Node; the compile loads the project's TypeScript through tsx, as
+    // `wedata` does.
     const script =
       mode === "floor" ? [join(repoRoot, "bench", "floor.mjs")] : [join(repoRoot, "bench", "compile-child.mjs"), mode];
     const p = spawn(process.execPath, [...script, dir, out], { stdio: ["ignore", "pipe", "inherit"], cwd: repoRoot });
