@@ -40,6 +40,18 @@ function randomValue(seed: number) {
   return root;
 }
 
+/** Freeze some of the objects and arrays in a value as they are (keys out of order included), seeded. */
+function freezeSome<T>(value: T, seed: number): T {
+  const rnd = seededRandom(seed);
+  const walk = (v: unknown) => {
+    if (v === null || typeof v !== "object") return;
+    for (const x of Object.values(v)) walk(x);
+    if (rnd() < 0.4) Object.freeze(v);
+  };
+  walk(value);
+  return value;
+}
+
 describe("freezeCanonical", () => {
   it("remembers exactly the text canonicalJson writes, for values of every shape", () => {
     for (let seed = 1; seed <= 3000; seed++) {
@@ -49,6 +61,9 @@ describe("freezeCanonical", () => {
       expect(canonicalJson(kept), `seed ${seed}`).toBe(expected);
       expect(reference(kept), `seed ${seed}`).toBe(expected);
       expect(canonicalText(structuredClone(value)), `seed ${seed}`).toBe(expected);
+      // Parts frozen before, in any order, inside parts that are not and the other way round.
+      const partly = freezeCanonical(freezeSome(structuredClone(value), seed));
+      expect(canonicalJson(partly), `seed ${seed}, partly frozen`).toBe(expected);
     }
   });
 

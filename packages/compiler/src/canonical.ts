@@ -48,27 +48,35 @@ function settled<T extends object>(value: T): { kept: T; text: string } {
   return { kept, text: state.sortedPlain ? `${JSON.stringify(kept, null, 2)}\n` : written(kept) };
 }
 
-/** `freezeCanonical`'s walk: the value frozen (or its sorted copy), and whether everything met is plain and in order. */
+/**
+ * `freezeCanonical`'s walk: the value frozen (or its sorted copy), and whether everything met is plain and in order.
+ * (It runs over every payload of a compile: primitives are not recursed into, and whether a value was frozen
+ * already is asked only when something in it has to change.)
+ */
 function settle(v: unknown, state: { sortedPlain: boolean }): unknown {
   if (v === null || typeof v !== "object") return v;
-  const frozen = Object.isFrozen(v);
   if (Array.isArray(v)) {
     for (let i = 0; i < v.length; i++) {
       const x: unknown = v[i];
+      if (x === null || typeof x !== "object") continue;
       const y = settle(x, state);
       if (y === x) continue;
-      if (frozen) state.sortedPlain = false;
+      if (Object.isFrozen(v)) state.sortedPlain = false;
       else v[i] = y;
     }
     return Object.freeze(v);
   }
   const o = v as Record<string, unknown>;
   const keys = Object.keys(o);
-  for (const k of keys) {
+  let ordered = true;
+  for (let i = 0; i < keys.length; i++) {
+    const k = keys[i]!;
+    if (i > 0 && !(keys[i - 1]! < k)) ordered = false;
     const x = o[k];
+    if (x === null || typeof x !== "object") continue;
     const y = settle(x, state);
     if (y === x) continue;
-    if (frozen) state.sortedPlain = false;
+    if (Object.isFrozen(o)) state.sortedPlain = false;
     else o[k] = y;
   }
   const proto = Object.getPrototypeOf(v);
@@ -76,8 +84,8 @@ function settle(v: unknown, state: { sortedPlain: boolean }): unknown {
     state.sortedPlain = false;
     return Object.freeze(v);
   }
-  if (inOrder(keys)) return Object.freeze(v);
-  if (frozen) {
+  if (ordered) return Object.freeze(v);
+  if (Object.isFrozen(o)) {
     state.sortedPlain = false;
     return v;
   }
