@@ -303,12 +303,20 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
     return this.node.name as Name;
   }
 
-  private with(setting: string, patch: Partial<Mutable<TaskNode>>, loc: SourceLocation = callerLocation()): this {
+  /** A new builder with `patch` applied, `loc` recorded as the place of `setting` (and of `also`, when given). */
+  private with(
+    setting: string,
+    patch: Partial<Mutable<TaskNode>>,
+    loc: SourceLocation = callerLocation(),
+    also?: string,
+  ): this {
     // `this` in the interface's return types: the checker then instantiates no method per task name.
     // Frozen as it is made: the node and what is new in it (the rest is the previous node's, frozen already).
     for (const v of Object.values(patch)) deepFreeze(v);
-    const locs = Object.freeze({ ...this.node.locs, [setting]: deepFreeze(loc) });
-    return new TaskBuilderImpl<Name>(Object.freeze({ ...this.node, ...patch, locs })) as this;
+    deepFreeze(loc);
+    const locs: Record<string, SourceLocation> = { ...this.node.locs, [setting]: loc };
+    if (also !== undefined) locs[also] = loc;
+    return new TaskBuilderImpl<Name>(Object.freeze({ ...this.node, ...patch, locs: Object.freeze(locs) })) as this;
   }
 
   private withKind(
@@ -328,8 +336,7 @@ class TaskBuilderImpl<Name extends string> implements TaskBuilder<Name> {
     }
     const patch: Partial<Mutable<TaskNode>> = { taskKind: kind, ext: upsert(this.node.ext, ext), ...extra };
     if (code) patch.code = code;
-    const b = this.with("kind", patch, loc);
-    return code ? b.with("code", {}, loc) : b;
+    return this.with("kind", patch, loc, code ? "code" : undefined);
   }
 
   private checkDlcEngine(o: DlcEngineOptions, loc: SourceLocation): void {
