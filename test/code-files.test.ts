@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { repoRoot } from "./helpers.js";
 
 // The built module (`npm run build` first), as `wedata` runs it: the reader thread's script is JavaScript.
-const { codeFiles, readAheadCodeFiles } = (await import(
+const { codeFiles, readAheadCodeFiles, worthPreparing } = (await import(
   pathToFileURL(join(repoRoot, "packages", "cli", "dist", "code-files.js")).href
 )) as typeof import("../packages/cli/src/code-files.js");
 
@@ -105,5 +105,40 @@ describe("code files read ahead on a second thread", () => {
     await ahead.whenDone();
     expect(ahead.readFile(join(root, "jobs", "t5.sh")).toString()).toBe("echo 5\n");
     ahead.close();
+  });
+
+  it("starts the thread before the paths are known, and it answers them as the compile's own thread does", async () => {
+    const { root, paths } = project();
+    const early = readAheadCodeFiles(LIMIT); // the default minimum: a prepared thread takes even a few paths
+    early.prepare();
+    early.prepare(); // once
+    early.readAhead(paths);
+    await early.whenDone();
+    // Read by the thread: a file removed since is still the bytes it read.
+    unlinkSync(join(root, "jobs", "t7.sh"));
+    const got = answers(early, paths);
+    early.close();
+    writeFileSync(join(root, "jobs", "t7.sh"), "echo 7\n");
+    expect(got).toEqual(answers(codeFiles(LIMIT), paths));
+  });
+
+  it("ends a thread it prepared when closed before handing it any path", async () => {
+    const idle = readAheadCodeFiles(LIMIT);
+    idle.prepare();
+    idle.close();
+    await idle.whenDone(); // the thread exited: otherwise this never settles and the test times out
+    const { root } = project();
+    expect(idle.readFile(join(root, "jobs", "t2.sh")).toString()).toBe("echo 2\n");
+  });
+
+  it("prepares a thread for pipeline files with room for hundreds of tasks, not for a few", () => {
+    const root = mkdtempSync(join(base, "sizes-"));
+    const small = join(root, "small.ts");
+    const large = join(root, "large.ts");
+    writeFileSync(small, 'task("a").shell("a.sh");\n'.repeat(20));
+    writeFileSync(large, 'task("a").shell("jobs/a.sh").retry(2);\n'.repeat(600));
+    expect(worthPreparing([small])).toBe(false);
+    expect(worthPreparing([small, large])).toBe(true);
+    expect(worthPreparing([join(root, "missing.ts"), root])).toBe(false);
   });
 });

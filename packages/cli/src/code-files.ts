@@ -1,4 +1,4 @@
-import { lstatSync, readdirSync, realpathSync } from "node:fs";
+import { lstatSync, readdirSync, realpathSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { receiveMessageOnPort, MessageChannel, Worker, type MessagePort } from "node:worker_threads";
@@ -55,6 +55,13 @@ export function codeFiles(maxBytes: number): CodeFiles {
   };
 }
 
+/** What the reader thread is started with: its paths, or null to wait for them on `port`. */
+export interface ReaderData {
+  readonly paths: readonly string[] | null;
+  readonly maxBytes: number;
+  readonly port: MessagePort;
+}
+
 /** One file as the reader thread found it: each answer, or the error it gave (its code and message). */
 export interface ReadAnswer {
   readonly path: string;
@@ -77,6 +84,20 @@ export interface ReadBatch {
  */
 const READ_AHEAD_MINIMUM = 256;
 
+/**
+ * Whether a project's pipeline files are large enough to start the reader thread before they load (`prepare`):
+ * their source holds room for `READ_AHEAD_MINIMUM` tasks at some 64 bytes each. Only a guess at the number of
+ * tasks (a loop can declare many in a few lines): a wrong one costs a thread started early or late.
+ */
+export function worthPreparing(pipelineFiles: readonly string[]): boolean {
+  let bytes = 0;
+  for (const f of pipelineFiles) {
+    const st = statSync(f, { throwIfNoEntry: false });
+    if (st?.isFile()) bytes += st.size;
+  }
+  return bytes >= READ_AHEAD_MINIMUM * 64;
+}
+
 /** The reader thread's script, beside this module once built (the sources run under a test runner read in-thread). */
 const readerScript = (() => {
   const here = fileURLToPath(import.meta.url);
@@ -88,17 +109,25 @@ const readerScript = (() => {
  * in its order; each answer the thread has sent by the time it is asked for is taken from it, and anything
  * else is read here as `codeFiles` reads it. So the reading runs beside the compile's own work on a second
  * core, and a thread that is slow or fails only costs the time it saved. Answers are the same either way:
- * the thread runs `codeFiles`.
+ * the thread runs `codeFiles`. `prepare` starts the thread before the paths are known (beside the load of the
+ * pipeline files), so that it reads as soon as it is handed them.
  */
 export function readAheadCodeFiles(
   maxBytes: number,
   { minimum = READ_AHEAD_MINIMUM }: { minimum?: number } = {},
-): CodeFiles & { readAhead(paths: readonly string[]): void; close(): void; whenDone(): Promise<void> } {
+): CodeFiles & {
+  prepare(): void;
+  readAhead(paths: readonly string[]): void;
+  close(): void;
+  whenDone(): Promise<void>;
+} {
   const local = codeFiles(maxBytes);
   let done = Promise.resolve();
   const answers = new Map<string, { real: string | Failure; bytes: Buffer | Failure }>();
   let port: MessagePort | undefined;
   let worker: Worker | undefined;
+  /** A thread `prepare` started, still waiting for its paths. */
+  let waiting = false;
   const drain = () => {
     if (!port) return;
     for (let m = receiveMessageOnPort(port); m; m = receiveMessageOnPort(port)) {
@@ -118,27 +147,38 @@ export function readAheadCodeFiles(
     drain();
     return answers.get(path);
   };
+  /** Start the thread with its paths, or (null) to wait for them; false when no thread can be had. */
+  const start = (paths: readonly string[] | null): boolean => {
+    if (!readerScript || worker) return false;
+    const channel = new MessageChannel();
+    try {
+      worker = new Worker(readerScript, {
+        workerData: { paths, maxBytes, port: channel.port1 } satisfies ReaderData,
+        transferList: [channel.port1],
+        // Built JavaScript that needs none of this process's flags (a test runner's export conditions, a loader).
+        execArgv: [],
+      });
+    } catch {
+      channel.port2.close();
+      return false; // no thread to be had: everything is read here
+    }
+    port = channel.port2;
+    worker.unref();
+    // A thread that fails leaves the reading to this one.
+    worker.on("error", () => {});
+    const started = worker;
+    done = new Promise((resolve) => started.once("exit", () => resolve()));
+    return true;
+  };
   return {
+    prepare() {
+      if (!worker) waiting = start(null);
+    },
     readAhead(paths) {
-      if (!readerScript || paths.length < minimum || worker) return;
-      const channel = new MessageChannel();
-      try {
-        worker = new Worker(readerScript, {
-          workerData: { paths, maxBytes, port: channel.port1 },
-          transferList: [channel.port1],
-          // Built JavaScript that needs none of this process's flags (a test runner's export conditions, a loader).
-          execArgv: [],
-        });
-      } catch {
-        channel.port2.close();
-        return; // no thread to be had: everything is read here
-      }
-      port = channel.port2;
-      worker.unref();
-      // A thread that fails leaves the reading to this one.
-      worker.on("error", () => {});
-      const started = worker;
-      done = new Promise((resolve) => started.once("exit", () => resolve()));
+      if (waiting) {
+        waiting = false;
+        port?.postMessage(paths);
+      } else if (paths.length >= minimum) start(paths);
     },
     whenDone: () => done,
     realpath(path) {
@@ -155,6 +195,7 @@ export function readAheadCodeFiles(
       throw failure(found.bytes);
     },
     close() {
+      waiting = false;
       void worker?.terminate();
       port?.close();
       worker = undefined;

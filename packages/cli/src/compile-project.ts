@@ -1,7 +1,7 @@
 import { startTypecheck } from "./typecheck.js";
 import { existsSync, realpathSync, statSync } from "node:fs";
 import { dirname, isAbsolute, relative, sep } from "node:path";
-import { readAheadCodeFiles } from "./code-files.js";
+import { readAheadCodeFiles, worthPreparing } from "./code-files.js";
 import {
   compileProject,
   CompileError,
@@ -158,28 +158,32 @@ async function loadAndCompileOnce(
   target: CompileTarget,
   methodLocations: boolean,
 ): Promise<{ loaded: LoadedProject; compiled: CompiledProject }> {
-  let loaded: LoadedProject;
-  try {
-    loaded = await loadPipelines(config, target, { methodLocations });
-  } catch (e) {
-    if (e instanceof LoadError) throw new BuildError(relativeDiagnostics(e.diagnostics, config.root));
-    throw e;
-  }
   const files = readAheadCodeFiles(MAX_CODE_BYTES);
+  // A large project's reader thread starts now, beside the load, and reads as soon as the compile names the files.
+  if (worthPreparing(config.pipelineFiles)) files.prepare();
   try {
-    const compiled = compileProject({
-      root: loaded.root,
-      modules: loaded.modules,
-      target,
-      realpath: files.realpath,
-      readFile: files.readFile,
-      readAhead: files.readAhead,
-      ...(loaded.created && { created: loaded.created }),
-    });
-    return { loaded, compiled };
-  } catch (e) {
-    if (e instanceof CompileError) throw new BuildError(e.diagnostics);
-    throw e;
+    let loaded: LoadedProject;
+    try {
+      loaded = await loadPipelines(config, target, { methodLocations });
+    } catch (e) {
+      if (e instanceof LoadError) throw new BuildError(relativeDiagnostics(e.diagnostics, config.root));
+      throw e;
+    }
+    try {
+      const compiled = compileProject({
+        root: loaded.root,
+        modules: loaded.modules,
+        target,
+        realpath: files.realpath,
+        readFile: files.readFile,
+        readAhead: files.readAhead,
+        ...(loaded.created && { created: loaded.created }),
+      });
+      return { loaded, compiled };
+    } catch (e) {
+      if (e instanceof CompileError) throw new BuildError(e.diagnostics);
+      throw e;
+    }
   } finally {
     files.close();
   }
